@@ -1,0 +1,134 @@
+import { readFileSync, statSync } from 'node:fs';
+import { basename, extname } from 'node:path';
+import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import { parseDocument } from 'yaml';
+import { platformFor } from '../platforms';
+import { ConfigError } from './errors';
+import { crossFieldIssues } from './rules';
+import schema from './environment.schema.json';
+import { ConfigIssue, Environment, EnvironmentConfig } from './types';
+
+/** Environment files are small; anything bigger is a mistake (or an attack on the parser). */
+export const MAX_CONFIG_BYTES = 256 * 1024;
+
+let compiled: ValidateFunction | undefined;
+
+/** The schema validator, compiled once per process. */
+function validator(): ValidateFunction {
+  if (!compiled) {
+    const ajv = new Ajv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: false });
+    ajv.addVocabulary(['x-rule']);
+    compiled = ajv.compile(schema);
+  }
+  return compiled;
+}
+
+/**
+ * Reads, parses and validates one environment file. Throws ConfigError naming the file, the JSON
+ * path and the rule; never returns a config that breaks the schema, a cross-field rule or a
+ * platform rule.
+ */
+export function loadEnvironment(file: string): Environment {
+  const name = basename(file, extname(file));
+  if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
+    throw new ConfigError(file, [{ path: '', message: `file name '${name}' is not a valid environment name`, rule: 'the file name becomes the dist/<env> directory and a label value: lower-case letters, digits and -, at most 40' }]);
+  }
+  const config = validateConfig(file, parseConfigFile(file));
+  return { name, file, config };
+}
+
+/** Validates parsed YAML against the schema (filling defaults) and the cross-field and platform rules. */
+export function validateConfig(file: string, data: unknown): EnvironmentConfig {
+  const validate = validator();
+  // The platform's own section gets its schema defaults even when the file leaves it out.
+  if (isRecord(data) && typeof data.platform === 'string' && ['minikube', 'eks', 'gke'].includes(data.platform)) {
+    data[data.platform] ??= {};
+  }
+  if (!validate(data)) {
+    throw new ConfigError(file, (validate.errors ?? []).slice(0, 1).map(toIssue));
+  }
+  const config = data as EnvironmentConfig;
+  const issues = [...crossFieldIssues(config), ...platformFor(config).check()];
+  if (issues.length > 0) throw new ConfigError(file, issues);
+  return config;
+}
+
+/** Safe YAML: core schema only (no tags that build objects), unique keys, no aliases, bounded size. */
+function parseConfigFile(file: string): unknown {
+  let size: number;
+  try {
+    size = statSync(file).size;
+  } catch {
+    throw new ConfigError(file, [{ path: '', message: 'cannot be read', rule: 'the environment file must exist' }]);
+  }
+  if (size > MAX_CONFIG_BYTES) {
+    throw new ConfigError(file, [{ path: '', message: `is ${size} bytes`, rule: `environment files are at most ${MAX_CONFIG_BYTES} bytes` }]);
+  }
+  const doc = parseDocument(readFileSync(file, 'utf8'), { schema: 'core', uniqueKeys: true, merge: false, prettyErrors: false });
+  const problem = doc.errors[0] ?? doc.warnings[0];
+  if (problem) {
+    const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : '';
+    throw new ConfigError(file, [{ path: '', message: `is not valid YAML at ${where}: ${problem.message.split('\n')[0]}`, rule: 'YAML 1.2 core schema, unique keys' }]);
+  }
+  // maxAliasCount: 0 rejects anchors/aliases (billion-laughs) outright; they have no use here.
+  return doc.toJS({ maxAliasCount: 0 });
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function toIssue(error: ErrorObject): ConfigIssue {
+  const parent = error.parentSchema as { 'x-rule'?: string; properties?: Record<string, unknown> } | undefined;
+  const schemaRule = parent?.['x-rule'];
+  switch (error.keyword) {
+    case 'required': {
+      const missing = (error.params as { missingProperty: string }).missingProperty;
+      return { path: `${error.instancePath}/${missing}`, message: 'is required', rule: schemaRule ?? 'required field' };
+    }
+    case 'additionalProperties': {
+      const extra = (error.params as { additionalProperty: string }).additionalProperty;
+      const known = Object.keys(parent?.properties ?? {});
+      const hint = closest(extra, known);
+      return {
+        path: `${error.instancePath}/${extra}`,
+        message: hint ? `is not a known field (did you mean '${hint}'?)` : 'is not a known field',
+        rule: `unknown keys are rejected; allowed: ${known.join(', ')}`,
+      };
+    }
+    case 'enum': {
+      const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
+      return { path: error.instancePath, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, rule: schemaRule ?? 'allowed values' };
+    }
+    case 'pattern':
+      return { path: error.instancePath, message: `must be ${schemaRule ?? `matching ${(error.params as { pattern: string }).pattern}`}, got ${JSON.stringify(error.data)}`, rule: `pattern ${(error.params as { pattern: string }).pattern}` };
+    default:
+      return { path: error.instancePath, message: error.message ?? 'is invalid', rule: schemaRule ?? `schema keyword '${error.keyword}'` };
+  }
+}
+
+/** The known field closest to a typo, if it is close enough to be a likely intent. */
+function closest(word: string, candidates: string[]): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Math.max(2, Math.floor(word.length / 3)) + 1;
+  for (const candidate of candidates) {
+    const d = editDistance(word.toLowerCase(), candidate.toLowerCase());
+    if (d < bestDistance) {
+      best = candidate;
+      bestDistance = d;
+    }
+  }
+  return best;
+}
+
+function editDistance(a: string, b: string): number {
+  let previous = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const current = [i];
+    for (let j = 1; j <= b.length; j++) {
+      current[j] = Math.min(previous[j] + 1, current[j - 1] + 1, previous[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+    }
+    previous = current;
+  }
+  return previous[b.length];
+}

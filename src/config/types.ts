@@ -1,0 +1,109 @@
+/**
+ * The shape of an environment file after validation and defaults
+ * (see environment.schema.json, which documents every field and holds every default).
+ */
+
+export type PlatformName = 'minikube' | 'eks' | 'gke';
+
+/** An image reference, always pinned by tag (and optionally by digest). */
+export interface ImageRef {
+  readonly registry: string;
+  readonly repository: string;
+  readonly tag: string;
+  readonly digest?: string;
+}
+
+export interface ComputeResources {
+  readonly cpu: string;
+  readonly memory: string;
+}
+
+export interface Resources {
+  readonly requests: ComputeResources;
+  readonly limits: ComputeResources;
+}
+
+export interface CapturedTable {
+  readonly schema: string;
+  readonly table: string;
+}
+
+export interface MinikubeSettings {
+  readonly postgresHostPath: string;
+  readonly apiNodePort?: number;
+}
+
+export interface EksSettings {
+  readonly certificateArn: string;
+  readonly loadBalancerScheme: 'internet-facing' | 'internal';
+  readonly sslPolicy: string;
+  readonly apiRoleArn?: string;
+  readonly kmsKeyId?: string;
+  readonly secretStore: string;
+  readonly secretKeyPrefix: string;
+}
+
+export interface GkeSettings {
+  readonly sslCertificate: string;
+  readonly apiServiceAccount?: string;
+  readonly storageClass: 'premium-rwo' | 'standard-rwo';
+  readonly secretStore: string;
+  readonly secretKeyPrefix: string;
+}
+
+export interface EnvironmentConfig {
+  readonly platform: PlatformName;
+  readonly namespaces: { readonly data: string; readonly streaming: string; readonly apps: string };
+  readonly images: { readonly registry: string };
+  readonly postgres: {
+    readonly baseImage: ImageRef;
+    readonly imageRepository: string;
+    readonly database: string;
+    readonly users: { readonly app: string; readonly debezium: string };
+    readonly storage: { readonly size: string };
+    readonly resources: Resources;
+    readonly replication: {
+      readonly maxWalSenders: number;
+      readonly maxReplicationSlots: number;
+      readonly maxSlotWalKeepSize: string;
+    };
+    readonly clientCidrs: readonly string[];
+  };
+  readonly capture: {
+    readonly tables: readonly CapturedTable[];
+    readonly publication: string;
+    readonly slot: string;
+  };
+  readonly api: {
+    readonly name: string;
+    readonly image: ImageRef;
+    readonly replicas: number;
+    readonly port: number;
+    readonly runAsUser: number;
+    readonly probes: { readonly readinessPath: string; readonly livenessPath: string };
+    readonly resources: Resources;
+    readonly hostname?: string;
+  };
+  readonly minikube?: MinikubeSettings;
+  readonly eks?: EksSettings;
+  readonly gke?: GkeSettings;
+}
+
+/** A validated environment: its config plus where it came from. */
+export interface Environment {
+  /** Environment name: the file's base name (`eks` for environments/eks.yaml). */
+  readonly name: string;
+  /** The file it was loaded from, as given (used in messages). */
+  readonly file: string;
+  readonly config: EnvironmentConfig;
+}
+
+/** One problem with a config file: where, what, and why the rule exists. */
+export interface ConfigIssue {
+  /** JSON pointer into the file, e.g. `/api/replicas`. */
+  readonly path: string;
+  /** What is wrong, e.g. `must be >= 2`. */
+  readonly message: string;
+  /** Why the rule exists, e.g. `eks runs the API highly available`. */
+  readonly rule: string;
+}
