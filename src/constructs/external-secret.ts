@@ -1,0 +1,50 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+
+/** Where one key of the target Secret comes from in the external store. */
+export interface RemoteKey {
+  /** Key in the Kubernetes Secret. */
+  readonly secretKey: string;
+  /** Name of the secret in the external store. */
+  readonly key: string;
+  /** JSON property inside the external secret, when the store keeps a JSON document. */
+  readonly property?: string;
+}
+
+export interface ExternalSecretProps {
+  /** Name of the ExternalSecret and of the Secret it creates. */
+  readonly name: string;
+  readonly namespace: string;
+  /** The ClusterSecretStore to read from. */
+  readonly storeName: string;
+  readonly data: readonly RemoteKey[];
+  /**
+   * How often the operator re-reads the store, so a rotated password reaches the cluster.
+   * @default '1h'
+   */
+  readonly refreshInterval?: string;
+  readonly labels?: Record<string, string>;
+}
+
+/**
+ * An External Secrets Operator `ExternalSecret` (external-secrets.io/v1): the Secret is created
+ * in the cluster from a cloud secret manager, so no value is ever rendered by cdc8s.
+ */
+export class ExternalSecret extends ApiObject {
+  constructor(scope: Construct, id: string, props: ExternalSecretProps) {
+    super(scope, id, {
+      apiVersion: 'external-secrets.io/v1',
+      kind: 'ExternalSecret',
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        refreshInterval: props.refreshInterval ?? '1h',
+        secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
+        target: { name: props.name, creationPolicy: 'Owner' },
+        data: props.data.map((d) => ({
+          secretKey: d.secretKey,
+          remoteRef: { key: d.key, ...(d.property ? { property: d.property } : {}) },
+        })),
+      },
+    });
+  }
+}

@@ -1,0 +1,76 @@
+import { ApiObject } from 'cdk8s';
+import { Construct } from 'constructs';
+import { HttpBackend } from './http-exposure';
+
+export interface GkeGatewayProps {
+  readonly backend: HttpBackend;
+  /** Pre-shared Compute Engine SSL certificate the HTTPS listener presents. */
+  readonly sslCertificate: string;
+  /**
+   * GatewayClass; the global external Application Load Balancer by default.
+   * @default 'gke-l7-global-external-managed'
+   */
+  readonly gatewayClassName?: string;
+}
+
+/**
+ * Gateway API exposure on GKE (GKE Ingress is in maintenance mode): a Gateway that terminates
+ * TLS, an HTTPRoute to the Service, and a HealthCheckPolicy so the load balancer probes the
+ * readiness path instead of `/`. See cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways
+ * and .../configure-gateway-resources.
+ */
+export class GkeGateway extends Construct {
+  constructor(scope: Construct, id: string, props: GkeGatewayProps) {
+    super(scope, id);
+    const { backend } = props;
+    if (!backend.hostname) throw new Error(`GkeGateway ${backend.serviceName}: a hostname is required`);
+    const metadata = { name: backend.serviceName, namespace: backend.namespace, labels: backend.labels };
+
+    new ApiObject(this, 'Gateway', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'Gateway',
+      metadata,
+      spec: {
+        gatewayClassName: props.gatewayClassName ?? 'gke-l7-global-external-managed',
+        listeners: [{
+          name: 'https',
+          protocol: 'HTTPS',
+          port: 443,
+          hostname: backend.hostname,
+          tls: { mode: 'Terminate', options: { 'networking.gke.io/pre-shared-certs': props.sslCertificate } },
+          allowedRoutes: { namespaces: { from: 'Same' } },
+        }],
+      },
+    });
+
+    new ApiObject(this, 'Route', {
+      apiVersion: 'gateway.networking.k8s.io/v1',
+      kind: 'HTTPRoute',
+      metadata,
+      spec: {
+        parentRefs: [{ name: backend.serviceName, sectionName: 'https' }],
+        hostnames: [backend.hostname],
+        rules: [{
+          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+          backendRefs: [{ name: backend.serviceName, port: backend.servicePort }],
+        }],
+      },
+    });
+
+    new ApiObject(this, 'HealthCheck', {
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'HealthCheckPolicy',
+      metadata,
+      spec: {
+        default: {
+          config: {
+            type: 'HTTP',
+            // NEG health checks reach the pod directly, so the container port is probed.
+            httpHealthCheck: { port: backend.targetPort, requestPath: backend.healthCheckPath },
+          },
+        },
+        targetRef: { group: '', kind: 'Service', name: backend.serviceName },
+      },
+    });
+  }
+}

@@ -1,0 +1,160 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { Resources } from '../config/types';
+import { selectorLabels, workloadLabels } from './labels';
+import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
+import { RequiredSecret } from './required-secret';
+import { resourceRequirements } from './resources';
+import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+
+export interface PostgresProps {
+  /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Environment name, for the instance label. */
+  readonly instance: string;
+  /** The Debezium-ready image to run. */
+  readonly image: PostgresDebeziumImage;
+  readonly database: string;
+  readonly appUser: string;
+  readonly debeziumUser: string;
+  /** Name of the PersistentVolumeClaim the data lives on. */
+  readonly claimName: string;
+  /** Storage class (and static volume) the platform resolved for the claim. */
+  readonly storageClassName: string;
+  readonly volumeName?: string;
+  readonly storageSize: string;
+  readonly resources: Resources;
+  readonly secrets: { readonly superuser: RequiredSecret; readonly app: RequiredSecret; readonly debezium: RequiredSecret };
+  /** Namespaces whose pods may open connections to Postgres (the API's, Connect's). */
+  readonly clientNamespaces: readonly string[];
+}
+
+/** Where clients reach the database; pass this, never retype host names. */
+export interface PostgresConnection {
+  readonly host: string;
+  readonly port: number;
+  readonly database: string;
+}
+
+/**
+ * A single-writer PostgreSQL: a StatefulSet of one on a PersistentVolumeClaim, a ClusterIP
+ * Service, and a NetworkPolicy that admits only the client namespaces.
+ *
+ * StatefulSet rather than a Deployment: a StatefulSet never starts a second pod for the same
+ * identity while the first may still run (e.g. on a partitioned node), so two postmasters can
+ * never write one data directory.
+ */
+export class Postgres extends Construct {
+  readonly connection: PostgresConnection;
+  readonly serviceName: string;
+  readonly podLabels: Record<string, string>;
+
+  constructor(scope: Construct, id: string, props: PostgresProps) {
+    super(scope, id);
+    const identity = { name: props.name, component: 'database', instance: props.instance, version: props.image.tag };
+    const labels = workloadLabels(identity);
+    const selector = selectorLabels(identity);
+    this.serviceName = props.name;
+    this.podLabels = labels;
+    this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.database };
+    const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
+
+    new k8s.KubePersistentVolumeClaim(this, 'Data', {
+      metadata: metadata(props.claimName),
+      spec: {
+        accessModes: ['ReadWriteOnce'],
+        storageClassName: props.storageClassName,
+        ...(props.volumeName ? { volumeName: props.volumeName } : {}),
+        resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
+      },
+    });
+
+    new k8s.KubeService(this, 'Service', {
+      metadata: metadata(props.name),
+      spec: {
+        type: 'ClusterIP',
+        selector,
+        ports: [{ name: 'postgres', port: POSTGRES_PORT, targetPort: k8s.IntOrString.fromString('postgres'), protocol: 'TCP' }],
+      },
+    });
+
+    new k8s.KubeStatefulSet(this, 'Workload', {
+      metadata: metadata(props.name),
+      spec: {
+        replicas: 1,
+        serviceName: props.name,
+        selector: { matchLabels: selector },
+        // Postgres cannot hand its data directory over live: stop the old pod before the new one starts.
+        podManagementPolicy: 'OrderedReady',
+        updateStrategy: { type: 'RollingUpdate' },
+        template: {
+          metadata: { labels },
+          spec: this.podSpec(props),
+        },
+      },
+    });
+
+    new k8s.KubeNetworkPolicy(this, 'Ingress', {
+      metadata: metadata(`${props.name}-clients`),
+      spec: {
+        podSelector: { matchLabels: selector },
+        policyTypes: ['Ingress'],
+        ingress: [{
+          from: props.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
+          ports: [{ port: k8s.IntOrString.fromNumber(POSTGRES_PORT), protocol: 'TCP' }],
+        }],
+      },
+    });
+  }
+
+  private podSpec(props: PostgresProps): k8s.PodSpec {
+    const { secrets } = props;
+    const quantity = (q: string) => k8s.Quantity.fromString(q);
+    const isReady = ['pg_isready', '--host', '127.0.0.1', '--port', String(POSTGRES_PORT), '--timeout', '3'];
+    return {
+      automountServiceAccountToken: false,
+      enableServiceLinks: false,
+      securityContext: restrictedPodSecurityContext(POSTGRES_UID),
+      // Postgres needs time to checkpoint on shutdown; SIGKILL mid-checkpoint means crash recovery.
+      terminationGracePeriodSeconds: 120,
+      containers: [{
+        name: 'postgres',
+        image: props.image.imageRef,
+        imagePullPolicy: 'IfNotPresent',
+        args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_FILE}`],
+        ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+        env: [
+          // A subdirectory: the volume root may hold lost+found, and initdb wants an empty directory.
+          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          { name: 'POSTGRES_USER', value: 'postgres' },
+          { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
+          { name: 'POSTGRES_INITDB_ARGS', value: '--auth-local=peer --auth-host=scram-sha-256 --data-checksums' },
+        ],
+        resources: resourceRequirements(props.resources),
+        securityContext: restrictedContainerSecurityContext(),
+        // First start runs initdb and the init SQL before the server listens on TCP.
+        startupProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+        readinessProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+        livenessProbe: { exec: { command: isReady }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+        volumeMounts: [
+          { name: 'data', mountPath: '/var/lib/postgresql/data' },
+          { name: 'run', mountPath: '/var/run/postgresql' },
+          { name: 'tmp', mountPath: '/tmp' },
+          { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
+          { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
+          { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
+        ],
+      }],
+      volumes: [
+        { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
+        // Writable paths under a read-only root filesystem: the socket directory and scratch space.
+        { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: quantity('16Mi') } },
+        { name: 'tmp', emptyDir: { sizeLimit: quantity('256Mi') } },
+        secrets.superuser.volume('superuser-secret'),
+        secrets.app.volume('app-secret'),
+        secrets.debezium.volume('debezium-secret'),
+      ],
+    };
+  }
+}

@@ -1,0 +1,61 @@
+import { Construct } from 'constructs';
+import { ConfigIssue, PlatformName } from '../config/types';
+import { HttpBackend } from '../constructs/http-exposure';
+import { RequiredSecret } from '../constructs/required-secret';
+
+/** Storage a PersistentVolumeClaim asks for on this platform. */
+export interface ClaimStorage {
+  /** `''` binds only to a pre-created volume, never to the cluster's default class. */
+  readonly storageClassName: string;
+  /** Set when the claim binds to a static PersistentVolume by name. */
+  readonly volumeName?: string;
+}
+
+/** A claim the platform must back with storage. */
+export interface ClaimRequest {
+  readonly claimName: string;
+  readonly namespace: string;
+  readonly size: string;
+  readonly labels: Record<string, string>;
+}
+
+/** How an HTTP Service is typed on this platform, before any exposure object exists. */
+export interface ServiceExposure {
+  readonly type: 'ClusterIP' | 'NodePort';
+  readonly nodePort?: number;
+}
+
+/**
+ * Everything that differs between clusters. This is the only interface that knows the cloud:
+ * charts and constructs receive what it resolves and never ask which platform they are on.
+ */
+export interface Platform {
+  readonly name: PlatformName;
+
+  /** True where the user applies Secrets themselves (`npm run secrets`); false where they are synced. */
+  readonly userAppliesSecrets: boolean;
+
+  /** Rules this platform puts on a config beyond the schema. */
+  check(): ConfigIssue[];
+
+  /** Cluster-scoped objects the platform needs before workloads (e.g. a StorageClass). */
+  addClusterResources(scope: Construct): void;
+
+  /** Backs a claim with storage; may add a static PersistentVolume to `scope`. */
+  claimStorage(scope: Construct, claim: ClaimRequest): ClaimStorage;
+
+  /** Makes a required Secret appear in its namespace (an ExternalSecret), or leaves it to the user. */
+  provideSecret(scope: Construct, secret: RequiredSecret): void;
+
+  /** Annotations that bind a workload's ServiceAccount to a cloud identity. */
+  serviceAccountAnnotations(workload: 'api'): Record<string, string>;
+
+  /** The Service type the API gets. */
+  apiServiceExposure(): ServiceExposure;
+
+  /** Objects that expose the API outside the cluster (Ingress, Gateway, …). */
+  exposeApi(scope: Construct, backend: HttpBackend): void;
+
+  /** How a user gets the required Secrets into the cluster (printed by `npm run secrets`). */
+  describeSecretSource(secret: RequiredSecret): string;
+}
