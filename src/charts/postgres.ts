@@ -1,0 +1,67 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { workloadLabels } from '../constructs/labels';
+import { Postgres } from '../constructs/postgres';
+import { PostgresDebeziumImage } from '../constructs/postgres-image';
+import { ChartContext } from './context';
+import { requireSecret, SECRET_NAMES } from './secrets';
+
+/** The data plane: credentials, storage, the Debezium-ready image and the database itself. */
+export class PostgresChart extends Chart {
+  readonly database: Postgres;
+  readonly image: PostgresDebeziumImage;
+
+  constructor(scope: Construct, id: string, { env, platform }: ChartContext) {
+    super(scope, id);
+    const { config } = env;
+    const { postgres, capture, namespaces } = config;
+    const namespace = namespaces.data;
+
+    const secrets = {
+      superuser: requireSecret(this, 'SuperuserSecret', platform, { name: SECRET_NAMES.postgresSuperuser, namespace, purpose: 'PostgreSQL superuser (postgres) password; only the database pod reads it' }),
+      app: requireSecret(this, 'AppSecret', platform, { name: SECRET_NAMES.postgresApp, namespace, purpose: `password of ${postgres.users.app}, set at first start` }),
+      debezium: requireSecret(this, 'DebeziumSecret', platform, { name: SECRET_NAMES.postgresDebezium, namespace, purpose: `password of ${postgres.users.debezium}, set at first start` }),
+    };
+
+    this.image = new PostgresDebeziumImage(this, 'Image', {
+      environment: env.name,
+      baseImage: postgres.baseImage,
+      registry: config.images.registry,
+      repository: postgres.imageRepository,
+      database: postgres.database,
+      appUser: postgres.users.app,
+      debeziumUser: postgres.users.debezium,
+      tables: capture.tables,
+      publication: capture.publication,
+      maxWalSenders: postgres.replication.maxWalSenders,
+      maxReplicationSlots: postgres.replication.maxReplicationSlots,
+      maxSlotWalKeepSize: postgres.replication.maxSlotWalKeepSize,
+      clientCidrs: postgres.clientCidrs,
+    });
+
+    const claimName = 'postgres-data';
+    const storage = platform.claimStorage(this, {
+      claimName,
+      namespace,
+      size: postgres.storage.size,
+      labels: workloadLabels({ name: 'postgres', component: 'database', instance: env.name }),
+    });
+
+    this.database = new Postgres(this, 'Postgres', {
+      name: 'postgres',
+      namespace,
+      instance: env.name,
+      image: this.image,
+      database: postgres.database,
+      appUser: postgres.users.app,
+      debeziumUser: postgres.users.debezium,
+      claimName,
+      storageClassName: storage.storageClassName,
+      volumeName: storage.volumeName,
+      storageSize: postgres.storage.size,
+      resources: postgres.resources,
+      secrets,
+      clientNamespaces: [namespaces.apps, namespaces.streaming],
+    });
+  }
+}

@@ -1,0 +1,71 @@
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** Options shared by the cdc8s commands. */
+export interface CliOptions {
+  /** Environment names to take from the environments directory (`--env`, repeatable). */
+  readonly envs: string[];
+  /** Config files given directly (`--config`, repeatable). */
+  readonly configs: string[];
+  /** Output root (`--out`). */
+  readonly out: string;
+  /** Directory of environment files (`--environments`). */
+  readonly environmentsDir: string;
+  /** Print stack traces (`--debug`). */
+  readonly debug: boolean;
+}
+
+export class UsageError extends Error {}
+
+const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
+
+export function parseArgs(argv: readonly string[]): CliOptions {
+  const options = { envs: [] as string[], configs: [] as string[], ...DEFAULTS, debug: false };
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i];
+    const value = () => {
+      const next = argv[++i];
+      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      return next;
+    };
+    switch (arg) {
+      case '--env': options.envs.push(value()); break;
+      case '--config': options.configs.push(value()); break;
+      case '--out': options.out = value(); break;
+      case '--environments': options.environmentsDir = value(); break;
+      case '--debug': options.debug = true; break;
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --debug)`);
+    }
+  }
+  return options;
+}
+
+/** The environment files the options select: --config files, --env names, or every file in the directory. */
+export function selectConfigFiles(options: CliOptions): string[] {
+  if (options.configs.length > 0 || options.envs.length > 0) {
+    return [...options.configs, ...options.envs.map((name) => join(options.environmentsDir, `${name}.yaml`))];
+  }
+  let entries: string[];
+  try {
+    entries = readdirSync(options.environmentsDir);
+  } catch {
+    throw new UsageError(`no environments directory at ${options.environmentsDir}`);
+  }
+  const files = entries.filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(options.environmentsDir, f));
+  if (files.length === 0) throw new UsageError(`no environment files (*.yaml) in ${options.environmentsDir}`);
+  return files;
+}
+
+/** Runs a command body: one clear line on failure (stack trace with --debug), exit code 1. */
+export function runCli(argv: readonly string[], body: (options: CliOptions) => void): void {
+  let debug = argv.includes('--debug');
+  try {
+    const options = parseArgs(argv);
+    debug = options.debug;
+    body(options);
+  } catch (error) {
+    const err = error as Error;
+    process.stderr.write(`${debug && err.stack ? err.stack : err.message}\n`);
+    process.exitCode = error instanceof UsageError ? 2 : 1;
+  }
+}
