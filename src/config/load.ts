@@ -64,14 +64,19 @@ function parseConfigFile(file: string): unknown {
   if (size > MAX_CONFIG_BYTES) {
     throw new ConfigError(file, [{ path: '', message: `is ${size} bytes`, rule: `environment files are at most ${MAX_CONFIG_BYTES} bytes` }]);
   }
-  const doc = parseDocument(readFileSync(file, 'utf8'), { schema: 'core', uniqueKeys: true, merge: false, prettyErrors: false });
+  const doc = parseDocument(readFileSync(file, 'utf8'), { schema: 'core', uniqueKeys: true, merge: false, prettyErrors: true });
   const problem = doc.errors[0] ?? doc.warnings[0];
   if (problem) {
-    const where = problem.linePos ? `line ${problem.linePos[0].line}, column ${problem.linePos[0].col}` : '';
-    throw new ConfigError(file, [{ path: '', message: `is not valid YAML at ${where}: ${problem.message.split('\n')[0]}`, rule: 'YAML 1.2 core schema, unique keys' }]);
+    // With prettyErrors the message's first line already ends in "at line L, column C:".
+    const what = problem.message.split('\n')[0].replace(/:$/, '');
+    throw new ConfigError(file, [{ path: '', message: `is not valid YAML: ${what}`, rule: 'YAML 1.2 core schema, unique keys, no custom tags' }]);
   }
-  // maxAliasCount: 0 rejects anchors/aliases (billion-laughs) outright; they have no use here.
-  return doc.toJS({ maxAliasCount: 0 });
+  try {
+    // maxAliasCount: 0 rejects aliases (billion laughs) outright; an environment file has no use for them.
+    return doc.toJS({ maxAliasCount: 0 });
+  } catch (error) {
+    throw new ConfigError(file, [{ path: '', message: `cannot be read as data: ${(error as Error).message}`, rule: 'YAML anchors and aliases are not allowed' }]);
+  }
 }
 
 function isRecord(value: unknown): value is Record<string, unknown> {

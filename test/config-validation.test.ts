@@ -1,0 +1,85 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { ConfigError } from '../src/config/errors';
+import { loadEnvironment } from '../src/config/load';
+import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree } from './helpers';
+
+const BAD = join('test', 'fixtures', 'bad-configs');
+const fixtures = readdirSync(join(ROOT, BAD)).filter((f) => f.endsWith('.yaml')).sort();
+
+/** Each fixture states the message it must produce on its first line: `# expect: …`. */
+function expectation(fixture: string): string {
+  const first = readFileSync(join(ROOT, BAD, fixture), 'utf8').split('\n')[0];
+  const match = /^# expect: (.+)$/.exec(first);
+  if (!match) throw new Error(`${fixture}: first line must be '# expect: <message>'`);
+  return match[1];
+}
+
+describe('a bad environment file is rejected with the file, the JSON path and the rule', () => {
+  it('has a corpus of at least ten bad configs', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+  });
+
+  it.each(fixtures)('%s', (fixture) => {
+    const path = join(BAD, fixture);
+    let error: unknown;
+    try {
+      loadEnvironment(path);
+    } catch (e) {
+      error = e;
+    }
+    expect(error).toBeInstanceOf(ConfigError);
+    const message = (error as ConfigError).message;
+    expect(message).toContain(`${path}: ${expectation(fixture)}`);
+    // Every message ends with the rule in parentheses.
+    expect(message).toMatch(/^\S+: \/\S* .+ \(.+\)$/);
+  });
+});
+
+describe('the synth command fails cleanly on a bad config', () => {
+  it.each(fixtures)('%s: exits non-zero, prints one line without a stack trace, writes nothing', (fixture) => {
+    const out = copyOfDist();
+    const before = snapshotTree(out);
+    const result = cli('synth', ['--config', join(BAD, fixture), '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(expectation(fixture));
+    expect(result.stderr.trim().split('\n')).toHaveLength(1);
+    expect(result.stderr).not.toMatch(/\n\s+at /);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('one bad file among good ones writes none of them', () => {
+    const out = copyOfDist();
+    const before = snapshotTree(out);
+    const result = cli('synth', ['--config', 'environments/minikube.yaml', '--config', join(BAD, 'eks-single-api-replica.yaml'), '--out', out]);
+    expect(result.status).toBe(1);
+    expect(snapshotTree(out)).toEqual(before);
+  });
+
+  it('--debug adds the stack trace', () => {
+    const result = cli('synth', ['--config', join(BAD, 'unknown-platform.yaml'), '--out', copyOfDist(), '--debug']);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('an unknown argument is a usage error (exit 2)', () => {
+    expect(cli('synth', ['--nope']).status).toBe(2);
+  });
+});
+
+describe('the shipped environments are valid', () => {
+  it.each(ENVIRONMENTS)('%s', (name) => {
+    const env = loadEnvironment(envFile(name));
+    expect(env.name).toBe(name);
+    expect(env.config.platform).toBe(name);
+  });
+
+  it('fills every default from the schema', () => {
+    const { config } = loadEnvironment(join(ROOT, 'test', 'fixtures', 'good-configs', 'minimal-minikube.yaml'));
+    expect(config.namespaces).toEqual({ data: 'cdc-data', streaming: 'cdc-streaming', apps: 'cdc-apps' });
+    expect(config.capture).toMatchObject({ publication: 'cdc8s_publication', slot: 'cdc8s_slot', tables: [{ schema: 'public', table: 'transactions' }] });
+    expect(config.minikube).toEqual({ postgresHostPath: '/data/cdc8s/postgres' });
+    expect(config.api.replicas).toBe(2);
+  });
+});

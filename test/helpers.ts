@@ -1,0 +1,85 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, relative, resolve } from 'node:path';
+import { parseAllDocuments } from 'yaml';
+import { loadEnvironment } from '../src/config/load';
+import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
+
+export const ROOT = resolve(__dirname, '..');
+export const ENVIRONMENTS = ['minikube', 'eks', 'gke'] as const;
+
+/** A Kubernetes object as rendered. */
+export interface K8sObject {
+  apiVersion: string;
+  kind: string;
+  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
+  spec?: any;
+  [key: string]: any;
+}
+
+export function envFile(name: string): string {
+  return join(ROOT, 'environments', `${name}.yaml`);
+}
+
+/** Renders one shipped environment (or any config file) in memory. */
+export function render(nameOrFile: string): RenderedEnvironment {
+  const file = nameOrFile.includes('/') ? nameOrFile : envFile(nameOrFile);
+  return renderEnvironment(loadEnvironment(file));
+}
+
+/** Every Kubernetes object in the rendered YAML files, in file and document order. */
+export function objectsOf(rendered: RenderedEnvironment): K8sObject[] {
+  return [...rendered.files]
+    .filter(([path]) => path.endsWith('.yaml'))
+    .sort(([a], [b]) => (a < b ? -1 : 1))
+    .flatMap(([, content]) => parseYamlObjects(content));
+}
+
+export function parseYamlObjects(content: string): K8sObject[] {
+  return parseAllDocuments(content).map((d) => d.toJS()).filter((o) => o !== null);
+}
+
+export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+  return objects.filter((o) => o.kind === kind);
+}
+
+export function file(rendered: RenderedEnvironment, path: string): string {
+  const content = rendered.files.get(path);
+  if (content === undefined) throw new Error(`no file ${path} (have: ${[...rendered.files.keys()].join(', ')})`);
+  return content;
+}
+
+export function tempDir(prefix = 'cdc8s-test-'): string {
+  return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Runs a compiled CLI command (`synth`, `secrets`) as a user would, from the repository root. */
+export function cli(command: 'synth' | 'secrets', args: string[]): { status: number | null; stdout: string; stderr: string } {
+  const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', `${command}.js`), ...args], {
+    cwd: ROOT,
+    encoding: 'utf8',
+  });
+  return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** Path → content of every file under a directory (for "left untouched" and byte-equality checks). */
+export function snapshotTree(dir: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  const walk = (d: string) => {
+    for (const entry of readdirSync(d).sort()) {
+      const path = join(d, entry);
+      if (statSync(path).isDirectory()) walk(path);
+      else out[relative(dir, path)] = readFileSync(path, 'utf8');
+    }
+  };
+  walk(dir);
+  return out;
+}
+
+/** A copy of the committed dist/ to write over in tests. */
+export function copyOfDist(): string {
+  const dir = tempDir('cdc8s-dist-');
+  cpSync(join(ROOT, 'dist'), dir, { recursive: true });
+  return dir;
+}
