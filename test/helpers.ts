@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { parseAllDocuments } from 'yaml';
@@ -50,8 +50,14 @@ export function file(rendered: RenderedEnvironment, path: string): string {
   return content;
 }
 
+const created: string[] = [];
+// Temporary output directories go when the test worker exits.
+process.on('exit', () => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
 export function tempDir(prefix = 'cdc8s-test-'): string {
-  return mkdtempSync(join(tmpdir(), prefix));
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  created.push(dir);
+  return dir;
 }
 
 /** Runs a compiled CLI command (`synth`, `secrets`) as a user would, from the repository root. */

@@ -1,0 +1,32 @@
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS, objectsOf, render } from './helpers';
+import { K8S_VERSIONS, KubernetesSchemas, schemasAvailable } from './k8s-schemas';
+
+/** Custom resources: no upstream Kubernetes schema covers them (validated in a later step). */
+const CUSTOM_GROUPS = ['external-secrets.io/', 'gateway.networking.k8s.io/', 'networking.gke.io/', 'kafka.strimzi.io/'];
+
+describe.skipIf(!schemasAvailable())('every built-in object is valid for the oldest and newest Kubernetes we support', () => {
+  describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
+    const schemas = new KubernetesSchemas(version);
+
+    it.each(ENVIRONMENTS)('%s', (name) => {
+      const builtIn = objectsOf(render(name)).filter((o) => !CUSTOM_GROUPS.some((g) => o.apiVersion.startsWith(g)));
+      expect(builtIn.length).toBeGreaterThan(5);
+      const problems: string[] = [];
+      for (const o of builtIn) {
+        const validate = schemas.validatorFor(o.apiVersion, o.kind);
+        if (!validate) {
+          problems.push(`${o.apiVersion} ${o.kind} does not exist in ${version}`);
+        } else if (!validate(o)) {
+          problems.push(...(validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+        }
+      }
+      expect(problems).toEqual([]);
+    });
+
+    it('rejects an unknown field, as kubectl --validate=strict does', () => {
+      const validate = schemas.validatorFor('apps/v1', 'Deployment');
+      expect(validate?.({ apiVersion: 'apps/v1', kind: 'Deployment', metadata: { name: 'x' }, spec: { replica: 1 } })).toBe(false);
+    });
+  });
+});
