@@ -1,41 +1,66 @@
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, PlatformName } from '../config/types';
 import { ExternalSecret } from '../constructs/external-secret';
+import { HttpBackend } from '../constructs/http-exposure';
 import { RequiredSecret } from '../constructs/required-secret';
+import { ClaimStorage, Platform, ServiceExposure } from './platform';
 
-/** Rules shared by the managed clouds, where the API serves real traffic. */
-export function productionApiIssues(platform: PlatformName, config: EnvironmentConfig): ConfigIssue[] {
-  const issues: ConfigIssue[] = [];
-  if (config.api.replicas < 2) {
-    issues.push({ path: '/api/replicas', message: 'must be >= 2', rule: `${platform} runs the API highly available` });
-  }
-  if (!config.api.hostname) {
-    issues.push({ path: '/api/hostname', message: 'is required', rule: `${platform} exposes the API on a public host name with TLS` });
-  }
-  return issues;
-}
-
-/** Where one Secret's keys live in a cloud secret manager. */
-export interface RemoteLocation {
+/** Where a managed cloud keeps the Secrets' values. */
+export interface SecretManager {
+  /** Product name, for instructions (e.g. `AWS Secrets Manager`). */
+  readonly product: string;
+  /** The ClusterSecretStore the ExternalSecrets read from. */
   readonly store: string;
   /** Remote secret name for a Kubernetes Secret name. */
   remoteName(secretName: string): string;
 }
 
 /**
- * An ExternalSecret that syncs a RequiredSecret from a cloud secret manager. Each remote secret
- * is a JSON document whose properties are the Secret's keys (`{"password": "…"}`).
+ * What EKS and GKE share: the API runs highly available behind a cloud load balancer (so the
+ * Service is ClusterIP), and Secrets are synced by External Secrets from the cloud's secret manager.
  */
-export function syncFromSecretManager(scope: Construct, secret: RequiredSecret, location: RemoteLocation): void {
-  new ExternalSecret(scope, `${secret.node.id}External`, {
-    name: secret.secretName,
-    namespace: secret.namespace,
-    storeName: location.store,
-    labels: { 'app.kubernetes.io/part-of': 'cdc8s', 'app.kubernetes.io/managed-by': 'cdc8s' },
-    data: secret.keys.map((key) => ({
-      secretKey: key,
-      key: location.remoteName(secret.secretName),
-      property: key,
-    })),
-  });
+export abstract class ManagedCloudPlatform implements Platform {
+  abstract readonly name: PlatformName;
+  readonly userAppliesSecrets = false;
+
+  protected constructor(protected readonly config: EnvironmentConfig, private readonly secretManager: SecretManager) {}
+
+  check(): ConfigIssue[] {
+    const issues: ConfigIssue[] = [];
+    if (this.config.api.replicas < 2) {
+      issues.push({ path: '/api/replicas', message: 'must be >= 2', rule: `${this.name} runs the API highly available` });
+    }
+    if (!this.config.api.hostname) {
+      issues.push({ path: '/api/hostname', message: 'is required', rule: `${this.name} exposes the API on a public host name with TLS` });
+    }
+    return issues;
+  }
+
+  /**
+   * An ExternalSecret per required Secret. Each remote secret is a JSON document whose
+   * properties are the Secret's keys (`{"password": "…"}`).
+   */
+  provideSecret(scope: Construct, secret: RequiredSecret): void {
+    new ExternalSecret(scope, `${secret.node.id}External`, {
+      name: secret.secretName,
+      namespace: secret.namespace,
+      storeName: this.secretManager.store,
+      labels: { 'app.kubernetes.io/part-of': 'cdc8s', 'app.kubernetes.io/managed-by': 'cdc8s' },
+      data: secret.keys.map((key) => ({ secretKey: key, key: this.secretManager.remoteName(secret.secretName), property: key })),
+    });
+  }
+
+  describeSecretSource(secret: RequiredSecret): string {
+    const { product, store } = this.secretManager;
+    return `${product} secret ${this.secretManager.remoteName(secret.secretName)} (JSON keys: ${secret.keys.join(', ')}) via ClusterSecretStore ${store}`;
+  }
+
+  apiServiceExposure(): ServiceExposure {
+    return { type: 'ClusterIP' };
+  }
+
+  abstract addClusterResources(scope: Construct): void;
+  abstract claimStorage(scope: Construct): ClaimStorage;
+  abstract serviceAccountAnnotations(workload: 'api'): Record<string, string>;
+  abstract exposeApi(scope: Construct, backend: HttpBackend): void;
 }
