@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
+import { afterAll } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { loadEnvironment } from '../src/config/load';
 import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
@@ -51,8 +52,8 @@ export function file(rendered: RenderedEnvironment, path: string): string {
 }
 
 const created: string[] = [];
-// Temporary output directories go when the test worker exits.
-process.on('exit', () => created.forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+// Temporary output directories go when the test file that made them is done.
+afterAll(() => created.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
 
 export function tempDir(prefix = 'cdc8s-test-'): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));

@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { PART_OF } from '../constructs/labels';
+import { commonLabels } from '../constructs/labels';
 import { ChartContext } from './context';
 
 /**
@@ -27,8 +27,7 @@ function namespace(scope: Construct, name: string, plane: string, enforce: 'rest
     metadata: {
       name,
       labels: {
-        'app.kubernetes.io/part-of': PART_OF,
-        'app.kubernetes.io/managed-by': 'cdc8s',
+        ...commonLabels(),
         'cdc8s.io/plane': plane,
         'pod-security.kubernetes.io/enforce': enforce,
         'pod-security.kubernetes.io/enforce-version': 'latest',

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { buildPipeline } from '../charts';
 import { loadEnvironment } from '../config/load';
+import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
 import { toYamlDocuments } from '../output/render';
 import { platformFor } from '../platforms';
@@ -34,7 +35,7 @@ runCli(process.argv.slice(2), (options) => {
   const secrets = required.map((s) => ({
       apiVersion: 'v1',
       kind: 'Secret',
-      metadata: { name: s.secretName, namespace: s.namespace, labels: { 'app.kubernetes.io/part-of': 'cdc8s' }, annotations: { 'cdc8s.io/purpose': s.purpose } },
+      metadata: { name: s.secretName, namespace: s.namespace, labels: commonLabels(), annotations: { 'cdc8s.io/purpose': s.purpose } },
       type: 'Opaque',
       stringData: Object.fromEntries(s.keys.map((key) => [key, password(s.secretName, key)])),
   }));

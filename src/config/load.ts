@@ -6,7 +6,7 @@ import { platformFor } from '../platforms';
 import { ConfigError } from './errors';
 import { crossFieldIssues } from './rules';
 import schema from './environment.schema.json';
-import { ConfigIssue, Environment, EnvironmentConfig } from './types';
+import { ConfigIssue, Environment, EnvironmentConfig, PLATFORM_NAMES } from './types';
 
 /** Environment files are small; anything bigger is a mistake (or an attack on the parser). */
 export const MAX_CONFIG_BYTES = 256 * 1024;
@@ -41,8 +41,8 @@ export function loadEnvironment(file: string): Environment {
 export function validateConfig(file: string, data: unknown): EnvironmentConfig {
   const validate = validator();
   // The platform's own section gets its schema defaults even when the file leaves it out.
-  if (isRecord(data) && typeof data.platform === 'string' && ['minikube', 'eks', 'gke'].includes(data.platform)) {
-    data[data.platform] ??= {};
+  if (isRecord(data) && PLATFORM_NAMES.some((name) => name === data.platform)) {
+    data[data.platform as string] ??= {};
   }
   if (!validate(data)) {
     throw new ConfigError(file, (validate.errors ?? []).slice(0, 1).map(toIssue));

@@ -1,4 +1,4 @@
-import { ConfigIssue, EnvironmentConfig, PlatformName, Resources } from './types';
+import { ConfigIssue, EnvironmentConfig, PLATFORM_NAMES, Resources } from './types';
 
 /**
  * Rules that need more than one field (a JSON schema checks one field at a time).
@@ -83,8 +83,7 @@ function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
 }
 
 function foreignPlatformSections(config: EnvironmentConfig): ConfigIssue[] {
-  const sections: PlatformName[] = ['minikube', 'eks', 'gke'];
-  return sections
+  return PLATFORM_NAMES
     .filter((section) => section !== config.platform && config[section] !== undefined)
     .map((section) => ({
       path: `/${section}`,

@@ -3,7 +3,9 @@
  * (see environment.schema.json, which documents every field and holds every default).
  */
 
-export type PlatformName = 'minikube' | 'eks' | 'gke';
+/** The kinds of cluster cdc8s renders for; each has a section of its own in the config. */
+export const PLATFORM_NAMES = ['minikube', 'eks', 'gke'] as const;
+export type PlatformName = (typeof PLATFORM_NAMES)[number];
 
 /** An image reference, always pinned by tag (and optionally by digest). */
 export interface ImageRef {

@@ -12,13 +12,17 @@ export interface WorkloadIdentity {
 
 export const PART_OF = 'cdc8s';
 
+/** Labels every object cdc8s renders carries. */
+export function commonLabels(): Record<string, string> {
+  return { 'app.kubernetes.io/part-of': PART_OF, 'app.kubernetes.io/managed-by': 'cdc8s' };
+}
+
 /** Labels every object of a workload carries. */
 export function workloadLabels(id: WorkloadIdentity): Record<string, string> {
   return {
     ...selectorLabels(id),
     'app.kubernetes.io/component': id.component,
-    'app.kubernetes.io/part-of': PART_OF,
-    'app.kubernetes.io/managed-by': 'cdc8s',
+    ...commonLabels(),
     ...(id.version ? { 'app.kubernetes.io/version': truncateLabel(id.version) } : {}),
   };
 }

@@ -2,6 +2,7 @@ import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, PlatformName } from '../config/types';
 import { ExternalSecret } from '../constructs/external-secret';
 import { HttpBackend } from '../constructs/http-exposure';
+import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
 import { ClaimStorage, Platform, ServiceExposure } from './platform';
 
@@ -45,7 +46,7 @@ export abstract class ManagedCloudPlatform implements Platform {
       name: secret.secretName,
       namespace: secret.namespace,
       storeName: this.secretManager.store,
-      labels: { 'app.kubernetes.io/part-of': 'cdc8s', 'app.kubernetes.io/managed-by': 'cdc8s' },
+      labels: commonLabels(),
       data: secret.keys.map((key) => ({ secretKey: key, key: this.secretManager.remoteName(secret.secretName), property: key })),
     });
   }

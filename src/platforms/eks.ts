@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
+import { commonLabels } from '../constructs/labels';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage } from './platform';
 
@@ -30,7 +31,7 @@ export class EksPlatform extends ManagedCloudPlatform {
 
   addClusterResources(scope: Construct): void {
     new k8s.KubeStorageClass(scope, 'Gp3', {
-      metadata: { name: EKS_STORAGE_CLASS, labels: { 'app.kubernetes.io/part-of': 'cdc8s', 'app.kubernetes.io/managed-by': 'cdc8s' } },
+      metadata: { name: EKS_STORAGE_CLASS, labels: commonLabels() },
       provisioner: 'ebs.csi.aws.com',
       parameters: {
         type: 'gp3',
