@@ -1,14 +1,14 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { imageReference } from '../constructs/image';
-import { PostgresConnection } from '../constructs/postgres';
+import { Postgres } from '../constructs/postgres';
 import { WebService } from '../constructs/web-service';
 import { ChartContext } from './context';
 import { requireSecret, SECRET_NAMES } from './secrets';
 
 export interface ApiChartProps extends ChartContext {
-  /** The database the API writes to (a handle, not a retyped host name). */
-  readonly postgres: PostgresConnection;
+  /** The database the API writes to (handles, not retyped host and role names). */
+  readonly postgres: Postgres;
 }
 
 /** The transactions API: the workload, its database credentials and its platform exposure. */
@@ -17,12 +17,13 @@ export class ApiChart extends Chart {
 
   constructor(scope: Construct, id: string, { env, platform, postgres }: ApiChartProps) {
     super(scope, id);
-    const { api, namespaces, postgres: pg } = env.config;
+    const { api, namespaces } = env.config;
+    const { connection, roles } = postgres;
     const namespace = namespaces.apps;
     const password = requireSecret(this, 'DatabaseSecret', platform, {
       name: SECRET_NAMES.postgresApp,
       namespace,
-      purpose: `the API's copy of the ${pg.users.app} password (same value as in ${namespaces.data})`,
+      purpose: `the API's copy of the ${roles.app} password (same value as in ${namespaces.data})`,
     });
     const exposure = platform.apiServiceExposure();
 
@@ -45,10 +46,10 @@ export class ApiChart extends Chart {
       serviceAccountAnnotations: platform.serviceAccountAnnotations('api'),
       // libpq's standard variables: every Postgres driver reads them.
       env: [
-        { name: 'PGHOST', value: postgres.host },
-        { name: 'PGPORT', value: String(postgres.port) },
-        { name: 'PGDATABASE', value: postgres.database },
-        { name: 'PGUSER', value: pg.users.app },
+        { name: 'PGHOST', value: connection.host },
+        { name: 'PGPORT', value: String(connection.port) },
+        { name: 'PGDATABASE', value: connection.database },
+        { name: 'PGUSER', value: roles.app },
         { name: 'PGPASSWORD', valueFrom: { secretKeyRef: password.keyRef('password') } },
         { name: 'PORT', value: String(api.port) },
       ],

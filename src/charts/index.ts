@@ -26,7 +26,7 @@ export function buildPipeline(env: Environment): PipelineApp {
   const context = { env, platform: platformFor(env.config) };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
   const postgres = new PostgresChart(app, 'postgres', context);
-  const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database.connection });
+  const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database });
   return {
     app,
     charts: [

@@ -47,6 +47,8 @@ export interface PostgresConnection {
  */
 export class Postgres extends Construct {
   readonly connection: PostgresConnection;
+  /** Login roles the init SQL creates: clients use these, never retyped names. */
+  readonly roles: { readonly app: string; readonly debezium: string };
   readonly serviceName: string;
   readonly podLabels: Record<string, string>;
 
@@ -56,6 +58,7 @@ export class Postgres extends Construct {
     const labels = workloadLabels(identity);
     const selector = selectorLabels(identity);
     this.serviceName = props.name;
+    this.roles = { app: props.appUser, debezium: props.debeziumUser };
     this.podLabels = labels;
     this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.database };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
