@@ -3,12 +3,13 @@ import { join } from 'node:path';
 import Ajv, { ValidateFunction } from 'ajv';
 import { ROOT } from './helpers';
 
-export const SHARED_SCHEMAS = join(ROOT, '..', 'shared', 'schemas', 'kubernetes');
+/** `../shared` beside the clone (as CI has it), or CDC8S_SHARED_DIR. */
+export const SHARED_SCHEMAS = join(process.env.CDC8S_SHARED_DIR ?? join(ROOT, '..', 'shared'), 'schemas', 'kubernetes');
 export const K8S_VERSIONS = ['v1.27.0', 'v1.35.0'] as const;
 
 export const MISSING_SCHEMAS_MESSAGE =
   `Kubernetes JSON schemas not found in ${SHARED_SCHEMAS}: download v1.27.0.json and v1.35.0.json ` +
-  '(the cdk8s project\'s kubernetes-schemas, github.com/cdk8s-team/cdk8s/tree/master/kubernetes-schemas) into ../shared/schemas/kubernetes/';
+  '(the cdk8s project\'s kubernetes-schemas, github.com/cdk8s-team/cdk8s/tree/master/kubernetes-schemas) into ../shared/schemas/kubernetes/ (or set CDC8S_SHARED_DIR)';
 
 /** True when the schemas are there; under CI=true their absence is an error, not a skip. */
 export function schemasAvailable(): boolean {
