@@ -14,11 +14,12 @@ describe.skipIf(!schemasAvailable())('every built-in object is valid for the old
       expect(builtIn.length).toBeGreaterThan(5);
       const problems: string[] = [];
       for (const o of builtIn) {
+        const label = `${o.kind}/${o.metadata.name}`;
         const validate = schemas.validatorFor(o.apiVersion, o.kind);
         if (!validate) {
           problems.push(`${o.apiVersion} ${o.kind} does not exist in ${version}`);
         } else if (!validate(o)) {
-          problems.push(...(validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+          problems.push(...(validate.errors ?? []).map((e) => `${label}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
         }
       }
       expect(problems).toEqual([]);
