@@ -1,0 +1,80 @@
+import { readFileSync } from 'node:fs';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { validateConfig } from '../src/config/load';
+import { renderEnvironment } from '../src/output/render';
+import { envFile, file } from './helpers';
+import { PostgresServer, postgresAvailable } from './postgres-server';
+
+/**
+ * The rendered database set-up, run for real: a PostgreSQL server started with the rendered
+ * postgresql.conf and pg_hba.conf, initialised with the rendered init.sql, then used the way the
+ * API and Debezium use it. Only the client range differs from the shipped EKS config (loopback).
+ */
+describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a real server', () => {
+  const config = parse(readFileSync(envFile('eks'), 'utf8'));
+  config.postgres.clientCidrs = ['127.0.0.1/32'];
+  const rendered = renderEnvironment({ name: 'eks', file: 'eks.yaml', config: validateConfig('eks.yaml', config) });
+  const context = 'images/postgres-debezium/eks';
+  const app = { user: 'transactions_app', password: 'app-test-password', database: 'transactions' };
+  const debezium = { user: 'debezium', password: 'debezium-test-password', database: 'transactions' };
+  let server: PostgresServer;
+
+  beforeAll(() => {
+    server = new PostgresServer({ postgresqlConf: file(rendered, `${context}/postgresql.conf`), pgHba: file(rendered, `${context}/pg_hba.conf`) });
+    // The rendered first-start script, run as the image's entrypoint runs it; only the absolute
+    // paths of the mounted Secrets and of init.sql are moved into the test directory.
+    const secrets = server.writeFile('secrets/app/password', app.password).replace(/\/app\/password$/, '');
+    server.writeFile('secrets/debezium/password', debezium.password);
+    const sqlPath = server.writeFile('init.sql', file(rendered, `${context}/init.sql`));
+    const script = file(rendered, `${context}/initdb/10-cdc8s-init.sh`)
+      .replaceAll('/etc/cdc8s/secrets', secrets)
+      .replaceAll('/usr/local/share/cdc8s/init.sql', sqlPath);
+    const init = server.runInitScript(server.writeFile('10-cdc8s-init.sh', script));
+    expect(init.stderr).not.toMatch(/ERROR/);
+    expect(init.status).toBe(0);
+    // The API's migrations create the captured tables after first start.
+    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL); CREATE TABLE public.accounts (id bigserial PRIMARY KEY);');
+    expect(ddl.stderr).toBe('');
+  }, 60_000);
+
+  afterAll(() => server?.stop());
+
+  it('runs with logical decoding', () => {
+    expect(server.client(debezium, 'SHOW wal_level').stdout.trim()).toBe('logical');
+  });
+
+  it('gives Debezium a REPLICATION login that is not a superuser', () => {
+    expect(server.client(debezium, "SELECT rolcanlogin, rolreplication, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'debezium'").stdout.trim()).toBe('t|t|f|f|f');
+  });
+
+  it('lets Debezium snapshot tables the application creates later, and not write them', () => {
+    expect(server.client(app, 'INSERT INTO public.transactions (amount) VALUES (10)').status).toBe(0);
+    expect(server.client(debezium, 'SELECT count(*) FROM public.transactions').stdout.trim()).toBe('1');
+    const write = server.client(debezium, 'INSERT INTO public.transactions (amount) VALUES (1)');
+    expect(write.status).not.toBe(0);
+    expect(write.stderr).toContain('permission denied');
+  });
+
+  it('accepts a logical replication connection and streams the captured table through the publication', () => {
+    const slot = server.client({ ...debezium, replication: 'database' }, 'CREATE_REPLICATION_SLOT cdc8s_slot LOGICAL pgoutput');
+    expect(slot.stderr).toBe('');
+    expect(server.client(app, 'INSERT INTO public.transactions (amount) VALUES (42)').status).toBe(0);
+    const changes = server.client(debezium, "SELECT count(*) FROM pg_logical_slot_peek_binary_changes('cdc8s_slot', NULL, NULL, 'proto_version', '1', 'publication_names', 'cdc8s_publication')");
+    expect(changes.stderr).toBe('');
+    // BEGIN, RELATION, INSERT, COMMIT at least.
+    expect(Number(changes.stdout.trim())).toBeGreaterThanOrEqual(4);
+  });
+
+  it('publishes the captured schema and bounds the WAL a stalled slot may keep', () => {
+    const schemas = "SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = 'cdc8s_publication'";
+    expect(server.client(debezium, schemas).stdout.trim()).toBe('public');
+    expect(server.client(debezium, 'SHOW max_slot_wal_keep_size').stdout.trim()).toBe('50GB');
+  });
+
+  it('refuses wrong passwords and databases the roles have no business in', () => {
+    expect(server.client({ ...app, password: 'wrong' }, 'SELECT 1').stderr).toContain('password authentication failed');
+    expect(server.client({ ...debezium, database: 'postgres' }, 'SELECT 1').stderr).toContain('no pg_hba.conf entry');
+    expect(server.client({ user: 'postgres', password: 'x', database: 'transactions' }, 'SELECT 1').stderr).toContain('no pg_hba.conf entry');
+  });
+});

@@ -1,0 +1,105 @@
+import { spawnSync, SpawnSyncReturns } from 'node:child_process';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+
+export const MISSING_POSTGRES_MESSAGE =
+  'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
+  'and run the tests as root, so the server can run as the postgres OS user';
+
+/** Directory holding initdb and pg_ctl, or undefined. */
+function postgresBin(): string | undefined {
+  const candidates = ['/usr/lib/postgresql'].filter(existsSync)
+    .flatMap((root) => readdirSync(root).sort().reverse().map((v) => join(root, v, 'bin')));
+  return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
+}
+
+function postgresUid(): { uid: number; gid: number } | undefined {
+  const result = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
+  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
+  return result.status === 0 ? { uid: Number(result.stdout), gid: Number(gid.stdout) } : undefined;
+}
+
+/** True when a throwaway server can run here; under CI=true its absence fails instead of skipping. */
+export function postgresAvailable(): boolean {
+  const available = postgresBin() !== undefined && process.getuid?.() === 0 && postgresUid() !== undefined;
+  if (!available && process.env.CI === 'true') throw new Error(MISSING_POSTGRES_MESSAGE);
+  if (!available) console.warn(`skipping: ${MISSING_POSTGRES_MESSAGE}`);
+  return available;
+}
+
+export interface Login {
+  readonly user: string;
+  readonly password: string;
+  readonly database: string;
+  /** `database` opens a logical replication (walsender) connection, as Debezium does. */
+  readonly replication?: 'database';
+}
+
+/**
+ * A throwaway PostgreSQL started with the rendered postgresql.conf and pg_hba.conf; only the
+ * paths that differ on a test machine (socket directory, port) are overridden.
+ */
+export class PostgresServer {
+  readonly dir = mkdtempSync(join(tmpdir(), 'cdc8s-pg-'));
+  readonly port = 20000 + Math.floor(Math.random() * 20000);
+  private readonly bin = postgresBin() as string;
+  private readonly owner = postgresUid() as { uid: number; gid: number };
+
+  constructor(files: { postgresqlConf: string; pgHba: string }) {
+    chmodSync(this.dir, 0o700);
+    chownSync(this.dir, this.owner.uid, this.owner.gid);
+    this.writeFile('postgresql.conf', files.postgresqlConf);
+    this.writeFile('pg_hba.conf', files.pgHba);
+    this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
+    const options = [
+      `-c config_file=${join(this.dir, 'postgresql.conf')}`,
+      `-c hba_file=${join(this.dir, 'pg_hba.conf')}`,
+      `-c unix_socket_directories=${this.dir}`,
+      `-c port=${this.port}`,
+      "-c listen_addresses='127.0.0.1'",
+    ].join(' ');
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', 'start']);
+  }
+
+  private get data(): string {
+    return join(this.dir, 'data');
+  }
+
+  /** Writes a file the postgres OS user can read, e.g. a script for `psql --file`. */
+  writeFile(name: string, content: string): string {
+    const path = join(this.dir, name);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    chownSync(path, this.owner.uid, this.owner.gid);
+    return path;
+  }
+
+  /**
+   * Runs a shell script as the postgres OS user, the way the image's entrypoint runs the scripts
+   * in docker-entrypoint-initdb.d: POSTGRES_USER set, the server on the local socket.
+   */
+  runInitScript(path: string): SpawnSyncReturns<string> {
+    return this.asPostgres('env', [`POSTGRES_USER=postgres`, `PGHOST=${this.dir}`, `PGPORT=${this.port}`, 'bash', path], false);
+  }
+
+  /** psql over TCP with a password, as a client pod connects. */
+  client(login: Login, sql: string): SpawnSyncReturns<string> {
+    const conninfo = `host=127.0.0.1 port=${this.port} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
+    return spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-At', '-d', conninfo, '-c', sql], {
+      encoding: 'utf8',
+      env: { ...process.env, PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' },
+    });
+  }
+
+  stop(): void {
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', 'stop'], false);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+
+  private asPostgres(command: string, args: string[], check = true): SpawnSyncReturns<string> {
+    const result = spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: this.dir });
+    if (check && result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
+    return result;
+  }
+}
