@@ -13,12 +13,15 @@ export class MinikubePlatform implements Platform {
   readonly userAppliesSecrets = true;
   private readonly settings: MinikubeSettings;
 
-  constructor(config: EnvironmentConfig) {
+  constructor(private readonly config: EnvironmentConfig) {
     // The loader gives the platform's own section to the schema (which fills its defaults) even when absent.
     this.settings = config.minikube as MinikubeSettings;
   }
 
   check(): ConfigIssue[] {
+    if (this.config.api.hostname !== undefined) {
+      return [{ path: '/api/hostname', message: 'is not used on minikube', rule: 'minikube exposes the API as a NodePort, so a host name would be silently ignored' }];
+    }
     return [];
   }
 
