@@ -14,15 +14,18 @@ export interface RemoteKey {
 export interface ExternalSecretProps {
   /** Name of the ExternalSecret and of the Secret it creates. */
   readonly name: string;
+  /** Namespace of both. */
   readonly namespace: string;
   /** The ClusterSecretStore to read from. */
   readonly storeName: string;
+  /** One entry per key of the target Secret. */
   readonly data: readonly RemoteKey[];
   /**
    * How often the operator re-reads the store, so a rotated password reaches the cluster.
    * @default '1h'
    */
   readonly refreshInterval?: string;
+  /** Labels of the ExternalSecret. */
   readonly labels?: Record<string, string>;
 }
 

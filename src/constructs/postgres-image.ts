@@ -23,13 +23,21 @@ export interface PostgresDebeziumImageProps {
   /** Registry and repository the built image is pushed to. */
   readonly registry: string;
   readonly repository: string;
+  /** Application database the first-start script creates. */
   readonly database: string;
+  /** Role that owns the database and the captured schemas. */
   readonly appUser: string;
+  /** Replication role Debezium logs in as. */
   readonly debeziumUser: string;
+  /** Tables Debezium captures; their schemas get grants and the publication. */
   readonly tables: readonly CapturedTable[];
+  /** Name of the pgoutput publication. */
   readonly publication: string;
+  /** postgresql.conf `max_wal_senders`. */
   readonly maxWalSenders: number;
+  /** postgresql.conf `max_replication_slots`. */
   readonly maxReplicationSlots: number;
+  /** postgresql.conf `max_slot_wal_keep_size`, e.g. `10GB`. */
   readonly maxSlotWalKeepSize: string;
   /** Source ranges pg_hba accepts password logins from. */
   readonly clientCidrs: readonly string[];

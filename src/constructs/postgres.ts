@@ -15,16 +15,23 @@ export interface PostgresProps {
   readonly instance: string;
   /** The Debezium-ready image to run. */
   readonly image: PostgresDebeziumImage;
+  /** The application database (created by the image's first-start script). */
   readonly database: string;
+  /** Role that owns the application database; the API logs in as it. */
   readonly appUser: string;
+  /** Replication role Debezium logs in as. */
   readonly debeziumUser: string;
   /** Name of the PersistentVolumeClaim the data lives on. */
   readonly claimName: string;
   /** Storage class (and static volume) the platform resolved for the claim. */
   readonly storageClassName: string;
+  /** Static PersistentVolume to bind to, when the platform pre-creates one. */
   readonly volumeName?: string;
+  /** Size of the data volume, e.g. `50Gi`. */
   readonly storageSize: string;
+  /** Requests and limits of the postgres container. */
   readonly resources: Resources;
+  /** Credential Secrets, mounted as files (never environment values). */
   readonly secrets: { readonly superuser: RequiredSecret; readonly app: RequiredSecret; readonly debezium: RequiredSecret };
   /** Namespaces whose pods may open connections to Postgres (the API's, Connect's). */
   readonly clientNamespaces: readonly string[];
@@ -32,6 +39,7 @@ export interface PostgresProps {
 
 /** Where clients reach the database; pass this, never retype host names. */
 export interface PostgresConnection {
+  /** Cluster DNS name of the Service, e.g. `postgres.cdc-data.svc.cluster.local`. */
   readonly host: string;
   readonly port: number;
   readonly database: string;

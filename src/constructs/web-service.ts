@@ -18,20 +18,26 @@ export interface WebServiceProps {
   readonly image: string;
   /** The image tag, for the version label. */
   readonly version: string;
+  /** Pod count; at 2 or more the workload also gets spreading and a PodDisruptionBudget. */
   readonly replicas: number;
   /** Container port the process listens on (>= 1024: it runs as non-root). */
   readonly port: number;
   /** Non-root UID the image runs as. */
   readonly runAsUser: number;
+  /** HTTP path that answers 200 when the pod can take traffic (readiness, load balancer checks). */
   readonly readinessPath: string;
+  /** HTTP path that answers 200 while the process is healthy (startup and liveness). */
   readonly livenessPath: string;
+  /** Requests and limits of the container. */
   readonly resources: Resources;
   /** Environment variables; secret values only through `valueFrom`. */
   readonly env?: readonly k8s.EnvVar[];
   /**
+   * Service type; the platform decides.
    * @default 'ClusterIP'
    */
   readonly serviceType?: 'ClusterIP' | 'NodePort';
+  /** Fixed node port (NodePort only); omitted: Kubernetes picks one. */
   readonly nodePort?: number;
   /** Annotations binding the ServiceAccount to a cloud identity. */
   readonly serviceAccountAnnotations?: Record<string, string>;
