@@ -1,6 +1,6 @@
 import { App, Chart } from 'cdk8s';
 import { Environment } from '../config/types';
-import { platformFor } from '../platforms';
+import { Platform, platformFor } from '../platforms';
 import { ApiChart } from './api';
 import { NamespacesChart } from './namespaces';
 import { PostgresChart } from './postgres';
@@ -13,6 +13,8 @@ export interface OrderedChart {
 
 export interface PipelineApp {
   readonly app: App;
+  /** The platform the charts were built for. */
+  readonly platform: Platform;
   /** Charts in apply order: namespaces first. */
   readonly charts: readonly OrderedChart[];
 }
@@ -29,6 +31,7 @@ export function buildPipeline(env: Environment): PipelineApp {
   const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database });
   return {
     app,
+    platform: context.platform,
     charts: [
       { file: '00-namespaces.yaml', chart: namespaces },
       { file: '10-postgres.yaml', chart: postgres },

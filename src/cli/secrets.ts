@@ -4,7 +4,6 @@ import { loadEnvironment } from '../config/load';
 import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
 import { toYamlDocuments } from '../output/render';
-import { platformFor } from '../platforms';
 import { runCli, selectConfigFiles, UsageError } from './args';
 
 /**
@@ -17,8 +16,8 @@ runCli(process.argv.slice(2), (options) => {
   const files = selectConfigFiles(options);
   if (files.length !== 1) throw new UsageError('secrets: select exactly one environment (--env <name> or --config <file>)');
   const env = loadEnvironment(files[0]);
-  const platform = platformFor(env.config);
-  const required = RequiredSecret.all(buildPipeline(env).app);
+  const { app, platform } = buildPipeline(env);
+  const required = RequiredSecret.all(app);
 
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
@@ -33,11 +32,11 @@ runCli(process.argv.slice(2), (options) => {
     return passwords.get(id) as string;
   };
   const secrets = required.map((s) => ({
-      apiVersion: 'v1',
-      kind: 'Secret',
-      metadata: { name: s.secretName, namespace: s.namespace, labels: commonLabels(), annotations: { 'cdc8s.io/purpose': s.purpose } },
-      type: 'Opaque',
-      stringData: Object.fromEntries(s.keys.map((key) => [key, password(s.secretName, key)])),
+    apiVersion: 'v1',
+    kind: 'Secret',
+    metadata: { name: s.secretName, namespace: s.namespace, labels: commonLabels(), annotations: { 'cdc8s.io/purpose': s.purpose } },
+    type: 'Opaque',
+    stringData: Object.fromEntries(s.keys.map((key) => [key, password(s.secretName, key)])),
   }));
   process.stdout.write(toYamlDocuments(secrets));
 });

@@ -10,12 +10,12 @@ import { runCli, selectConfigFiles } from './args';
  */
 runCli(process.argv.slice(2), (options) => {
   const environments = selectConfigFiles(options).map(loadEnvironment);
-  const rendered = environments.map(renderEnvironment);
   const seen = new Set<string>();
-  for (const { env } of rendered) {
+  for (const env of environments) {
     if (seen.has(env.name)) throw new Error(`${env.file}: environment ${env.name} is selected twice`);
     seen.add(env.name);
   }
+  const rendered = environments.map(renderEnvironment);
   for (const output of rendered) {
     writeAtomically(options.out, output.files, output.units);
     const images = output.images.map((i) => `image ${i.ref} (build context ${options.out}/${i.contextDir})`).join(', ');

@@ -62,6 +62,10 @@ export class PostgresDebeziumImage extends Construct {
   /** `registry/repository:<base tag>-<context digest>` */
   readonly imageRef: string;
   readonly tag: string;
+  /** The application database the first-start script creates. */
+  readonly database: string;
+  /** Login roles the first-start script creates. */
+  readonly roles: { readonly app: string; readonly debezium: string };
 
   constructor(scope: Construct, id: string, private readonly props: PostgresDebeziumImageProps) {
     super(scope, id);
@@ -75,6 +79,8 @@ export class PostgresDebeziumImage extends Construct {
     this.tag = `${props.baseImage.tag}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
     this.contextDir = `images/${props.repository.split('/').pop()}/${props.environment}`;
+    this.database = props.database;
+    this.roles = { app: props.appUser, debezium: props.debeziumUser };
   }
 
   /** Schemas that hold captured tables, in first-seen order. */

@@ -13,14 +13,8 @@ export interface PostgresProps {
   readonly namespace: string;
   /** Environment name, for the instance label. */
   readonly instance: string;
-  /** The Debezium-ready image to run. */
+  /** The Debezium-ready image to run; its first-start script creates the database and roles. */
   readonly image: PostgresDebeziumImage;
-  /** The application database (created by the image's first-start script). */
-  readonly database: string;
-  /** Role that owns the application database; the API logs in as it. */
-  readonly appUser: string;
-  /** Replication role Debezium logs in as. */
-  readonly debeziumUser: string;
   /** Name of the PersistentVolumeClaim the data lives on. */
   readonly claimName: string;
   /** Storage class (and static volume) the platform resolved for the claim. */
@@ -66,9 +60,9 @@ export class Postgres extends Construct {
     const labels = workloadLabels(identity);
     const selector = selectorLabels(identity);
     this.serviceName = props.name;
-    this.roles = { app: props.appUser, debezium: props.debeziumUser };
+    this.roles = props.image.roles;
     this.podLabels = labels;
-    this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.database };
+    this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.image.database };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
 
     new k8s.KubePersistentVolumeClaim(this, 'Data', {
