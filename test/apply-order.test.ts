@@ -8,10 +8,39 @@ describe.each(ENVIRONMENTS)('%s: kubectl apply -f dist/%s/ works in file order',
   const manifestFiles = [...rendered.files.keys()].filter((p) => p.startsWith(`${name}/`) && p.endsWith('.yaml')).sort();
   const objects = objectsOf(rendered);
 
-  it('applies namespaces first, then Postgres, then the API', () => {
-    expect(manifestFiles.map((p) => p.slice(name.length + 1))).toEqual(['00-namespaces.yaml', '10-postgres.yaml', '60-api.yaml']);
-    const first = parseYamlObjects(rendered.files.get(manifestFiles[0]) as string);
-    expect(first.filter((o) => o.kind === 'Namespace')).toHaveLength(3);
+  it('applies namespaces, Postgres, Kafka, topics/users, Connect, connector, API, consumers — in that order', () => {
+    expect(manifestFiles.map((p) => p.slice(name.length + 1))).toEqual([
+      '00-namespaces.yaml', '10-postgres.yaml', '20-kafka.yaml', '30-topics-users.yaml',
+      '40-connect.yaml', '50-connector.yaml', '60-api.yaml', '70-consumers.yaml',
+    ]);
+    const kindsIn = (file: string) => new Set(parseYamlObjects(rendered.files.get(`${name}/${file}`) as string).map((o) => o.kind));
+    expect(parseYamlObjects(rendered.files.get(manifestFiles[0]) as string).filter((o) => o.kind === 'Namespace')).toHaveLength(3);
+    expect(kindsIn('10-postgres.yaml')).toContain('StatefulSet');
+    expect([...kindsIn('20-kafka.yaml')].sort()).toEqual(['Kafka', 'KafkaNodePool']);
+    expect([...kindsIn('30-topics-users.yaml')].sort()).toEqual(['KafkaTopic', 'KafkaUser']);
+    expect(kindsIn('40-connect.yaml')).toContain('KafkaConnect');
+    expect([...kindsIn('50-connector.yaml')]).toEqual(['KafkaConnector']);
+    expect(kindsIn('70-consumers.yaml')).toContain('Deployment');
+  });
+
+  it('declares every Strimzi resource after the one it belongs to', () => {
+    const position = (kind: string, ns: string | undefined, resource: string) =>
+      objects.findIndex((o) => o.kind === kind && o.metadata.name === resource && o.metadata.namespace === ns);
+    const owned = objects.filter((o) => ['KafkaNodePool', 'KafkaTopic', 'KafkaUser', 'KafkaConnector'].includes(o.kind));
+    expect(owned.length).toBeGreaterThan(0);
+    for (const o of owned) {
+      const ownerKind = o.kind === 'KafkaConnector' ? 'KafkaConnect' : 'Kafka';
+      const owner = position(ownerKind, o.metadata.namespace, o.metadata.labels?.['strimzi.io/cluster'] as string);
+      const mine = objects.indexOf(o);
+      // Node pools sit beside their Kafka in one file; everything else comes after its owner.
+      expect(owner, `${o.kind} ${o.metadata.name}: its ${ownerKind}`).toBeGreaterThanOrEqual(0);
+      expect(owner, `${o.kind} ${o.metadata.name}`).toBeLessThan(mine);
+    }
+    for (const connect of objects.filter((o) => o.kind === 'KafkaConnect')) {
+      const user = position('KafkaUser', connect.metadata.namespace, connect.spec.authentication.username);
+      expect(user, 'KafkaConnect authenticates as a KafkaUser declared before it').toBeGreaterThanOrEqual(0);
+      expect(user).toBeLessThan(objects.indexOf(connect));
+    }
   });
 
   it('creates every namespace before anything is put in it', () => {

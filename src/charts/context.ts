@@ -1,8 +1,11 @@
 import { Environment } from '../config/types';
 import { Platform } from '../platforms';
+import { Durability } from '../policy/durability';
 
-/** What every chart receives: the validated environment and its resolved platform. */
+/** What every chart receives: the validated environment, its resolved platform and durability. */
 export interface ChartContext {
   readonly env: Environment;
   readonly platform: Platform;
+  /** Replication the Kafka objects use (full unless the environment opted into `reduced`). */
+  readonly durability: Durability;
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { workloadLabels } from '../constructs/labels';
 import { Postgres } from '../constructs/postgres';
 import { PostgresDebeziumImage } from '../constructs/postgres-image';
+import { RequiredSecret } from '../constructs/required-secret';
 import { ChartContext } from './context';
 import { requireSecret, SECRET_NAMES } from './secrets';
 
@@ -10,6 +11,8 @@ import { requireSecret, SECRET_NAMES } from './secrets';
 export class PostgresChart extends Chart {
   readonly database: Postgres;
   readonly image: PostgresDebeziumImage;
+  /** The Debezium role's password Secret (Connect reads it through its config provider). */
+  readonly debeziumSecret: RequiredSecret;
 
   constructor(scope: Construct, id: string, { env, platform }: ChartContext) {
     super(scope, id);
@@ -22,6 +25,8 @@ export class PostgresChart extends Chart {
       app: requireSecret(this, 'AppSecret', platform, { name: SECRET_NAMES.postgresApp, namespace, purpose: `password of ${postgres.users.app}, set at first start` }),
       debezium: requireSecret(this, 'DebeziumSecret', platform, { name: SECRET_NAMES.postgresDebezium, namespace, purpose: `password of ${postgres.users.debezium}, set at first start` }),
     };
+
+    this.debeziumSecret = secrets.debezium;
 
     this.image = new PostgresDebeziumImage(this, 'Image', {
       environment: env.name,

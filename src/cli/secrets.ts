@@ -16,13 +16,18 @@ runCli(process.argv.slice(2), (options) => {
   const files = selectConfigFiles(options);
   if (files.length !== 1) throw new UsageError('secrets: select exactly one environment (--env <name> or --config <file>)');
   const env = loadEnvironment(files[0]);
-  const { app, platform } = buildPipeline(env);
-  const required = RequiredSecret.all(app);
+  const { app, context: { platform } } = buildPipeline(env);
+  const all = RequiredSecret.all(app);
+  const required = all.filter((s) => !s.copyOf);
+  // Strimzi writes these after the Kafka cluster and its users are ready; they are copied, not generated.
+  const copies = all.filter((s) => s.copyOf).map((s) => `  ${s.namespace}/${s.secretName}: ${s.copyCommand()}`);
+  const copyNote = copies.length > 0 ? `\nOnce Strimzi has created the Kafka users, copy their Secrets to the consumers' namespace:\n${copies.join('\n')}\n` : '';
 
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
-    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}`);
+    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}${copyNote}`);
   }
+  if (copyNote) process.stderr.write(copyNote);
 
   // One value per Secret name and key: the copies of a Secret in several namespaces must agree.
   const passwords = new Map<string, string>();

@@ -16,6 +16,7 @@ runCli(process.argv.slice(2), (options) => {
     seen.add(env.name);
   }
   const rendered = environments.map(renderEnvironment);
+  for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`${warning}\n`);
   for (const output of rendered) {
     writeAtomically(options.out, output.files, output.units);
     const images = output.images.map((i) => `image ${i.ref} (build context ${options.out}/${i.contextDir})`).join(', ');

@@ -1,3 +1,4 @@
+import { streamingIssues } from './streaming-rules';
 import { ConfigIssue, EnvironmentConfig, PLATFORM_NAMES, Resources } from './types';
 
 /**
@@ -8,11 +9,17 @@ export function crossFieldIssues(config: EnvironmentConfig): ConfigIssue[] {
   return [
     ...resourceIssues('/postgres/resources', config.postgres.resources),
     ...resourceIssues('/api/resources', config.api.resources),
+    ...resourceIssues('/kafka/brokers/resources', config.kafka.brokers.resources),
+    ...resourceIssues('/kafka/controllers/resources', config.kafka.controllers.resources),
+    ...resourceIssues('/kafka/entityOperator/resources', config.kafka.entityOperator.resources),
+    ...resourceIssues('/connect/resources', config.connect.resources),
+    ...config.consumers.flatMap((c, i) => resourceIssues(`/consumers/${i}/resources`, c.resources)),
     ...roleIssues(config),
     ...captureIssues(config),
     ...walRetentionIssues(config),
     ...postgresVersionIssues(config),
     ...foreignPlatformSections(config),
+    ...streamingIssues(config),
   ];
 }
 

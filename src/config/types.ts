@@ -30,6 +30,53 @@ export interface CapturedTable {
   readonly table: string;
 }
 
+/** Extra Kafka/Connect/Debezium/client config keys; merged over ours and checked by the durability policy. */
+export type KafkaConfigMap = Readonly<Record<string, string | number | boolean>>;
+
+/** `full`: 3+ brokers, RF 3, min ISR 2. `reduced`: an explicit opt-in for fewer brokers. */
+export type DurabilityLevel = 'full' | 'reduced';
+
+export interface KafkaSettings {
+  readonly name: string;
+  readonly version: string;
+  readonly metadataVersion: string;
+  readonly durability: DurabilityLevel;
+  readonly brokers: { readonly replicas: number; readonly storage: { readonly size: string }; readonly resources: Resources };
+  readonly controllers: {
+    readonly mode: 'dual-role' | 'dedicated';
+    readonly replicas: number;
+    readonly storage: { readonly size: string };
+    readonly resources: Resources;
+  };
+  readonly entityOperator: { readonly resources: Resources };
+  readonly config: KafkaConfigMap;
+}
+
+export interface ConnectSettings {
+  readonly name: string;
+  readonly replicas: number;
+  readonly resources: Resources;
+  readonly debeziumVersion: string;
+  readonly pluginSha512?: string;
+  readonly build: { readonly registry?: string; readonly repository: string; readonly pushSecret?: string };
+  readonly config: KafkaConfigMap;
+  readonly connector: { readonly name: string; readonly state: 'running' | 'paused' | 'stopped'; readonly config: KafkaConfigMap };
+}
+
+export interface ConsumerSettings {
+  readonly name: string;
+  readonly image: ImageRef;
+  /** `schema.table` of captured tables. */
+  readonly tables: readonly string[];
+  readonly groupId?: string;
+  readonly replicas: number;
+  readonly port: number;
+  readonly runAsUser: number;
+  readonly probes: { readonly readinessPath: string; readonly livenessPath: string };
+  readonly resources: Resources;
+  readonly config: KafkaConfigMap;
+}
+
 export interface MinikubeSettings {
   readonly postgresHostPath: string;
   readonly apiNodePort?: number;
@@ -40,6 +87,7 @@ export interface EksSettings {
   readonly loadBalancerScheme: 'internet-facing' | 'internal';
   readonly sslPolicy: string;
   readonly apiRoleArn?: string;
+  readonly connectBuildRoleArn?: string;
   readonly kmsKeyId?: string;
   readonly secretStore: string;
   readonly secretKeyPrefix: string;
@@ -48,6 +96,7 @@ export interface EksSettings {
 export interface GkeSettings {
   readonly sslCertificate: string;
   readonly apiServiceAccount?: string;
+  readonly connectBuildServiceAccount?: string;
   readonly storageClass: 'premium-rwo' | 'standard-rwo';
   readonly secretStore: string;
   readonly secretKeyPrefix: string;
@@ -75,7 +124,14 @@ export interface EnvironmentConfig {
     readonly tables: readonly CapturedTable[];
     readonly publication: string;
     readonly slot: string;
+    readonly topicPrefix: string;
+    readonly snapshotMode: 'initial' | 'initial_only' | 'no_data' | 'when_needed' | 'always';
+    readonly heartbeatIntervalMs: number;
+    readonly partitions: number;
   };
+  readonly kafka: KafkaSettings;
+  readonly connect: ConnectSettings;
+  readonly consumers: readonly ConsumerSettings[];
   readonly api: {
     readonly name: string;
     readonly image: ImageRef;

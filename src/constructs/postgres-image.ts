@@ -66,6 +66,8 @@ export class PostgresDebeziumImage extends Construct {
   readonly database: string;
   /** Login roles the first-start script creates. */
   readonly roles: { readonly app: string; readonly debezium: string };
+  /** The publication the first-start script creates (FOR TABLES IN SCHEMA the captured schemas). */
+  readonly publication: string;
 
   constructor(scope: Construct, id: string, private readonly props: PostgresDebeziumImageProps) {
     super(scope, id);
@@ -81,6 +83,7 @@ export class PostgresDebeziumImage extends Construct {
     this.contextDir = `images/${props.repository.split('/').pop()}/${props.environment}`;
     this.database = props.database;
     this.roles = { app: props.appUser, debezium: props.debeziumUser };
+    this.publication = props.publication;
   }
 
   /** Schemas that hold captured tables, in first-seen order. */

@@ -51,6 +51,8 @@ export class Postgres extends Construct {
   readonly connection: PostgresConnection;
   /** Login roles the init SQL creates: clients use these, never retyped names. */
   readonly roles: { readonly app: string; readonly debezium: string };
+  /** What the first-start script set up for logical decoding: the connector must use exactly this. */
+  readonly logicalReplication: { readonly publication: string; readonly schemas: readonly string[] };
   readonly serviceName: string;
   readonly podLabels: Record<string, string>;
 
@@ -61,6 +63,7 @@ export class Postgres extends Construct {
     const selector = selectorLabels(identity);
     this.serviceName = props.name;
     this.roles = props.image.roles;
+    this.logicalReplication = { publication: props.image.publication, schemas: props.image.capturedSchemas };
     this.podLabels = labels;
     this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.image.database };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });

@@ -10,6 +10,11 @@ export interface RequiredSecretProps {
   readonly keys: readonly string[];
   /** One line for humans: what the secret is for. */
   readonly purpose: string;
+  /**
+   * Set when the Secret is a copy of one an operator writes elsewhere (Strimzi writes KafkaUser and
+   * CA Secrets next to the Kafka cluster only): the platform does not provide it; the user copies it.
+   */
+  readonly copyOf?: { readonly namespace: string; readonly name: string };
 }
 
 /**
@@ -27,6 +32,7 @@ export class RequiredSecret extends Construct {
   readonly namespace: string;
   readonly keys: readonly string[];
   readonly purpose: string;
+  readonly copyOf?: { readonly namespace: string; readonly name: string };
 
   constructor(scope: Construct, id: string, props: RequiredSecretProps) {
     super(scope, id);
@@ -35,6 +41,14 @@ export class RequiredSecret extends Construct {
     this.namespace = props.namespace;
     this.keys = props.keys;
     this.purpose = props.purpose;
+    this.copyOf = props.copyOf;
+  }
+
+  /** The shell command that copies an operator-written Secret into this namespace. */
+  copyCommand(): string | undefined {
+    if (!this.copyOf) return undefined;
+    const { namespace, name } = this.copyOf;
+    return `kubectl get secret ${name} -n ${namespace} -o json | jq '{apiVersion, kind, type, data, metadata: {name: "${this.secretName}", namespace: "${this.namespace}"}}' | kubectl apply -f -`;
   }
 
   /** A reference for `env[].valueFrom.secretKeyRef`. */

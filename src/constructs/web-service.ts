@@ -1,37 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Resources } from '../config/types';
 import { HttpBackend } from './http-exposure';
-import { selectorLabels, workloadLabels } from './labels';
-import { resourceRequirements } from './resources';
-import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { Workload, WorkloadProps } from './workload';
 
-export interface WebServiceProps {
-  /** Name of the Deployment, Service, ServiceAccount and PodDisruptionBudget. */
-  readonly name: string;
-  readonly namespace: string;
-  /** Environment name, for the instance label. */
-  readonly instance: string;
-  /** app.kubernetes.io/component, e.g. `api`. */
-  readonly component: string;
-  /** Pinned image reference. */
-  readonly image: string;
-  /** The image tag, for the version label. */
-  readonly version: string;
-  /** Pod count; at 2 or more the workload also gets spreading and a PodDisruptionBudget. */
-  readonly replicas: number;
-  /** Container port the process listens on (>= 1024: it runs as non-root). */
-  readonly port: number;
-  /** Non-root UID the image runs as. */
-  readonly runAsUser: number;
-  /** HTTP path that answers 200 when the pod can take traffic (readiness, load balancer checks). */
-  readonly readinessPath: string;
-  /** HTTP path that answers 200 while the process is healthy (startup and liveness). */
-  readonly livenessPath: string;
-  /** Requests and limits of the container. */
-  readonly resources: Resources;
-  /** Environment variables; secret values only through `valueFrom`. */
-  readonly env?: readonly k8s.EnvVar[];
+export interface WebServiceProps extends WorkloadProps {
   /**
    * Service type; the platform decides.
    * @default 'ClusterIP'
@@ -39,8 +11,6 @@ export interface WebServiceProps {
   readonly serviceType?: 'ClusterIP' | 'NodePort';
   /** Fixed node port (NodePort only); omitted: Kubernetes picks one. */
   readonly nodePort?: number;
-  /** Annotations binding the ServiceAccount to a cloud identity. */
-  readonly serviceAccountAnnotations?: Record<string, string>;
   /** Public host name, passed on to exposure objects. */
   readonly hostname?: string;
   /**
@@ -50,11 +20,7 @@ export interface WebServiceProps {
   readonly servicePort?: number;
 }
 
-/**
- * A stateless HTTP workload done properly: its own ServiceAccount (no API token mounted), a
- * restricted, read-only pod, startup/readiness/liveness probes, requests and limits, a Service,
- * and — when it runs more than one replica — zone/node spreading and a PodDisruptionBudget.
- */
+/** A Workload that serves HTTP: the workload plus its Service, and what exposure objects need. */
 export class WebService extends Construct {
   /** What exposure constructs (Ingress, Gateway) point at. */
   readonly backend: HttpBackend;
@@ -65,12 +31,9 @@ export class WebService extends Construct {
     if (props.nodePort !== undefined && props.serviceType !== 'NodePort') {
       throw new Error(`WebService ${props.name}: nodePort needs serviceType NodePort`);
     }
-    const identity = { name: props.name, component: props.component, instance: props.instance, version: props.version };
-    const labels = workloadLabels(identity);
-    const selector = selectorLabels(identity);
     const servicePort = props.servicePort ?? 80;
-    const metadata = { name: props.name, namespace: props.namespace, labels };
-    this.podLabels = labels;
+    const workload = new Workload(this, 'Workload', props);
+    this.podLabels = workload.podLabels;
     this.backend = {
       serviceName: props.name,
       namespace: props.namespace,
@@ -78,20 +41,14 @@ export class WebService extends Construct {
       targetPort: props.port,
       healthCheckPath: props.readinessPath,
       hostname: props.hostname,
-      labels,
+      labels: workload.podLabels,
     };
 
-    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
-      metadata: { ...metadata, annotations: props.serviceAccountAnnotations },
-      // Nothing here talks to the Kubernetes API; cloud identities bring their own token.
-      automountServiceAccountToken: false,
-    });
-
     new k8s.KubeService(this, 'Service', {
-      metadata,
+      metadata: { name: props.name, namespace: props.namespace, labels: workload.podLabels },
       spec: {
         type: props.serviceType ?? 'ClusterIP',
-        selector,
+        selector: workload.selector,
         ports: [{
           name: 'http',
           port: servicePort,
@@ -101,62 +58,5 @@ export class WebService extends Construct {
         }],
       },
     });
-
-    const highlyAvailable = props.replicas >= 2;
-    new k8s.KubeDeployment(this, 'Deployment', {
-      metadata,
-      spec: {
-        replicas: props.replicas,
-        selector: { matchLabels: selector },
-        // Never drop below the desired count during a rollout.
-        strategy: { type: 'RollingUpdate', rollingUpdate: { maxUnavailable: k8s.IntOrString.fromNumber(0), maxSurge: k8s.IntOrString.fromNumber(1) } },
-        revisionHistoryLimit: 5,
-        template: {
-          metadata: { labels },
-          spec: {
-            serviceAccountName: props.name,
-            automountServiceAccountToken: false,
-            enableServiceLinks: false,
-            securityContext: restrictedPodSecurityContext(props.runAsUser),
-            ...(highlyAvailable ? { topologySpreadConstraints: spreadAcrossZonesAndNodes(selector) } : {}),
-            containers: [{
-              name: props.component,
-              image: props.image,
-              imagePullPolicy: 'IfNotPresent',
-              ports: [{ name: 'http', containerPort: props.port, protocol: 'TCP' }],
-              env: props.env ? [...props.env] : undefined,
-              resources: resourceRequirements(props.resources),
-              securityContext: restrictedContainerSecurityContext(),
-              startupProbe: httpProbe(props.livenessPath, { periodSeconds: 5, failureThreshold: 30 }),
-              readinessProbe: httpProbe(props.readinessPath, { periodSeconds: 5, failureThreshold: 3 }),
-              livenessProbe: httpProbe(props.livenessPath, { periodSeconds: 10, failureThreshold: 3 }),
-              volumeMounts: [{ name: 'tmp', mountPath: '/tmp' }],
-            }],
-            // The only writable path under the read-only root filesystem.
-            volumes: [{ name: 'tmp', emptyDir: { sizeLimit: k8s.Quantity.fromString('64Mi') } }],
-          },
-        },
-      },
-    });
-
-    if (highlyAvailable) {
-      new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
-        metadata,
-        // maxUnavailable (not minAvailable) keeps node drains possible at any replica count.
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
-      });
-    }
   }
-}
-
-function httpProbe(path: string, timing: { periodSeconds: number; failureThreshold: number }): k8s.Probe {
-  return { httpGet: { path, port: k8s.IntOrString.fromString('http') }, timeoutSeconds: 2, ...timing };
-}
-
-/** Zones first (survive a zone outage), then nodes; never blocks scheduling on clusters without zones. */
-function spreadAcrossZonesAndNodes(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
-  return [
-    { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
-    { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
-  ];
 }

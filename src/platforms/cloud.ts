@@ -4,7 +4,7 @@ import { ExternalSecret } from '../constructs/external-secret';
 import { HttpBackend } from '../constructs/http-exposure';
 import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
-import { ClaimStorage, Platform, ServiceExposure } from './platform';
+import { ClaimStorage, IdentityWorkload, Platform, ServiceExposure } from './platform';
 
 /** Where a managed cloud keeps the Secrets' values. */
 export interface SecretManager {
@@ -62,6 +62,12 @@ export abstract class ManagedCloudPlatform implements Platform {
 
   abstract addClusterResources(scope: Construct): void;
   abstract claimStorage(scope: Construct): ClaimStorage;
-  abstract serviceAccountAnnotations(workload: 'api'): Record<string, string>;
+  abstract serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string>;
+  abstract kafkaStorageClass(): string;
+
+  /** Managed node groups span zones and label nodes with theirs: spread replicas across zones. */
+  rackTopologyKey(): string {
+    return 'topology.kubernetes.io/zone';
+  }
   abstract exposeApi(scope: Construct, backend: HttpBackend): void;
 }

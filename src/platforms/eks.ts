@@ -5,7 +5,7 @@ import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
 import { commonLabels } from '../constructs/labels';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage } from './platform';
+import { ClaimStorage, IdentityWorkload } from './platform';
 
 /** Name of the StorageClass cdc8s creates on EKS (≥1.30 clusters have no default class). */
 export const EKS_STORAGE_CLASS = 'cdc8s-gp3';
@@ -51,8 +51,14 @@ export class EksPlatform extends ManagedCloudPlatform {
     return { storageClassName: EKS_STORAGE_CLASS };
   }
 
-  serviceAccountAnnotations(): Record<string, string> {
-    return this.settings.apiRoleArn ? { 'eks.amazonaws.com/role-arn': this.settings.apiRoleArn } : {};
+  kafkaStorageClass(): string {
+    return EKS_STORAGE_CLASS;
+  }
+
+  /** IRSA: the role the ServiceAccount assumes (the Connect build pushes to ECR with it). */
+  serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
+    const role = workload === 'api' ? this.settings.apiRoleArn : this.settings.connectBuildRoleArn;
+    return role ? { 'eks.amazonaws.com/role-arn': role } : {};
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

@@ -3,7 +3,7 @@ import { EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
 import { HttpBackend } from '../constructs/http-exposure';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage } from './platform';
+import { ClaimStorage, IdentityWorkload } from './platform';
 
 /**
  * Google GKE: the Persistent Disk CSI classes GKE ships (`premium-rwo`/`standard-rwo`, set
@@ -34,8 +34,14 @@ export class GkePlatform extends ManagedCloudPlatform {
     return { storageClassName: this.settings.storageClass };
   }
 
-  serviceAccountAnnotations(): Record<string, string> {
-    return this.settings.apiServiceAccount ? { 'iam.gke.io/gcp-service-account': this.settings.apiServiceAccount } : {};
+  kafkaStorageClass(): string {
+    return this.settings.storageClass;
+  }
+
+  /** Workload Identity: the GCP service account the ServiceAccount impersonates. */
+  serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
+    const account = workload === 'api' ? this.settings.apiServiceAccount : this.settings.connectBuildServiceAccount;
+    return account ? { 'iam.gke.io/gcp-service-account': account } : {};
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

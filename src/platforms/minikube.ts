@@ -55,6 +55,15 @@ export class MinikubePlatform implements Platform {
     return {};
   }
 
+  /** The class minikube's storage-provisioner addon creates (hostPath volumes on the node). */
+  kafkaStorageClass(): string {
+    return 'standard';
+  }
+
+  rackTopologyKey(): undefined {
+    return undefined;
+  }
+
   apiServiceExposure(): ServiceExposure {
     return { type: 'NodePort', nodePort: this.settings.apiNodePort };
   }

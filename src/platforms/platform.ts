@@ -25,6 +25,9 @@ export interface ServiceExposure {
   readonly nodePort?: number;
 }
 
+/** Workloads whose ServiceAccount may be bound to a cloud identity. */
+export type IdentityWorkload = 'api' | 'connect-build';
+
 /**
  * Everything that differs between clusters. This is the only interface that knows the cloud:
  * charts and constructs receive what it resolves and never ask which platform they are on.
@@ -48,7 +51,13 @@ export interface Platform {
   provideSecret(scope: Construct, secret: RequiredSecret): void;
 
   /** Annotations that bind a workload's ServiceAccount to a cloud identity. */
-  serviceAccountAnnotations(workload: 'api'): Record<string, string>;
+  serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string>;
+
+  /** Storage class of the Kafka node volumes (Strimzi creates those claims itself). */
+  kafkaStorageClass(): string;
+
+  /** Node label that names a failure domain (brokers spread replicas across it); undefined: none. */
+  rackTopologyKey(): string | undefined;
 
   /** The Service type the API gets. */
   apiServiceExposure(): ServiceExposure;

@@ -1,0 +1,72 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { imageReference } from '../constructs/image';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { CONNECT_INTERNAL_PARTITIONS, KafkaConnect } from '../constructs/kafka-connect';
+import { KafkaUser } from '../constructs/kafka-user';
+import { RequiredSecret } from '../constructs/required-secret';
+import { SecretReadGrant } from '../constructs/secret-read-grant';
+import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../policy/durability';
+import { ChartContext } from './context';
+
+export interface ConnectChartProps extends ChartContext {
+  readonly cluster: KafkaCluster;
+  readonly user: KafkaUser;
+  /** The Debezium role's password Secret, which the workers read through `strimzisecrets`. */
+  readonly debeziumSecret: RequiredSecret;
+}
+
+/** Worker settings cdc8s always states (overrides are merged over them and checked by the policy). */
+export function connectWorkerConfig(durability: Durability): Record<string, string | number | boolean> {
+  return {
+    'config.storage.replication.factor': durability.replicationFactor,
+    'offset.storage.replication.factor': durability.replicationFactor,
+    'status.storage.replication.factor': durability.replicationFactor,
+    'offset.storage.partitions': CONNECT_INTERNAL_PARTITIONS.offset,
+    'status.storage.partitions': CONNECT_INTERNAL_PARTITIONS.status,
+    // Source tasks write records and their offsets in one transaction (KIP-618).
+    'exactly.once.source.support': 'enabled',
+    'producer.acks': PRODUCER_DURABILITY.acks,
+    'producer.enable.idempotence': PRODUCER_DURABILITY['enable.idempotence'],
+    // Connect's own consumers (internal topics, sink tasks) never read aborted transactions.
+    'consumer.isolation.level': CONSUMER_DURABILITY['isolation.level'],
+    // No connector may override the producer settings above (acks, idempotence) in its own config.
+    'connector.client.config.override.policy': 'None',
+  };
+}
+
+/**
+ * Kafka Connect with the Debezium plugin, and the one RBAC grant its config provider needs: `get`
+ * on the Debezium password Secret in the data namespace (Strimzi's own Role covers only its own
+ * Secrets).
+ */
+export class ConnectChart extends Chart {
+  readonly connect: KafkaConnect;
+
+  constructor(scope: Construct, id: string, { env, platform, durability, cluster, user, debeziumSecret }: ConnectChartProps) {
+    super(scope, id);
+    const { connect, kafka, images, namespaces } = env.config;
+    const registry = connect.build.registry ?? images.registry;
+    this.connect = new KafkaConnect(this, 'Connect', {
+      name: connect.name,
+      namespace: namespaces.streaming,
+      cluster,
+      user,
+      version: kafka.version,
+      replicas: connect.replicas,
+      resources: connect.resources,
+      debeziumVersion: connect.debeziumVersion,
+      pluginSha512: connect.pluginSha512,
+      // The tag names what is inside, so a version change is a new image, never a moved tag.
+      outputImage: imageReference({ registry, repository: connect.build.repository, tag: `${kafka.version}-debezium-${connect.debeziumVersion}` }),
+      pushSecret: connect.build.pushSecret,
+      buildServiceAccountAnnotations: platform.serviceAccountAnnotations('connect-build'),
+      config: { ...connectWorkerConfig(durability), ...connect.config },
+    });
+    new SecretReadGrant(this, 'DebeziumSecretReader', {
+      name: `${connect.name}-read-${debeziumSecret.secretName}`,
+      secret: debeziumSecret,
+      serviceAccount: { name: this.connect.serviceAccountName, namespace: this.connect.namespace },
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { imageReference } from '../constructs/image';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { KafkaConsumerApp } from '../constructs/kafka-consumer';
+import { CONSUMER_DURABILITY } from '../policy/durability';
+import { ChartContext } from './context';
+import { KafkaAccessChart } from './kafka-access';
+import { requireSecretCopy } from './secrets';
+
+export interface ConsumersChartProps extends ChartContext {
+  readonly cluster: KafkaCluster;
+  readonly access: KafkaAccessChart;
+}
+
+/**
+ * The consumer applications in the apps namespace. Strimzi writes KafkaUser and CA Secrets only
+ * next to the Kafka cluster, so each consumer reads same-named copies here (`npm run secrets`
+ * prints the copy commands).
+ */
+export class ConsumersChart extends Chart {
+  constructor(scope: Construct, id: string, { env, cluster, access }: ConsumersChartProps) {
+    super(scope, id);
+    const { consumers, namespaces } = env.config;
+    const namespace = namespaces.apps;
+    if (consumers.length === 0) return;
+    const clusterCa = requireSecretCopy(this, 'ClusterCa', {
+      from: { name: cluster.clusterCaSecret, namespace: cluster.namespace },
+      namespace,
+      keys: ['ca.crt'],
+      purpose: `CA certificate of Kafka cluster ${cluster.name} (public; copied from ${cluster.namespace})`,
+    });
+    for (const consumer of consumers) {
+      const user = access.consumerUsers.get(consumer.name);
+      if (!user) throw new Error(`consumer ${consumer.name} has no KafkaUser`);
+      const credentials = requireSecretCopy(this, `${consumer.name}-Credentials`, {
+        from: { name: user.secret.name, namespace: user.secret.namespace },
+        namespace,
+        keys: user.secret.keys,
+        purpose: `SCRAM credentials of KafkaUser ${user.userName} (copied from ${user.secret.namespace})`,
+      });
+      new KafkaConsumerApp(this, consumer.name, {
+        name: consumer.name,
+        namespace,
+        instance: env.name,
+        image: imageReference(consumer.image),
+        version: consumer.image.tag,
+        replicas: consumer.replicas,
+        port: consumer.port,
+        runAsUser: consumer.runAsUser,
+        readinessPath: consumer.probes.readinessPath,
+        livenessPath: consumer.probes.livenessPath,
+        resources: consumer.resources,
+        bootstrapServers: cluster.bootstrapServers,
+        groupId: consumer.groupId ?? consumer.name,
+        topics: consumer.tables.map((t) => access.topicFor(t).topicName),
+        credentials,
+        clusterCa,
+        // Offsets are committed by the app after processing; a new group starts from the beginning.
+        clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...consumer.config },
+      });
+    }
+  }
+}

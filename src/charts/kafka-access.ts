@@ -1,0 +1,91 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { CapturedTable } from '../config/types';
+import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../constructs/kafka-connect';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { KafkaTopic } from '../constructs/kafka-topic';
+import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../constructs/kafka-user';
+import { ChartContext } from './context';
+
+export interface KafkaAccessChartProps extends ChartContext {
+  readonly cluster: KafkaCluster;
+}
+
+/** Topic Debezium writes a table's changes to. */
+export function cdcTopicName(prefix: string, table: CapturedTable): string {
+  return `${prefix}.${table.schema}.${table.table}`;
+}
+
+/** Debezium's heartbeat topic (topic.heartbeat.prefix defaults to `__debezium-heartbeat`). */
+export function heartbeatTopicName(prefix: string): string {
+  return `__debezium-heartbeat.${prefix}`;
+}
+
+const COMPACTED = { 'cleanup.policy': 'compact' } as const;
+
+/**
+ * Every topic the pipeline uses, declared with its replication (nothing is auto-created), and a
+ * KafkaUser per client with exactly the ACLs it needs.
+ */
+export class KafkaAccessChart extends Chart {
+  /** CDC topics by `schema.table`. */
+  readonly cdcTopics: ReadonlyMap<string, KafkaTopic>;
+  readonly connectUser: KafkaUser;
+  /** KafkaUsers of the consumers, by consumer name. */
+  readonly consumerUsers: ReadonlyMap<string, KafkaUser>;
+
+  constructor(scope: Construct, id: string, { env, durability, cluster }: KafkaAccessChartProps) {
+    super(scope, id);
+    const { capture, connect, consumers } = env.config;
+    const replication = { replicas: durability.replicationFactor, minIsr: { 'min.insync.replicas': durability.minInSyncReplicas } };
+    const topic = (topicId: string, topicName: string, partitions: number, component: string, config: Record<string, string> = {}) =>
+      new KafkaTopic(this, topicId, { cluster, topicName, partitions, replicas: replication.replicas, config: { ...replication.minIsr, ...config }, component });
+
+    this.cdcTopics = new Map(capture.tables.map((t) => [
+      `${t.schema}.${t.table}`,
+      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic'),
+    ]));
+    const heartbeat = topic('Heartbeat', heartbeatTopicName(capture.topicPrefix), 1, 'cdc-topic');
+    const internal = connectInternalTopics(connect.name);
+    topic('ConnectConfig', internal.config, CONNECT_INTERNAL_PARTITIONS.config, 'kafka-connect', COMPACTED);
+    topic('ConnectOffset', internal.offset, CONNECT_INTERNAL_PARTITIONS.offset, 'kafka-connect', COMPACTED);
+    topic('ConnectStatus', internal.status, CONNECT_INTERNAL_PARTITIONS.status, 'kafka-connect', COMPACTED);
+
+    const literalTopics = (names: readonly string[], operations: Operation[]): AclRule[] =>
+      names.map((name) => ({ type: ResourceType.TOPIC, name, operations }));
+    this.connectUser = new KafkaUser(this, 'ConnectUser', {
+      cluster,
+      name: connect.name,
+      component: 'kafka-connect',
+      acls: [
+        // Its internal topics; DescribeConfigs because workers verify they are compacted.
+        ...literalTopics([internal.config, internal.offset, internal.status], [Operation.READ, Operation.WRITE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS]),
+        // The connector's output: write only.
+        ...literalTopics([...[...this.cdcTopics.values()].map((t) => t.topicName), heartbeat.topicName], [Operation.WRITE, Operation.DESCRIBE]),
+        { type: ResourceType.GROUP, name: connect.name, operations: [Operation.READ] },
+        // Exactly-once source: task producers use transactional ids `<group>-<connector>-<task>`,
+        // the leader `connect-cluster-<group>` (Kafka Connect docs, "Exactly-once support").
+        { type: ResourceType.TRANSACTIONAL_ID, name: connect.name, patternType: PatternType.PREFIX, operations: [Operation.WRITE, Operation.DESCRIBE] },
+        { type: ResourceType.TRANSACTIONAL_ID, name: `connect-cluster-${connect.name}`, operations: [Operation.WRITE, Operation.DESCRIBE] },
+        { type: ResourceType.CLUSTER, operations: [Operation.IDEMPOTENT_WRITE] },
+      ],
+    });
+
+    this.consumerUsers = new Map(consumers.map((c) => [c.name, new KafkaUser(this, `Consumer-${c.name}`, {
+      cluster,
+      name: c.name,
+      component: 'consumer',
+      acls: [
+        ...literalTopics(c.tables.map((t) => this.topicFor(t).topicName), [Operation.READ, Operation.DESCRIBE]),
+        { type: ResourceType.GROUP, name: c.groupId ?? c.name, operations: [Operation.READ] },
+      ],
+    })]));
+  }
+
+  /** The CDC topic of a captured `schema.table` (config validation guarantees it exists). */
+  topicFor(table: string): KafkaTopic {
+    const found = this.cdcTopics.get(table);
+    if (!found) throw new Error(`no CDC topic for ${table}: it is not a captured table`);
+    return found;
+  }
+}

@@ -1,0 +1,32 @@
+import { Chart } from 'cdk8s';
+import { Construct } from 'constructs';
+import { KafkaCluster } from '../constructs/kafka-cluster';
+import { brokerDurabilityConfig } from '../policy/durability';
+import { ChartContext } from './context';
+
+/** The Kafka cluster: a Kafka resource and its KRaft node pools, on the platform's storage. */
+export class KafkaChart extends Chart {
+  readonly cluster: KafkaCluster;
+
+  constructor(scope: Construct, id: string, { env, platform, durability }: ChartContext) {
+    super(scope, id);
+    const { kafka, namespaces } = env.config;
+    const { brokers, controllers } = kafka;
+    this.cluster = new KafkaCluster(this, 'Kafka', {
+      name: kafka.name,
+      namespace: namespaces.streaming,
+      version: kafka.version,
+      metadataVersion: kafka.metadataVersion,
+      brokers: { replicas: brokers.replicas, storageSize: brokers.storage.size, resources: brokers.resources },
+      dedicatedControllers: controllers.mode === 'dedicated'
+        ? { replicas: controllers.replicas, storageSize: controllers.storage.size, resources: controllers.resources }
+        : undefined,
+      storageClass: platform.kafkaStorageClass(),
+      rackTopologyKey: platform.rackTopologyKey(),
+      // Overrides last: the durability policy rejects any that weakens the defaults.
+      config: { ...brokerDurabilityConfig(durability), ...kafka.config },
+      entityOperatorResources: kafka.entityOperator.resources,
+      clientNamespaces: [namespaces.streaming, namespaces.apps],
+    });
+  }
+}

@@ -1,0 +1,100 @@
+import { Construct } from 'constructs';
+import { KafkaConnector, KafkaConnectorSpecState } from '../../imports/kafka.strimzi.io';
+import { CapturedTable, KafkaConfigMap } from '../config/types';
+import { KafkaConnect } from './kafka-connect';
+import { commonLabels } from './labels';
+import { Postgres } from './postgres';
+import { RequiredSecret } from './required-secret';
+import { STRIMZI_CLUSTER_LABEL } from './strimzi';
+
+/** Debezium's class for the Postgres connector. */
+export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
+
+export interface DebeziumPostgresConnectorProps {
+  readonly name: string;
+  /** The Connect cluster that runs it (same namespace). */
+  readonly connect: KafkaConnect;
+  /** The database: host, port, database, role and publication come from its handles. */
+  readonly postgres: Postgres;
+  /** The replication role's password Secret, read through Strimzi's `strimzisecrets` config provider. */
+  readonly passwordSecret: RequiredSecret;
+  readonly tables: readonly CapturedTable[];
+  /** Logical replication slot the connector creates and owns. */
+  readonly slot: string;
+  /** Debezium topic.prefix; topics are `<prefix>.<schema>.<table>`. */
+  readonly topicPrefix: string;
+  readonly snapshotMode: string;
+  readonly heartbeatIntervalMs: number;
+  /** Replication of any topic Connect creates (all are pre-created as KafkaTopics; this is the safety net). */
+  readonly replicationFactor: number;
+  readonly minInSyncReplicas: number;
+  readonly partitions: number;
+  readonly state: 'running' | 'paused' | 'stopped';
+  /** Overrides, merged last (the durability policy checks the result). */
+  readonly overrides: KafkaConfigMap;
+}
+
+/**
+ * The Debezium Postgres source connector as a KafkaConnector. It reads the publication the
+ * database's first-start script created (autocreate disabled, so the replication role needs no
+ * table ownership) through pgoutput, and runs with exactly-once support required.
+ */
+export class DebeziumPostgresConnector extends Construct {
+  /** The config as emitted (before Strimzi), for tests and the policy. */
+  readonly config: Readonly<Record<string, string | number | boolean>>;
+
+  constructor(scope: Construct, id: string, props: DebeziumPostgresConnectorProps) {
+    super(scope, id);
+    const { connection, roles, logicalReplication } = props.postgres;
+    for (const table of props.tables) {
+      if (!logicalReplication.schemas.includes(table.schema)) {
+        throw new Error(`connector ${props.name}: table ${table.schema}.${table.table} is not in publication ${logicalReplication.publication} (schemas ${logicalReplication.schemas.join(', ')})`);
+      }
+    }
+    this.config = {
+      'database.hostname': connection.host,
+      'database.port': connection.port,
+      'database.dbname': connection.database,
+      'database.user': roles.debezium,
+      'database.password': strimziSecretReference(props.passwordSecret, 'password'),
+      'plugin.name': 'pgoutput',
+      'publication.name': logicalReplication.publication,
+      'publication.autocreate.mode': 'disabled',
+      'slot.name': props.slot,
+      'topic.prefix': props.topicPrefix,
+      // Entries are anchored regular expressions over schema.table: escape the dot.
+      'table.include.list': props.tables.map((t) => `${t.schema}\\.${t.table}`).join(','),
+      'snapshot.mode': props.snapshotMode,
+      'heartbeat.interval.ms': props.heartbeatIntervalMs,
+      'topic.creation.default.replication.factor': props.replicationFactor,
+      'topic.creation.default.partitions': props.partitions,
+      'topic.creation.default.min.insync.replicas': props.minInSyncReplicas,
+      // Fail to start rather than silently fall back to at-least-once.
+      'exactly.once.support': 'required',
+      ...props.overrides,
+    };
+
+    new KafkaConnector(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.connect.namespace,
+        labels: { ...commonLabels(), 'app.kubernetes.io/component': 'cdc-connector', [STRIMZI_CLUSTER_LABEL]: props.connect.name },
+      },
+      spec: {
+        class: POSTGRES_CONNECTOR_CLASS,
+        // One replication slot, one reader: the Postgres connector always runs a single task.
+        tasksMax: 1,
+        state: props.state as KafkaConnectorSpecState,
+        // Strimzi restarts a failed connector or task with growing back-off.
+        autoRestart: { enabled: true },
+        config: this.config,
+      },
+    });
+  }
+}
+
+/** `${strimzisecrets:<namespace>/<secret>:<key>}`: resolved by the Connect worker, never stored in the config. */
+export function strimziSecretReference(secret: RequiredSecret, key: string): string {
+  secret.keyRef(key);
+  return `\${strimzisecrets:${secret.namespace}/${secret.secretName}:${key}}`;
+}

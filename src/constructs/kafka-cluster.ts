@@ -1,0 +1,143 @@
+import { Construct } from 'constructs';
+import {
+  Kafka, KafkaNodePool, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests, KafkaNodePoolSpecRoles,
+  KafkaNodePoolSpecStorageType, KafkaNodePoolSpecStorageVolumesKraftMetadata, KafkaNodePoolSpecStorageVolumesType,
+  KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+  KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests,
+  KafkaSpecKafkaAuthorizationType, KafkaSpecKafkaListenersAuthenticationType, KafkaSpecKafkaListenersType,
+} from '../../imports/kafka.strimzi.io';
+import { KafkaConfigMap, Resources } from '../config/types';
+import { commonLabels } from './labels';
+import { bootstrapAddress, clusterCaCertSecret, STRIMZI_CLUSTER_LABEL, strimziResources, TLS_LISTENER_PORT } from './strimzi';
+
+/** One KafkaNodePool's size. */
+export interface NodePoolSize {
+  /** Nodes in the pool. */
+  readonly replicas: number;
+  /** Size of each node's persistent volume, e.g. `100Gi`. */
+  readonly storageSize: string;
+  /** Requests and limits of each node. */
+  readonly resources: Resources;
+}
+
+export interface KafkaClusterProps {
+  /** Name of the Kafka resource; Strimzi derives Service and Secret names from it. */
+  readonly name: string;
+  readonly namespace: string;
+  /** Kafka version, e.g. `4.3.1`. */
+  readonly version: string;
+  /** KRaft metadata version, e.g. `4.3-IV0`; pinned so that an operator upgrade never moves it. */
+  readonly metadataVersion: string;
+  /** The `broker` pool. */
+  readonly brokers: NodePoolSize;
+  /** A dedicated `controller` pool; omitted: the brokers are also the KRaft controllers. */
+  readonly dedicatedControllers?: NodePoolSize;
+  /** Storage class of the node volumes (Strimzi creates the claims). */
+  readonly storageClass: string;
+  /** Node label brokers take their rack from (`broker.rack`); omitted: no rack awareness. */
+  readonly rackTopologyKey?: string;
+  /** Broker config (spec.kafka.config): the durability settings plus any overrides. */
+  readonly config: KafkaConfigMap;
+  /** Requests and limits of the topic and user operators. */
+  readonly entityOperatorResources: Resources;
+  /** Namespaces whose pods may reach the TLS listener (Strimzi renders the NetworkPolicy). */
+  readonly clientNamespaces: readonly string[];
+}
+
+/**
+ * A KRaft Kafka cluster on Strimzi 1.2 (`kafka.strimzi.io/v1`): the Kafka resource and its node
+ * pools. One internal listener, TLS with SCRAM-SHA-512, and simple ACL authorization: every client
+ * is a KafkaUser. The entity operator reconciles KafkaTopic and KafkaUser in this namespace.
+ */
+export class KafkaCluster extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** `host:port` of the TLS listener, valid from any namespace. */
+  readonly bootstrapServers: string;
+  /** Secret (in this namespace) with the cluster CA certificate clients trust. */
+  readonly clusterCaSecret: string;
+  /** Broker count of the broker pool. */
+  readonly brokerCount: number;
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.bootstrapServers = bootstrapAddress(props.name, props.namespace, TLS_LISTENER_PORT);
+    this.clusterCaSecret = clusterCaCertSecret(props.name);
+    this.brokerCount = props.brokers.replicas;
+    const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka' };
+    const poolLabels = { ...labels, [STRIMZI_CLUSTER_LABEL]: props.name };
+
+    new Kafka(this, 'Kafka', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        kafka: {
+          version: props.version,
+          metadataVersion: props.metadataVersion,
+          listeners: [{
+            name: 'tls',
+            port: TLS_LISTENER_PORT,
+            type: KafkaSpecKafkaListenersType.INTERNAL,
+            tls: true,
+            authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
+            networkPolicyPeers: props.clientNamespaces.map((ns) => ({
+              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
+            })),
+          }],
+          authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
+          config: props.config,
+          ...(props.rackTopologyKey ? { rack: { topologyKey: props.rackTopologyKey } } : {}),
+          template: {
+            // One broker down at a time (drains, upgrades): with RF 3 and min ISR 2, writes continue.
+            podDisruptionBudget: { maxUnavailable: 1 },
+          },
+        },
+        entityOperator: {
+          topicOperator: { resources: strimziResources(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
+          userOperator: { resources: strimziResources(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
+        },
+      },
+    });
+
+    const dualRole = props.dedicatedControllers === undefined;
+    this.nodePool('Brokers', 'broker', props.brokers, dualRole ? [KafkaNodePoolSpecRoles.BROKER, KafkaNodePoolSpecRoles.CONTROLLER] : [KafkaNodePoolSpecRoles.BROKER], props, poolLabels);
+    if (props.dedicatedControllers) {
+      this.nodePool('Controllers', 'controller', props.dedicatedControllers, [KafkaNodePoolSpecRoles.CONTROLLER], props, poolLabels);
+    }
+  }
+
+  private nodePool(id: string, name: string, size: NodePoolSize, roles: KafkaNodePoolSpecRoles[], props: KafkaClusterProps, labels: Record<string, string>): void {
+    const podSelector = { matchLabels: { [STRIMZI_CLUSTER_LABEL]: props.name, 'strimzi.io/pool-name': name } };
+    new KafkaNodePool(this, id, {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        replicas: size.replicas,
+        roles,
+        // JBOD with one volume now, so volumes can be added later without recreating the pool;
+        // the KRaft metadata log shares it. deleteClaim false: deleting the cluster keeps the data.
+        storage: {
+          type: KafkaNodePoolSpecStorageType.JBOD,
+          volumes: [{
+            id: 0,
+            type: KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
+            size: size.storageSize,
+            class: props.storageClass,
+            deleteClaim: false,
+            kraftMetadata: KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
+          }],
+        },
+        resources: strimziResources(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
+        template: {
+          pod: {
+            // Replicas of a partition on different nodes (and zones, where there are zones).
+            topologySpreadConstraints: [
+              ...(props.rackTopologyKey ? [{ maxSkew: 1, topologyKey: props.rackTopologyKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: podSelector }] : []),
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: podSelector },
+            ],
+          },
+        },
+      },
+    });
+  }
+}

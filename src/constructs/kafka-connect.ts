@@ -1,0 +1,129 @@
+import { Construct } from 'constructs';
+import {
+  KafkaConnect as KafkaConnectResource, KafkaConnectSpecAuthenticationType, KafkaConnectSpecBuildOutputType,
+  KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
+} from '../../imports/kafka.strimzi.io';
+import { KafkaConfigMap, Resources } from '../config/types';
+import { KafkaCluster } from './kafka-cluster';
+import { KafkaUser } from './kafka-user';
+import { commonLabels } from './labels';
+import { connectServiceAccount, strimziResources } from './strimzi';
+
+/** Connect's three internal topics, named after its group (one Connect cluster, one set). */
+export interface ConnectInternalTopics {
+  readonly config: string;
+  readonly offset: string;
+  readonly status: string;
+}
+
+export function connectInternalTopics(connectName: string): ConnectInternalTopics {
+  return { config: `${connectName}-configs`, offset: `${connectName}-offsets`, status: `${connectName}-status` };
+}
+
+/**
+ * Partition counts Kafka Connect itself uses when it creates these topics (config.storage: 1, it
+ * must be totally ordered; offset.storage.partitions 25; status.storage.partitions 5).
+ */
+export const CONNECT_INTERNAL_PARTITIONS: Readonly<Record<keyof ConnectInternalTopics, number>> = { config: 1, offset: 25, status: 5 };
+
+/** Maven Central location of the Debezium Postgres connector plugin archive. */
+export function debeziumPostgresPluginUrl(version: string): string {
+  return `https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/${version}/debezium-connector-postgres-${version}-plugin.tar.gz`;
+}
+
+export interface KafkaConnectProps {
+  /** Name of the KafkaConnect; also its group.id and internal topic prefix. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly cluster: KafkaCluster;
+  /** The KafkaUser it authenticates as (its Secret is in the cluster's namespace, which must be this one). */
+  readonly user: KafkaUser;
+  /** Kafka version of the Connect runtime (the cluster's). */
+  readonly version: string;
+  readonly replicas: number;
+  readonly resources: Resources;
+  /** Debezium Postgres connector version, e.g. `3.4.3.Final`. */
+  readonly debeziumVersion: string;
+  /** Checksum of the plugin archive; the build fails on a mismatch. */
+  readonly pluginSha512?: string;
+  /** Image the build pushes and the workers run, e.g. `registry/kafka-connect-debezium:<tag>`. */
+  readonly outputImage: string;
+  /** dockerconfigjson Secret with push credentials. */
+  readonly pushSecret?: string;
+  /** Annotations for the build's ServiceAccount (a cloud identity allowed to push). */
+  readonly buildServiceAccountAnnotations?: Record<string, string>;
+  /** Worker config (spec.config): durability settings plus overrides. */
+  readonly config: KafkaConfigMap;
+}
+
+/**
+ * Kafka Connect with the Debezium Postgres plugin, built by Strimzi from the Maven Central archive.
+ * Connectors are KafkaConnector resources (`use-connector-resources`), never REST calls, so Git is
+ * the source of truth. It trusts the cluster CA and authenticates with SCRAM as its own KafkaUser.
+ */
+export class KafkaConnect extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** The ServiceAccount Strimzi runs the workers as (for RBAC on secrets the config provider reads). */
+  readonly serviceAccountName: string;
+  readonly internalTopics: ConnectInternalTopics;
+
+  constructor(scope: Construct, id: string, props: KafkaConnectProps) {
+    super(scope, id);
+    if (props.user.secret.namespace !== props.namespace) {
+      throw new Error(`KafkaConnect ${props.name}: its KafkaUser's Secret is written to ${props.user.secret.namespace}; Connect must run there, not in ${props.namespace}`);
+    }
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.serviceAccountName = connectServiceAccount(props.name);
+    this.internalTopics = connectInternalTopics(props.name);
+
+    new KafkaConnectResource(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.namespace,
+        labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' },
+        annotations: { 'strimzi.io/use-connector-resources': 'true' },
+      },
+      spec: {
+        version: props.version,
+        replicas: props.replicas,
+        bootstrapServers: props.cluster.bootstrapServers,
+        groupId: props.name,
+        configStorageTopic: this.internalTopics.config,
+        offsetStorageTopic: this.internalTopics.offset,
+        statusStorageTopic: this.internalTopics.status,
+        tls: { trustedCertificates: [{ secretName: props.cluster.clusterCaSecret, certificate: 'ca.crt' }] },
+        authentication: {
+          type: KafkaConnectSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512,
+          username: props.user.userName,
+          passwordSecret: { secretName: props.user.secret.name, password: 'password' },
+        },
+        config: props.config,
+        resources: strimziResources(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
+        build_: {
+          output: {
+            type: KafkaConnectSpecBuildOutputType.DOCKER,
+            image: props.outputImage,
+            ...(props.pushSecret ? { pushSecret: props.pushSecret } : {}),
+          },
+          plugins: [{
+            name: 'debezium-postgres',
+            artifacts: [{
+              type: KafkaConnectSpecBuildPluginsArtifactsType.TGZ,
+              url: debeziumPostgresPluginUrl(props.debeziumVersion),
+              ...(props.pluginSha512 ? { sha512Sum: props.pluginSha512 } : {}),
+            }],
+          }],
+        },
+        template: {
+          // The connector's task moves to another worker while one is drained.
+          podDisruptionBudget: { maxUnavailable: 1 },
+          ...(props.buildServiceAccountAnnotations && Object.keys(props.buildServiceAccountAnnotations).length > 0
+            ? { buildServiceAccount: { metadata: { annotations: props.buildServiceAccountAnnotations } } }
+            : {}),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,58 @@
+import { createHash } from 'node:crypto';
+import { Resources } from '../config/types';
+
+/**
+ * Names and conventions the Strimzi 1.2 operators derive from resource names. Everything that
+ * refers to an operator-generated object (a Service, a Secret, a ServiceAccount) goes through here.
+ */
+
+/** The label that binds KafkaNodePool/KafkaTopic/KafkaUser to a Kafka, and KafkaConnector to a KafkaConnect. */
+export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
+
+/** Port of the internal TLS listener (SCRAM-SHA-512 over TLS). */
+export const TLS_LISTENER_PORT = 9093;
+
+/** Bootstrap Service of a Kafka cluster, as clients in any namespace address it. */
+export function bootstrapAddress(cluster: string, namespace: string, port: number): string {
+  return `${cluster}-kafka-bootstrap.${namespace}.svc:${port}`;
+}
+
+/** Secret (in the Kafka namespace) holding the cluster CA certificate: `ca.crt`. */
+export function clusterCaCertSecret(cluster: string): string {
+  return `${cluster}-cluster-ca-cert`;
+}
+
+/** ServiceAccount Strimzi creates for Kafka Connect pods. */
+export function connectServiceAccount(connect: string): string {
+  return `${connect}-connect`;
+}
+
+/**
+ * Keys of the Secret the user operator writes for a SCRAM-SHA-512 KafkaUser (named like the user):
+ * the generated password and a ready `sasl.jaas.config` line.
+ */
+export const SCRAM_USER_SECRET_KEYS = ['password', 'sasl.jaas.config'] as const;
+
+/**
+ * A Kubernetes resource name for a Kafka topic. Topic names may hold `_` and upper case, which
+ * resource names may not: such topics get a sanitized name plus a short hash (so two topics never
+ * map to one resource) and keep their real name in spec.topicName.
+ */
+export function topicResourceName(topic: string): string {
+  if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(topic) && topic.length <= 253) return topic;
+  const base = topic.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 200);
+  const hash = createHash('sha256').update(topic).digest('hex').slice(0, 8);
+  return base ? `${base}-${hash}` : `topic-${hash}`;
+}
+
+/** Maps config requests/limits onto one of the generated Strimzi quantity classes. */
+export function strimziResources<L, R>(
+  resources: Resources,
+  limit: { fromString(value: string): L },
+  request: { fromString(value: string): R },
+): { limits: Record<string, L>; requests: Record<string, R> } {
+  return {
+    requests: { cpu: request.fromString(resources.requests.cpu), memory: request.fromString(resources.requests.memory) },
+    limits: { cpu: limit.fromString(resources.limits.cpu), memory: limit.fromString(resources.limits.memory) },
+  };
+}
