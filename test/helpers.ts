@@ -3,12 +3,15 @@ import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import { parseAllDocuments } from 'yaml';
-import { loadEnvironment } from '../src/config/load';
+import { parse, parseAllDocuments } from 'yaml';
+import { loadEnvironment, validateConfig } from '../src/config/load';
 import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
 
 export const ROOT = resolve(__dirname, '..');
 export const ENVIRONMENTS = ['minikube', 'eks', 'gke'] as const;
+
+/** An environment file as plain data. */
+export type RawConfig = Record<string, any>;
 
 /** A Kubernetes object as rendered. */
 export interface K8sObject {
@@ -27,6 +30,22 @@ export function envFile(name: string): string {
 export function render(nameOrFile: string): RenderedEnvironment {
   const file = nameOrFile.includes('/') ? nameOrFile : envFile(nameOrFile);
   return renderEnvironment(loadEnvironment(file));
+}
+
+/** A shipped environment's file as plain data, to change in a test. */
+export function rawConfig(name: string): RawConfig {
+  return parse(readFileSync(envFile(name), 'utf8')) as RawConfig;
+}
+
+/**
+ * Renders a variant of a shipped environment: its file, changed by `change`, validated exactly as
+ * the loader validates files (defaults, schema, cross-field rules), then synthesized with the policy.
+ */
+export function renderVariant(name: string, change: (config: RawConfig) => void): RenderedEnvironment {
+  const config = rawConfig(name);
+  change(config);
+  const file = `environments/${name}.yaml`;
+  return renderEnvironment({ name, file, config: validateConfig(file, config) });
 }
 
 /** Every Kubernetes object in the rendered YAML files, in file and document order. */

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
-import { envFile, file } from './helpers';
+import { envFile, file, objectsOf } from './helpers';
 import { PostgresServer, postgresAvailable } from './postgres-server';
 
 /**
@@ -34,7 +34,7 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);
     // The API's migrations create the captured tables after first start.
-    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL); CREATE TABLE public.accounts (id bigserial PRIMARY KEY);');
+    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0); CREATE TABLE public.accounts (id bigserial PRIMARY KEY);');
     expect(ddl.stderr).toBe('');
   }, 60_000);
 
@@ -56,14 +56,19 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
     expect(write.stderr).toContain('permission denied');
   });
 
-  it('accepts a logical replication connection and streams the captured table through the publication', () => {
-    const slot = server.client({ ...debezium, replication: 'database' }, 'CREATE_REPLICATION_SLOT cdc8s_slot LOGICAL pgoutput');
+  it('accepts the rendered connector\'s replication connection and streams every captured table through its publication', () => {
+    // What the KafkaConnector tells Debezium to use, not retyped names.
+    const connector = objectsOf(rendered).find((o) => o.kind === 'KafkaConnector')?.spec.config;
+    const login = { user: connector['database.user'], password: debezium.password, database: connector['database.dbname'] };
+    const slotName = connector['slot.name'];
+    const slot = server.client({ ...login, replication: 'database' }, `CREATE_REPLICATION_SLOT ${slotName} LOGICAL ${connector['plugin.name']}`);
     expect(slot.stderr).toBe('');
-    expect(server.client(app, 'INSERT INTO public.transactions (amount) VALUES (42)').status).toBe(0);
-    const changes = server.client(debezium, "SELECT count(*) FROM pg_logical_slot_peek_binary_changes('cdc8s_slot', NULL, NULL, 'proto_version', '1', 'publication_names', 'cdc8s_publication')");
-    expect(changes.stderr).toBe('');
-    // BEGIN, RELATION, INSERT, COMMIT at least.
-    expect(Number(changes.stdout.trim())).toBeGreaterThanOrEqual(4);
+    const tables = (connector['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
+    for (const table of tables) expect(server.client(app, `INSERT INTO ${table} DEFAULT VALUES`).status).toBe(0);
+    const changed = server.client(login, `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${connector['publication.name']}') WHERE get_byte(data, 0) = ascii('I')`);
+    expect(changed.stderr).toBe('');
+    // One INSERT message per captured table.
+    expect(Number(changed.stdout.trim())).toBe(tables.length);
   });
 
   it('publishes the captured schema and bounds the WAL a stalled slot may keep', () => {

@@ -20,6 +20,15 @@ describe('npm run secrets', () => {
     expect(distinct.size).toBe(3);
   });
 
+  it('leaves the Secrets Strimzi writes to Strimzi, and prints how to copy them to the consumers', () => {
+    const result = cli('secrets', ['--env', 'minikube']);
+    const copies = result.stderr.split('\n').filter((line) => line.includes('kubectl get secret'));
+    expect(copies.map((line) => line.trim().split(':')[0]).sort()).toEqual(['cdc-apps/cdc-cluster-ca-cert', 'cdc-apps/fraud-scorer', 'cdc-apps/ledger-projector']);
+    for (const line of copies) {
+      expect(line).toMatch(/kubectl get secret \S+ -n cdc-streaming -o json \| jq .* namespace: "cdc-apps".* \| kubectl apply -f -$/);
+    }
+  });
+
   it('generates new passwords on every run (they are never stored)', () => {
     const a = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
     const b = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;

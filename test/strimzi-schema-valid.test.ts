@@ -12,9 +12,10 @@ describe.skipIf(!crdsAvailable())('every Strimzi object is valid against the Str
     expect(new Set(strimzi.map((o) => o.kind))).toEqual(new Set(STRIMZI_KINDS));
     const problems: string[] = [];
     for (const o of strimzi) {
+      const label = `${o.kind}/${o.metadata.name}`;
       const validate = schemas.validatorFor(o.apiVersion, o.kind);
       if (!validate) problems.push(`${o.apiVersion} ${o.kind} is not served by Strimzi 1.2.0`);
-      else if (!validate(o)) problems.push(...(validate.errors ?? []).map((e) => `${o.kind}/${o.metadata.name}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
+      else if (!validate(o)) problems.push(...(validate.errors ?? []).map((e) => `${label}${e.instancePath} ${e.message} ${JSON.stringify(e.params)}`));
     }
     expect(problems).toEqual([]);
   });

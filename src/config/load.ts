@@ -16,7 +16,7 @@ let compiled: ValidateFunction | undefined;
 /** The schema validator, compiled once per process. */
 function validator(): ValidateFunction {
   if (!compiled) {
-    const ajv = new Ajv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: false });
+    const ajv = new Ajv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
     ajv.addVocabulary(['x-rule']);
     compiled = ajv.compile(schema);
   }

@@ -45,10 +45,12 @@ function consumerIssues({ consumers, capture, connect }: EnvironmentConfig): Con
   const groups = new Set<string>();
   consumers.forEach((consumer, i) => {
     const at = `/consumers/${i}`;
-    if (names.has(consumer.name)) issues.push({ path: `${at}/name`, message: `duplicates ${consumer.name}`, rule: 'each consumer has its own Deployment and KafkaUser' });
-    if (consumer.name === connect.name) issues.push({ path: `${at}/name`, message: `must differ from connect.name (${connect.name})`, rule: 'KafkaUser names are shared by Kafka Connect and the consumers' });
     const group = consumer.groupId ?? consumer.name;
-    if (groups.has(group) || group === connect.name) {
+    if (names.has(consumer.name)) {
+      issues.push({ path: `${at}/name`, message: `duplicates ${consumer.name}`, rule: 'each consumer has its own Deployment and KafkaUser' });
+    } else if (consumer.name === connect.name) {
+      issues.push({ path: `${at}/name`, message: `must differ from connect.name (${connect.name})`, rule: 'KafkaUser names are shared by Kafka Connect and the consumers' });
+    } else if (groups.has(group) || group === connect.name) {
       issues.push({ path: `${at}/groupId`, message: `duplicates group ${group}`, rule: 'two applications in one consumer group would each see only part of the changes' });
     }
     consumer.tables.forEach((table, j) => {

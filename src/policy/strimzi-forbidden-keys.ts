@@ -15,8 +15,9 @@ export interface ForbiddenKeys {
 export const KAFKA_FORBIDDEN: ForbiddenKeys = {
   prefixes: [
     'advertised.', 'authorizer.', 'broker.', 'controller', 'cruise.control.metrics.reporter.bootstrap.',
-    'cruise.control.metrics.topic', 'host.name', 'inter.broker.listener.name', 'listener.', 'listeners.',
-    'log.dir', 'node.id', 'password.', 'port', 'process.roles', 'sasl.', 'security.', 'servers', 'ssl.',
+    'cruise.control.metrics.topic', 'host.name', 'inter.broker.listener.name',
+    // `listener` covers listeners, listeners.* and listener.name.*.
+    'listener', 'log.dir', 'metadata.log.dir', 'node.id', 'password.', 'port', 'process.roles', 'sasl.', 'security.', 'servers', 'ssl.',
     'super.user', 'zookeeper.',
   ],
   exact: [],
