@@ -29,6 +29,16 @@ describe('npm run secrets', () => {
     }
   });
 
+  it('--kafka-copies prints only the copy commands, ready for sh, on every platform', () => {
+    for (const env of ['minikube', 'eks']) {
+      const result = cli('secrets', ['--env', env, '--kafka-copies']);
+      expect(result.status).toBe(0);
+      const lines = result.stdout.trim().split('\n');
+      expect(lines).toHaveLength(3);
+      for (const line of lines) expect(line).toMatch(/^kubectl get secret \S+ -n cdc-streaming -o json \| jq /);
+    }
+  });
+
   it('generates new passwords on every run (they are never stored)', () => {
     const a = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
     const b = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;

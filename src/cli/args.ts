@@ -13,6 +13,8 @@ export interface CliOptions {
   readonly environmentsDir: string;
   /** Print stack traces (`--debug`). */
   readonly debug: boolean;
+  /** secrets: print only the commands that copy Strimzi-written Secrets (`--kafka-copies`). */
+  readonly kafkaCopies: boolean;
 }
 
 export class UsageError extends Error {}
@@ -20,7 +22,7 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options = { envs: [] as string[], configs: [] as string[], ...DEFAULTS, debug: false };
+  const options = { envs: [] as string[], configs: [] as string[], ...DEFAULTS, debug: false, kafkaCopies: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -34,7 +36,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--out': options.out = value(); break;
       case '--environments': options.environmentsDir = value(); break;
       case '--debug': options.debug = true; break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --debug)`);
+      case '--kafka-copies': options.kafkaCopies = true; break;
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --kafka-copies, --debug)`);
     }
   }
   return options;

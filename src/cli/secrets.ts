@@ -8,6 +8,7 @@ import { runCli, selectConfigFiles, UsageError } from './args';
 
 /**
  * `npm run -s secrets -- --env minikube | kubectl apply -f -`
+ * `npm run -s secrets -- --env <name> --kafka-copies | sh` (after Strimzi created the Kafka users)
  * Prints the Secrets a minikube environment needs, with fresh random passwords (one per Secret
  * name, so every namespace gets the same value). Never written to disk, never in dist/.
  * On EKS and GKE the Secrets come from the cloud secret manager: it lists what to create there.
@@ -20,8 +21,16 @@ runCli(process.argv.slice(2), (options) => {
   const all = RequiredSecret.all(app);
   const required = all.filter((s) => !s.copyOf);
   // Strimzi writes these after the Kafka cluster and its users are ready; they are copied, not generated.
-  const copies = all.filter((s) => s.copyOf).map((s) => `  ${s.namespace}/${s.secretName}: ${s.copyCommand()}`);
-  const copyNote = copies.length > 0 ? `\nOnce Strimzi has created the Kafka users, copy their Secrets to the consumers' namespace:\n${copies.join('\n')}\n` : '';
+  const copies = all.filter((s) => s.copyOf);
+  if (options.kafkaCopies) {
+    // `npm run -s secrets -- --env <name> --kafka-copies | sh`, once the Kafka users are Ready.
+    process.stdout.write(copies.map((s) => `${s.copyCommand()}\n`).join(''));
+    return;
+  }
+  const copyLines = copies.map((s) => `  ${s.namespace}/${s.secretName}: ${s.copyCommand()}`);
+  const copyNote = copyLines.length > 0
+    ? `\nOnce Strimzi has created the Kafka users, copy their Secrets to the consumers' namespace (--kafka-copies prints just these):\n${copyLines.join('\n')}\n`
+    : '';
 
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);

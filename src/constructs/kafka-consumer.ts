@@ -1,10 +1,10 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { KafkaConfigMap, Resources } from '../config/types';
+import { KafkaConfigMap } from '../config/types';
 import { workloadLabels } from './labels';
 import { RequiredSecret } from './required-secret';
-import { Workload } from './workload';
+import { Workload, WorkloadProps } from './workload';
 
 /** Label on the ConfigMap that holds a consumer's Kafka client config (the durability policy finds it by this). */
 export const KAFKA_CLIENT_CONFIG_LABEL = 'cdc8s.io/kafka-client-config';
@@ -13,18 +13,10 @@ export const CLIENT_PROPERTIES_KEY = 'client.properties';
 
 const MOUNTS = { config: '/etc/kafka/client', credentials: '/etc/kafka/credentials', clusterCa: '/etc/kafka/cluster-ca' } as const;
 
-export interface KafkaConsumerAppProps {
-  readonly name: string;
-  readonly namespace: string;
-  readonly instance: string;
-  readonly image: string;
-  readonly version: string;
-  readonly replicas: number;
-  readonly port: number;
-  readonly runAsUser: number;
-  readonly readinessPath: string;
-  readonly livenessPath: string;
-  readonly resources: Resources;
+/** The workload settings of a consumer (its component, env and mounts are the construct's own). */
+type ConsumerWorkloadProps = Omit<WorkloadProps, 'component' | 'env' | 'mounts' | 'podAnnotations'>;
+
+export interface KafkaConsumerAppProps extends ConsumerWorkloadProps {
   /** The TLS listener, `host:port`. */
   readonly bootstrapServers: string;
   readonly groupId: string;
@@ -76,19 +68,10 @@ export class KafkaConsumerApp extends Construct {
       data: { [CLIENT_PROPERTIES_KEY]: fileContent, topics: props.topics.join(',') },
     });
 
+    const { bootstrapServers, groupId, topics, credentials, clusterCa, clientConfig, ...workload } = props;
     new Workload(this, 'Workload', {
-      name: props.name,
-      namespace: props.namespace,
-      instance: props.instance,
+      ...workload,
       component: 'consumer',
-      image: props.image,
-      version: props.version,
-      replicas: props.replicas,
-      port: props.port,
-      runAsUser: props.runAsUser,
-      readinessPath: props.readinessPath,
-      livenessPath: props.livenessPath,
-      resources: props.resources,
       env: [
         { name: 'KAFKA_CLIENT_CONFIG', value: `${MOUNTS.config}/${CLIENT_PROPERTIES_KEY}` },
         { name: 'KAFKA_TOPICS', valueFrom: { configMapKeyRef: { name: configName, key: 'topics' } } },
