@@ -11,6 +11,7 @@ import { STRIMZI_CLUSTER_LABEL } from './strimzi';
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
 export interface DebeziumPostgresConnectorProps {
+  /** Name of the KafkaConnector (and of the connector in Connect). */
   readonly name: string;
   /** The Connect cluster that runs it (same namespace). */
   readonly connect: KafkaConnect;
@@ -18,17 +19,23 @@ export interface DebeziumPostgresConnectorProps {
   readonly postgres: Postgres;
   /** The replication role's password Secret, read through Strimzi's `strimzisecrets` config provider. */
   readonly passwordSecret: RequiredSecret;
+  /** Captured tables; each must be in a schema of the database's publication. */
   readonly tables: readonly CapturedTable[];
   /** Logical replication slot the connector creates and owns. */
   readonly slot: string;
   /** Debezium topic.prefix; topics are `<prefix>.<schema>.<table>`. */
   readonly topicPrefix: string;
+  /** Debezium snapshot.mode, e.g. `initial`. */
   readonly snapshotMode: string;
+  /** Debezium heartbeat.interval.ms: lets the slot advance while captured tables are quiet. */
   readonly heartbeatIntervalMs: number;
   /** Replication of any topic Connect creates (all are pre-created as KafkaTopics; this is the safety net). */
   readonly replicationFactor: number;
+  /** min.insync.replicas of any topic Connect creates. */
   readonly minInSyncReplicas: number;
+  /** Partitions of any topic Connect creates. */
   readonly partitions: number;
+  /** KafkaConnector spec.state. */
   readonly state: 'running' | 'paused' | 'stopped';
   /** Overrides, merged last (the durability policy checks the result). */
   readonly overrides: KafkaConfigMap;
@@ -95,6 +102,6 @@ export class DebeziumPostgresConnector extends Construct {
 
 /** `${strimzisecrets:<namespace>/<secret>:<key>}`: resolved by the Connect worker, never stored in the config. */
 export function strimziSecretReference(secret: RequiredSecret, key: string): string {
-  secret.keyRef(key);
+  secret.assertKey(key);
   return `\${strimzisecrets:${secret.namespace}/${secret.secretName}:${key}}`;
 }

@@ -23,6 +23,7 @@ export interface NodePoolSize {
 export interface KafkaClusterProps {
   /** Name of the Kafka resource; Strimzi derives Service and Secret names from it. */
   readonly name: string;
+  /** Namespace of the cluster; the entity operator watches it for KafkaTopic and KafkaUser. */
   readonly namespace: string;
   /** Kafka version, e.g. `4.3.1`. */
   readonly version: string;

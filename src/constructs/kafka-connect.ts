@@ -34,13 +34,17 @@ export function debeziumPostgresPluginUrl(version: string): string {
 export interface KafkaConnectProps {
   /** Name of the KafkaConnect; also its group.id and internal topic prefix. */
   readonly name: string;
+  /** Namespace of the Connect pods: the Kafka namespace, where its KafkaUser's Secret is written. */
   readonly namespace: string;
+  /** The Kafka cluster it connects to (bootstrap address, CA Secret). */
   readonly cluster: KafkaCluster;
   /** The KafkaUser it authenticates as (its Secret is in the cluster's namespace, which must be this one). */
   readonly user: KafkaUser;
   /** Kafka version of the Connect runtime (the cluster's). */
   readonly version: string;
+  /** Worker pods; the connector's single task fails over between them. */
   readonly replicas: number;
+  /** Requests and limits of each worker. */
   readonly resources: Resources;
   /** Debezium Postgres connector version, e.g. `3.4.3.Final`. */
   readonly debeziumVersion: string;

@@ -19,6 +19,7 @@ type ConsumerWorkloadProps = Omit<WorkloadProps, 'component' | 'env' | 'mounts' 
 export interface KafkaConsumerAppProps extends ConsumerWorkloadProps {
   /** The TLS listener, `host:port`. */
   readonly bootstrapServers: string;
+  /** Consumer group; its KafkaUser may read only this group. */
   readonly groupId: string;
   /** Topics it subscribes to. */
   readonly topics: readonly string[];

@@ -9,7 +9,9 @@ export interface KafkaTopicProps {
   readonly cluster: KafkaCluster;
   /** The Kafka topic name, exactly as clients use it. */
   readonly topicName: string;
+  /** Partition count; it can grow later, never shrink. */
   readonly partitions: number;
+  /** Replication factor (the durability policy requires at least 3 unless reduced). */
   readonly replicas: number;
   /** Topic config; `min.insync.replicas` always included by the caller. */
   readonly config: Record<string, string | number | boolean>;

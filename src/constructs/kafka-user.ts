@@ -20,6 +20,7 @@ export interface AclRule {
 }
 
 export interface KafkaUserProps {
+  /** The cluster whose user operator creates the user (in its namespace). */
   readonly cluster: KafkaCluster;
   /** User name; also the name of the Secret the user operator writes (in the cluster's namespace). */
   readonly name: string;

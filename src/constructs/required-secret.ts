@@ -62,7 +62,8 @@ export class RequiredSecret extends Construct {
     return { name: volumeName, secret: { secretName: this.secretName, defaultMode: 0o440 } };
   }
 
-  private assertKey(key: string): void {
+  /** Throws unless the Secret has this key (a typo would otherwise surface only at runtime). */
+  assertKey(key: string): void {
     if (!this.keys.includes(key)) throw new Error(`Secret ${this.secretName} has no key '${key}' (keys: ${this.keys.join(', ')})`);
   }
 }

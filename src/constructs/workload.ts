@@ -8,6 +8,7 @@ import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from
 export interface WorkloadProps {
   /** Name of the Deployment, ServiceAccount and PodDisruptionBudget. */
   readonly name: string;
+  /** Namespace of every object the workload renders. */
   readonly namespace: string;
   /** Environment name, for the instance label. */
   readonly instance: string;
