@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { imageReference } from '../constructs/image';
 import { Postgres } from '../constructs/postgres';
 import { WebService } from '../constructs/web-service';
+import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
 import { requireSecret, SECRET_NAMES } from './secrets';
 
@@ -28,18 +28,8 @@ export class ApiChart extends Chart {
     const exposure = platform.apiServiceExposure();
 
     this.service = new WebService(this, 'Api', {
-      name: api.name,
-      namespace,
-      instance: env.name,
+      ...appWorkload(api, namespace, env.name),
       component: 'api',
-      image: imageReference(api.image),
-      version: api.image.tag,
-      replicas: api.replicas,
-      port: api.port,
-      runAsUser: api.runAsUser,
-      readinessPath: api.probes.readinessPath,
-      livenessPath: api.probes.livenessPath,
-      resources: api.resources,
       hostname: api.hostname,
       serviceType: exposure.type,
       nodePort: exposure.nodePort,

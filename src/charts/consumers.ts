@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { imageReference } from '../constructs/image';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaConsumerApp } from '../constructs/kafka-consumer';
 import { CONSUMER_DURABILITY } from '../policy/durability';
+import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
 import { KafkaAccessChart } from './kafka-access';
 import { requireSecretCopy } from './secrets';
@@ -40,17 +40,7 @@ export class ConsumersChart extends Chart {
         purpose: `SCRAM credentials of KafkaUser ${user.userName} (copied from ${user.secret.namespace})`,
       });
       new KafkaConsumerApp(this, consumer.name, {
-        name: consumer.name,
-        namespace,
-        instance: env.name,
-        image: imageReference(consumer.image),
-        version: consumer.image.tag,
-        replicas: consumer.replicas,
-        port: consumer.port,
-        runAsUser: consumer.runAsUser,
-        readinessPath: consumer.probes.readinessPath,
-        livenessPath: consumer.probes.livenessPath,
-        resources: consumer.resources,
+        ...appWorkload(consumer, namespace, env.name),
         bootstrapServers: cluster.bootstrapServers,
         groupId: consumer.groupId ?? consumer.name,
         topics: consumer.tables.map((t) => access.topicFor(t).topicName),

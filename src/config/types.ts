@@ -63,17 +63,22 @@ export interface ConnectSettings {
   readonly connector: { readonly name: string; readonly state: 'running' | 'paused' | 'stopped'; readonly config: KafkaConfigMap };
 }
 
-export interface ConsumerSettings {
+/** What the API and each consumer share: an image we run as a stateless, probed workload. */
+export interface AppSettings {
   readonly name: string;
   readonly image: ImageRef;
-  /** `schema.table` of captured tables. */
-  readonly tables: readonly string[];
-  readonly groupId?: string;
   readonly replicas: number;
+  /** Port of the HTTP (health) endpoints. */
   readonly port: number;
   readonly runAsUser: number;
   readonly probes: { readonly readinessPath: string; readonly livenessPath: string };
   readonly resources: Resources;
+}
+
+export interface ConsumerSettings extends AppSettings {
+  /** `schema.table` of captured tables. */
+  readonly tables: readonly string[];
+  readonly groupId?: string;
   readonly config: KafkaConfigMap;
 }
 
@@ -132,16 +137,7 @@ export interface EnvironmentConfig {
   readonly kafka: KafkaSettings;
   readonly connect: ConnectSettings;
   readonly consumers: readonly ConsumerSettings[];
-  readonly api: {
-    readonly name: string;
-    readonly image: ImageRef;
-    readonly replicas: number;
-    readonly port: number;
-    readonly runAsUser: number;
-    readonly probes: { readonly readinessPath: string; readonly livenessPath: string };
-    readonly resources: Resources;
-    readonly hostname?: string;
-  };
+  readonly api: AppSettings & { readonly hostname?: string };
   readonly minikube?: MinikubeSettings;
   readonly eks?: EksSettings;
   readonly gke?: GkeSettings;
