@@ -1,13 +1,12 @@
 import { describe, expect, it } from 'vitest';
 import { parseProperties } from '../src/constructs/kafka-consumer';
-import { ENVIRONMENTS, K8sObject, objectsOf, rawConfig, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, rawConfig, render, renderVariant } from './helpers';
 
 const only = (objects: K8sObject[], kind: string): K8sObject => {
-  const found = objects.filter((o) => o.kind === kind);
+  const found = ofKind(objects, kind);
   expect(found, kind).toHaveLength(1);
   return found[0];
 };
-const ofKind = (objects: K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
 const DNS_SUBDOMAIN = /^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/;
 
 describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {

@@ -8,7 +8,8 @@ import {
 } from '../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../config/types';
 import { commonLabels } from './labels';
-import { bootstrapAddress, clusterCaCertSecret, STRIMZI_CLUSTER_LABEL, strimziResources, TLS_LISTENER_PORT } from './strimzi';
+import { resourceQuantities } from './resources';
+import { bootstrapAddress, clusterCaCertSecret, STRIMZI_CLUSTER_LABEL, TLS_LISTENER_PORT } from './strimzi';
 
 /** One KafkaNodePool's size. */
 export interface NodePoolSize {
@@ -57,8 +58,6 @@ export class KafkaCluster extends Construct {
   readonly bootstrapServers: string;
   /** Secret (in this namespace) with the cluster CA certificate clients trust. */
   readonly clusterCaSecret: string;
-  /** Broker count of the broker pool. */
-  readonly brokerCount: number;
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -66,7 +65,6 @@ export class KafkaCluster extends Construct {
     this.namespace = props.namespace;
     this.bootstrapServers = bootstrapAddress(props.name, props.namespace, TLS_LISTENER_PORT);
     this.clusterCaSecret = clusterCaCertSecret(props.name);
-    this.brokerCount = props.brokers.replicas;
     const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka' };
     const poolLabels = { ...labels, [STRIMZI_CLUSTER_LABEL]: props.name };
 
@@ -95,8 +93,8 @@ export class KafkaCluster extends Construct {
           },
         },
         entityOperator: {
-          topicOperator: { resources: strimziResources(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
-          userOperator: { resources: strimziResources(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
+          topicOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
+          userOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
         },
       },
     });
@@ -128,7 +126,7 @@ export class KafkaCluster extends Construct {
             kraftMetadata: KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
           }],
         },
-        resources: strimziResources(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
+        resources: resourceQuantities(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
         template: {
           pod: {
             // Replicas of a partition on different nodes (and zones, where there are zones).

@@ -7,7 +7,8 @@ import { KafkaConfigMap, Resources } from '../config/types';
 import { KafkaCluster } from './kafka-cluster';
 import { KafkaUser } from './kafka-user';
 import { commonLabels } from './labels';
-import { connectServiceAccount, strimziResources } from './strimzi';
+import { resourceQuantities } from './resources';
+import { connectServiceAccount } from './strimzi';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -104,7 +105,7 @@ export class KafkaConnect extends Construct {
           passwordSecret: { secretName: props.user.secret.name, password: 'password' },
         },
         config: props.config,
-        resources: strimziResources(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
+        resources: resourceQuantities(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
         build_: {
           output: {
             type: KafkaConnectSpecBuildOutputType.DOCKER,

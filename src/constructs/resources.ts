@@ -1,11 +1,22 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Resources } from '../config/types';
 
+/**
+ * Config requests/limits as quantity objects of any generated API (`k8s.Quantity`, or the
+ * per-field classes `cdk8s import` generates for Strimzi resources).
+ */
+export function resourceQuantities<L, R>(
+  resources: Resources,
+  limit: { fromString(value: string): L },
+  request: { fromString(value: string): R },
+): { limits: Record<string, L>; requests: Record<string, R> } {
+  return {
+    requests: { cpu: request.fromString(resources.requests.cpu), memory: request.fromString(resources.requests.memory) },
+    limits: { cpu: limit.fromString(resources.limits.cpu), memory: limit.fromString(resources.limits.memory) },
+  };
+}
+
 /** Config requests/limits as a container's `resources`. */
 export function resourceRequirements(resources: Resources): k8s.ResourceRequirements {
-  const q = k8s.Quantity.fromString;
-  return {
-    requests: { cpu: q(resources.requests.cpu), memory: q(resources.requests.memory) },
-    limits: { cpu: q(resources.limits.cpu), memory: q(resources.limits.memory) },
-  };
+  return resourceQuantities(resources, k8s.Quantity, k8s.Quantity);
 }

@@ -1,5 +1,4 @@
 import { createHash } from 'node:crypto';
-import { Resources } from '../config/types';
 
 /**
  * Names and conventions the Strimzi 1.2 operators derive from resource names. Everything that
@@ -43,16 +42,4 @@ export function topicResourceName(topic: string): string {
   const base = topic.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 200);
   const hash = createHash('sha256').update(topic).digest('hex').slice(0, 8);
   return base ? `${base}-${hash}` : `topic-${hash}`;
-}
-
-/** Maps config requests/limits onto one of the generated Strimzi quantity classes. */
-export function strimziResources<L, R>(
-  resources: Resources,
-  limit: { fromString(value: string): L },
-  request: { fromString(value: string): R },
-): { limits: Record<string, L>; requests: Record<string, R> } {
-  return {
-    requests: { cpu: request.fromString(resources.requests.cpu), memory: request.fromString(resources.requests.memory) },
-    limits: { cpu: limit.fromString(resources.limits.cpu), memory: limit.fromString(resources.limits.memory) },
-  };
 }
