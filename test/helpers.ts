@@ -48,12 +48,9 @@ export function renderVariant(name: string, change: (config: RawConfig) => void)
   return renderEnvironment({ name, file, config: validateConfig(file, config) });
 }
 
-/** Every Kubernetes object in the rendered YAML files, in file and document order. */
+/** Every Kubernetes object of dist/<env>/, parsed back from the rendered YAML, in file and document order. */
 export function objectsOf(rendered: RenderedEnvironment): K8sObject[] {
-  return [...rendered.files]
-    .filter(([path]) => path.endsWith('.yaml'))
-    .sort(([a], [b]) => (a < b ? -1 : 1))
-    .flatMap(([, content]) => parseYamlObjects(content));
+  return rendered.manifests.flatMap(({ file }) => parseYamlObjects(rendered.files.get(`${rendered.env.name}/${file}`) as string));
 }
 
 export function parseYamlObjects(content: string): K8sObject[] {

@@ -3,6 +3,8 @@ import { Environment } from '../config/types';
 import { platformFor } from '../platforms';
 import { durabilityFor } from '../policy/durability';
 import { ApiChart } from './api';
+import { annotateApplyOrder, apiObjectsOf, ApplyStage } from './apply-order';
+import { ArgoCdChart } from './argocd';
 import { ConnectChart } from './connect';
 import { ConnectorChart } from './connector';
 import { ConsumersChart } from './consumers';
@@ -12,10 +14,20 @@ import { KafkaAccessChart } from './kafka-access';
 import { NamespacesChart } from './namespaces';
 import { PostgresChart } from './postgres';
 
-/** A chart and the file it is written to; file names sort in `kubectl apply` order. */
+/**
+ * The deployable units: one Helm subchart each, so a user can leave one out
+ * (`--set kafka.enabled=false` when Kafka is managed elsewhere).
+ */
+export const COMPONENTS = ['namespaces', 'postgres', 'kafka', 'connect', 'api', 'consumers'] as const;
+export type Component = (typeof COMPONENTS)[number];
+
+/** A chart, the file it is written to (file names sort in `kubectl apply` order), its stage and unit. */
 export interface OrderedChart {
   readonly file: string;
   readonly chart: Chart;
+  /** Its objects' Argo CD sync wave (credentials go earlier: see apply-order.ts). */
+  readonly stage: ApplyStage;
+  readonly component: Component;
 }
 
 export interface PipelineApp {
@@ -23,6 +35,8 @@ export interface PipelineApp {
   readonly context: ChartContext;
   /** Charts in apply order: namespaces first. */
   readonly charts: readonly OrderedChart[];
+  /** The Argo CD AppProject and Application, when the environment configures Argo CD. */
+  readonly argocd?: Chart;
 }
 
 /**
@@ -45,18 +59,19 @@ export function buildPipeline(env: Environment): PipelineApp {
   const connector = new ConnectorChart(app, 'connector', { ...context, connect: connect.connect, postgres: postgres.database, debeziumSecret: postgres.debeziumSecret });
   const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database });
   const consumers = new ConsumersChart(app, 'consumers', { ...context, cluster: kafka.cluster, access });
-  return {
-    app,
-    context,
-    charts: [
-      { file: '00-namespaces.yaml', chart: namespaces },
-      { file: '10-postgres.yaml', chart: postgres },
-      { file: '20-kafka.yaml', chart: kafka },
-      { file: '30-topics-users.yaml', chart: access },
-      { file: '40-connect.yaml', chart: connect },
-      { file: '50-connector.yaml', chart: connector },
-      { file: '60-api.yaml', chart: api },
-      { file: '70-consumers.yaml', chart: consumers },
-    ],
-  };
+  const charts: OrderedChart[] = [
+    { file: '00-namespaces.yaml', chart: namespaces, stage: 'namespaces', component: 'namespaces' },
+    { file: '10-postgres.yaml', chart: postgres, stage: 'postgres', component: 'postgres' },
+    { file: '20-kafka.yaml', chart: kafka, stage: 'kafka', component: 'kafka' },
+    { file: '30-topics-users.yaml', chart: access, stage: 'topics-users', component: 'kafka' },
+    { file: '40-connect.yaml', chart: connect, stage: 'connect', component: 'connect' },
+    { file: '50-connector.yaml', chart: connector, stage: 'connector', component: 'connect' },
+    { file: '60-api.yaml', chart: api, stage: 'apps', component: 'api' },
+    { file: '70-consumers.yaml', chart: consumers, stage: 'apps', component: 'consumers' },
+  ];
+  for (const { chart, stage } of charts) annotateApplyOrder(chart, stage);
+  const argocd = config.argocd
+    ? new ArgoCdChart(app, 'argocd', { ...context, settings: config.argocd, objects: charts.flatMap(({ chart }) => apiObjectsOf(chart)) })
+    : undefined;
+  return { app, context, charts, argocd };
 }

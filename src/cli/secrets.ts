@@ -3,7 +3,7 @@ import { buildPipeline } from '../charts';
 import { loadEnvironment } from '../config/load';
 import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
-import { toYamlDocuments } from '../output/render';
+import { toYamlDocuments } from '../output/yaml';
 import { runCli, selectConfigFiles, UsageError } from './args';
 
 /**

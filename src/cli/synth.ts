@@ -1,5 +1,5 @@
 import { loadEnvironment } from '../config/load';
-import { renderEnvironment } from '../output/render';
+import { outputPaths, renderEnvironment, RenderedEnvironment } from '../output/render';
 import { writeAtomically } from '../output/write';
 import { runCli, selectConfigFiles } from './args';
 
@@ -17,9 +17,16 @@ runCli(process.argv.slice(2), (options) => {
   }
   const rendered = environments.map(renderEnvironment);
   for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`${warning}\n`);
-  for (const output of rendered) {
-    writeAtomically(options.out, output.files, output.units);
-    const images = output.images.map((i) => `image ${i.ref} (build context ${options.out}/${i.contextDir})`).join(', ');
-    process.stdout.write(`synth: ${output.env.name} → ${options.out}/${output.env.name} (${output.objectCount} objects); ${images}\n`);
-  }
+  // One write for every environment: all of them land, or none.
+  const files = new Map(rendered.flatMap((r) => [...r.files]));
+  writeAtomically(options.out, files, rendered.flatMap((r) => r.units));
+  for (const output of rendered) process.stdout.write(`${summary(output, options.out)}\n`);
 });
+
+function summary(output: RenderedEnvironment, out: string): string {
+  const paths = outputPaths(output.env.name);
+  const targets = [`${out}/${paths.manifests}/ (${output.objectCount} objects)`, `${out}/${paths.helmChart}/`];
+  if (output.files.has(paths.argocd)) targets.push(`${out}/${paths.argocd}`);
+  const images = output.images.map((i) => `image ${i.ref} (build context ${out}/${i.contextDir})`);
+  return `synth: ${output.env.name} → ${targets.join(', ')}; ${images.join(', ')}`;
+}

@@ -82,6 +82,17 @@ export interface ConsumerSettings extends AppSettings {
   readonly config: KafkaConfigMap;
 }
 
+/** Argo CD delivery of dist/<env>/ (environment.schema.json, `argocd`). */
+export interface ArgoCdSettings {
+  readonly repoURL: string;
+  readonly targetRevision: string;
+  /** Omitted: dist/<environment name>. */
+  readonly path?: string;
+  readonly namespace: string;
+  readonly destinationServer: string;
+  readonly automated: boolean;
+}
+
 export interface MinikubeSettings {
   readonly postgresHostPath: string;
   readonly apiNodePort?: number;
@@ -138,6 +149,7 @@ export interface EnvironmentConfig {
   readonly connect: ConnectSettings;
   readonly consumers: readonly ConsumerSettings[];
   readonly api: AppSettings & { readonly hostname?: string };
+  readonly argocd?: ArgoCdSettings;
   readonly minikube?: MinikubeSettings;
   readonly eks?: EksSettings;
   readonly gke?: GkeSettings;

@@ -9,15 +9,15 @@ export interface WriteOptions {
 /**
  * Writes files under `root` so that a failure leaves `root` exactly as it was: everything is
  * staged in a temporary directory inside `root` (same file system, so renames are atomic),
- * then each unit directory is swapped in whole. A failed swap restores what was there.
+ * then each unit is swapped in whole. A unit is a directory, or a single file when `files` has
+ * exactly its path; a unit with no files is removed. A failed swap restores what was there.
  */
 export function writeAtomically(root: string, files: ReadonlyMap<string, string>, units: readonly string[], options: WriteOptions = {}): void {
   mkdirSync(root, { recursive: true });
   const staging = mkdtempSync(join(root, '.cdc8s-staging-'));
   try {
-    for (const unit of units) mkdirSync(join(staging, 'new', unit), { recursive: true });
     for (const [relativePath, content] of files) {
-      if (!units.some((unit) => relativePath.startsWith(`${unit}/`))) {
+      if (!units.some((unit) => relativePath === unit || relativePath.startsWith(`${unit}/`))) {
         throw new Error(`internal: ${relativePath} is outside the units being written (${units.join(', ')})`);
       }
       options.beforeEachFile?.(relativePath);
@@ -36,14 +36,17 @@ function swapUnits(root: string, staging: string, units: readonly string[]): voi
   try {
     for (const unit of units) {
       const target = join(root, unit);
+      const staged = join(staging, 'new', unit);
       const backup = existsSync(target) ? join(staging, 'old', unit) : undefined;
-      mkdirSync(dirname(target), { recursive: true });
       if (backup) {
         mkdirSync(dirname(backup), { recursive: true });
         renameSync(target, backup);
       }
       done.push({ target, backup });
-      renameSync(join(staging, 'new', unit), target);
+      if (existsSync(staged)) {
+        mkdirSync(dirname(target), { recursive: true });
+        renameSync(staged, target);
+      }
     }
   } catch (error) {
     for (const { target, backup } of done.reverse()) {

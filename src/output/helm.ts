@@ -1,0 +1,196 @@
+import { stringify } from 'yaml';
+import { Component, COMPONENTS } from '../charts';
+import { Environment } from '../config/types';
+import { RenderedObject } from '../policy';
+import { toYamlDocuments } from './yaml';
+
+/** One rendered manifest file: what `kubectl apply` reads and a Helm template repeats. */
+export interface RenderedManifest {
+  /** File name in dist/<env>/, e.g. `20-kafka.yaml`. */
+  readonly file: string;
+  readonly component: Component;
+  readonly objects: readonly RenderedObject[];
+}
+
+export interface HelmChartInput {
+  readonly env: Environment;
+  readonly manifests: readonly RenderedManifest[];
+  /** Chart version: the cdc8s version (package.json), so a chart changes version with the generator. */
+  readonly version: string;
+  /** Comment put at the top of every template. */
+  readonly header: string;
+  /** Images the user builds before installing (the Debezium-ready Postgres). */
+  readonly imagesToBuild: readonly string[];
+}
+
+/** Kubernetes versions we render for; Helm refuses to install elsewhere. */
+export const SUPPORTED_KUBERNETES = '>=1.27.0-0 <1.36.0-0';
+export const STRIMZI_VERSION = '1.2.0';
+
+/** What each subchart holds and when to turn it off: the comments of values.yaml. */
+const COMPONENT_DOCS: Record<Component, { readonly holds: string; readonly disable: string }> = {
+  namespaces: { holds: 'the namespaces (Pod Security labels) and cluster-scoped prerequisites', disable: 'your platform creates the namespaces' },
+  postgres: { holds: 'PostgreSQL with logical decoding, its storage, network policy and Secret sources', disable: 'the database runs elsewhere (it still needs the publication, slot and role of dist/images/)' },
+  kafka: { holds: 'the Kafka cluster (KRaft node pools) and its topics, users and ACLs', disable: 'the Kafka cluster is managed elsewhere' },
+  connect: { holds: 'Kafka Connect with the Debezium plugin and the Postgres connector', disable: 'change data capture runs elsewhere' },
+  api: { holds: 'the transactions API and its exposure', disable: 'the API is deployed by its own pipeline' },
+  consumers: { holds: 'the Kafka consumer applications', disable: 'the consumers are deployed by their own pipelines' },
+};
+
+/**
+ * Writes the umbrella chart `cdc8s-<env>`: one subchart per component under charts/, each with
+ * `condition: <component>.enabled`, templates that are exactly the rendered manifests, a values
+ * schema that rejects unknown or mistyped values, and NOTES.txt. Paths are relative to the chart.
+ * Our own writer: `cdk8s synth --format helm` names the chart after the folder and wipes it.
+ */
+export function helmChartFiles(input: HelmChartInput): Map<string, string> {
+  const { env, manifests, version } = input;
+  const present = COMPONENTS.filter((c) => manifests.some((m) => m.component === c));
+  const files = new Map<string, string>();
+  files.set('Chart.yaml', yaml(umbrellaChart(input, present)));
+  files.set('values.yaml', valuesFile(env, manifests, present));
+  files.set('values.schema.json', `${JSON.stringify(valuesSchema(env, present), null, 2)}\n`);
+  files.set('templates/NOTES.txt', notes(input));
+  for (const component of present) {
+    files.set(`charts/${component}/Chart.yaml`, yaml(subchart(component, version)));
+    for (const manifest of manifests.filter((m) => m.component === component)) {
+      files.set(`charts/${component}/templates/${manifest.file}`, escapeTemplate(input.header + toYamlDocuments(manifest.objects)));
+    }
+  }
+  return files;
+}
+
+/**
+ * Makes text pass through Helm's template engine unchanged: every `{{` becomes an action that
+ * prints `{{`. Nothing else in YAML is template syntax.
+ */
+export function escapeTemplate(text: string): string {
+  return text.replace(/\{\{/g, '{{ "{{" }}');
+}
+
+function umbrellaChart({ env, version, manifests }: HelmChartInput, present: readonly Component[]) {
+  const { kafka, connect, api } = env.config;
+  return {
+    apiVersion: 'v2',
+    name: `cdc8s-${env.name}`,
+    description: `cdc8s change-data-capture pipeline (PostgreSQL → Debezium → Strimzi Kafka → consumers) for environment ${env.name}`,
+    type: 'application',
+    version,
+    // The application the pipeline serves; the other components' versions are in the annotations.
+    appVersion: api.image.tag,
+    kubeVersion: SUPPORTED_KUBERNETES,
+    annotations: {
+      'cdc8s.io/environment': env.name,
+      'cdc8s.io/objects': String(manifests.reduce((n, m) => n + m.objects.length, 0)),
+      'cdc8s.io/strimzi-version': STRIMZI_VERSION,
+      'cdc8s.io/kafka-version': kafka.version,
+      'cdc8s.io/debezium-version': connect.debeziumVersion,
+    },
+    dependencies: present.map((name) => ({ name, version, repository: `file://charts/${name}`, condition: `${name}.enabled` })),
+  };
+}
+
+function subchart(component: Component, version: string) {
+  return {
+    apiVersion: 'v2',
+    name: component,
+    description: `cdc8s: ${COMPONENT_DOCS[component].holds}`,
+    type: 'application',
+    version,
+    kubeVersion: SUPPORTED_KUBERNETES,
+  };
+}
+
+function valuesFile(env: Environment, manifests: readonly RenderedManifest[], present: readonly Component[]): string {
+  const lines = [
+    `# cdc8s-${env.name}: values. The objects are fixed when cdc8s renders them (edit`,
+    `# environments/${env.name}.yaml and run \`npm run synth\`); here you only choose which components to install.`,
+    '# Unknown or mistyped values are rejected (values.schema.json).',
+  ];
+  for (const component of present) {
+    const files = manifests.filter((m) => m.component === component);
+    const kinds = files.flatMap((m) => m.objects.map((o) => o.kind));
+    const counted = [...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(', ');
+    lines.push(
+      '',
+      `# ${component}: ${COMPONENT_DOCS[component].holds}.`,
+      `#   ${files.map((m) => m.file).join(', ')}: ${counted}.`,
+      `#   Set false when ${COMPONENT_DOCS[component].disable}.`,
+      `${component}:`,
+      '  enabled: true',
+    );
+  }
+  return `${lines.join('\n')}\n`;
+}
+
+function valuesSchema(env: Environment, present: readonly Component[]) {
+  const toggle = (component: Component) => ({
+    type: 'object',
+    additionalProperties: false,
+    required: ['enabled'],
+    properties: {
+      enabled: { type: 'boolean', description: `Install ${COMPONENT_DOCS[component].holds}.` },
+      // Helm copies `global` into every subchart's values; it carries nothing for us.
+      global: { type: 'object' },
+    },
+  });
+  return {
+    $schema: 'http://json-schema.org/draft-07/schema#',
+    title: `cdc8s-${env.name} values`,
+    type: 'object',
+    additionalProperties: false,
+    properties: {
+      global: { type: 'object' },
+      ...Object.fromEntries(present.map((c) => [c, toggle(c)])),
+    },
+  };
+}
+
+/** Prerequisites the objects depend on but the chart must not install (cluster-wide operators, images). */
+function prerequisites(input: HelmChartInput): string[] {
+  const objects = input.manifests.flatMap((m) => m.objects);
+  const stores = [...new Set(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => o.spec.secretStoreRef.name as string))];
+  return [
+    `- the Strimzi operator ${STRIMZI_VERSION} watching ${input.env.config.namespaces.streaming} (it brings the Strimzi CRDs)`,
+    ...(stores.length ? [`- External Secrets Operator with the ClusterSecretStore ${stores.join(', ')}`] : []),
+    ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),
+    ...(objects.some((o) => o.kind === 'Gateway') ? ['- the Gateway API on the cluster (gcloud container clusters update --gateway-api=standard)'] : []),
+    ...input.imagesToBuild.map((ref) => `- the image ${ref}, built from dist/images/ and pushed`),
+  ];
+}
+
+/**
+ * NOTES.txt, shown after install and upgrade. Strimzi's chart creates RoleBindings in the
+ * namespace it watches, so a first install is: namespaces only, Strimzi, then an upgrade.
+ * The values interpolated here are names the config schema allows, never `{{`.
+ */
+function notes(input: HelmChartInput): string {
+  const { env } = input;
+  const { streaming, apps } = env.config.namespaces;
+  const lines = [
+    `cdc8s pipeline for environment ${env.name}, chart {{ .Chart.Version }}, release {{ .Release.Name }}.`,
+    '',
+    'Not bundled (cluster-wide, installed once by the platform team):',
+    ...prerequisites(input),
+    '{{- if and .Values.namespaces.enabled (not .Values.kafka.enabled) }}',
+    '',
+    `The namespaces are in place. Install the Strimzi operator now:`,
+    `  helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version ${STRIMZI_VERSION} \\`,
+    `    --namespace strimzi --create-namespace --set 'watchNamespaces={${streaming}}'`,
+    'then install the rest of the pipeline:',
+    '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }}',
+    '{{- end }}',
+    '{{- if .Values.kafka.enabled }}',
+    '',
+    'Once Kafka and its users are Ready, copy the Kafka credentials to the consumers:',
+    `  kubectl wait kafka/${env.config.kafka.name} -n ${streaming} --for=condition=Ready --timeout=15m`,
+    `  kubectl wait kafkauser --all -n ${streaming} --for=condition=Ready --timeout=5m`,
+    `  npm run -s secrets -- --env ${env.name} --kafka-copies | sh   # into ${apps}`,
+    '{{- end }}',
+  ];
+  return `${lines.join('\n')}\n`;
+}
+
+function yaml(value: unknown): string {
+  return stringify(value, { lineWidth: 0 });
+}
