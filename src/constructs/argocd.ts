@@ -1,3 +1,6 @@
+// Types only (erased at compile time): the Argo CD models make a misspelt field a compile error.
+import type { IApplication } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application';
+import type { IAppProject } from '@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
@@ -34,17 +37,18 @@ export class ArgoCdProject extends ApiObject {
   readonly projectName: string;
 
   constructor(scope: Construct, id: string, props: ArgoCdProjectProps) {
+    const spec: IAppProject['spec'] = {
+      description: props.description,
+      sourceRepos: [props.sourceRepo],
+      destinations: props.destinationNamespaces.map((namespace) => ({ server: props.destinationServer, namespace })),
+      clusterResourceWhitelist: props.clusterResources.map(({ group, kind }) => ({ group, kind })),
+      namespaceResourceWhitelist: props.namespacedResources.map(({ group, kind }) => ({ group, kind })),
+    };
     super(scope, id, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'AppProject',
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-      spec: {
-        description: props.description,
-        sourceRepos: [props.sourceRepo],
-        destinations: props.destinationNamespaces.map((namespace) => ({ server: props.destinationServer, namespace })),
-        clusterResourceWhitelist: props.clusterResources.map(({ group, kind }) => ({ group, kind })),
-        namespaceResourceWhitelist: props.namespacedResources.map(({ group, kind }) => ({ group, kind })),
-      },
+      spec,
     });
     this.projectName = props.name;
   }
@@ -84,6 +88,29 @@ export interface ArgoCdApplicationProps {
  */
 export class ArgoCdApplication extends ApiObject {
   constructor(scope: Construct, id: string, props: ArgoCdApplicationProps) {
+    const spec: IApplication['spec'] = {
+      project: props.project.projectName,
+      source: { repoURL: props.repoURL, targetRevision: props.targetRevision, path: props.path, directory: { recurse: false } },
+      destination: { server: props.destinationServer, namespace: props.destinationNamespace },
+      syncPolicy: {
+        ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true } } : {}),
+        syncOptions: [
+          // Field ownership instead of a last-applied annotation: large CRs fit and operators' fields survive.
+          'ServerSideApply=true',
+          // A sync must not reset the fields ignoreDifferences hands to controllers.
+          'RespectIgnoreDifferences=true',
+          // Deletions after everything new is healthy.
+          'PruneLast=true',
+          // Never take over an object another Application manages.
+          'FailOnSharedResource=true',
+        ],
+        // Strimzi needs minutes to roll a cluster; later waves retry instead of failing the sync.
+        retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
+      },
+      ...(props.ignoreDifferences?.length
+        ? { ignoreDifferences: props.ignoreDifferences.map((d) => ({ group: d.group, kind: d.kind, jqPathExpressions: [...d.jqPathExpressions] })) }
+        : {}),
+    };
     super(scope, id, {
       apiVersion: 'argoproj.io/v1alpha1',
       kind: 'Application',
@@ -94,29 +121,7 @@ export class ArgoCdApplication extends ApiObject {
         // Argo CD ≥ 2.10: diff against a server-side dry run (defaults and webhooks applied).
         annotations: { 'argocd.argoproj.io/compare-options': 'ServerSideDiff=true' },
       },
-      spec: {
-        project: props.project.projectName,
-        source: { repoURL: props.repoURL, targetRevision: props.targetRevision, path: props.path, directory: { recurse: false } },
-        destination: { server: props.destinationServer, namespace: props.destinationNamespace },
-        syncPolicy: {
-          ...((props.automated ?? true) ? { automated: { prune: true, selfHeal: true } } : {}),
-          syncOptions: [
-            // Field ownership instead of a last-applied annotation: large CRs fit and operators' fields survive.
-            'ServerSideApply=true',
-            // A sync must not reset the fields ignoreDifferences hands to controllers.
-            'RespectIgnoreDifferences=true',
-            // Deletions after everything new is healthy.
-            'PruneLast=true',
-            // Never take over an object another Application manages.
-            'FailOnSharedResource=true',
-          ],
-          // Strimzi needs minutes to roll a cluster; later waves retry instead of failing the sync.
-          retry: { limit: 10, backoff: { duration: '30s', factor: 2, maxDuration: '10m' } },
-        },
-        ...(props.ignoreDifferences?.length
-          ? { ignoreDifferences: props.ignoreDifferences.map((d) => ({ group: d.group, kind: d.kind, jqPathExpressions: [...d.jqPathExpressions] })) }
-          : {}),
-      },
+      spec,
     });
   }
 }
