@@ -15,6 +15,8 @@ export interface CliOptions {
   readonly debug: boolean;
   /** secrets: print only the commands that copy Strimzi-written Secrets (`--kafka-copies`). */
   readonly kafkaCopies: boolean;
+  /** diff: compare with what this Git revision renders instead of the output directory (`--base`). */
+  readonly base?: string;
 }
 
 export class UsageError extends Error {}
@@ -22,7 +24,7 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options = { envs: [] as string[], configs: [] as string[], ...DEFAULTS, debug: false, kafkaCopies: false };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], ...DEFAULTS, debug: false, kafkaCopies: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -37,7 +39,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--environments': options.environmentsDir = value(); break;
       case '--debug': options.debug = true; break;
       case '--kafka-copies': options.kafkaCopies = true; break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --kafka-copies, --debug)`);
+      case '--base': options.base = value(); break;
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --kafka-copies, --base <git-ref>, --debug)`);
     }
   }
   return options;
@@ -59,16 +62,19 @@ export function selectConfigFiles(options: CliOptions): string[] {
   return files;
 }
 
-/** Runs a command body: one clear line on failure (stack trace with --debug), exit code 1. */
-export function runCli(argv: readonly string[], body: (options: CliOptions) => void): void {
+/**
+ * Runs a command body: one clear line on failure (stack trace with --debug), exit code
+ * `failureCode` (2 for usage errors). The body may return its own exit code.
+ */
+export function runCli(argv: readonly string[], body: (options: CliOptions) => number | void, failureCode = 1): void {
   let debug = argv.includes('--debug');
   try {
     const options = parseArgs(argv);
     debug = options.debug;
-    body(options);
+    process.exitCode = body(options) ?? 0;
   } catch (error) {
     const err = error as Error;
     process.stderr.write(`${debug && err.stack ? err.stack : err.message}\n`);
-    process.exitCode = error instanceof UsageError ? 2 : 1;
+    process.exitCode = error instanceof UsageError ? 2 : failureCode;
   }
 }

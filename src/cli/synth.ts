@@ -1,6 +1,5 @@
-import { loadEnvironment } from '../config/load';
-import { outputPaths, renderEnvironment, RenderedEnvironment } from '../output/render';
-import { writeAtomically } from '../output/write';
+import { outputPaths, RenderedEnvironment } from '../output/render';
+import { renderAll, writeAll } from '../output/synthesize';
 import { runCli, selectConfigFiles } from './args';
 
 /**
@@ -9,17 +8,9 @@ import { runCli, selectConfigFiles } from './args';
  * writes: a bad config or a failing construct leaves the output directory untouched.
  */
 runCli(process.argv.slice(2), (options) => {
-  const environments = selectConfigFiles(options).map(loadEnvironment);
-  const seen = new Set<string>();
-  for (const env of environments) {
-    if (seen.has(env.name)) throw new Error(`${env.file}: environment ${env.name} is selected twice`);
-    seen.add(env.name);
-  }
-  const rendered = environments.map(renderEnvironment);
+  const rendered = renderAll(selectConfigFiles(options));
   for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`${warning}\n`);
-  // One write for every environment: all of them land, or none.
-  const files = new Map(rendered.flatMap((r) => [...r.files]));
-  writeAtomically(options.out, files, rendered.flatMap((r) => r.units));
+  writeAll(options.out, rendered);
   for (const output of rendered) process.stdout.write(`${summary(output, options.out)}\n`);
 });
 

@@ -1,0 +1,55 @@
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { diffTrees, formatDiff, hasDifferences } from '../output/object-diff';
+import { renderAll, writeAll } from '../output/synthesize';
+import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
+
+/**
+ * `npm run diff [-- --env <name>] [--base <git-ref>]`
+ * Renders into a temporary directory and prints, per environment, the objects added, removed and
+ * changed (field paths, old → new) against the committed output directory, or against what the
+ * revision `--base` renders (its own code and config, synthesized in a Git worktree).
+ * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed.
+ */
+runCli(process.argv.slice(2), (options) => {
+  const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));
+  try {
+    const rendered = renderAll(selectConfigFiles(options));
+    const head = join(work, 'head');
+    writeAll(head, rendered);
+    const base = options.base ? renderRevision(options.base, options, work) : options.out;
+    if (!options.base && !existsSync(base)) throw new UsageError(`no output directory ${base} to compare with (run npm run synth, or pass --base <git-ref>)`);
+    const envs = options.envs.length > 0 || options.configs.length > 0 ? rendered.map((r) => r.env.name) : undefined;
+    const diff = diffTrees(base, head, envs);
+    process.stdout.write(`cdc8s diff: ${options.base ? `revision ${options.base}` : base} → working tree\n`);
+    process.stdout.write(`${formatDiff(diff).join('\n')}\n`);
+    return hasDifferences(diff) ? 1 : 0;
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}, 2);
+
+/** Synthesizes a revision in a detached worktree with this checkout's node_modules; returns its output. */
+function renderRevision(ref: string, options: CliOptions, work: string): string {
+  const git = (args: string[], cwd = process.cwd()) => {
+    const result = spawnSync('git', args, { cwd, encoding: 'utf8' });
+    if (result.status !== 0) throw new Error(`git ${args.join(' ')}: ${result.stderr.trim()}`);
+    return result.stdout.trim();
+  };
+  const top = git(['rev-parse', '--show-toplevel']);
+  const commit = git(['rev-parse', '--verify', `${ref}^{commit}`]);
+  const tree = join(work, 'base-worktree');
+  const out = join(work, 'base');
+  git(['worktree', 'add', '--detach', '--quiet', tree, commit], top);
+  try {
+    if (!existsSync(join(tree, 'node_modules'))) symlinkSync(join(top, 'node_modules'), join(tree, 'node_modules'), 'dir');
+    const envArgs = options.envs.flatMap((e) => ['--env', e]);
+    const synth = spawnSync('npm', ['run', '-s', 'synth', '--', '--out', resolve(out), ...envArgs], { cwd: tree, encoding: 'utf8' });
+    if (synth.status !== 0) throw new Error(`synth of ${ref} (${commit.slice(0, 12)}) failed:\n${`${synth.stdout}${synth.stderr}`.trim()}`);
+  } finally {
+    git(['worktree', 'remove', '--force', tree], top);
+  }
+  return out;
+}
