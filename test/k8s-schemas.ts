@@ -8,8 +8,9 @@ export const SHARED_SCHEMAS = join(process.env.CDC8S_SHARED_DIR ?? join(ROOT, '.
 export const K8S_VERSIONS = ['v1.27.0', 'v1.35.0'] as const;
 
 export const MISSING_SCHEMAS_MESSAGE =
-  `Kubernetes JSON schemas not found in ${SHARED_SCHEMAS}: download v1.27.0.json and v1.35.0.json ` +
-  '(the cdk8s project\'s kubernetes-schemas, github.com/cdk8s-team/cdk8s/tree/master/kubernetes-schemas) into ../shared/schemas/kubernetes/ (or set CDC8S_SHARED_DIR)';
+  `Kubernetes JSON schemas not found in ${SHARED_SCHEMAS}: run scripts/fetch-shared.sh, or download ` +
+  'kubernetes-schemas/v1.27.0/_definitions.json and v1.35.0/_definitions.json from github.com/cdk8s-team/cdk8s ' +
+  'as v1.27.0.json and v1.35.0.json into ../shared/schemas/kubernetes/ (or set CDC8S_SHARED_DIR)';
 
 /** True when the schemas are there; under CI=true their absence is an error, not a skip. */
 export function schemasAvailable(): boolean {

@@ -8,7 +8,7 @@ import { ROOT } from './helpers';
 export const STRIMZI_CRDS = join(process.env.CDC8S_SHARED_DIR ?? join(ROOT, '..', 'shared'), 'crds', 'strimzi-1.2.0');
 
 export const MISSING_CRDS_MESSAGE =
-  `Strimzi 1.2.0 CRDs not found in ${STRIMZI_CRDS}: download the release's install/cluster-operator/04*-Crd-*.yaml ` +
+  `Strimzi 1.2.0 CRDs not found in ${STRIMZI_CRDS}: run scripts/fetch-shared.sh, or download the release's install/cluster-operator/04*-Crd-*.yaml ` +
   '(github.com/strimzi/strimzi-kafka-operator/releases/tag/1.2.0) into ../shared/crds/strimzi-1.2.0/ (or set CDC8S_SHARED_DIR)';
 
 /** True when the CRDs are there; under CI=true their absence is an error, not a skip. */

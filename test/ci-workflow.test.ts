@@ -1,0 +1,37 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { parse } from 'yaml';
+import { ROOT } from './helpers';
+
+const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
+const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'manifests.yml'), 'utf8'));
+const steps: { run?: string; if?: string }[] = workflow.jobs.manifests.steps;
+const commands = steps.map((s) => s.run ?? '').join('\n');
+
+/** `npm run <script>` and `npm test` invocations in a shell text. */
+const npmScripts = (text: string) => [...text.matchAll(/npm (?:run(?: -s)? ([\w:-]+)|(test))\b/g)].map((m) => m[1] ?? m[2]);
+
+describe('the pull-request workflow runs what a developer runs locally', () => {
+  it('runs on pull requests with read-only permissions', () => {
+    expect(Object.keys(workflow.on)).toContain('pull_request');
+    expect(workflow.permissions).toEqual({ contents: 'read' });
+  });
+
+  it('installs, tests, diffs against the base branch into the job summary, and fails on a stale dist/', () => {
+    const order = ['npm ci', 'npm test', 'npm run -s diff -- --base "origin/$BASE_REF"', 'GITHUB_STEP_SUMMARY', 'npm run synth', 'git diff --exit-code'];
+    const positions = order.map((c) => commands.indexOf(c));
+    for (const [i, p] of positions.entries()) expect(p, order[i]).toBeGreaterThanOrEqual(0);
+    expect([...positions].sort((a, b) => a - b)).toEqual(positions);
+  });
+
+  it('only calls npm scripts that exist, in the workflow and in .ci/run', () => {
+    const used = [...npmScripts(commands), ...npmScripts(readFileSync(join(ROOT, '.ci', 'run'), 'utf8'))];
+    expect(used).toEqual(expect.arrayContaining(['test', 'diff', 'synth']));
+    for (const script of used) expect(scripts, script).toContain(script);
+  });
+
+  it('passes the base branch through the environment, never spliced into the script', () => {
+    expect(commands).not.toContain('${{');
+  });
+});
