@@ -109,8 +109,9 @@ function valuesFile(env: Environment, manifests: readonly RenderedManifest[], pr
   ];
   for (const component of present) {
     const files = manifests.filter((m) => m.component === component);
-    const kinds = files.flatMap((m) => m.objects.map((o) => o.kind));
-    const counted = [...new Set(kinds)].map((k) => `${kinds.filter((x) => x === k).length} ${k}`).join(', ');
+    const counts = new Map<string, number>();
+    for (const o of files.flatMap((m) => m.objects)) counts.set(o.kind, (counts.get(o.kind) ?? 0) + 1);
+    const counted = [...counts].map(([kind, n]) => `${n} ${kind}`).join(', ');
     lines.push(
       '',
       `# ${component}: ${COMPONENT_DOCS[component].holds}.`,

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
+import { apiGroupOf } from '../charts/apply-order';
 
 /**
  * Object-level comparison of two output trees (a committed dist/ and a fresh render, or two
@@ -208,8 +209,7 @@ function objectsOf(tree: Map<string, string>, env: string): Map<string, KubeObje
     for (const doc of parseAllDocuments(content)) {
       const o = doc.toJS() as KubeObject | null;
       if (!o) continue;
-      const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
-      objects.set(`${group}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
+      objects.set(`${apiGroupOf(o.apiVersion)}/${o.kind}/${o.metadata.namespace ?? ''}/${o.metadata.name}`, o);
     }
   }
   return objects;
