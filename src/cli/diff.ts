@@ -16,11 +16,11 @@ import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 runCli(process.argv.slice(2), (options) => {
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));
   try {
+    if (!options.base && !existsSync(options.out)) throw new UsageError(`no output directory ${options.out} to compare with (run npm run synth, or pass --base <git-ref>)`);
     const rendered = renderAll(selectConfigFiles(options));
     const head = join(work, 'head');
     writeAll(head, rendered);
     const base = options.base ? renderRevision(options.base, options, work) : options.out;
-    if (!options.base && !existsSync(base)) throw new UsageError(`no output directory ${base} to compare with (run npm run synth, or pass --base <git-ref>)`);
     const envs = options.envs.length > 0 || options.configs.length > 0 ? rendered.map((r) => r.env.name) : undefined;
     const diff = diffTrees(base, head, envs);
     process.stdout.write(`cdc8s diff: ${options.base ? `revision ${options.base}` : base} → working tree\n`);

@@ -1,4 +1,5 @@
-import { outputPaths, RenderedEnvironment } from '../output/render';
+import { outputPaths } from '../output/paths';
+import { RenderedEnvironment } from '../output/render';
 import { renderAll, writeAll } from '../output/synthesize';
 import { runCli, selectConfigFiles } from './args';
 

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { apiGroupOf } from '../charts/apply-order';
+import { outputPaths } from './paths';
 
 /**
  * Object-level comparison of two output trees (a committed dist/ and a fresh render, or two
@@ -42,8 +43,6 @@ export interface TreeDiff {
 
 /** Top-level directories of an output tree that are not environments. */
 const SHARED_DIRS = new Set(['helm', 'argocd', 'images']);
-/** Helm templates repeat the manifests object for object; their changes show up there. */
-const HELM_TEMPLATE = /^helm\/[^/]+\/charts\/[^/]+\/templates\/[^/]+\.yaml$/;
 
 /** Compares two output trees; `envs` limits the comparison to those environments. */
 export function diffTrees(beforeRoot: string, afterRoot: string, envs?: readonly string[]): TreeDiff {
@@ -56,7 +55,7 @@ export function diffTrees(beforeRoot: string, afterRoot: string, envs?: readonly
   const files: FileChange[] = [];
   for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
     const env = environmentOfFile(path);
-    if (!env || !names.includes(env) || isManifest(path, env) || HELM_TEMPLATE.test(path)) continue;
+    if (!env || !names.includes(env) || isManifest(path, env) || isHelmTemplate(path, env)) continue;
     const [a, b] = [before.get(path), after.get(path)];
     if (a === b) continue;
     files.push({ env, path, type: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed' });
@@ -198,7 +197,13 @@ function environmentOfFile(path: string): string | undefined {
 }
 
 function isManifest(path: string, env: string): boolean {
-  return (path.startsWith(`${env}/`) && path.endsWith('.yaml')) || path === `argocd/${env}.yaml`;
+  const paths = outputPaths(env);
+  return (path.startsWith(`${paths.manifests}/`) && path.endsWith('.yaml')) || path === paths.argocd;
+}
+
+/** Helm templates repeat the manifests object for object; their changes show up there. */
+function isHelmTemplate(path: string, env: string): boolean {
+  return path.startsWith(`${outputPaths(env).helmChart}/charts/`) && path.includes('/templates/');
 }
 
 /** Every object of an environment: its manifests and its Argo CD file, keyed by group, kind, namespace and name. */

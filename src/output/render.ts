@@ -4,6 +4,7 @@ import { PostgresDebeziumImage } from '../constructs/postgres-image';
 import { enforceDurability, RenderedObject } from '../policy';
 import { version as CDC8S_VERSION } from '../../package.json';
 import { helmChartFiles, RenderedManifest } from './helm';
+import { outputPaths } from './paths';
 import { toYamlDocuments } from './yaml';
 
 /** Everything one environment renders, as files relative to the output root. */
@@ -25,13 +26,6 @@ export interface RenderedEnvironment {
   /** Things the user should know but that do not stop the synth (e.g. reduced durability). */
   readonly warnings: readonly string[];
 }
-
-/** Where each output of an environment goes, relative to the output root. */
-export const outputPaths = (env: string) => ({
-  manifests: env,
-  helmChart: `helm/cdc8s-${env}`,
-  argocd: `argocd/${env}.yaml`,
-});
 
 /**
  * Synthesizes one environment in memory and runs the durability policy over the result; writes
