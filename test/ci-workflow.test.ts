@@ -19,7 +19,7 @@ describe('the pull-request workflow runs what a developer runs locally', () => {
   });
 
   it('installs, tests, diffs against the base branch into the job summary, and fails on a stale dist/', () => {
-    const order = ['npm ci', 'npm test', 'npm run -s diff -- --base "origin/$BASE_REF"', 'GITHUB_STEP_SUMMARY', 'npm run synth', 'git diff --exit-code'];
+    const order = ['npm ci', 'npm test', 'npm run validate', 'npm run -s diff -- --base "origin/$BASE_REF"', 'GITHUB_STEP_SUMMARY', 'npm run synth', 'git diff --exit-code'];
     const positions = order.map((c) => commands.indexOf(c));
     for (const [i, p] of positions.entries()) expect(p, order[i]).toBeGreaterThanOrEqual(0);
     expect([...positions].sort((a, b) => a - b)).toEqual(positions);
@@ -27,7 +27,7 @@ describe('the pull-request workflow runs what a developer runs locally', () => {
 
   it('only calls npm scripts that exist, in the workflow and in .ci/run', () => {
     const used = [...npmScripts(commands), ...npmScripts(readFileSync(join(ROOT, '.ci', 'run'), 'utf8'))];
-    expect(used).toEqual(expect.arrayContaining(['test', 'diff', 'synth']));
+    expect(used).toEqual(expect.arrayContaining(['test', 'validate', 'diff', 'synth']));
     for (const script of used) expect(scripts, script).toContain(script);
   });
 

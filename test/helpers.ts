@@ -77,11 +77,20 @@ export function tempDir(prefix = 'cdc8s-test-'): string {
   return dir;
 }
 
-/** Runs a compiled CLI command (`synth`, `secrets`) as a user would, from the repository root. */
-export function cli(command: 'synth' | 'secrets', args: string[]): { status: number | null; stdout: string; stderr: string } {
+/**
+ * Runs a compiled CLI command (`synth`, `secrets`, `validate`) as a user would, from the repository
+ * root; `env` adds to (or, with undefined, removes from) the environment, `input` is stdin.
+ */
+export function cli(
+  command: 'synth' | 'secrets' | 'validate',
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: string } = {},
+): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', `${command}.js`), ...args], {
     cwd: ROOT,
     encoding: 'utf8',
+    env: { ...process.env, ...options.env },
+    input: options.input,
   });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
 }

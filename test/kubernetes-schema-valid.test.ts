@@ -1,13 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, objectsOf, render } from './helpers';
-import { K8S_VERSIONS, KubernetesSchemas, schemasAvailable } from './k8s-schemas';
+import { K8S_VERSIONS, kubernetesSchemas, schemasAvailable } from './k8s-schemas';
 
 /** Custom resources: no upstream Kubernetes schema covers them (validated in a later step). */
 const CUSTOM_GROUPS = ['external-secrets.io/', 'gateway.networking.k8s.io/', 'networking.gke.io/', 'kafka.strimzi.io/'];
 
 describe.skipIf(!schemasAvailable())('every built-in object is valid for the oldest and newest Kubernetes we support', () => {
   describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {
-    const schemas = new KubernetesSchemas(version);
+    const schemas = kubernetesSchemas(version);
 
     it.each(ENVIRONMENTS)('%s', (name) => {
       const builtIn = objectsOf(render(name)).filter((o) => !CUSTOM_GROUPS.some((g) => o.apiVersion.startsWith(g)));

@@ -1,11 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, objectsOf, render } from './helpers';
-import { crdsAvailable, StrimziSchemas } from './strimzi-crds';
+import { crdsAvailable, strimziSchemas } from './strimzi-crds';
 
 const STRIMZI_KINDS = ['Kafka', 'KafkaNodePool', 'KafkaTopic', 'KafkaUser', 'KafkaConnect', 'KafkaConnector'];
 
 describe.skipIf(!crdsAvailable())('every Strimzi object is valid against the Strimzi 1.2.0 CRDs (unknown fields rejected)', () => {
-  const schemas = new StrimziSchemas();
+  const schemas = strimziSchemas();
 
   it.each(ENVIRONMENTS)('%s', (name) => {
     const strimzi = objectsOf(render(name)).filter((o) => o.apiVersion.startsWith('kafka.strimzi.io/'));

@@ -25,7 +25,7 @@ const DATA_HOLDING_KINDS = new Set(['Kafka', 'KafkaNodePool', 'KafkaTopic', 'Per
 const BUILT_IN_GROUPS = new Set([
   '', 'apps', 'batch', 'policy', 'autoscaling', 'networking.k8s.io', 'rbac.authorization.k8s.io', 'storage.k8s.io',
   'scheduling.k8s.io', 'coordination.k8s.io', 'discovery.k8s.io', 'node.k8s.io', 'certificates.k8s.io',
-  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'flowcontrol.apiserver.k8s.io',
+  'admissionregistration.k8s.io', 'apiextensions.k8s.io', 'flowcontrol.apiserver.k8s.io', 'resource.k8s.io',
 ]);
 
 export function syncWave(stage: ApplyStage): number {

@@ -17,6 +17,14 @@ export interface CliOptions {
   readonly kafkaCopies: boolean;
   /** diff: compare with what this Git revision renders instead of the output directory (`--base`). */
   readonly base?: string;
+  /** synth: check every object against the upstream schemas before writing (off with `--no-validate`). */
+  readonly validate: boolean;
+  /** Directory of the Kubernetes JSON schemas (`--k8s-schemas`); default: ../shared/schemas/kubernetes. */
+  readonly k8sSchemasDir?: string;
+  /** Directory of the Strimzi CRDs (`--crds`); default: ../shared/crds/strimzi-1.2.0. */
+  readonly crdsDir?: string;
+  /** validate: YAML files to check instead of rendering the environments (`--file`, `-` for stdin). */
+  readonly files: string[];
 }
 
 export class UsageError extends Error {}
@@ -24,12 +32,12 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], ...DEFAULTS, debug: false, kafkaCopies: false };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, kafkaCopies: false, validate: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
       const next = argv[++i];
-      if (next === undefined || next.startsWith('--')) throw new UsageError(`${arg} needs a value`);
+      if (next === undefined || (next.startsWith('-') && next !== '-')) throw new UsageError(`${arg} needs a value`);
       return next;
     };
     switch (arg) {
@@ -40,7 +48,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--debug': options.debug = true; break;
       case '--kafka-copies': options.kafkaCopies = true; break;
       case '--base': options.base = value(); break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --kafka-copies, --base <git-ref>, --debug)`);
+      case '--no-validate': options.validate = false; break;
+      case '--k8s-schemas': options.k8sSchemasDir = value(); break;
+      case '--crds': options.crdsDir = value(); break;
+      case '--file': options.files.push(value()); break;
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --kafka-copies, --base <git-ref>, --debug)`);
     }
   }
   return options;
@@ -66,12 +78,12 @@ export function selectConfigFiles(options: CliOptions): string[] {
  * Runs a command body: one clear line on failure (stack trace with --debug), exit code
  * `failureCode` (2 for usage errors). The body may return its own exit code.
  */
-export function runCli(argv: readonly string[], body: (options: CliOptions) => number | void, failureCode = 1): void {
+export async function runCli(argv: readonly string[], body: (options: CliOptions) => number | void | Promise<number | void>, failureCode = 1): Promise<void> {
   let debug = argv.includes('--debug');
   try {
     const options = parseArgs(argv);
     debug = options.debug;
-    process.exitCode = body(options) ?? 0;
+    process.exitCode = (await body(options)) ?? 0;
   } catch (error) {
     const err = error as Error;
     process.stderr.write(`${debug && err.stack ? err.stack : err.message}\n`);

@@ -13,7 +13,7 @@ import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
  * revision `--base` renders (its own code and config, synthesized in a Git worktree).
  * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed.
  */
-runCli(process.argv.slice(2), (options) => {
+void runCli(process.argv.slice(2), (options) => {
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));
   try {
     if (!options.base && !existsSync(options.out)) throw new UsageError(`no output directory ${options.out} to compare with (run npm run synth, or pass --base <git-ref>)`);

@@ -13,7 +13,7 @@ import { runCli, selectConfigFiles, UsageError } from './args';
  * name, so every namespace gets the same value). Never written to disk, never in dist/.
  * On EKS and GKE the Secrets come from the cloud secret manager: it lists what to create there.
  */
-runCli(process.argv.slice(2), (options) => {
+void runCli(process.argv.slice(2), (options) => {
   const files = selectConfigFiles(options);
   if (files.length !== 1) throw new UsageError('secrets: select exactly one environment (--env <name> or --config <file>)');
   const env = loadEnvironment(files[0]);

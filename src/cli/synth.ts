@@ -2,15 +2,18 @@ import { outputPaths } from '../output/paths';
 import { RenderedEnvironment } from '../output/render';
 import { renderAll, writeAll } from '../output/synthesize';
 import { runCli, selectConfigFiles } from './args';
+import { renderedDocuments, validateStep } from './validate-step';
 
 /**
- * `npm run synth [-- --env <name> | --config <file>] [--out <dir>]`
- * Loads and validates every selected environment, renders all of them in memory, and only then
- * writes: a bad config or a failing construct leaves the output directory untouched.
+ * `npm run synth [-- --env <name> | --config <file>] [--out <dir>] [--no-validate]`
+ * Loads and validates every selected environment, renders all of them in memory, checks every
+ * object against the upstream schemas, and only then writes: a bad config, a failing construct or
+ * an invalid object leaves the output directory untouched.
  */
-runCli(process.argv.slice(2), (options) => {
+void runCli(process.argv.slice(2), async (options) => {
   const rendered = renderAll(selectConfigFiles(options));
   for (const warning of rendered.flatMap((r) => r.warnings)) process.stderr.write(`${warning}\n`);
+  if (options.validate) await validateStep(renderedDocuments(rendered, options.out), options);
   writeAll(options.out, rendered);
   for (const output of rendered) process.stdout.write(`${summary(output, options.out)}\n`);
 });

@@ -1,3 +1,4 @@
+import type { IExternalSecret } from '@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret' with { 'resolution-mode': 'import' };
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
@@ -35,19 +36,21 @@ export interface ExternalSecretProps {
  */
 export class ExternalSecret extends ApiObject {
   constructor(scope: Construct, id: string, props: ExternalSecretProps) {
+    // Typed with the ESO model: a misspelt or unknown field is a compile error (the runtime model check does not catch those).
+    const spec = {
+      refreshInterval: props.refreshInterval ?? '1h',
+      secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
+      target: { name: props.name, creationPolicy: 'Owner' },
+      data: props.data.map((d) => ({
+        secretKey: d.secretKey,
+        remoteRef: { key: d.key, ...(d.property ? { property: d.property } : {}) },
+      })),
+    } satisfies IExternalSecret['spec'];
     super(scope, id, {
       apiVersion: 'external-secrets.io/v1',
       kind: 'ExternalSecret',
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
-      spec: {
-        refreshInterval: props.refreshInterval ?? '1h',
-        secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
-        target: { name: props.name, creationPolicy: 'Owner' },
-        data: props.data.map((d) => ({
-          secretKey: d.secretKey,
-          remoteRef: { key: d.key, ...(d.property ? { property: d.property } : {}) },
-        })),
-      },
+      spec,
     });
   }
 }

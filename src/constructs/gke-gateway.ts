@@ -1,3 +1,6 @@
+import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway' with { 'resolution-mode': 'import' };
+import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
+import type { IHealthCheckPolicy } from '@kubernetes-models/gke/networking.gke.io/v1/HealthCheckPolicy';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 import { HttpBackend } from './http-exposure';
@@ -40,7 +43,7 @@ export class GkeGateway extends Construct {
           tls: { mode: 'Terminate', options: { 'networking.gke.io/pre-shared-certs': props.sslCertificate } },
           allowedRoutes: { namespaces: { from: 'Same' } },
         }],
-      },
+      } satisfies IGateway['spec'],
     });
 
     new ApiObject(this, 'Route', {
@@ -54,7 +57,7 @@ export class GkeGateway extends Construct {
           matches: [{ path: { type: 'PathPrefix', value: '/' } }],
           backendRefs: [{ name: backend.serviceName, port: backend.servicePort }],
         }],
-      },
+      } satisfies IHTTPRoute['spec'],
     });
 
     new ApiObject(this, 'HealthCheck', {
@@ -70,7 +73,7 @@ export class GkeGateway extends Construct {
           },
         },
         targetRef: { group: '', kind: 'Service', name: backend.serviceName },
-      },
+      } satisfies IHealthCheckPolicy['spec'],
     });
   }
 }

@@ -19,6 +19,8 @@ export interface RenderedEnvironment {
   readonly units: readonly string[];
   /** The manifests of dist/<env>/, in apply order, as objects. */
   readonly manifests: readonly RenderedManifest[];
+  /** Every output file that holds objects (manifests and the Argo CD file), relative path → objects. */
+  readonly documents: readonly { readonly path: string; readonly objects: readonly RenderedObject[] }[];
   /** Number of Kubernetes objects rendered. */
   readonly objectCount: number;
   /** Images the user builds and pushes before applying. */
@@ -44,10 +46,11 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
   const images = PostgresDebeziumImage.all(app);
 
   const files = new Map<string, string>();
-  for (const { file, objects } of manifests) files.set(`${paths.manifests}/${file}`, header + toYamlDocuments(objects));
+  const documents = manifests.map(({ file, objects }) => ({ path: `${paths.manifests}/${file}`, objects }));
+  if (argocd) documents.push({ path: paths.argocd, objects: argocd.toJson() as RenderedObject[] });
+  for (const { path, objects } of documents) files.set(path, header + toYamlDocuments(objects));
   const chart = helmChartFiles({ env, manifests, version: CDC8S_VERSION, header, imagesToBuild: images.map((i) => i.imageRef) });
   for (const [path, content] of chart) files.set(`${paths.helmChart}/${path}`, content);
-  if (argocd) files.set(paths.argocd, header + toYamlDocuments(argocd.toJson()));
   for (const image of images) {
     for (const [path, content] of image.files) files.set(`${image.contextDir}/${path}`, content);
   }
@@ -56,6 +59,7 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
     files,
     units: [paths.manifests, paths.helmChart, paths.argocd, ...images.map((i) => i.contextDir)],
     manifests,
+    documents,
     objectCount: all.length,
     images: images.map((i) => ({ ref: i.imageRef, contextDir: i.contextDir })),
     warnings,

@@ -1,0 +1,162 @@
+import { ErrorObject, ValidateFunction } from 'ajv';
+import { apiGroupOf, isCustomResource } from '../charts/apply-order';
+import { KubernetesSchemas } from './kubernetes';
+import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
+import { KUBERNETES_VERSIONS, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
+import { StrimziSchemas } from './strimzi';
+
+export { defaultSchemaSources, KUBERNETES_VERSIONS, STRIMZI_VERSION } from './sources';
+export type { SchemaSources } from './sources';
+
+/** Objects of one output file (or input file), as parsed or rendered. */
+export interface ObjectDocument {
+  /** Where the objects are (or will be) written, e.g. `dist/eks/20-kafka.yaml`. */
+  readonly where: string;
+  readonly objects: readonly KubernetesObject[];
+}
+
+export interface KubernetesObject {
+  readonly apiVersion: string;
+  readonly kind: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+}
+
+/** One schema violation: the file, the object, the JSON path and what the schema says. */
+export interface SchemaProblem {
+  readonly where: string;
+  /** `Kind namespace/name` */
+  readonly object: string;
+  readonly path: string;
+  readonly message: string;
+  /** The schema that rejected it, e.g. `Kubernetes v1.27.0` or `Strimzi 1.2.0 CRD`. */
+  readonly against: string;
+}
+
+export interface ValidationReport {
+  readonly objectCount: number;
+  /** Schema source → number of objects it checked. */
+  readonly checked: ReadonlyMap<string, number>;
+  readonly problems: readonly SchemaProblem[];
+  /** `apiVersion Kind` → why it was not checked. */
+  readonly notValidated: ReadonlyMap<string, string>;
+  /** What to download for each schema source that is missing. */
+  readonly missingSources: readonly string[];
+}
+
+/** A schema source is missing where it must not be (CI, or the user asked for strictness). */
+export class MissingSchemaError extends Error {
+  constructor(readonly missing: readonly string[]) {
+    super(missing.map((m) => `validate: ${m}`).join('\n'));
+    this.name = 'MissingSchemaError';
+  }
+}
+
+const KUBERNETES_SOURCE = `Kubernetes ${KUBERNETES_VERSIONS.join(' + ')} (strict)`;
+const STRIMZI_SOURCE = `Strimzi ${STRIMZI_VERSION} CRDs (strict)`;
+const STRIMZI_GROUP = 'kafka.strimzi.io';
+
+/**
+ * Checks every object against the upstream schema for its kind: built-in objects against the
+ * Kubernetes JSON schemas of the oldest and newest supported versions, Strimzi objects against
+ * the Strimzi CRDs (both rejecting unknown fields, as `kubectl --validate=strict` does), other
+ * custom resources against their npm models. A missing source is an error when `requireSources`
+ * (CI); otherwise its kinds are reported as not validated.
+ */
+export async function validateDocuments(
+  documents: readonly ObjectDocument[],
+  sources: SchemaSources,
+  options: { readonly requireSources: boolean },
+): Promise<ValidationReport> {
+  const missingSources = [missingKubernetesSchemas(sources.kubernetesDir), missingStrimziCrds(sources.strimziCrdsDir)].filter((m): m is string => m !== undefined);
+  if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
+  const kubernetes = missingKubernetesSchemas(sources.kubernetesDir) ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
+  const strimzi = missingStrimziCrds(sources.strimziCrdsDir) ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
+  const models = await loadModels(documents);
+
+  const checked = new Map<string, number>();
+  const count = (source: string) => checked.set(source, (checked.get(source) ?? 0) + 1);
+  const problems: SchemaProblem[] = [];
+  const notValidated = new Map<string, string>();
+  let objectCount = 0;
+
+  for (const { where, objects } of documents) {
+    for (const object of objects) {
+      objectCount++;
+      const type = `${object.apiVersion} ${object.kind}`;
+      const report = (against: string, found: readonly { path: string; message: string }[]) =>
+        problems.push(...found.map((p) => ({ where, object: describe(object), ...p, against })));
+
+      if (apiGroupOf(object.apiVersion) === STRIMZI_GROUP) {
+        if (!strimzi) notValidated.set(type, 'Strimzi CRDs missing');
+        else {
+          count(STRIMZI_SOURCE);
+          report(`Strimzi ${STRIMZI_VERSION} CRDs`, ajvProblems(strimzi.validatorFor(object.apiVersion, object.kind), object, `not served by Strimzi ${STRIMZI_VERSION}`));
+        }
+      } else if (!isCustomResource(object.apiVersion)) {
+        if (kubernetes.length === 0) notValidated.set(type, 'Kubernetes schemas missing');
+        else {
+          count(KUBERNETES_SOURCE);
+          for (const schemas of kubernetes) {
+            report(`Kubernetes ${schemas.version}`, ajvProblems(schemas.validatorFor(object.apiVersion, object.kind), object, `not served by Kubernetes ${schemas.version}`));
+          }
+        }
+      } else {
+        const model = models.get(typeKey(object));
+        if (!model) notValidated.set(type, 'no schema available');
+        else {
+          count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
+          report(`${modelSourceFor(object.apiVersion, object.kind)}`, model(object).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })));
+        }
+      }
+    }
+  }
+  return { objectCount, checked, problems, notValidated, missingSources };
+}
+
+/** One line per problem; a summary of what was checked against what, and what was not. */
+export function formatReport(report: ValidationReport): { problems: string[]; summary: string[] } {
+  const problems = report.problems.map((p) => `${p.where}: ${p.object}: ${p.path} ${p.message} (${p.against})`);
+  const checked = [...report.checked].map(([source, n]) => `${n} against ${source}`).join(', ');
+  const notValidated = [...report.notValidated].map(([type, why]) => `${type} (${why})`).join(', ');
+  return {
+    problems,
+    summary: [
+      `validate: ${report.objectCount} objects, ${report.problems.length === 0 ? 0 : new Set(report.problems.map((p) => `${p.where} ${p.object}`)).size} invalid: ${checked || 'nothing checked'}`,
+      `validate: not validated: ${notValidated || 'none'}`,
+      ...report.missingSources.map((m) => `validate: warning: ${m}`),
+    ],
+  };
+}
+
+async function loadModels(documents: readonly ObjectDocument[]): Promise<Map<string, ModelValidator>> {
+  const models = new Map<string, ModelValidator>();
+  for (const object of documents.flatMap((d) => d.objects)) {
+    const key = typeKey(object);
+    if (models.has(key) || !isCustomResource(object.apiVersion)) continue;
+    const validator = await loadModelValidator(object.apiVersion, object.kind);
+    if (validator) models.set(key, validator);
+  }
+  return models;
+}
+
+function ajvProblems(validate: ValidateFunction | undefined, object: KubernetesObject, unserved: string): { path: string; message: string }[] {
+  if (!validate) return [{ path: '/', message: `${object.apiVersion} ${object.kind} is ${unserved}` }];
+  return validate(object) ? [] : (validate.errors ?? []).map(describeError);
+}
+
+function describeError(error: ErrorObject): { path: string; message: string } {
+  if (error.keyword === 'additionalProperties') {
+    const field = (error.params as { additionalProperty: string }).additionalProperty;
+    return { path: `${error.instancePath}/${field}`, message: 'is not a known field' };
+  }
+  return { path: error.instancePath || '/', message: error.message ?? `breaks ${error.keyword}` };
+}
+
+function typeKey(object: KubernetesObject): string {
+  return `${object.apiVersion}/${object.kind}`;
+}
+
+function describe(object: KubernetesObject): string {
+  const { name = '?', namespace } = object.metadata ?? {};
+  return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
+}

@@ -1,0 +1,68 @@
+/** An object checked by a model's validator; it throws with Ajv-style `errors`. */
+interface ModelInstance {
+  validate(): void;
+}
+type ModelClass = new (data: any) => ModelInstance;
+
+/** A model error as @kubernetes-models/validate reports it. */
+interface ModelError {
+  readonly instancePath: string;
+  readonly message?: string;
+}
+
+/**
+ * Custom resources other than Strimzi's that cdc8s emits, and the npm package whose generated
+ * model checks them (types, enums and required fields from the project's CRDs; these models do
+ * not reject unknown fields, so the constructs that emit them are typed with the same models'
+ * interfaces instead). Loaded only when an object of the kind is present.
+ */
+const MODELS: Readonly<Record<string, { readonly source: string; readonly load: () => Promise<ModelClass> }>> = {
+  'external-secrets.io/v1/ExternalSecret': {
+    source: '@kubernetes-models/external-secrets',
+    load: async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
+  },
+  'gateway.networking.k8s.io/v1/Gateway': {
+    source: '@kubernetes-models/gateway-api',
+    load: async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway')).Gateway,
+  },
+  'gateway.networking.k8s.io/v1/HTTPRoute': {
+    source: '@kubernetes-models/gateway-api',
+    load: async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute')).HTTPRoute,
+  },
+  'networking.gke.io/v1/HealthCheckPolicy': {
+    source: '@kubernetes-models/gke',
+    load: async () => (await import('@kubernetes-models/gke/networking.gke.io/v1/HealthCheckPolicy')).HealthCheckPolicy,
+  },
+  'argoproj.io/v1alpha1/Application': {
+    source: '@kubernetes-models/argo-cd',
+    load: async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application')).Application,
+  },
+  'argoproj.io/v1alpha1/AppProject': {
+    source: '@kubernetes-models/argo-cd',
+    load: async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/AppProject')).AppProject,
+  },
+};
+
+export type ModelValidator = (object: unknown) => ModelError[];
+
+/** The npm package that validates an apiVersion/kind, if any. */
+export function modelSourceFor(apiVersion: string, kind: string): string | undefined {
+  return MODELS[`${apiVersion}/${kind}`]?.source;
+}
+
+/** Loads the validator of an apiVersion/kind (undefined when no model covers it). */
+export async function loadModelValidator(apiVersion: string, kind: string): Promise<ModelValidator | undefined> {
+  const model = MODELS[`${apiVersion}/${kind}`];
+  if (!model) return undefined;
+  const Model = await model.load();
+  return (object) => {
+    try {
+      new Model(object).validate();
+      return [];
+    } catch (error) {
+      const errors = (error as { errors?: ModelError[] }).errors;
+      if (!errors) throw error;
+      return errors;
+    }
+  };
+}

@@ -1,0 +1,23 @@
+import Ajv from 'ajv';
+
+/** A JSON schema as read from upstream files. */
+export type JsonSchema = Record<string, any>;
+
+/**
+ * An Ajv instance for upstream schemas: they use OpenAPI keywords Ajv does not know
+ * (`x-kubernetes-*`, `format: int-or-string`), so strict mode and formats are off; every error is kept.
+ */
+export function upstreamAjv(): Ajv {
+  return new Ajv({ strict: false, validateFormats: false, allErrors: true });
+}
+
+/**
+ * Makes an object schema that lists its properties reject others, as the API server's strict
+ * field validation (`kubectl --validate=strict`) does. Objects marked
+ * `x-kubernetes-preserve-unknown-fields` stay open.
+ */
+export function closeObject(schema: JsonSchema): void {
+  if (schema.properties && schema.additionalProperties === undefined && !schema['x-kubernetes-preserve-unknown-fields']) {
+    schema.additionalProperties = false;
+  }
+}

@@ -1,0 +1,51 @@
+import { existsSync, readdirSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+
+/** The oldest and newest Kubernetes versions cdc8s supports: every built-in object must be valid in both. */
+export const KUBERNETES_VERSIONS = ['v1.27.0', 'v1.35.0'] as const;
+
+/** The Strimzi release whose CRDs the Strimzi objects are checked against. */
+export const STRIMZI_VERSION = '1.2.0';
+
+/** Where the upstream schemas are read from (`--k8s-schemas`, `--crds`). */
+export interface SchemaSources {
+  /** Directory with `v1.27.0.json` and `v1.35.0.json` (the `_definitions.json` of each version). */
+  readonly kubernetesDir: string;
+  /** Directory with the Strimzi release's `04*-Crd-*.yaml` files. */
+  readonly strimziCrdsDir: string;
+}
+
+/**
+ * Defaults: the `shared` directory beside the repository (as CI lays it out, and as
+ * `scripts/fetch-shared.sh` fills it), or `$CDC8S_SHARED_DIR`.
+ */
+export function defaultSchemaSources(): SchemaSources {
+  const shared = process.env.CDC8S_SHARED_DIR ?? join(packageRoot(), '..', 'shared');
+  return { kubernetesDir: join(shared, 'schemas', 'kubernetes'), strimziCrdsDir: join(shared, 'crds', `strimzi-${STRIMZI_VERSION}`) };
+}
+
+/** What to do when a source is missing: one sentence a user can act on. */
+export function missingKubernetesSchemas(dir: string): string | undefined {
+  const absent = KUBERNETES_VERSIONS.filter((v) => !existsSync(join(dir, `${v}.json`)));
+  if (absent.length === 0) return undefined;
+  return `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): run scripts/fetch-shared.sh, ` +
+    `or download kubernetes-schemas/<version>/_definitions.json for ${KUBERNETES_VERSIONS.join(' and ')} from github.com/cdk8s-team/cdk8s ` +
+    'as <version>.json into that directory (or pass --k8s-schemas <dir>)';
+}
+
+export function missingStrimziCrds(dir: string): string | undefined {
+  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'))) return undefined;
+  return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: run scripts/fetch-shared.sh, or download install/cluster-operator/04*-Crd-*.yaml ` +
+    `from github.com/strimzi/strimzi-kafka-operator/releases/tag/${STRIMZI_VERSION} into that directory (or pass --crds <dir>)`;
+}
+
+/** The directory of cdc8s's package.json, from source (tests) or from compiled lib/. */
+function packageRoot(): string {
+  let dir = __dirname;
+  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'tsconfig.json')) === false) {
+    const parent = dirname(dir);
+    if (parent === dir) return resolve('.');
+    dir = parent;
+  }
+  return dir;
+}
