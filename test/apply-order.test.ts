@@ -16,7 +16,7 @@ describe.each(ENVIRONMENTS)('%s: kubectl apply -f dist/%s/ works in file order',
     const kindsIn = (file: string) => new Set(parseYamlObjects(rendered.files.get(`${name}/${file}`) as string).map((o) => o.kind));
     expect(parseYamlObjects(rendered.files.get(manifestFiles[0]) as string).filter((o) => o.kind === 'Namespace')).toHaveLength(3);
     expect(kindsIn('10-postgres.yaml')).toContain('StatefulSet');
-    expect([...kindsIn('20-kafka.yaml')].sort()).toEqual(['Kafka', 'KafkaNodePool']);
+    expect([...kindsIn('20-kafka.yaml')].sort()).toEqual(['Kafka', 'KafkaNodePool', 'NetworkPolicy']);
     expect([...kindsIn('30-topics-users.yaml')].sort()).toEqual(['KafkaTopic', 'KafkaUser']);
     expect(kindsIn('40-connect.yaml')).toContain('KafkaConnect');
     expect([...kindsIn('50-connector.yaml')]).toEqual(['KafkaConnector']);

@@ -49,10 +49,13 @@ describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {
   it('listens only on TLS with SCRAM-SHA-512, authorizes with ACLs, and runs both entity operators', () => {
     expect(kafka.spec.kafka.listeners).toHaveLength(1);
     expect(kafka.spec.kafka.listeners[0]).toMatchObject({ type: 'internal', tls: true, port: 9093, authentication: { type: 'scram-sha-512' } });
-    const peers = kafka.spec.kafka.listeners[0].networkPolicyPeers.map((p: K8sObject) => p.namespaceSelector.matchLabels['kubernetes.io/metadata.name']);
-    expect(peers.sort()).toEqual(['cdc-apps', 'cdc-streaming']);
+    // Exactly Connect's pods and the consumer apps' pods (network-policy.test.ts tests the flows).
+    expect(kafka.spec.kafka.listeners[0].networkPolicyPeers).toEqual([
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-streaming' } }, podSelector: { matchLabels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-apps' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': name } } },
+    ]);
     expect(kafka.spec.kafka.authorization).toEqual({ type: 'simple' });
-    expect(Object.keys(kafka.spec.entityOperator).sort()).toEqual(['topicOperator', 'userOperator']);
+    expect(Object.keys(kafka.spec.entityOperator).sort()).toEqual(['template', 'topicOperator', 'userOperator']);
   });
 
   it('is rack aware where nodes are spread over zones', () => {

@@ -1,5 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
 import { Postgres } from '../constructs/postgres';
 import { WebService } from '../constructs/web-service';
 import { appWorkload } from './app-workload';
@@ -15,7 +16,7 @@ export interface ApiChartProps extends ChartContext {
 export class ApiChart extends Chart {
   readonly service: WebService;
 
-  constructor(scope: Construct, id: string, { env, platform, postgres }: ApiChartProps) {
+  constructor(scope: Construct, id: string, { env, platform, postgres, peers }: ApiChartProps) {
     super(scope, id);
     const { api, namespaces } = env.config;
     const { connection, roles } = postgres;
@@ -45,5 +46,14 @@ export class ApiChart extends Chart {
       ],
     });
     platform.exposeApi(this, this.service.backend);
+
+    new WorkloadNetworkPolicy(this, 'Network', {
+      name: api.name,
+      namespace,
+      labels: this.service.podLabels,
+      podSelector: peers.api.podLabels,
+      ingress: [{ peers: platform.apiTrafficSources(), ports: [api.port] }],
+      egress: [{ peers: [podPeer(peers.postgres)], ports: [connection.port] }, ...platform.identityEgress('api')],
+    });
   }
 }

@@ -43,7 +43,7 @@ export function connectWorkerConfig(durability: Durability): Record<string, stri
 export class ConnectChart extends Chart {
   readonly connect: KafkaConnect;
 
-  constructor(scope: Construct, id: string, { env, platform, durability, cluster, user, debeziumSecret }: ConnectChartProps) {
+  constructor(scope: Construct, id: string, { env, platform, durability, cluster, user, debeziumSecret, peers }: ConnectChartProps) {
     super(scope, id);
     const { connect, kafka, images, namespaces } = env.config;
     const registry = connect.build.registry ?? images.registry;
@@ -55,6 +55,8 @@ export class ConnectChart extends Chart {
       version: kafka.version,
       replicas: connect.replicas,
       resources: connect.resources,
+      operator: peers.strimziOperator,
+      buildResources: connect.build.resources,
       debeziumVersion: connect.debeziumVersion,
       pluginSha512: connect.pluginSha512,
       // The tag names what is inside, so a version change is a new image, never a moved tag.

@@ -2,6 +2,9 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaConsumerApp } from '../constructs/kafka-consumer';
+import { commonLabels } from '../constructs/labels';
+import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
+import { TLS_LISTENER_PORT } from '../constructs/strimzi';
 import { CONSUMER_DURABILITY } from '../policy/durability';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
@@ -19,11 +22,20 @@ export interface ConsumersChartProps extends ChartContext {
  * prints the copy commands).
  */
 export class ConsumersChart extends Chart {
-  constructor(scope: Construct, id: string, { env, cluster, access }: ConsumersChartProps) {
+  constructor(scope: Construct, id: string, { env, cluster, access, peers }: ConsumersChartProps) {
     super(scope, id);
     const { consumers, namespaces } = env.config;
     const namespace = namespaces.apps;
     if (consumers.length === 0) return;
+    // Consumers serve only their probes (the kubelet is not subject to policies) and talk only to the brokers.
+    new WorkloadNetworkPolicy(this, 'Network', {
+      name: 'consumers',
+      namespace,
+      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'consumer' },
+      podSelector: peers.consumers.podLabels,
+      ingress: [],
+      egress: [{ peers: [podPeer(peers.kafkaBrokers)], ports: [TLS_LISTENER_PORT] }],
+    });
     const clusterCa = requireSecretCopy(this, 'ClusterCa', {
       from: { name: cluster.clusterCaSecret, namespace: cluster.namespace },
       namespace,

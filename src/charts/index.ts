@@ -11,6 +11,7 @@ import { ConsumersChart } from './consumers';
 import { ChartContext } from './context';
 import { KafkaChart } from './kafka';
 import { KafkaAccessChart } from './kafka-access';
+import { pipelinePeers } from './network-peers';
 import { NamespacesChart } from './namespaces';
 import { PostgresChart } from './postgres';
 
@@ -50,6 +51,7 @@ export function buildPipeline(env: Environment): PipelineApp {
     env,
     platform: platformFor(config),
     durability: durabilityFor(config.kafka.durability, config.kafka.brokers.replicas),
+    peers: pipelinePeers(env),
   };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
   const postgres = new PostgresChart(app, 'postgres', context);

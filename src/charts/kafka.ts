@@ -8,7 +8,7 @@ import { ChartContext } from './context';
 export class KafkaChart extends Chart {
   readonly cluster: KafkaCluster;
 
-  constructor(scope: Construct, id: string, { env, platform, durability }: ChartContext) {
+  constructor(scope: Construct, id: string, { env, platform, durability, peers }: ChartContext) {
     super(scope, id);
     const { kafka, namespaces } = env.config;
     const { brokers, controllers } = kafka;
@@ -26,7 +26,9 @@ export class KafkaChart extends Chart {
       // Overrides last: the durability policy rejects any that weakens the defaults.
       config: { ...brokerDurabilityConfig(durability), ...kafka.config },
       entityOperatorResources: kafka.entityOperator.resources,
-      clientNamespaces: [namespaces.streaming, namespaces.apps],
+      // Connect produces; the consumer apps consume. Nothing else reaches the listener.
+      clients: [peers.connect, peers.consumers],
+      operator: peers.strimziOperator,
     });
   }
 }

@@ -2,6 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { commonLabels } from '../constructs/labels';
+import { DefaultDenyIngress } from '../constructs/network-policy';
 import { ChartContext } from './context';
 
 /**
@@ -18,6 +19,8 @@ export class NamespacesChart extends Chart {
     namespace(this, namespaces.data, 'data', 'restricted');
     namespace(this, namespaces.streaming, 'streaming', 'baseline');
     namespace(this, namespaces.apps, 'apps', 'restricted');
+    // Nothing reaches a pod unless a policy next to it admits the flow (README, "Network").
+    for (const [plane, name] of Object.entries(namespaces)) new DefaultDenyIngress(this, `${plane}-deny`, name);
     platform.addClusterResources(this);
   }
 }

@@ -5,6 +5,7 @@ import { Postgres } from '../constructs/postgres';
 import { PostgresDebeziumImage } from '../constructs/postgres-image';
 import { RequiredSecret } from '../constructs/required-secret';
 import { ChartContext } from './context';
+import { POSTGRES_NAME } from './network-peers';
 import { requireSecret, SECRET_NAMES } from './secrets';
 
 /** The data plane: credentials, storage, the Debezium-ready image and the database itself. */
@@ -14,7 +15,7 @@ export class PostgresChart extends Chart {
   /** The Debezium role's password Secret (Connect reads it through its config provider). */
   readonly debeziumSecret: RequiredSecret;
 
-  constructor(scope: Construct, id: string, { env, platform }: ChartContext) {
+  constructor(scope: Construct, id: string, { env, platform, peers }: ChartContext) {
     super(scope, id);
     const { config } = env;
     const { postgres, capture, namespaces } = config;
@@ -49,11 +50,11 @@ export class PostgresChart extends Chart {
       claimName,
       namespace,
       size: postgres.storage.size,
-      labels: workloadLabels({ name: 'postgres', component: 'database', instance: env.name }),
+      labels: workloadLabels({ name: POSTGRES_NAME, component: 'database', instance: env.name }),
     });
 
     this.database = new Postgres(this, 'Postgres', {
-      name: 'postgres',
+      name: POSTGRES_NAME,
       namespace,
       instance: env.name,
       image: this.image,
@@ -63,7 +64,8 @@ export class PostgresChart extends Chart {
       storageSize: postgres.storage.size,
       resources: postgres.resources,
       secrets,
-      clientNamespaces: [namespaces.apps, namespaces.streaming],
+      // The API reads and writes; Connect streams the WAL over a replication connection.
+      clients: [peers.api, peers.connect],
     });
   }
 }

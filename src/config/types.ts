@@ -38,6 +38,8 @@ export type DurabilityLevel = 'full' | 'reduced';
 
 export interface KafkaSettings {
   readonly name: string;
+  /** Namespace of the Strimzi cluster operator (its pods are admitted to the streaming namespace). */
+  readonly operatorNamespace: string;
   readonly version: string;
   readonly metadataVersion: string;
   readonly durability: DurabilityLevel;
@@ -58,7 +60,7 @@ export interface ConnectSettings {
   readonly resources: Resources;
   readonly debeziumVersion: string;
   readonly pluginSha512?: string;
-  readonly build: { readonly registry?: string; readonly repository: string; readonly pushSecret?: string };
+  readonly build: { readonly registry?: string; readonly repository: string; readonly pushSecret?: string; readonly resources: Resources };
   readonly config: KafkaConfigMap;
   readonly connector: { readonly name: string; readonly state: 'running' | 'paused' | 'stopped'; readonly config: KafkaConfigMap };
 }
@@ -100,6 +102,8 @@ export interface MinikubeSettings {
 
 export interface EksSettings {
   readonly certificateArn: string;
+  /** The VPC's CIDR: where the ALB's traffic to pod IPs comes from. */
+  readonly vpcCidr: string;
   readonly loadBalancerScheme: 'internet-facing' | 'internal';
   readonly sslPolicy: string;
   readonly apiRoleArn?: string;

@@ -8,8 +8,10 @@ import {
 } from '../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../config/types';
 import { commonLabels } from './labels';
+import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { resourceQuantities } from './resources';
-import { bootstrapAddress, clusterCaCertSecret, STRIMZI_CLUSTER_LABEL, TLS_LISTENER_PORT } from './strimzi';
+import { restrictedContainerSecurityContext, strimziPodSecurityContext } from './security';
+import { bootstrapAddress, clusterCaCertSecret, KAFKA_OPERATOR_PORTS, STRIMZI_CLUSTER_LABEL, strimziPodLabels, TLS_LISTENER_PORT } from './strimzi';
 
 /** One KafkaNodePool's size. */
 export interface NodePoolSize {
@@ -42,8 +44,10 @@ export interface KafkaClusterProps {
   readonly config: KafkaConfigMap;
   /** Requests and limits of the topic and user operators. */
   readonly entityOperatorResources: Resources;
-  /** Namespaces whose pods may reach the TLS listener (Strimzi renders the NetworkPolicy). */
-  readonly clientNamespaces: readonly string[];
+  /** The only pods that may reach the TLS listener (Strimzi renders that NetworkPolicy from them). */
+  readonly clients: readonly PodPeer[];
+  /** The Strimzi cluster operator's pods, admitted to the control, replication and agent ports. */
+  readonly operator: PodPeer;
 }
 
 /**
@@ -80,9 +84,7 @@ export class KafkaCluster extends Construct {
             type: KafkaSpecKafkaListenersType.INTERNAL,
             tls: true,
             authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
-            networkPolicyPeers: props.clientNamespaces.map((ns) => ({
-              namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } },
-            })),
+            networkPolicyPeers: props.clients.map(podPeer),
           }],
           authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
           config: props.config,
@@ -93,10 +95,26 @@ export class KafkaCluster extends Construct {
           },
         },
         entityOperator: {
+          // Restricted even when the operator runs with the baseline provider (the default).
+          template: {
+            pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }) },
+            topicOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
+            userOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
+          },
           topicOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
           userOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
         },
       },
+    });
+
+    // Strimzi renders this flow too (STRIMZI_NETWORK_POLICY_GENERATION); ours keeps it open when
+    // that is switched off, and makes the flow visible next to the default deny.
+    new WorkloadNetworkPolicy(this, 'OperatorAccess', {
+      name: `${props.name}-strimzi-operator`,
+      namespace: props.namespace,
+      labels,
+      podSelector: strimziPodLabels('Kafka', props.name),
+      ingress: [{ peers: [podPeer(props.operator)], ports: [...KAFKA_OPERATOR_PORTS] }],
     });
 
     const dualRole = props.dedicatedControllers === undefined;
@@ -129,12 +147,17 @@ export class KafkaCluster extends Construct {
         resources: resourceQuantities(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
         template: {
           pod: {
+            securityContext: strimziPodSecurityContext({ writesVolumes: true }),
             // Replicas of a partition on different nodes (and zones, where there are zones).
             topologySpreadConstraints: [
               ...(props.rackTopologyKey ? [{ maxSkew: 1, topologyKey: props.rackTopologyKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: podSelector }] : []),
               { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: podSelector },
             ],
           },
+          // Read-only root: Strimzi mounts /tmp and the data volume, the only paths Kafka writes.
+          kafkaContainer: { securityContext: restrictedContainerSecurityContext() },
+          // Runs only with rack awareness (reads the node's zone label).
+          initContainer: { securityContext: restrictedContainerSecurityContext() },
         },
       },
     });

@@ -1,14 +1,16 @@
 import { Construct } from 'constructs';
 import {
   KafkaConnect as KafkaConnectResource, KafkaConnectSpecAuthenticationType, KafkaConnectSpecBuildOutputType,
-  KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
+  KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
 } from '../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../config/types';
 import { KafkaCluster } from './kafka-cluster';
 import { KafkaUser } from './kafka-user';
 import { commonLabels } from './labels';
 import { resourceQuantities } from './resources';
-import { connectServiceAccount } from './strimzi';
+import { connectBuildSecurityContext, restrictedContainerSecurityContext, strimziPodSecurityContext } from './security';
+import { CONNECT_REST_PORT, connectServiceAccount, strimziPodLabels } from './strimzi';
+import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -57,6 +59,10 @@ export interface KafkaConnectProps {
   readonly pushSecret?: string;
   /** Annotations for the build's ServiceAccount (a cloud identity allowed to push). */
   readonly buildServiceAccountAnnotations?: Record<string, string>;
+  /** The Strimzi cluster operator's pods, admitted to the REST API (it manages connectors there). */
+  readonly operator: PodPeer;
+  /** Requests and limits of the image build pod. */
+  readonly buildResources: Resources;
   /** Worker config (spec.config): durability settings plus overrides. */
   readonly config: KafkaConfigMap;
 }
@@ -107,6 +113,7 @@ export class KafkaConnect extends Construct {
         config: props.config,
         resources: resourceQuantities(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
         build_: {
+          resources: resourceQuantities(props.buildResources, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests),
           output: {
             type: KafkaConnectSpecBuildOutputType.DOCKER,
             image: props.outputImage,
@@ -124,11 +131,25 @@ export class KafkaConnect extends Construct {
         template: {
           // The connector's task moves to another worker while one is drained.
           podDisruptionBudget: { maxUnavailable: 1 },
+          pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }) },
+          // Read-only root: Strimzi mounts /tmp; plugins are baked into the image at build time.
+          connectContainer: { securityContext: restrictedContainerSecurityContext() },
+          initContainer: { securityContext: restrictedContainerSecurityContext() },
+          buildContainer: { securityContext: connectBuildSecurityContext() },
           ...(props.buildServiceAccountAnnotations && Object.keys(props.buildServiceAccountAnnotations).length > 0
             ? { buildServiceAccount: { metadata: { annotations: props.buildServiceAccountAnnotations } } }
             : {}),
         },
       },
+    });
+
+    // Strimzi renders this flow too; ours keeps it when network policy generation is off.
+    new WorkloadNetworkPolicy(this, 'OperatorAccess', {
+      name: `${props.name}-strimzi-operator`,
+      namespace: props.namespace,
+      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' },
+      podSelector: strimziPodLabels('KafkaConnect', props.name),
+      ingress: [{ peers: [podPeer(props.operator)], ports: [CONNECT_REST_PORT] }],
     });
   }
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { Resources } from '../config/types';
 import { selectorLabels, workloadLabels } from './labels';
 import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
+import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { RequiredSecret } from './required-secret';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -27,8 +28,8 @@ export interface PostgresProps {
   readonly resources: Resources;
   /** Credential Secrets, mounted as files (never environment values). */
   readonly secrets: { readonly superuser: RequiredSecret; readonly app: RequiredSecret; readonly debezium: RequiredSecret };
-  /** Namespaces whose pods may open connections to Postgres (the API's, Connect's). */
-  readonly clientNamespaces: readonly string[];
+  /** The only pods that may open connections to Postgres (the API's, Connect's). */
+  readonly clients: readonly PodPeer[];
 }
 
 /** Where clients reach the database; pass this, never retype host names. */
@@ -41,7 +42,7 @@ export interface PostgresConnection {
 
 /**
  * A single-writer PostgreSQL: a StatefulSet of one on a PersistentVolumeClaim, a ClusterIP
- * Service, and a NetworkPolicy that admits only the client namespaces.
+ * Service, and a NetworkPolicy that admits only the client pods and lets it reach nothing but DNS.
  *
  * StatefulSet rather than a Deployment: a StatefulSet never starts a second pod for the same
  * identity while the first may still run (e.g. on a partitioned node), so two postmasters can
@@ -103,16 +104,14 @@ export class Postgres extends Construct {
       },
     });
 
-    new k8s.KubeNetworkPolicy(this, 'Ingress', {
-      metadata: metadata(`${props.name}-clients`),
-      spec: {
-        podSelector: { matchLabels: selector },
-        policyTypes: ['Ingress'],
-        ingress: [{
-          from: props.clientNamespaces.map((ns) => ({ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': ns } } })),
-          ports: [{ port: k8s.IntOrString.fromNumber(POSTGRES_PORT), protocol: 'TCP' }],
-        }],
-      },
+    new WorkloadNetworkPolicy(this, 'Network', {
+      name: props.name,
+      namespace: props.namespace,
+      labels,
+      podSelector: selector,
+      ingress: [{ peers: props.clients.map(podPeer), ports: [POSTGRES_PORT] }],
+      // The server opens no connections of its own.
+      egress: [],
     });
   }
 

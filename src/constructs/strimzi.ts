@@ -43,3 +43,21 @@ export function topicResourceName(topic: string): string {
   const hash = createHash('sha256').update(topic).digest('hex').slice(0, 8);
   return base ? `${base}-${hash}` : `topic-${hash}`;
 }
+
+/** Ports Strimzi's operator reaches on Kafka pods: control plane, replication (admin client), Kafka agent. */
+export const KAFKA_OPERATOR_PORTS = [9090, 9091, 8443] as const;
+/** Kafka Connect's REST API, which the operator uses to manage connectors. */
+export const CONNECT_REST_PORT = 8083;
+
+/** Labels Strimzi puts on the cluster operator's pods (install files and Helm chart alike). */
+export const STRIMZI_OPERATOR_POD_LABELS: Readonly<Record<string, string>> = { 'strimzi.io/kind': 'cluster-operator' };
+
+/** Labels Strimzi puts on the pods it runs for a resource (`strimzi.io/cluster`, `strimzi.io/kind`). */
+export function strimziPodLabels(kind: 'Kafka' | 'KafkaConnect', name: string): Record<string, string> {
+  return { [STRIMZI_CLUSTER_LABEL]: name, 'strimzi.io/kind': kind };
+}
+
+/** Labels of the broker pods of a KRaft Kafka cluster (clients' connections land on these). */
+export function brokerPodLabels(cluster: string): Record<string, string> {
+  return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/broker-role': 'true' };
+}

@@ -1,7 +1,9 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, PlatformName } from '../config/types';
 import { ExternalSecret } from '../constructs/external-secret';
 import { HttpBackend } from '../constructs/http-exposure';
+import { NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
 import { RequiredSecret } from '../constructs/required-secret';
 import { ClaimStorage, IdentityWorkload, Platform, ServiceExposure } from './platform';
@@ -70,4 +72,6 @@ export abstract class ManagedCloudPlatform implements Platform {
     return 'topology.kubernetes.io/zone';
   }
   abstract exposeApi(scope: Construct, backend: HttpBackend): void;
+  abstract apiTrafficSources(): k8s.NetworkPolicyPeer[];
+  abstract identityEgress(workload: IdentityWorkload): NetworkFlow[];
 }

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
+import { NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage, IdentityWorkload } from './platform';
@@ -59,6 +60,16 @@ export class EksPlatform extends ManagedCloudPlatform {
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
     const role = workload === 'api' ? this.settings.apiRoleArn : this.settings.connectBuildRoleArn;
     return role ? { 'eks.amazonaws.com/role-arn': role } : {};
+  }
+
+  /** The ALB (target type ip) connects to pod IPs from its nodes' addresses in the VPC. */
+  apiTrafficSources(): k8s.NetworkPolicyPeer[] {
+    return [{ ipBlock: { cidr: this.settings.vpcCidr } }];
+  }
+
+  /** IRSA: the SDK exchanges the projected token at STS and calls AWS APIs, over HTTPS to public or VPC-endpoint addresses. */
+  identityEgress(workload: IdentityWorkload): NetworkFlow[] {
+    return Object.keys(this.serviceAccountAnnotations(workload)).length > 0 ? [{ ports: [443] }] : [];
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

@@ -1,7 +1,9 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
 import { HttpBackend } from '../constructs/http-exposure';
+import { NetworkFlow } from '../constructs/network-policy';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage, IdentityWorkload } from './platform';
 
@@ -42,6 +44,28 @@ export class GkePlatform extends ManagedCloudPlatform {
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
     const account = workload === 'api' ? this.settings.apiServiceAccount : this.settings.connectBuildServiceAccount;
     return account ? { 'iam.gke.io/gcp-service-account': account } : {};
+  }
+
+  /**
+   * The global external Application Load Balancer reaches NEG endpoints (pod IPs) from Google
+   * Front Ends and its health checkers: 35.191.0.0/16 and 130.211.0.0/22
+   * (cloud.google.com/load-balancing/docs/firewall-rules).
+   */
+  apiTrafficSources(): k8s.NetworkPolicyPeer[] {
+    return [{ ipBlock: { cidr: '35.191.0.0/16' } }, { ipBlock: { cidr: '130.211.0.0/22' } }];
+  }
+
+  /**
+   * Workload Identity: tokens come from the GKE metadata server (169.254.169.254:80, served on
+   * 169.254.169.252:988 where network policy is enforced), then Google APIs over HTTPS.
+   */
+  identityEgress(workload: IdentityWorkload): NetworkFlow[] {
+    if (Object.keys(this.serviceAccountAnnotations(workload)).length === 0) return [];
+    return [
+      { peers: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [80] },
+      { peers: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [988] },
+      { ports: [443] },
+    ];
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

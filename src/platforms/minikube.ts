@@ -1,4 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
+import { NetworkFlow } from '../constructs/network-policy';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../config/types';
 import { RequiredSecret } from '../constructs/required-secret';
@@ -66,6 +67,15 @@ export class MinikubePlatform implements Platform {
 
   apiServiceExposure(): ServiceExposure {
     return { type: 'NodePort', nodePort: this.settings.apiNodePort };
+  }
+
+  /** A NodePort: kube-proxy forwards from any node address (and may masquerade the client's). */
+  apiTrafficSources(): k8s.NetworkPolicyPeer[] {
+    return [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+  }
+
+  identityEgress(): NetworkFlow[] {
+    return [];
   }
 
   exposeApi(): void {

@@ -1,6 +1,8 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigIssue, PlatformName } from '../config/types';
 import { HttpBackend } from '../constructs/http-exposure';
+import { NetworkFlow } from '../constructs/network-policy';
 import { RequiredSecret } from '../constructs/required-secret';
 
 /** Storage a PersistentVolumeClaim asks for on this platform. */
@@ -61,6 +63,12 @@ export interface Platform {
 
   /** The Service type the API gets. */
   apiServiceExposure(): ServiceExposure;
+
+  /** Where traffic to the API's pods comes from: the load balancer's addresses, or any for node ports. */
+  apiTrafficSources(): k8s.NetworkPolicyPeer[];
+
+  /** Egress a workload's cloud identity needs (token exchange, the cloud's APIs); empty without one. */
+  identityEgress(workload: IdentityWorkload): NetworkFlow[];
 
   /** Objects that expose the API outside the cluster (Ingress, Gateway, …). */
   exposeApi(scope: Construct, backend: HttpBackend): void;

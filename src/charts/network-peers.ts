@@ -1,0 +1,34 @@
+import { Environment } from '../config/types';
+import { selectorLabels } from '../constructs/labels';
+import { PodPeer } from '../constructs/network-policy';
+import { brokerPodLabels, STRIMZI_OPERATOR_POD_LABELS, strimziPodLabels } from '../constructs/strimzi';
+
+/** Name of the Postgres StatefulSet and Service (and its pods' `app.kubernetes.io/name`). */
+export const POSTGRES_NAME = 'postgres';
+
+/** Every party of the pipeline's network flows, by namespace and pod labels. */
+export interface PipelinePeers {
+  readonly postgres: PodPeer;
+  readonly api: PodPeer;
+  readonly consumers: PodPeer;
+  readonly connect: PodPeer;
+  readonly kafkaBrokers: PodPeer;
+  readonly strimziOperator: PodPeer;
+}
+
+/**
+ * Who is who on the network, derived from the config with the same label functions the
+ * workloads use, so a policy can never select pods that do not exist. Charts build their
+ * NetworkPolicies from this, whichever chart renders the peer.
+ */
+export function pipelinePeers({ name: instance, config }: Environment): PipelinePeers {
+  const { namespaces, api, kafka, connect } = config;
+  return {
+    postgres: { namespace: namespaces.data, podLabels: selectorLabels({ name: POSTGRES_NAME, component: 'database', instance }) },
+    api: { namespace: namespaces.apps, podLabels: selectorLabels({ name: api.name, component: 'api', instance }) },
+    consumers: { namespace: namespaces.apps, podLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': instance } },
+    connect: { namespace: namespaces.streaming, podLabels: strimziPodLabels('KafkaConnect', connect.name) },
+    kafkaBrokers: { namespace: namespaces.streaming, podLabels: brokerPodLabels(kafka.name) },
+    strimziOperator: { namespace: kafka.operatorNamespace, podLabels: STRIMZI_OPERATOR_POD_LABELS },
+  };
+}

@@ -1,0 +1,87 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { commonLabels } from './labels';
+
+/** Pods by namespace and labels: one end of a flow. */
+export interface PodPeer {
+  readonly namespace: string;
+  /** Labels the pods carry (all must match). */
+  readonly podLabels: Readonly<Record<string, string>>;
+}
+
+/** One allowed flow: who (or where), on which TCP ports. */
+export interface NetworkFlow {
+  /** Peers; omitted: any address (the ports still restrict it). */
+  readonly peers?: readonly k8s.NetworkPolicyPeer[];
+  readonly ports: readonly number[];
+  /** @default 'TCP' */
+  readonly protocol?: 'TCP' | 'UDP';
+}
+
+/** Label every namespace carries from Kubernetes 1.22 on (NamespaceDefaultLabelName). */
+const NAMESPACE_NAME_LABEL = 'kubernetes.io/metadata.name';
+
+/** The NetworkPolicy peer for pods in another (or the same) namespace. */
+export function podPeer(peer: PodPeer): k8s.NetworkPolicyPeer {
+  return { namespaceSelector: { matchLabels: { [NAMESPACE_NAME_LABEL]: peer.namespace } }, podSelector: { matchLabels: { ...peer.podLabels } } };
+}
+
+/**
+ * The cluster DNS: CoreDNS (or kube-dns) pods in kube-system carry `k8s-app: kube-dns` on EKS,
+ * GKE and minikube alike. Every pod with restricted egress needs it to resolve Service names.
+ */
+export const CLUSTER_DNS: readonly NetworkFlow[] = [
+  { peers: [podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: [53], protocol: 'UDP' },
+  { peers: [podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: [53], protocol: 'TCP' },
+];
+
+/**
+ * Denies all ingress to every pod of a namespace. NetworkPolicies only add permissions, so each
+ * flow the pipeline needs is a policy of its own next to the workload it admits traffic to.
+ */
+export class DefaultDenyIngress extends Construct {
+  constructor(scope: Construct, id: string, namespace: string) {
+    super(scope, id);
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: 'default-deny-ingress', namespace, labels: commonLabels() },
+      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+    });
+  }
+}
+
+export interface WorkloadNetworkPolicyProps {
+  /** Name of the policy (usually the workload's). */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  /** Labels selecting the workload's pods. */
+  readonly podSelector: Record<string, string>;
+  /** Flows into the pods; empty: none. */
+  readonly ingress: readonly NetworkFlow[];
+  /**
+   * Flows out of the pods besides cluster DNS (always allowed when egress is restricted);
+   * omitted: egress is not restricted.
+   */
+  readonly egress?: readonly NetworkFlow[];
+}
+
+/** The exact traffic one workload may receive (and, where its destinations are known, send). */
+export class WorkloadNetworkPolicy extends Construct {
+  constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
+    super(scope, id);
+    const egress = props.egress ? [...CLUSTER_DNS, ...props.egress] : undefined;
+    new k8s.KubeNetworkPolicy(this, 'Resource', {
+      metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
+      spec: {
+        podSelector: { matchLabels: props.podSelector },
+        policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
+        ingress: props.ingress.map((flow) => ({ ...(flow.peers ? { from: [...flow.peers] } : {}), ports: portsOf(flow) })),
+        ...(egress ? { egress: egress.map((flow) => ({ ...(flow.peers ? { to: [...flow.peers] } : {}), ports: portsOf(flow) })) } : {}),
+      },
+    });
+  }
+}
+
+function portsOf(flow: NetworkFlow): k8s.NetworkPolicyPort[] {
+  return flow.ports.map((port) => ({ port: k8s.IntOrString.fromNumber(port), protocol: flow.protocol ?? 'TCP' }));
+}
