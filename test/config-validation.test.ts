@@ -1,9 +1,9 @@
-import { readdirSync, readFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors';
-import { loadEnvironment } from '../src/config/load';
-import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree } from './helpers';
+import { loadEnvironment, MAX_CONFIG_BYTES } from '../src/config/load';
+import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree, tempDir } from './helpers';
 
 const BAD = join('test', 'fixtures', 'bad-configs');
 const fixtures = readdirSync(join(ROOT, BAD)).filter((f) => f.endsWith('.yaml')).sort();
@@ -17,8 +17,8 @@ function expectation(fixture: string): string {
 }
 
 describe('a bad environment file is rejected with the file, the JSON path and the rule', () => {
-  it('has a corpus of at least ten bad configs', () => {
-    expect(fixtures.length).toBeGreaterThanOrEqual(10);
+  it('has a corpus of at least forty bad configs', () => {
+    expect(fixtures.length).toBeGreaterThanOrEqual(40);
   });
 
   it.each(fixtures)('%s', (fixture) => {
@@ -61,6 +61,17 @@ describe('the synth command fails cleanly on a bad config', () => {
     const result = cli('synth', ['--config', join(BAD, 'unknown-platform.yaml'), '--out', copyOfDist(), '--debug']);
     expect(result.status).toBe(1);
     expect(result.stderr).toMatch(/\n\s+at /);
+  });
+
+  it('a file over the size limit is refused before it is parsed', () => {
+    const big = join(tempDir(), 'huge.yaml');
+    writeFileSync(big, `# ${'x'.repeat(MAX_CONFIG_BYTES)}\nplatform: minikube\n`);
+    const out = copyOfDist();
+    const before = snapshotTree(out);
+    const result = cli('synth', ['--config', big, '--out', out]);
+    expect(result.status).toBe(1);
+    expect(result.stderr.trim()).toBe(`${big}: / is ${MAX_CONFIG_BYTES + 22} bytes (environment files are at most ${MAX_CONFIG_BYTES} bytes)`);
+    expect(snapshotTree(out)).toEqual(before);
   });
 
   it('an unknown argument is a usage error (exit 2)', () => {

@@ -23,7 +23,6 @@ const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> =
   'connect-no-connector-client-overrides': (c) => connectConfig(c, 'connector.client.config.override.policy', 'All'),
   'connector-exactly-once-required': (c) => connectorConfig(c, 'exactly.once.support', 'requested'),
   'connector-topic-creation-replication': (c) => connectorConfig(c, 'topic.creation.default.replication.factor', 1),
-  'no-plaintext-password': (c) => connectorConfig(c, 'database.password', 'hunter2'),
   'consumer-manual-commit': (c) => consumerConfig(c, 'enable.auto.commit', true),
   'consumer-read-committed': (c) => consumerConfig(c, 'isolation.level', 'read_uncommitted'),
   'strimzi-managed-key': (c) => kafkaConfig(c, 'listeners', 'PLAINTEXT://:9092'),
@@ -34,6 +33,8 @@ const OBJECT_BREAKERS: Partial<Record<DurabilityRule, (objects: K8sObject[]) => 
   'broker-count': (objects) => { first(objects, 'KafkaNodePool', (o) => o.spec.roles.includes('broker')).spec.replicas = 2; },
   'topic-replicas': (objects) => { first(objects, 'KafkaTopic').spec.replicas = 2; },
   'topic-min-insync-replicas': (objects) => { first(objects, 'KafkaTopic').spec.config['min.insync.replicas'] = 1; },
+  // The config loader already refuses literal credentials (config-validation fixtures); the policy is the backstop.
+  'no-plaintext-password': (objects) => { first(objects, 'KafkaConnector').spec.config['database.password'] = 'hunter2'; },
 };
 
 function kafkaConfig(c: RawConfig, key: string, value: unknown): void {
@@ -89,7 +90,7 @@ describe.each(ENVIRONMENTS)('%s: the durability policy', (name) => {
     change(objects);
     const violations = checkDurability(objects as RenderedObject[], FULL_DURABILITY);
     expect(violations.map((v) => v.rule)).toEqual([rule]);
-    expect(violations[0].object).toMatch(/^Kafka(NodePool|Topic)? cdc-streaming\//);
+    expect(violations[0].object).toMatch(/^Kafka(NodePool|Topic|Connector)? cdc-streaming\//);
   });
 
   it('rejects keys Strimzi would silently drop, in Connect and connector config too', () => {

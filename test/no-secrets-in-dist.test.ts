@@ -1,5 +1,7 @@
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, render } from './helpers';
+import { parseAllDocuments } from 'yaml';
+import { ENVIRONMENTS, K8sObject, objectsOf, render, ROOT, snapshotTree } from './helpers';
 
 /** Shannon entropy in bits per character. */
 function entropy(value: string): number {
@@ -61,5 +63,80 @@ describe.each(ENVIRONMENTS)('no secret value in the %s output', (name) => {
   it('the detector itself flags a generated password', () => {
     expect(looksLikeSecret('pX3v9Qm2ZrT8kLw4NbY7cHd')).toBe(true);
     expect(looksLikeSecret('postgres-debezium')).toBe(false);
+  });
+});
+
+/** Keys that name a credential (the last segment of `a.b.c`, `A_B`, `a-b`, `aB`). */
+const CREDENTIAL_KEY = /(^|[._-]|[a-z])(password|passwd|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?)$/i;
+/** Where a credential-named key holds the name of a key inside a Secret, not a value. */
+const REFERENCE_CONTEXT = /\/(passwordSecret|secretKeyRef|remoteRef|secretRef|valueFrom)\//;
+
+/** A value that points at a credential instead of holding it. */
+function isReference(value: string): boolean {
+  return value === '' || /^\$\{[^}]+\}$/.test(value) || value.startsWith('/') || /^:'\w+'$/.test(value) || /^\$\w+$/.test(value);
+}
+
+/** Credential-named keys with literal values, in parsed data. */
+function credentialLiterals(value: unknown, path = ''): string[] {
+  if (Array.isArray(value)) return value.flatMap((v, i) => credentialLiterals(v, `${path}/${i}`));
+  if (!value || typeof value !== 'object') return [];
+  return Object.entries(value).flatMap(([key, v]) => {
+    const here = `${path}/${key}`;
+    if (typeof v === 'string' && CREDENTIAL_KEY.test(key) && !REFERENCE_CONTEXT.test(`${here}/`) && !isReference(v)) return [`${here}=${v}`];
+    // Environment variables: a credential-named variable must come from valueFrom.
+    if (key === 'env' && Array.isArray(v)) {
+      return v.filter((e) => CREDENTIAL_KEY.test(e.name) && !e.name.endsWith('_FILE') && typeof e.value === 'string' && !isReference(e.value)).map((e) => `${here}[${e.name}]`);
+    }
+    return credentialLiterals(v, here);
+  });
+}
+
+/** `key = value` / `key: value` lines of text files (properties, conf, SQL, Dockerfile, shell) with credential-named keys. */
+function credentialAssignments(text: string): string[] {
+  return [...text.matchAll(/^[ \t]*(?:ENV[ \t]+|export[ \t]+)?([\w.-]+)[ \t]*[=: ][ \t]*(\S+)/gim)]
+    .filter(([, key, value]) => CREDENTIAL_KEY.test(key) && !isReference(value.replace(/^["']|["']$/g, '')))
+    .map(([line]) => line.trim());
+}
+
+describe.each(ENVIRONMENTS)('no credential in any %s output file: manifests, Helm chart, Argo CD file, image build context', (name) => {
+  const rendered = render(name);
+
+  it('parses every YAML/JSON output and finds no credential-named key with a literal value', () => {
+    const found: string[] = [];
+    for (const [path, content] of rendered.files) {
+      if (path.includes('/templates/') && content.includes('{{')) continue;
+      if (/\.ya?ml$/.test(path)) for (const doc of parseAllDocuments(content)) found.push(...credentialLiterals(doc.toJS()).map((f) => `${path}: ${f}`));
+      else if (path.endsWith('.json')) found.push(...credentialLiterals(JSON.parse(content)).map((f) => `${path}: ${f}`));
+      else found.push(...credentialAssignments(content).map((f) => `${path}: ${f}`));
+    }
+    expect(found).toEqual([]);
+  });
+
+  it('covers the Helm chart, the Argo CD file and the build context', () => {
+    const paths = [...rendered.files.keys()];
+    for (const prefix of [`helm/cdc8s-${name}/values.yaml`, `argocd/${name}.yaml`, `images/postgres-debezium/${name}/`]) {
+      expect(paths.some((p) => p.startsWith(prefix)), prefix).toBe(true);
+    }
+  });
+
+  it('the detectors flag literals and pass references', () => {
+    expect(credentialLiterals({ spec: { config: { 'database.password': 'hunter2hunter2' } } })).toHaveLength(1);
+    expect(credentialLiterals({ spec: { config: { 'database.password': '${strimzisecrets:cdc-data/postgres-debezium:password}' } } })).toEqual([]);
+    expect(credentialLiterals({ env: [{ name: 'PGPASSWORD', value: 'x' }] })).toHaveLength(1);
+    expect(credentialLiterals({ passwordSecret: { secretName: 'u', password: 'password' } })).toEqual([]);
+    expect(credentialAssignments('ENV POSTGRES_PASSWORD=s3cr3t\nssl.truststore.password = changeit\nsasl.mechanism=SCRAM-SHA-512')).toHaveLength(2);
+    expect(credentialAssignments("ALTER ROLE app PASSWORD :'app_password';")).toEqual([]);
+  });
+});
+
+describe('the committed dist/ on disk', () => {
+  it('holds no high-entropy value and no credential literal in any file', () => {
+    const files = snapshotTree(join(ROOT, 'dist'));
+    expect(Object.keys(files).length).toBeGreaterThan(50);
+    const found = Object.entries(files).flatMap(([path, content]) => [
+      ...(content.replace(/https:\/\/\S+/g, '').match(/[A-Za-z0-9+/=_-]{20,}/g) ?? []).filter(looksLikeSecret).map((v) => `${path}: ${v}`),
+      ...(/\.(properties|conf|sql|sh)$|Dockerfile$/.test(path) ? credentialAssignments(content).map((f) => `${path}: ${f}`) : []),
+    ]);
+    expect(found).toEqual([]);
   });
 });

@@ -1,11 +1,42 @@
-import { ConfigIssue, EnvironmentConfig } from './types';
+import { durabilityFor } from '../policy/durability';
+import { CREDENTIAL_RULE, isLiteralCredential } from './credentials';
+import { ConfigIssue, EnvironmentConfig, KafkaConfigMap } from './types';
 
 /** The KRaft quorum sizes that tolerate failures sensibly (1 for a laptop, 3 or 5 in production). */
 const QUORUM_SIZES = [1, 3, 5];
 
 /** Cross-field rules of the streaming plane: brokers and durability, the KRaft quorum, consumers. */
 export function streamingIssues(config: EnvironmentConfig): ConfigIssue[] {
-  return [...durabilityIssues(config), ...quorumIssues(config), ...consumerIssues(config)];
+  const durability = durabilityIssues(config);
+  // Replication overrides are judged only once the broker count itself is acceptable.
+  return [...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config)];
+}
+
+/** Overrides that make acknowledged writes impossible: more in-sync replicas than copies, more copies than brokers. */
+function replicationIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
+  const defaults = durabilityFor(kafka.durability, kafka.brokers.replicas);
+  const replicationFactor = Number(kafka.config['default.replication.factor'] ?? defaults.replicationFactor);
+  const minInSync = Number(kafka.config['min.insync.replicas'] ?? defaults.minInSyncReplicas);
+  if (replicationFactor > kafka.brokers.replicas) {
+    return [{ path: '/kafka/config/default.replication.factor', message: `must not exceed kafka.brokers.replicas (${kafka.brokers.replicas}), got ${replicationFactor}`, rule: 'a topic cannot have more copies than there are brokers' }];
+  }
+  if (minInSync > replicationFactor) {
+    return [{ path: '/kafka/config/min.insync.replicas', message: `must not exceed the replication factor (${replicationFactor}), got ${minInSync}`, rule: 'with more in-sync replicas required than copies exist, no acks=all write can succeed' }];
+  }
+  return [];
+}
+
+/** Literal passwords in any Kafka, Connect, connector or consumer config section. */
+function credentialIssues({ kafka, connect, consumers }: EnvironmentConfig): ConfigIssue[] {
+  const sections: [string, KafkaConfigMap][] = [
+    ['/kafka/config', kafka.config],
+    ['/connect/config', connect.config],
+    ['/connect/connector/config', connect.connector.config],
+    ...consumers.map((c, i): [string, KafkaConfigMap] => [`/consumers/${i}/config`, c.config]),
+  ];
+  return sections.flatMap(([path, config]) => Object.entries(config)
+    .filter(([key, value]) => isLiteralCredential(key, value))
+    .map(([key]) => ({ path: `${path}/${key}`, message: 'holds a literal credential', rule: CREDENTIAL_RULE })));
 }
 
 function durabilityIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {

@@ -109,7 +109,12 @@ export class Workload extends Construct {
       new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
         metadata,
         // maxUnavailable (not minAvailable) keeps node drains possible at any replica count.
-        spec: { maxUnavailable: k8s.IntOrString.fromNumber(1), selector: { matchLabels: selector } },
+        spec: {
+          maxUnavailable: k8s.IntOrString.fromNumber(1),
+          selector: { matchLabels: selector },
+          // A pod that never became ready may always be evicted: it must not block a node drain.
+          unhealthyPodEvictionPolicy: 'AlwaysAllow',
+        },
       });
     }
   }

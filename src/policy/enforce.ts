@@ -1,3 +1,4 @@
+import { isLiteralCredential } from '../config/credentials';
 import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } from '../constructs/kafka-consumer';
 import { STRIMZI_CLUSTER_LABEL } from '../constructs/strimzi';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from './durability';
@@ -132,13 +133,10 @@ function checkConsumer(map: RenderedObject, report: Report): void {
   plaintextPasswords(report, map, `data["${CLIENT_PROPERTIES_KEY}"]`, props);
 }
 
-/** Keys that carry credentials; their values must be config-provider references (`${provider:…}`). */
-const CREDENTIAL_KEY = /(password|secret|sasl\.jaas\.config|credentials?)$/i;
-const PROVIDER_REFERENCE = /^\$\{[a-z][a-z0-9]*:[^}]+\}$/i;
 
 function plaintextPasswords(report: Report, o: RenderedObject, where: string, config: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(config)) {
-    if (CREDENTIAL_KEY.test(key) && !PROVIDER_REFERENCE.test(String(value))) {
+    if (isLiteralCredential(key, value)) {
       report('no-plaintext-password', o, `${where}["${key}"] holds a literal value; use a config provider reference such as \${strimzisecrets:<namespace>/<secret>:<key>}`);
     }
   }
