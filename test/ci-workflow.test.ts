@@ -35,3 +35,13 @@ describe('the pull-request workflow runs what a developer runs locally', () => {
     expect(commands).not.toContain('${{');
   });
 });
+
+describe('the README installs Strimzi the way the rendered objects assume', () => {
+  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+  const installs = [...readme.matchAll(/helm install strimzi (?:[^\n]*\\\n)*[^\n]*/g)].map((m) => m[0]);
+
+  it('every Strimzi install command sets the restricted pod security provider', () => {
+    expect(installs.length).toBeGreaterThanOrEqual(2);
+    for (const command of installs) expect(command).toContain('STRIMZI_POD_SECURITY_PROVIDER_CLASS');
+  });
+});

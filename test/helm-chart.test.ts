@@ -100,6 +100,10 @@ describe.each(ENVIRONMENTS)('%s: the Helm umbrella chart installs exactly dist/%
     const notes = first.stdout.slice(first.stdout.indexOf('NOTES:'));
     expect(notes).toContain('helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version 1.2.0');
     expect(notes).toContain(`watchNamespaces={${rendered.env.config.namespaces.streaming}}`);
+    // The restricted provider is part of the security posture (README, "Security"), and the operator
+    // must run where the streaming namespace's NetworkPolicies admit it.
+    expect(notes).toContain("--set 'extraEnvs[0].name=STRIMZI_POD_SECURITY_PROVIDER_CLASS' --set 'extraEnvs[0].value=restricted'");
+    expect(notes).toContain(`--namespace ${rendered.env.config.kafka.operatorNamespace} --create-namespace`);
     expect(notes).toContain('helm upgrade cdc8s');
     const full = helm(['install', 'cdc8s', chart(), '--dry-run=client']);
     expect(full.stdout.slice(full.stdout.indexOf('NOTES:'))).toContain(`npm run -s secrets -- --env ${name} --kafka-copies`);

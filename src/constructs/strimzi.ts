@@ -5,6 +5,9 @@ import { createHash } from 'node:crypto';
  * refers to an operator-generated object (a Service, a Secret, a ServiceAccount) goes through here.
  */
 
+/** The Strimzi release whose API (`kafka.strimzi.io/v1`) and conventions cdc8s targets. */
+export const STRIMZI_VERSION = '1.2.0';
+
 /** The label that binds KafkaNodePool/KafkaTopic/KafkaUser to a Kafka, and KafkaConnector to a KafkaConnect. */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
 

@@ -1,6 +1,7 @@
 import { stringify } from 'yaml';
 import { Component, COMPONENTS } from '../charts';
-import { Environment } from '../config/types';
+import { Environment, EnvironmentConfig } from '../config/types';
+import { STRIMZI_VERSION } from '../constructs/strimzi';
 import { RenderedObject } from '../policy';
 import { toYamlDocuments } from './yaml';
 
@@ -21,11 +22,12 @@ export interface HelmChartInput {
   readonly header: string;
   /** Images the user builds before installing (the Debezium-ready Postgres). */
   readonly imagesToBuild: readonly string[];
+  /** What enforces NetworkPolicies on the target platform. */
+  readonly networkPolicyEnforcement: string;
 }
 
 /** Kubernetes versions we render for; Helm refuses to install elsewhere. */
 export const SUPPORTED_KUBERNETES = '>=1.27.0-0 <1.36.0-0';
-export const STRIMZI_VERSION = '1.2.0';
 
 /** What each subchart holds and when to turn it off: the comments of values.yaml. */
 const COMPONENT_DOCS: Record<Component, { readonly holds: string; readonly disable: string }> = {
@@ -152,7 +154,8 @@ function prerequisites(input: HelmChartInput): string[] {
   const objects = input.manifests.flatMap((m) => m.objects);
   const stores = [...new Set(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => o.spec.secretStoreRef.name as string))];
   return [
-    `- the Strimzi operator ${STRIMZI_VERSION} watching ${input.env.config.namespaces.streaming} (it brings the Strimzi CRDs)`,
+    `- the Strimzi operator ${STRIMZI_VERSION} in ${input.env.config.kafka.operatorNamespace}, watching ${input.env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs)`,
+    `- ${input.networkPolicyEnforcement}`,
     ...(stores.length ? [`- External Secrets Operator with the ClusterSecretStore ${stores.join(', ')}`] : []),
     ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),
     ...(objects.some((o) => o.kind === 'Gateway') ? ['- the Gateway API on the cluster (gcloud container clusters update --gateway-api=standard)'] : []),
@@ -176,8 +179,7 @@ function notes(input: HelmChartInput): string {
     '{{- if and .Values.namespaces.enabled (not .Values.kafka.enabled) }}',
     '',
     `The namespaces are in place. Install the Strimzi operator now:`,
-    `  helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version ${STRIMZI_VERSION} \\`,
-    `    --namespace strimzi --create-namespace --set 'watchNamespaces={${streaming}}'`,
+    ...strimziInstallCommand(env.config).map((line) => `  ${line}`),
     'then install the rest of the pipeline:',
     '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }}',
     '{{- end }}',
@@ -190,6 +192,19 @@ function notes(input: HelmChartInput): string {
     '{{- end }}',
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * The Strimzi operator install the pipeline assumes: in the configured namespace, watching the
+ * streaming namespace, with the restricted pod security provider (every operand gets a
+ * `restricted` security context unless its CR sets one; the Connect build sets its own).
+ */
+export function strimziInstallCommand(config: EnvironmentConfig): string[] {
+  return [
+    `helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version ${STRIMZI_VERSION} \\`,
+    `  --namespace ${config.kafka.operatorNamespace} --create-namespace --set 'watchNamespaces={${config.namespaces.streaming}}' \\`,
+    `  --set 'extraEnvs[0].name=STRIMZI_POD_SECURITY_PROVIDER_CLASS' --set 'extraEnvs[0].value=restricted'`,
+  ];
 }
 
 function yaml(value: unknown): string {

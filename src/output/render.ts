@@ -49,7 +49,11 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
   const documents = manifests.map(({ file, objects }) => ({ path: `${paths.manifests}/${file}`, objects }));
   if (argocd) documents.push({ path: paths.argocd, objects: argocd.toJson() as RenderedObject[] });
   for (const { path, objects } of documents) files.set(path, header + toYamlDocuments(objects));
-  const chart = helmChartFiles({ env, manifests, version: CDC8S_VERSION, header, imagesToBuild: images.map((i) => i.imageRef) });
+  const chart = helmChartFiles({
+    env, manifests, version: CDC8S_VERSION, header,
+    imagesToBuild: images.map((i) => i.imageRef),
+    networkPolicyEnforcement: context.platform.networkPolicyEnforcement,
+  });
   for (const [path, content] of chart) files.set(`${paths.helmChart}/${path}`, content);
   for (const image of images) {
     for (const [path, content] of image.files) files.set(`${image.contextDir}/${path}`, content);

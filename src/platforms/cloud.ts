@@ -25,6 +25,7 @@ export interface SecretManager {
 export abstract class ManagedCloudPlatform implements Platform {
   abstract readonly name: PlatformName;
   readonly userAppliesSecrets = false;
+  abstract readonly networkPolicyEnforcement: string;
 
   protected constructor(protected readonly config: EnvironmentConfig, private readonly secretManager: SecretManager) {}
 

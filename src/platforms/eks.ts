@@ -17,6 +17,7 @@ export const EKS_STORAGE_CLASS = 'cdc8s-gp3';
  */
 export class EksPlatform extends ManagedCloudPlatform {
   readonly name = 'eks' as const;
+  readonly networkPolicyEnforcement = 'NetworkPolicy enforcement in the Amazon VPC CNI add-on (v1.14+, configuration {"enableNetworkPolicy": "true"})';
   private readonly settings: EksSettings;
 
   constructor(config: EnvironmentConfig) {

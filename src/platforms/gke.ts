@@ -14,6 +14,7 @@ import { ClaimStorage, IdentityWorkload } from './platform';
  */
 export class GkePlatform extends ManagedCloudPlatform {
   readonly name = 'gke' as const;
+  readonly networkPolicyEnforcement = 'NetworkPolicy enforcement: GKE Dataplane V2 (--enable-dataplane-v2; always on in Autopilot) or --enable-network-policy';
   private readonly settings: GkeSettings;
 
   constructor(config: EnvironmentConfig) {

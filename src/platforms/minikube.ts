@@ -12,6 +12,7 @@ import { ClaimRequest, ClaimStorage, Platform, ServiceExposure } from './platfor
 export class MinikubePlatform implements Platform {
   readonly name = 'minikube' as const;
   readonly userAppliesSecrets = true;
+  readonly networkPolicyEnforcement = 'a CNI that enforces NetworkPolicies: minikube start --cni=calico (the default bridge CNI ignores them)';
   private readonly settings: MinikubeSettings;
 
   constructor(private readonly config: EnvironmentConfig) {

@@ -37,6 +37,9 @@ export type IdentityWorkload = 'api' | 'connect-build';
 export interface Platform {
   readonly name: PlatformName;
 
+  /** What enforces NetworkPolicies on this platform: without it the pipeline's policies are inert. */
+  readonly networkPolicyEnforcement: string;
+
   /** True where the user applies Secrets themselves (`npm run secrets`); false where they are synced. */
   readonly userAppliesSecrets: boolean;
 

@@ -1,11 +1,12 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
+import { STRIMZI_VERSION } from '../constructs/strimzi';
+
+export { STRIMZI_VERSION };
 
 /** The oldest and newest Kubernetes versions cdc8s supports: every built-in object must be valid in both. */
 export const KUBERNETES_VERSIONS = ['v1.27.0', 'v1.35.0'] as const;
 
-/** The Strimzi release whose CRDs the Strimzi objects are checked against. */
-export const STRIMZI_VERSION = '1.2.0';
 
 /** Where the upstream schemas are read from (`--k8s-schemas`, `--crds`). */
 export interface SchemaSources {
