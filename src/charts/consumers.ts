@@ -1,7 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
-import { KafkaConsumerApp } from '../constructs/kafka-consumer';
+import { CONSUMER_COMPONENT, KafkaConsumerApp } from '../constructs/kafka-consumer';
 import { commonLabels } from '../constructs/labels';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
 import { TLS_LISTENER_PORT } from '../constructs/strimzi';
@@ -31,7 +31,7 @@ export class ConsumersChart extends Chart {
     new WorkloadNetworkPolicy(this, 'Network', {
       name: 'consumers',
       namespace,
-      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'consumer' },
+      labels: { ...commonLabels(), 'app.kubernetes.io/component': CONSUMER_COMPONENT },
       podSelector: peers.consumers.podLabels,
       ingress: [],
       egress: [{ peers: [podPeer(peers.kafkaBrokers)], ports: [TLS_LISTENER_PORT] }],

@@ -1,4 +1,5 @@
 import { Environment } from '../config/types';
+import { CONSUMER_COMPONENT } from '../constructs/kafka-consumer';
 import { selectorLabels } from '../constructs/labels';
 import { PodPeer } from '../constructs/network-policy';
 import { brokerPodLabels, STRIMZI_OPERATOR_POD_LABELS, strimziPodLabels } from '../constructs/strimzi';
@@ -26,7 +27,7 @@ export function pipelinePeers({ name: instance, config }: Environment): Pipeline
   return {
     postgres: { namespace: namespaces.data, podLabels: selectorLabels({ name: POSTGRES_NAME, component: 'database', instance }) },
     api: { namespace: namespaces.apps, podLabels: selectorLabels({ name: api.name, component: 'api', instance }) },
-    consumers: { namespace: namespaces.apps, podLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': instance } },
+    consumers: { namespace: namespaces.apps, podLabels: { 'app.kubernetes.io/component': CONSUMER_COMPONENT, 'app.kubernetes.io/instance': instance } },
     connect: { namespace: namespaces.streaming, podLabels: strimziPodLabels('KafkaConnect', connect.name) },
     kafkaBrokers: { namespace: namespaces.streaming, podLabels: brokerPodLabels(kafka.name) },
     strimziOperator: { namespace: kafka.operatorNamespace, podLabels: STRIMZI_OPERATOR_POD_LABELS },

@@ -8,6 +8,8 @@ import { Workload, WorkloadProps } from './workload';
 
 /** Label on the ConfigMap that holds a consumer's Kafka client config (the durability policy finds it by this). */
 export const KAFKA_CLIENT_CONFIG_LABEL = 'cdc8s.io/kafka-client-config';
+/** app.kubernetes.io/component of every consumer's objects (their NetworkPolicy selects on it). */
+export const CONSUMER_COMPONENT = 'consumer';
 /** Key of the properties file in that ConfigMap. */
 export const CLIENT_PROPERTIES_KEY = 'client.properties';
 
@@ -64,7 +66,7 @@ export class KafkaConsumerApp extends Construct {
       metadata: {
         name: configName,
         namespace: props.namespace,
-        labels: { ...workloadLabels({ name: props.name, component: 'consumer', instance: props.instance }), [KAFKA_CLIENT_CONFIG_LABEL]: 'consumer' },
+        labels: { ...workloadLabels({ name: props.name, component: CONSUMER_COMPONENT, instance: props.instance }), [KAFKA_CLIENT_CONFIG_LABEL]: 'consumer' },
       },
       data: { [CLIENT_PROPERTIES_KEY]: fileContent, topics: props.topics.join(',') },
     });
@@ -72,7 +74,7 @@ export class KafkaConsumerApp extends Construct {
     const { bootstrapServers, groupId, topics, credentials, clusterCa, clientConfig, ...workload } = props;
     new Workload(this, 'Workload', {
       ...workload,
-      component: 'consumer',
+      component: CONSUMER_COMPONENT,
       env: [
         { name: 'KAFKA_CLIENT_CONFIG', value: `${MOUNTS.config}/${CLIENT_PROPERTIES_KEY}` },
         { name: 'KAFKA_TOPICS', valueFrom: { configMapKeyRef: { name: configName, key: 'topics' } } },

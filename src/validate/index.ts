@@ -67,10 +67,12 @@ export async function validateDocuments(
   sources: SchemaSources,
   options: { readonly requireSources: boolean },
 ): Promise<ValidationReport> {
-  const missingSources = [missingKubernetesSchemas(sources.kubernetesDir), missingStrimziCrds(sources.strimziCrdsDir)].filter((m): m is string => m !== undefined);
+  const kubernetesMissing = missingKubernetesSchemas(sources.kubernetesDir);
+  const strimziMissing = missingStrimziCrds(sources.strimziCrdsDir);
+  const missingSources = [kubernetesMissing, strimziMissing].filter((m): m is string => m !== undefined);
   if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
-  const kubernetes = missingKubernetesSchemas(sources.kubernetesDir) ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
-  const strimzi = missingStrimziCrds(sources.strimziCrdsDir) ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
+  const kubernetes = kubernetesMissing ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
+  const strimzi = strimziMissing ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
   const models = await loadModels(documents);
 
   const checked = new Map<string, number>();
@@ -121,7 +123,7 @@ export function formatReport(report: ValidationReport): { problems: string[]; su
   return {
     problems,
     summary: [
-      `validate: ${report.objectCount} objects, ${report.problems.length === 0 ? 0 : new Set(report.problems.map((p) => `${p.where} ${p.object}`)).size} invalid: ${checked || 'nothing checked'}`,
+      `validate: ${report.objectCount} objects, ${new Set(report.problems.map((p) => `${p.where} ${p.object}`)).size} invalid: ${checked || 'nothing checked'}`,
       `validate: not validated: ${notValidated || 'none'}`,
       ...report.missingSources.map((m) => `validate: warning: ${m}`),
     ],

@@ -43,7 +43,8 @@ export function missingStrimziCrds(dir: string): string | undefined {
 /** The directory of cdc8s's package.json, from source (tests) or from compiled lib/. */
 function packageRoot(): string {
   let dir = __dirname;
-  while (!existsSync(join(dir, 'package.json')) || existsSync(join(dir, 'tsconfig.json')) === false) {
+  // lib/ has a package.json of its own (tsc copies it); the root is where tsconfig.json is too.
+  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tsconfig.json')))) {
     const parent = dirname(dir);
     if (parent === dir) return resolve('.');
     dir = parent;
