@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffTrees, formatDiff, hasDifferences } from '../output/object-diff';
 import { renderAll, writeAll } from '../output/synthesize';
+import { sharedDir } from '../validate';
 import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 
 /**
@@ -46,7 +47,9 @@ function renderRevision(ref: string, options: CliOptions, work: string): string 
   try {
     if (!existsSync(join(tree, 'node_modules'))) symlinkSync(join(top, 'node_modules'), join(tree, 'node_modules'), 'dir');
     const envArgs = options.envs.flatMap((e) => ['--env', e]);
-    const synth = spawnSync('npm', ['run', '-s', 'synth', '--', '--out', resolve(out), ...envArgs], { cwd: tree, encoding: 'utf8' });
+    // The worktree has no `shared` beside it: its synth validates against this checkout's schemas.
+    const env = { ...process.env, CDC8S_SHARED_DIR: resolve(sharedDir()) };
+    const synth = spawnSync('npm', ['run', '-s', 'synth', '--', '--out', resolve(out), ...envArgs], { cwd: tree, encoding: 'utf8', env });
     if (synth.status !== 0) throw new Error(`synth of ${ref} (${commit.slice(0, 12)}) failed:\n${`${synth.stdout}${synth.stderr}`.trim()}`);
   } finally {
     git(['worktree', 'remove', '--force', tree], top);

@@ -5,7 +5,7 @@ import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
 import { KUBERNETES_VERSIONS, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
 
-export { defaultSchemaSources, KUBERNETES_VERSIONS, STRIMZI_VERSION } from './sources';
+export { defaultSchemaSources, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
 export type { SchemaSources } from './sources';
 
 /** Objects of one output file (or input file), as parsed or rendered. */

@@ -21,8 +21,13 @@ export interface SchemaSources {
  * `scripts/fetch-shared.sh` fills it), or `$CDC8S_SHARED_DIR`.
  */
 export function defaultSchemaSources(): SchemaSources {
-  const shared = process.env.CDC8S_SHARED_DIR ?? join(packageRoot(), '..', 'shared');
+  const shared = sharedDir();
   return { kubernetesDir: join(shared, 'schemas', 'kubernetes'), strimziCrdsDir: join(shared, 'crds', `strimzi-${STRIMZI_VERSION}`) };
+}
+
+/** The directory the default schema sources live in: `$CDC8S_SHARED_DIR`, or `shared` beside the repository. */
+export function sharedDir(): string {
+  return process.env.CDC8S_SHARED_DIR ?? join(packageRoot(), '..', 'shared');
 }
 
 /** What to do when a source is missing: one sentence a user can act on. */
