@@ -140,6 +140,9 @@ describe.each(ENVIRONMENTS)('%s: Strimzi-managed pods get restricted contexts an
     expect(connect.spec.template.buildContainer.securityContext).toEqual({ runAsUser: 0, runAsNonRoot: false, allowPrivilegeEscalation: false, privileged: false });
     expectResources(connect.spec.resources, 'connect');
     expectResources(connect.spec.build.resources, 'connect build');
+    // The image the build pushes and the workers run is pinned like every other image.
+    expect(connect.spec.build.output.image).toMatch(/:[A-Za-z0-9][\w.-]*$/);
+    expect(connect.spec.build.output.image).not.toMatch(/:latest$/);
   });
 
   it('sets no template on the Kafka resource that a node pool would silently override', () => {

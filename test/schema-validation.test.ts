@@ -63,6 +63,14 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
     expect(result.stderr).toContain('Kafka cdc-streaming/cdc: /spec/zookeeper is not a known field (Strimzi 1.2.0 CRDs)');
   });
 
+  it('checks the metadata of custom resources against ObjectMeta, as the API server does', () => {
+    const topic = objectsOf(render('eks')).find((o) => o.kind === 'KafkaTopic');
+    const file = manifestFile([{ ...topic, metadata: { ...topic?.metadata, label: { a: 'b' } } }]);
+    const result = cli('validate', ['--file', file]);
+    expect(result.status).toBe(1);
+    expect(result.stderr).toContain(`KafkaTopic cdc-streaming/${topic?.metadata.name}: /metadata/label is not a known field (Kubernetes v1.27.0 ObjectMeta)`);
+  });
+
   it('an API that the oldest supported Kubernetes does not serve is rejected', () => {
     const file = manifestFile([{ apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.0.0.1' }, spec: { parentRef: { resource: 'services', name: 'x' } } }]);
     const result = cli('validate', ['--file', file]);

@@ -88,6 +88,12 @@ export async function validateDocuments(
       const report = (against: string, found: readonly { path: string; message: string }[]) =>
         problems.push(...found.map((p) => ({ where, object: describe(object), ...p, against })));
 
+      if (isCustomResource(object.apiVersion)) {
+        for (const schemas of kubernetes) {
+          const metadata = schemas.metadataValidator();
+          if (!metadata(object.metadata ?? {})) report(`Kubernetes ${schemas.version} ObjectMeta`, (metadata.errors ?? []).map(describeError).map((p) => ({ ...p, path: `/metadata${p.path === '/' ? '' : p.path}` })));
+        }
+      }
       if (apiGroupOf(object.apiVersion) === STRIMZI_GROUP) {
         if (!strimzi) notValidated.set(type, 'Strimzi CRDs missing');
         else {

@@ -26,7 +26,18 @@ export class KubernetesSchemas {
   /** The validator for an apiVersion/kind, or undefined when this version does not serve it. */
   validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
     const name = this.byGvk.get(`${apiVersion}/${kind}`);
-    if (!name) return undefined;
+    return name ? this.definition(name) : undefined;
+  }
+
+  /**
+   * The validator of ObjectMeta: the API server checks every object's metadata against it,
+   * custom resources included (their CRD schemas leave metadata open).
+   */
+  metadataValidator(): ValidateFunction {
+    return this.definition('io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta') as ValidateFunction;
+  }
+
+  private definition(name: string): ValidateFunction | undefined {
     let validate = this.compiled.get(name);
     if (!validate) {
       validate = this.ajv.getSchema(`k8s#/definitions/${name}`);
