@@ -27,6 +27,7 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
   // Strimzi's pods, with the labels Strimzi gives them.
   const broker: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/broker-role': 'true', 'strimzi.io/pool-name': 'broker' } };
   const connect: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } };
+  const connectBuild: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect-build' } };
   const entityOperator: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-entity-operator' } };
   const operator: Pod = { namespace: 'strimzi', labels: { 'strimzi.io/kind': 'cluster-operator', name: 'strimzi-cluster-operator' } };
   const dns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
@@ -58,12 +59,14 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     expect(network.allowed(connect, postgres, 5432)).toBe(true);
     expect(network.allowed(broker, postgres, 5432)).toBe(false);
     expect(network.allowed(entityOperator, postgres, 5432)).toBe(false);
+    expect(network.allowed(connectBuild, postgres, 5432)).toBe(false);
   });
 
   it('clients → the Kafka TLS listener: Connect and the consumers, nobody else', () => {
     expect(network.allowed(connect, broker, 9093)).toBe(true);
     expect(network.allowed(consumer, broker, 9093)).toBe(true);
     expect(network.allowed(api, broker, 9093)).toBe(false);
+    expect(network.allowed(connectBuild, broker, 9093)).toBe(false);
     expect(network.allowed(strangerInApps, broker, 9093)).toBe(false);
     expect(network.allowed(strangerElsewhere, broker, 9093)).toBe(false);
     // Consumers reach the listener only, never the replication or control-plane ports.

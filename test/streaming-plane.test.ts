@@ -51,7 +51,7 @@ describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {
     expect(kafka.spec.kafka.listeners[0]).toMatchObject({ type: 'internal', tls: true, port: 9093, authentication: { type: 'scram-sha-512' } });
     // Exactly Connect's pods and the consumer apps' pods (network-policy.test.ts tests the flows).
     expect(kafka.spec.kafka.listeners[0].networkPolicyPeers).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-streaming' } }, podSelector: { matchLabels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect' } } },
+      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-streaming' } }, podSelector: { matchLabels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } } },
       { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-apps' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': name } } },
     ]);
     expect(kafka.spec.kafka.authorization).toEqual({ type: 'simple' });

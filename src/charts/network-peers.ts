@@ -2,7 +2,7 @@ import { Environment } from '../config/types';
 import { CONSUMER_COMPONENT } from '../constructs/kafka-consumer';
 import { selectorLabels } from '../constructs/labels';
 import { PodPeer } from '../constructs/network-policy';
-import { brokerPodLabels, STRIMZI_OPERATOR_POD_LABELS, strimziPodLabels } from '../constructs/strimzi';
+import { brokerPodLabels, connectWorkerPodLabels, STRIMZI_OPERATOR_POD_LABELS } from '../constructs/strimzi';
 
 /** Name of the Postgres StatefulSet and Service (and its pods' `app.kubernetes.io/name`). */
 export const POSTGRES_NAME = 'postgres';
@@ -28,7 +28,7 @@ export function pipelinePeers({ name: instance, config }: Environment): Pipeline
     postgres: { namespace: namespaces.data, podLabels: selectorLabels({ name: POSTGRES_NAME, component: 'database', instance }) },
     api: { namespace: namespaces.apps, podLabels: selectorLabels({ name: api.name, component: 'api', instance }) },
     consumers: { namespace: namespaces.apps, podLabels: { 'app.kubernetes.io/component': CONSUMER_COMPONENT, 'app.kubernetes.io/instance': instance } },
-    connect: { namespace: namespaces.streaming, podLabels: strimziPodLabels('KafkaConnect', connect.name) },
+    connect: { namespace: namespaces.streaming, podLabels: connectWorkerPodLabels(connect.name) },
     kafkaBrokers: { namespace: namespaces.streaming, podLabels: brokerPodLabels(kafka.name) },
     strimziOperator: { namespace: kafka.operatorNamespace, podLabels: STRIMZI_OPERATOR_POD_LABELS },
   };

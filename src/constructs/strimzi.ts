@@ -60,6 +60,14 @@ export function strimziPodLabels(kind: 'Kafka' | 'KafkaConnect', name: string): 
   return { [STRIMZI_CLUSTER_LABEL]: name, 'strimzi.io/kind': kind };
 }
 
+/**
+ * Labels of the Kafka Connect worker pods only: `strimzi.io/name` tells them from the image build
+ * pod, which carries the same cluster and kind.
+ */
+export function connectWorkerPodLabels(connect: string): Record<string, string> {
+  return { ...strimziPodLabels('KafkaConnect', connect), 'strimzi.io/name': `${connect}-connect` };
+}
+
 /** Labels of the broker pods of a KRaft Kafka cluster (clients' connections land on these). */
 export function brokerPodLabels(cluster: string): Record<string, string> {
   return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/broker-role': 'true' };
