@@ -88,12 +88,13 @@ export class KafkaConnect extends Construct {
     this.namespace = props.namespace;
     this.serviceAccountName = connectServiceAccount(props.name);
     this.internalTopics = connectInternalTopics(props.name);
+    const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' };
 
     new KafkaConnectResource(this, 'Resource', {
       metadata: {
         name: props.name,
         namespace: props.namespace,
-        labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' },
+        labels,
         annotations: { 'strimzi.io/use-connector-resources': 'true' },
       },
       spec: {
@@ -147,7 +148,7 @@ export class KafkaConnect extends Construct {
     new WorkloadNetworkPolicy(this, 'OperatorAccess', {
       name: `${props.name}-strimzi-operator`,
       namespace: props.namespace,
-      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' },
+      labels,
       podSelector: strimziPodLabels('KafkaConnect', props.name),
       ingress: [{ peers: [podPeer(props.operator)], ports: [CONNECT_REST_PORT] }],
     });

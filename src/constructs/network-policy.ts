@@ -30,9 +30,10 @@ export function podPeer(peer: PodPeer): k8s.NetworkPolicyPeer {
  * The cluster DNS: CoreDNS (or kube-dns) pods in kube-system carry `k8s-app: kube-dns` on EKS,
  * GKE and minikube alike. Every pod with restricted egress needs it to resolve Service names.
  */
+const KUBE_DNS = podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } });
 export const CLUSTER_DNS: readonly NetworkFlow[] = [
-  { peers: [podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: [53], protocol: 'UDP' },
-  { peers: [podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } })], ports: [53], protocol: 'TCP' },
+  { peers: [KUBE_DNS], ports: [53], protocol: 'UDP' },
+  { peers: [KUBE_DNS], ports: [53], protocol: 'TCP' },
 ];
 
 /**

@@ -75,4 +75,9 @@ export abstract class ManagedCloudPlatform implements Platform {
   abstract exposeApi(scope: Construct, backend: HttpBackend): void;
   abstract apiTrafficSources(): k8s.NetworkPolicyPeer[];
   abstract identityEgress(workload: IdentityWorkload): NetworkFlow[];
+
+  /** True when the platform binds the workload's ServiceAccount to a cloud identity. */
+  protected hasIdentity(workload: IdentityWorkload): boolean {
+    return Object.keys(this.serviceAccountAnnotations(workload)).length > 0;
+  }
 }

@@ -70,7 +70,7 @@ export class EksPlatform extends ManagedCloudPlatform {
 
   /** IRSA: the SDK exchanges the projected token at STS and calls AWS APIs, over HTTPS to public or VPC-endpoint addresses. */
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
-    return Object.keys(this.serviceAccountAnnotations(workload)).length > 0 ? [{ ports: [443] }] : [];
+    return this.hasIdentity(workload) ? [{ ports: [443] }] : [];
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

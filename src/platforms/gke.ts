@@ -61,7 +61,7 @@ export class GkePlatform extends ManagedCloudPlatform {
    * 169.254.169.252:988 where network policy is enforced), then Google APIs over HTTPS.
    */
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
-    if (Object.keys(this.serviceAccountAnnotations(workload)).length === 0) return [];
+    if (!this.hasIdentity(workload)) return [];
     return [
       { peers: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [80] },
       { peers: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [988] },
