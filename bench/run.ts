@@ -1,0 +1,250 @@
+/**
+ * `npm run bench [-- --runs 7] [--warmup 1] [--scale 1,10,100,500] [--results <file>] [--quick]`
+ *
+ * Times cdc8s as users run it, as whole processes (start-up included), against the yardsticks
+ * they compare it with: `helm template` of the same charts, and the floor, Node loading
+ * cdk8s-plus-27. Commands of a group run in rounds (A B C A B C …) after warm-up rounds; each row
+ * is a median, and each ratio the median of the per-round ratios. Prints a Markdown table and
+ * writes bench/results.json and the README's table (with --results <file>: only that file).
+ * Measures; never asserts.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { basename, isAbsolute, join, relative, resolve } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
+import { scaleConfigText } from './scale-config';
+
+/** The repository: this file runs compiled, from lib/bench/. */
+const ROOT = resolve(__dirname, '..', '..');
+const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json');
+const README = join(ROOT, 'README.md');
+const README_BEGIN = '<!-- bench:begin -->';
+const README_END = '<!-- bench:end -->';
+
+interface BenchOptions {
+  readonly runs: number;
+  readonly warmup: number;
+  readonly scales: readonly number[];
+  readonly results: string;
+}
+
+interface CommandResult {
+  readonly id: string;
+  readonly label: string;
+  readonly command: string;
+  readonly seconds: Spread;
+  readonly peakMiB?: Spread;
+}
+
+interface RatioResult {
+  readonly label: string;
+  readonly ratio: Spread;
+}
+
+interface ScaleResult {
+  /** Consumers, and captured tables. */
+  readonly n: number;
+  readonly objects: number;
+  readonly seconds: Spread;
+  readonly peakMiB?: Spread;
+  /** Median time added per consumer+table since the previous size, in milliseconds. */
+  readonly msPerAddedConsumer?: number;
+}
+
+export interface BenchResults {
+  readonly date: string;
+  readonly machine: Record<string, string | number>;
+  readonly runs: number;
+  readonly warmup: number;
+  readonly commands: readonly CommandResult[];
+  readonly ratios: readonly RatioResult[];
+  readonly scale: readonly ScaleResult[];
+}
+
+function parseOptions(argv: readonly string[]): BenchOptions {
+  let options: BenchOptions = { runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
+  const count = (flag: string, value: string | undefined, min: number) => {
+    const n = Number(value);
+    if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value}`);
+    return n;
+  };
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i];
+    switch (flag) {
+      case '--runs': options = { ...options, runs: count(flag, argv[++i], 1) }; break;
+      case '--warmup': options = { ...options, warmup: count(flag, argv[++i], 0) }; break;
+      case '--scale': options = { ...options, scales: (argv[++i] ?? '').split(',').map((s) => count(flag, s, 1)) }; break;
+      case '--results': options = { ...options, results: resolve(argv[++i] ?? '') }; break;
+      // A check that the bench runs (CI), not a measurement.
+      case '--quick': options = { ...options, runs: 1, warmup: 0, scales: [1, 10] }; break;
+      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick)`);
+    }
+  }
+  return options;
+}
+
+async function main(): Promise<void> {
+  const options = parseOptions(process.argv.slice(2));
+  const { helmBinary } = await import(pathToFileURL(join(ROOT, 'scripts', 'helm.mjs')).href);
+  const helm: string = helmBinary();
+  const work = mkdtempSync(join(tmpdir(), 'cdc8s-bench-'));
+  try {
+    const results = measure(options, helm, work);
+    const table = formatTables(results);
+    process.stdout.write(`${table}\n`);
+    mkdirSync(resolve(options.results, '..'), { recursive: true });
+    writeFileSync(options.results, `${JSON.stringify(results, null, 2)}\n`);
+    process.stdout.write(`bench: wrote ${relative(process.cwd(), options.results)}\n`);
+    if (options.results === DEFAULT_RESULTS) updateReadme(table);
+  } finally {
+    rmSync(work, { recursive: true, force: true });
+  }
+}
+
+function measure(options: BenchOptions, helm: string, work: string): BenchResults {
+  const timer = new ProcessTimer(ROOT, work, join(ROOT, 'lib', 'bench', 'peak-rss.js'));
+  const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
+  const node = process.execPath;
+  const envs = readdirSync(join(ROOT, 'environments')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+  const out = join(work, 'out');
+  const one = envs.includes('eks') ? 'eks' : envs[0];
+  const chart = (env: string) => join(out, 'helm', `cdc8s-${env}`);
+
+  const synthAll: BenchCommand = { id: 'synth', label: `1. npm run synth: ${envs.length} environments (manifests, Helm, Argo CD, schema validation, policy)`, steps: [[npm, 'run', '-s', 'synth', '--', '--out', out]] };
+  const synthOne: BenchCommand = { id: 'synth-direct', label: `2. synth entry point, no npm: ${one}`, steps: [[node, 'lib/src/cli/synth.js', '--env', one, '--out', join(work, 'out-one')]] };
+  const helmOne: BenchCommand = { id: 'helm-template', label: `3a. helm template: ${one} umbrella chart`, steps: [[helm, 'template', 'cdc8s', chart(one)]] };
+  const helmAll: BenchCommand = { id: 'helm-template-all', label: `3b. helm template: the ${envs.length} charts one after another`, steps: envs.map((env) => [helm, 'template', 'cdc8s', chart(env)]) };
+  const floor: BenchCommand = { id: 'floor', label: `4a. floor: node -e "require('cdk8s-plus-27')"`, steps: [[node, '-e', "require('cdk8s-plus-27')"]] };
+  const floorNpm: BenchCommand = { id: 'floor-npm', label: '4b. floor through npm: npm run bench:floor', steps: [[npm, 'run', '-s', 'bench:floor']] };
+  const synthColdCache: BenchCommand = {
+    id: 'synth-empty-cache',
+    label: '1c. npm run synth with an empty validator cache (first synth after npm ci)',
+    steps: synthAll.steps,
+    freshEnv: () => ({ CDC8S_CACHE_DIR: mkdtempSync(join(work, 'cache-')) }),
+  };
+
+  progress('preparing: one synth of every environment (the charts helm template reads)');
+  timer.run(synthAll);
+  progress(`group 1: ${[synthAll, floorNpm, helmAll].map((c) => c.id).join(', ')} (${options.warmup} warm-up + ${options.runs} rounds)`);
+  const full = runRounds(timer, [synthAll, floorNpm, helmAll], options.runs, options.warmup);
+  progress(`group 2: ${[synthOne, floor, helmOne].map((c) => c.id).join(', ')}`);
+  const single = runRounds(timer, [synthOne, floor, helmOne], options.runs, options.warmup);
+  progress(`group 3: ${synthColdCache.id}`);
+  const cold = runRounds(timer, [synthColdCache], options.runs, 0);
+  const samples = new Map([...full, ...single, ...cold]);
+
+  const seconds = (id: string) => (samples.get(id) ?? []).map((s) => s.seconds);
+  const commands = [synthAll, synthColdCache, synthOne, helmOne, helmAll, floor, floorNpm].map((c) => commandResult(c, samples.get(c.id) ?? [], work));
+  const ratios: RatioResult[] = [
+    { label: '1 ÷ 4b: full synth ÷ floor, both through npm (target ≤ 3×)', ratio: pairedRatio(seconds('synth'), seconds('floor-npm')) },
+    { label: `1 ÷ 3b: full synth ÷ helm template of the ${envs.length} charts`, ratio: pairedRatio(seconds('synth'), seconds('helm-template-all')) },
+    { label: '2 ÷ 4a: one environment ÷ floor, both without npm', ratio: pairedRatio(seconds('synth-direct'), seconds('floor')) },
+    { label: `2 ÷ 3a: one environment ÷ helm template of its chart`, ratio: pairedRatio(seconds('synth-direct'), seconds('helm-template')) },
+  ];
+  return { date: new Date().toISOString(), machine: machine(npm, helm), runs: options.runs, warmup: options.warmup, commands, ratios, scale: measureScale(options, timer, work) };
+}
+
+/** Item 5: synth time and peak memory of generated configs with n consumers and n captured tables. */
+function measureScale(options: BenchOptions, timer: ProcessTimer, work: string): ScaleResult[] {
+  const results: ScaleResult[] = [];
+  for (const n of options.scales) {
+    const dir = join(work, `scale-${n}`);
+    mkdirSync(dir);
+    const config = join(dir, `scale-${n}.yaml`);
+    writeFileSync(config, scaleConfigText(ROOT, n));
+    const command: BenchCommand = { id: `scale-${n}`, label: `5. ${n} consumers + tables`, steps: [[process.execPath, 'lib/src/cli/synth.js', '--config', config, '--out', join(dir, 'out')]] };
+    progress(`scale: ${n} consumers and tables`);
+    const samples = runRounds(timer, [command], options.runs, options.warmup).get(command.id) ?? [];
+    const result = commandResult(command, samples, work);
+    const objects = Number(/\((\d+) objects\)/.exec(samples[0]?.stdout ?? '')?.[1] ?? NaN);
+    const previous = results[results.length - 1];
+    const msPerAddedConsumer = previous ? ((result.seconds.median - previous.seconds.median) * 1000) / (n - previous.n) : undefined;
+    results.push({ n, objects, seconds: result.seconds, peakMiB: result.peakMiB, msPerAddedConsumer });
+  }
+  return results;
+}
+
+function commandResult(command: BenchCommand, samples: readonly Sample[], work: string): CommandResult {
+  const peaks = samples.map((s) => s.peakMiB).filter((p): p is number => p !== undefined);
+  return {
+    id: command.id,
+    label: command.label,
+    command: command.steps.map((argv) => argv.map((arg) => displayArg(arg, work)).join(' ')).join(' && '),
+    seconds: spread(samples.map((s) => s.seconds)),
+    peakMiB: peaks.length > 0 ? spread(peaks) : undefined,
+  };
+}
+
+/** An argument as a reader would type it: `node`, `helm`, paths relative to the repository or `<tmp>/…`, quoted when needed. */
+function displayArg(arg: string, work: string): string {
+  if (arg === process.execPath) return 'node';
+  if (!isAbsolute(arg)) return /[\s'"()]/.test(arg) ? JSON.stringify(arg) : arg;
+  if (basename(arg) === 'helm') return 'helm';
+  if (arg.startsWith(work)) return `<tmp>/${relative(work, arg)}`;
+  return relative(ROOT, arg) || '.';
+}
+
+function machine(npm: string, helm: string): Record<string, string | number> {
+  const version = (program: string, args: string[]) => spawnSync(program, args, { encoding: 'utf8' }).stdout.trim();
+  const cpu = cpus();
+  return {
+    cpu: cpu[0]?.model.trim() ?? 'unknown',
+    cores: cpu.length,
+    memoryGiB: Math.round(totalmem() / 2 ** 30),
+    os: `${platform()} ${release()}`,
+    node: process.version,
+    npm: version(npm, ['-v']),
+    helm: version(helm, ['version', '--short']),
+  };
+}
+
+const seconds = (s: Spread) => `${s.median.toFixed(2)} s`;
+const range = (s: Spread) => `${s.min.toFixed(2)} – ${s.max.toFixed(2)} s`;
+const mib = (s?: Spread) => (s ? `${Math.round(s.median)} MiB` : '–');
+
+/** The Markdown the README shows: the machine, the commands, the ratios, the scale curve. */
+export function formatTables(results: BenchResults): string {
+  const m = results.machine;
+  const lines = [
+    `Measured ${results.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.os}, Node ${m.node}, npm ${m.npm}, Helm ${m.helm}; ` +
+      `${results.runs} rounds after ${results.warmup} warm-up, whole processes, medians (peak: the largest Node process).`,
+    '',
+    '| command | median | min – max | peak memory |',
+    '| --- | ---: | ---: | ---: |',
+    ...results.commands.map((c) => `| ${c.label}<br>\`${c.command}\` | ${seconds(c.seconds)} | ${range(c.seconds)} | ${mib(c.peakMiB)} |`),
+    '',
+    '| ratio, per round, median | median | min – max |',
+    '| --- | ---: | ---: |',
+    ...results.ratios.map((r) => `| ${r.label} | ${r.ratio.median.toFixed(2)}× | ${r.ratio.min.toFixed(2)} – ${r.ratio.max.toFixed(2)}× |`),
+    '',
+    `| 5. consumers + captured tables | objects | median | min – max | peak memory | per added consumer |`,
+    '| ---: | ---: | ---: | ---: | ---: | ---: |',
+    ...results.scale.map((s) => `| ${s.n} | ${s.objects} | ${seconds(s.seconds)} | ${range(s.seconds)} | ${mib(s.peakMiB)} | ${s.msPerAddedConsumer === undefined ? '–' : `${s.msPerAddedConsumer.toFixed(1)} ms`} |`),
+  ];
+  return lines.join('\n');
+}
+
+function updateReadme(table: string): void {
+  const text = readFileSync(README, 'utf8');
+  const begin = text.indexOf(README_BEGIN);
+  const end = text.indexOf(README_END);
+  if (begin < 0 || end < begin) {
+    process.stderr.write(`bench: README.md has no ${README_BEGIN} … ${README_END} block; table not copied there\n`);
+    return;
+  }
+  writeFileSync(README, `${text.slice(0, begin + README_BEGIN.length)}\n${table}\n${text.slice(end)}`);
+  process.stdout.write('bench: updated the table in README.md\n');
+}
+
+function progress(message: string): void {
+  process.stderr.write(`bench: ${message}\n`);
+}
+
+if (require.main === module) {
+  main().catch((error: Error) => {
+    process.stderr.write(`bench: ${error.message}\n`);
+    process.exitCode = 1;
+  });
+}
