@@ -1,7 +1,9 @@
 import { readFileSync, statSync } from 'node:fs';
 import { basename, extname } from 'node:path';
-import Ajv, { ErrorObject, ValidateFunction } from 'ajv';
+import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
+import { cachedValidator, newAjv, standaloneModule } from '../compiled/ajv';
+import { sharedCodeCache } from '../compiled/code-cache';
 import { platformFor } from '../platforms';
 import { ConfigError } from './errors';
 import { crossFieldIssues } from './rules';
@@ -13,13 +15,17 @@ export const MAX_CONFIG_BYTES = 256 * 1024;
 
 let compiled: ValidateFunction | undefined;
 
-/** The schema validator, compiled once per process. */
+/**
+ * The schema validator: generated when the schema or this file changed, from the code cache
+ * otherwise (compiling the schema costs more than loading every environment).
+ */
 function validator(): ValidateFunction {
-  if (!compiled) {
-    const ajv = new Ajv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
+  compiled ??= cachedValidator(sharedCodeCache(), ['environment-config', JSON.stringify(schema), readFileSync(__filename)], () => {
+    // verbose: errors carry their parentSchema, where toIssue() finds x-rule and the known fields.
+    const ajv = newAjv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
     ajv.addVocabulary(['x-rule']);
-    compiled = ajv.compile(schema);
-  }
+    return standaloneModule(ajv, ajv.compile(schema));
+  }) as ValidateFunction;
   return compiled;
 }
 

@@ -1,14 +1,18 @@
-import Ajv from 'ajv';
+import type Ajv from 'ajv';
+import { newAjv } from '../compiled/ajv';
 
 /** A JSON schema as read from upstream files. */
 export type JsonSchema = Record<string, any>;
+
+/** This module: generated validators depend on its Ajv options and schema adjustments (part of their cache key). */
+export const SCHEMA_MODULE_FILE = __filename;
 
 /**
  * An Ajv instance for upstream schemas: they use OpenAPI keywords Ajv does not know
  * (`x-kubernetes-*`, `format: int-or-string`), so strict mode and formats are off; every error is kept.
  */
 export function upstreamAjv(): Ajv {
-  return new Ajv({ strict: false, validateFormats: false, allErrors: true });
+  return newAjv({ strict: false, validateFormats: false, allErrors: true });
 }
 
 /**

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
+import { packageRoot } from '../package-root';
 
 export { STRIMZI_VERSION };
 
@@ -43,16 +44,4 @@ export function missingStrimziCrds(dir: string): string | undefined {
   if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'))) return undefined;
   return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: run scripts/fetch-shared.sh, or download install/cluster-operator/04*-Crd-*.yaml ` +
     `from github.com/strimzi/strimzi-kafka-operator/releases/tag/${STRIMZI_VERSION} into that directory (or pass --crds <dir>)`;
-}
-
-/** The directory of cdc8s's package.json, from source (tests) or from compiled lib/. */
-function packageRoot(): string {
-  let dir = __dirname;
-  // lib/ has a package.json of its own (tsc copies it); the root is where tsconfig.json is too.
-  while (!(existsSync(join(dir, 'package.json')) && existsSync(join(dir, 'tsconfig.json')))) {
-    const parent = dirname(dir);
-    if (parent === dir) return resolve('.');
-    dir = parent;
-  }
-  return dir;
 }

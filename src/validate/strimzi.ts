@@ -1,8 +1,10 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ValidateFunction } from 'ajv';
+import type { ValidateFunction } from 'ajv';
 import { parse } from 'yaml';
-import { closeObject, JsonSchema, upstreamAjv } from './schema';
+import { standaloneModule, ValidatorSet } from '../compiled/ajv';
+import { CodeCache, filesDigest, sharedCodeCache } from '../compiled/code-cache';
+import { closeObject, JsonSchema, SCHEMA_MODULE_FILE, upstreamAjv } from './schema';
 
 /**
  * Closes every nested object schema. oneOf/anyOf/allOf branches are value constraints, not the
@@ -15,39 +17,47 @@ function closeAllObjects(schema: JsonSchema): void {
   if (typeof schema.additionalProperties === 'object') closeAllObjects(schema.additionalProperties);
 }
 
-/** Validators for the served versions of a directory of Strimzi CRDs, by `apiVersion/kind`. */
+/**
+ * Validators for the served versions of a directory of Strimzi CRDs, by `apiVersion/kind`. Each is
+ * generated the first time any run needs it and comes from the code cache after that: the CRDs
+ * are parsed only to generate.
+ */
 export class StrimziSchemas {
-  private readonly schemas = new Map<string, JsonSchema>();
-  private readonly compiled = new Map<string, ValidateFunction>();
-  private readonly ajv = upstreamAjv();
+  private readonly validators: ValidatorSet<ReadonlyMap<string, JsonSchema>>;
 
-  constructor(dir: string) {
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()) {
-      const crd = parse(readFileSync(join(dir, file), 'utf8')) as JsonSchema;
-      for (const version of crd.spec.versions.filter((v: JsonSchema) => v.served)) {
-        const schema = version.schema.openAPIV3Schema as JsonSchema;
-        closeAllObjects(schema);
-        // The API server checks metadata itself; the CRD schema only says it is an object.
-        schema.properties.metadata = { type: 'object' };
-        this.schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
-      }
-    }
+  constructor(dir: string, cache: CodeCache = sharedCodeCache()) {
+    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+    this.validators = new ValidatorSet(cache, ['strimzi', filesDigest(files), filesDigest([__filename, SCHEMA_MODULE_FILE])], () => readCrds(files));
   }
 
   /** The validator for an apiVersion/kind, or undefined when the CRDs do not serve it. */
   validatorFor(apiVersion: string, kind: string): ValidateFunction | undefined {
-    const key = `${apiVersion}/${kind}`;
-    let validate = this.compiled.get(key);
-    const schema = this.schemas.get(key);
-    if (!validate && schema) {
-      validate = this.ajv.compile(schema);
-      this.compiled.set(key, validate);
-    }
-    return validate;
+    return this.validators.get(`${apiVersion}/${kind}`, (schemas) => {
+      const schema = schemas.get(`${apiVersion}/${kind}`);
+      if (!schema) return undefined;
+      const ajv = upstreamAjv();
+      return standaloneModule(ajv, ajv.compile(schema));
+    });
   }
 
   /** apiVersions the CRDs serve for a kind. */
   servedVersions(kind: string): string[] {
-    return [...this.schemas.keys()].filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, k.lastIndexOf('/')));
+    return [...this.validators.prepared().keys()].filter((k) => k.endsWith(`/${kind}`)).map((k) => k.slice(0, k.lastIndexOf('/')));
   }
+}
+
+/** The openAPIV3Schema of every served version, closed, by `group/version/kind`. */
+function readCrds(files: readonly string[]): Map<string, JsonSchema> {
+  const schemas = new Map<string, JsonSchema>();
+  for (const file of files) {
+    const crd = parse(readFileSync(file, 'utf8')) as JsonSchema;
+    for (const version of crd.spec.versions.filter((v: JsonSchema) => v.served)) {
+      const schema = version.schema.openAPIV3Schema as JsonSchema;
+      closeAllObjects(schema);
+      // The API server checks metadata itself; the CRD schema only says it is an object.
+      schema.properties.metadata = { type: 'object' };
+      schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
+    }
+  }
+  return schemas;
 }
