@@ -3,7 +3,6 @@ import { Component, COMPONENTS } from '../charts';
 import { Environment, EnvironmentConfig } from '../config/types';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
 import { RenderedObject } from '../policy';
-import { toYamlDocuments } from './yaml';
 
 /** One rendered manifest file: what `kubectl apply` reads and a Helm template repeats. */
 export interface RenderedManifest {
@@ -11,6 +10,8 @@ export interface RenderedManifest {
   readonly file: string;
   readonly component: Component;
   readonly objects: readonly RenderedObject[];
+  /** The file's text (header and YAML documents), rendered once for dist/<env>/ and the chart's template. */
+  readonly text: string;
 }
 
 export interface HelmChartInput {
@@ -18,8 +19,6 @@ export interface HelmChartInput {
   readonly manifests: readonly RenderedManifest[];
   /** Chart version: the cdc8s version (package.json), so a chart changes version with the generator. */
   readonly version: string;
-  /** Comment put at the top of every template. */
-  readonly header: string;
   /** Images the user builds before installing (the Debezium-ready Postgres). */
   readonly imagesToBuild: readonly string[];
   /** What enforces NetworkPolicies on the target platform. */
@@ -56,7 +55,7 @@ export function helmChartFiles(input: HelmChartInput): Map<string, string> {
   for (const component of present) {
     files.set(`charts/${component}/Chart.yaml`, yaml(subchart(component, version)));
     for (const manifest of manifests.filter((m) => m.component === component)) {
-      files.set(`charts/${component}/templates/${manifest.file}`, escapeTemplate(input.header + toYamlDocuments(manifest.objects)));
+      files.set(`charts/${component}/templates/${manifest.file}`, escapeTemplate(manifest.text));
     }
   }
   return files;
