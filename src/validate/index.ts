@@ -136,15 +136,14 @@ export function formatReport(report: ValidationReport): { problems: string[]; su
   };
 }
 
+/** The model of each custom resource type present, each loaded once, all at the same time (they are ES modules: file reads overlap). */
 async function loadModels(documents: readonly ObjectDocument[]): Promise<Map<string, ModelValidator>> {
-  const models = new Map<string, ModelValidator>();
+  const types = new Map<string, KubernetesObject>();
   for (const object of documents.flatMap((d) => d.objects)) {
-    const key = typeKey(object);
-    if (models.has(key) || !isCustomResource(object.apiVersion)) continue;
-    const validator = await loadModelValidator(object.apiVersion, object.kind);
-    if (validator) models.set(key, validator);
+    if (isCustomResource(object.apiVersion)) types.set(typeKey(object), object);
   }
-  return models;
+  const loaded = await Promise.all([...types].map(async ([key, { apiVersion, kind }]) => [key, await loadModelValidator(apiVersion, kind)] as const));
+  return new Map(loaded.filter((entry): entry is readonly [string, ModelValidator] => entry[1] !== undefined));
 }
 
 function ajvProblems(validate: ValidateFunction | undefined, object: KubernetesObject, unserved: string): { path: string; message: string }[] {
