@@ -102,11 +102,13 @@ function readIfPresent(file: string): Buffer | undefined {
  */
 function store(file: string, content: string | Buffer): void {
   const partial = `${file}.${process.pid}.partial`;
+  let staged = false;
   try {
     mkdirSync(dirname(file), { recursive: true });
     writeFileSync(partial, content);
+    staged = true;
     renameSync(partial, file);
   } catch {
-    rmSync(partial, { force: true });
+    if (staged) rmSync(partial, { force: true });
   }
 }
