@@ -11,8 +11,8 @@ export interface BenchCommand {
   readonly steps: readonly (readonly string[])[];
   /** Added to the environment of every run. */
   readonly env?: Readonly<Record<string, string>>;
-  /** Called before every run (warm-up included) for environment that must be fresh each time. */
-  readonly freshEnv?: () => Readonly<Record<string, string>>;
+  /** Called before every run (warm-up included, not timed) for a fresh working directory or environment. */
+  readonly freshRun?: () => { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> };
 }
 
 export interface Sample {
@@ -42,10 +42,12 @@ export class ProcessTimer {
 
   run(command: BenchCommand): Sample {
     writeFileSync(this.rssFile, '');
+    const fresh = command.freshRun?.();
+    const cwd = fresh?.cwd ?? this.cwd;
     const env = {
       ...process.env,
       ...command.env,
-      ...command.freshEnv?.(),
+      ...fresh?.env,
       NODE_OPTIONS: `--require "${this.probe}"`,
       CDC8S_BENCH_RSS_FILE: this.rssFile,
     };
@@ -53,7 +55,7 @@ export class ProcessTimer {
     let stdout = '';
     for (const [program, ...args] of command.steps) {
       const start = process.hrtime.bigint();
-      const result = spawnSync(program, args, { cwd: this.cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
+      const result = spawnSync(program, args, { cwd, env, encoding: 'utf8', maxBuffer: 64 * 1024 * 1024, stdio: ['ignore', 'pipe', 'pipe'] });
       seconds += Number(process.hrtime.bigint() - start) / 1e9;
       if (result.status !== 0) {
         throw new Error(`${command.label}: ${[program, ...args].join(' ')} exited ${result.status ?? result.signal}:\n${result.stderr}${result.error ?? ''}`);

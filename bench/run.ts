@@ -9,7 +9,7 @@
  * Measures; never asserts.
  */
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
@@ -53,7 +53,7 @@ interface ScaleResult {
   readonly msPerAddedConsumer?: number;
 }
 
-export interface BenchResults {
+interface BenchResults {
   readonly date: string;
   readonly machine: Record<string, string | number>;
   readonly runs: number;
@@ -120,9 +120,18 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
   const floorNpm: BenchCommand = { id: 'floor-npm', label: '4b. floor through npm: npm run bench:floor', steps: [[npm, 'run', '-s', 'bench:floor']] };
   const synthColdCache: BenchCommand = {
     id: 'synth-empty-cache',
-    label: '1c. npm run synth with an empty validator cache (first synth after npm ci)',
+    label: '1b. npm run synth with an empty validator cache (after the schemas, Ajv or the validate code change)',
     steps: synthAll.steps,
-    freshEnv: () => ({ CDC8S_CACHE_DIR: mkdtempSync(join(work, 'cache-')) }),
+    freshRun: () => ({ env: { CDC8S_CACHE_DIR: mkdtempSync(join(work, 'cache-')) } }),
+  };
+  const synthFreshClone: BenchCommand = {
+    id: 'synth-fresh-clone',
+    label: '1c. first npm run synth of a fresh clone after npm ci (compiles the TypeScript, generates every validator)',
+    steps: [[npm, 'run', '-s', 'synth', '--', '--out', 'out']],
+    freshRun: () => {
+      const clone = freshClone(work);
+      return { cwd: clone, env: { CDC8S_CACHE_DIR: join(clone, 'cache'), CDC8S_SHARED_DIR: process.env.CDC8S_SHARED_DIR ?? join(ROOT, '..', 'shared') } };
+    },
   };
 
   progress('preparing: one synth of every environment (the charts helm template reads)');
@@ -132,11 +141,13 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
   progress(`group 2: ${[synthOne, floor, helmOne].map((c) => c.id).join(', ')}`);
   const single = runRounds(timer, [synthOne, floor, helmOne], options.runs, options.warmup);
   progress(`group 3: ${synthColdCache.id}`);
-  const cold = runRounds(timer, [synthColdCache], options.runs, 0);
-  const samples = new Map([...full, ...single, ...cold]);
+  const emptyCache = runRounds(timer, [synthColdCache], options.runs, 0);
+  progress(`group 4: ${synthFreshClone.id} (at most 3 rounds: each compiles)`);
+  const freshClones = runRounds(timer, [synthFreshClone], Math.min(3, options.runs), 0);
+  const samples = new Map([...full, ...single, ...emptyCache, ...freshClones]);
 
   const seconds = (id: string) => (samples.get(id) ?? []).map((s) => s.seconds);
-  const commands = [synthAll, synthColdCache, synthOne, helmOne, helmAll, floor, floorNpm].map((c) => commandResult(c, samples.get(c.id) ?? [], work));
+  const commands = [synthAll, synthColdCache, synthFreshClone, synthOne, helmOne, helmAll, floor, floorNpm].map((c) => commandResult(c, samples.get(c.id) ?? [], work));
   const ratios: RatioResult[] = [
     { label: '1 ÷ 4b: full synth ÷ floor, both through npm (target ≤ 3×)', ratio: pairedRatio(seconds('synth'), seconds('floor-npm')) },
     { label: `1 ÷ 3b: full synth ÷ helm template of the ${envs.length} charts`, ratio: pairedRatio(seconds('synth'), seconds('helm-template-all')) },
@@ -144,6 +155,16 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
     { label: `2 ÷ 3a: one environment ÷ helm template of its chart`, ratio: pairedRatio(seconds('synth-direct'), seconds('helm-template')) },
   ];
   return { date: new Date().toISOString(), machine: machine(npm, helm), runs: options.runs, warmup: options.warmup, commands, ratios, scale: measureScale(options, timer, work) };
+}
+
+/** What a fresh clone holds that a synth reads (node_modules shared by a link, as `npm ci` would make it). */
+const CLONE_ENTRIES = ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'imports', 'bench', 'scripts', 'environments'];
+
+function freshClone(work: string): string {
+  const clone = mkdtempSync(join(work, 'clone-'));
+  for (const entry of CLONE_ENTRIES) cpSync(join(ROOT, entry), join(clone, entry), { recursive: true });
+  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
+  return clone;
 }
 
 /** Item 5: synth time and peak memory of generated configs with n consumers and n captured tables. */
@@ -205,7 +226,7 @@ const range = (s: Spread) => `${s.min.toFixed(2)} – ${s.max.toFixed(2)} s`;
 const mib = (s?: Spread) => (s ? `${Math.round(s.median)} MiB` : '–');
 
 /** The Markdown the README shows: the machine, the commands, the ratios, the scale curve. */
-export function formatTables(results: BenchResults): string {
+function formatTables(results: BenchResults): string {
   const m = results.machine;
   const lines = [
     `Measured ${results.date.slice(0, 10)} on ${m.cpu} (${m.cores} cores, ${m.memoryGiB} GiB), ${m.os}, Node ${m.node}, npm ${m.npm}, Helm ${m.helm}; ` +
@@ -242,9 +263,8 @@ function progress(message: string): void {
   process.stderr.write(`bench: ${message}\n`);
 }
 
-if (require.main === module) {
-  main().catch((error: Error) => {
-    process.stderr.write(`bench: ${error.message}\n`);
-    process.exitCode = 1;
-  });
-}
+// An entry point (scripts/run.cjs loads it), like the commands in src/cli/.
+main().catch((error: Error) => {
+  process.stderr.write(`bench: ${error.message}\n`);
+  process.exitCode = 1;
+});
