@@ -1,13 +1,13 @@
 import { createRequire } from 'node:module';
 import type Ajv from 'ajv';
 import type { Options, ValidateFunction } from 'ajv';
-import { cacheKey, CodeCache } from './code-cache';
+import { cacheKey, CodeCache, filesDigest } from './code-cache';
 
 /** Ajv is loaded only to compile: a run whose validators are all cached never loads the compiler. */
 const load = createRequire(__filename);
 
-/** Generated code is Ajv's: another Ajv version generates other code. */
-const AJV_VERSION = `ajv ${(load('ajv/package.json') as { version: string }).version}`;
+/** What generates the code besides the schema: Ajv (another version generates other code) and this file's options. */
+const GENERATOR = `ajv ${(load('ajv/package.json') as { version: string }).version} ${filesDigest([__filename])}`;
 
 /** What the cache stores for an id the schema source has no schema for (a kind a version does not serve). */
 const NO_VALIDATOR = 'module.exports = null;';
@@ -30,7 +30,7 @@ export function standaloneModule(ajv: Ajv, validate: ValidateFunction): string {
  * by `generate` (standalone module source, or undefined when there is no schema for it).
  */
 export function cachedValidator(cache: CodeCache, inputs: readonly (string | Buffer)[], generate: () => string | undefined): ValidateFunction | undefined {
-  const exported = cache.load(cacheKey(AJV_VERSION, ...inputs), () => generate() ?? NO_VALIDATOR);
+  const exported = cache.load(cacheKey(GENERATOR, ...inputs), () => generate() ?? NO_VALIDATOR);
   return (exported ?? undefined) as ValidateFunction | undefined;
 }
 

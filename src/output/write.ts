@@ -32,8 +32,10 @@ export function writeAtomically(root: string, files: ReadonlyMap<string, string>
       for (const [relativePath, content] of byUnit.get(unit) ?? []) {
         options.beforeEachFile?.(relativePath);
         const path = join(staging, 'new', relativePath);
-        if (!made.has(dirname(path))) mkdirSync(dirname(path), { recursive: true });
-        made.add(dirname(path));
+        if (!made.has(dirname(path))) {
+          mkdirSync(dirname(path), { recursive: true });
+          made.add(dirname(path));
+        }
         writeFileSync(path, content, { mode: 0o644 });
       }
     }
