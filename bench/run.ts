@@ -126,7 +126,7 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
   };
   const synthFreshClone: BenchCommand = {
     id: 'synth-fresh-clone',
-    label: '1c. first npm run synth of a fresh clone after npm ci (compiles the TypeScript, generates every validator)',
+    label: '1c. first npm run synth of a fresh clone after npm ci (compiles the TypeScript, generates every validator; the peak is tsc)',
     steps: [[npm, 'run', '-s', 'synth', '--', '--out', 'out']],
     freshRun: () => {
       const clone = freshClone(work);
