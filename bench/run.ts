@@ -9,15 +9,16 @@
  * Measures; never asserts.
  */
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import { packageRoot } from '../src/package-root';
 import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
+import { copyProject } from './project-copy';
 import { scaleConfigText } from './scale-config';
 
-/** The repository: this file runs compiled, from lib/bench/. */
-const ROOT = resolve(__dirname, '..', '..');
+const ROOT = packageRoot();
 const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json');
 const README = join(ROOT, 'README.md');
 const README_BEGIN = '<!-- bench:begin -->';
@@ -129,7 +130,8 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
     label: '1c. first npm run synth of a fresh clone after npm ci (compiles the TypeScript, generates every validator; the peak is tsc)',
     steps: [[npm, 'run', '-s', 'synth', '--', '--out', 'out']],
     freshRun: () => {
-      const clone = freshClone(work);
+      const clone = mkdtempSync(join(work, 'clone-'));
+      copyProject(ROOT, clone);
       return { cwd: clone, env: { CDC8S_CACHE_DIR: join(clone, 'cache'), CDC8S_SHARED_DIR: process.env.CDC8S_SHARED_DIR ?? join(ROOT, '..', 'shared') } };
     },
   };
@@ -155,16 +157,6 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
     { label: `2 ÷ 3a: one environment ÷ helm template of its chart`, ratio: pairedRatio(seconds('synth-direct'), seconds('helm-template')) },
   ];
   return { date: new Date().toISOString(), machine: machine(npm, helm), runs: options.runs, warmup: options.warmup, commands, ratios, scale: measureScale(options, timer, work) };
-}
-
-/** What a fresh clone holds that a synth reads (node_modules shared by a link, as `npm ci` would make it). */
-const CLONE_ENTRIES = ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'imports', 'bench', 'scripts', 'environments'];
-
-function freshClone(work: string): string {
-  const clone = mkdtempSync(join(work, 'clone-'));
-  for (const entry of CLONE_ENTRIES) cpSync(join(ROOT, entry), join(clone, entry), { recursive: true });
-  symlinkSync(join(ROOT, 'node_modules'), join(clone, 'node_modules'), 'dir');
-  return clone;
 }
 
 /** Item 5: synth time and peak memory of generated configs with n consumers and n captured tables. */

@@ -1,7 +1,8 @@
 import { spawnSync } from 'node:child_process';
-import { cpSync, mkdirSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyProject } from '../bench/project-copy';
 import { diffTrees, formatDiff } from '../src/output/object-diff';
 import { writeAtomically } from '../src/output/write';
 import { cli, copyOfDist, RawConfig, renderVariant, ROOT, tempDir } from './helpers';
@@ -87,12 +88,7 @@ describe('npm run diff: object-level differences a reviewer can read', () => {
   it('--base <git-ref> renders that revision in a worktree and compares it with the working tree', () => {
     // A throwaway repository holding this working tree as its only commit, then one config edit.
     const repo = tempDir('cdc8s-diff-repo-');
-    const tracked = spawnSync('git', ['ls-files', '-co', '--exclude-standard'], { cwd: ROOT, encoding: 'utf8' }).stdout.split('\n').filter(Boolean);
-    for (const path of tracked) {
-      mkdirSync(dirname(join(repo, path)), { recursive: true });
-      cpSync(join(ROOT, path), join(repo, path));
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(repo, 'node_modules'), 'dir');
+    copyProject(ROOT, repo);
     const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=cdc8s', '-c', 'user.email=cdc8s@example.com', ...args], { cwd: repo, encoding: 'utf8' });
     expect(git('init', '-q').status).toBe(0);
     expect(git('add', '-A').status).toBe(0);

@@ -1,8 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { appendFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join, relative } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { copyProject } from '../bench/project-copy';
 import { ROOT, snapshotTree, tempDir } from './helpers';
 
 const { inputFiles } = createRequire(__filename)(join(ROOT, 'scripts', 'build.cjs')) as { inputFiles: () => string[] };
@@ -24,10 +25,7 @@ describe('commands run precompiled JavaScript, compiling only when the TypeScrip
 
   it('compiles once, skips the compiler while nothing changed (an environment edit included), stops on a type error, and compiles the fix', () => {
     const project = tempDir('cdc8s-project-');
-    for (const entry of ['package.json', 'package-lock.json', 'tsconfig.json', 'src', 'imports', 'bench', 'scripts', 'environments']) {
-      cpSync(join(ROOT, entry), join(project, entry), { recursive: true });
-    }
-    symlinkSync(join(ROOT, 'node_modules'), join(project, 'node_modules'), 'dir');
+    copyProject(ROOT, project);
     const out = join(project, 'out');
     const synth = () => run(project, 'src/cli/synth', ['--env', 'minikube', '--out', out, '--no-validate']);
 
