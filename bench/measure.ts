@@ -9,8 +9,6 @@ export interface BenchCommand {
   readonly label: string;
   /** argv of each step (e.g. three `helm template` calls); the sample is their total wall time. */
   readonly steps: readonly (readonly string[])[];
-  /** Added to the environment of every run. */
-  readonly env?: Readonly<Record<string, string>>;
   /** Called before every run (warm-up included, not timed) for a fresh working directory or environment. */
   readonly freshRun?: () => { readonly cwd?: string; readonly env?: Readonly<Record<string, string>> };
 }
@@ -46,7 +44,6 @@ export class ProcessTimer {
     const cwd = fresh?.cwd ?? this.cwd;
     const env = {
       ...process.env,
-      ...command.env,
       ...fresh?.env,
       NODE_OPTIONS: `--require "${this.probe}"`,
       CDC8S_BENCH_RSS_FILE: this.rssFile,

@@ -14,6 +14,7 @@ import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/package-root';
+import { sharedDir } from '../src/validate/sources';
 import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
 import { copyProject } from './project-copy';
 import { scaleConfigText } from './scale-config';
@@ -132,7 +133,7 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
     freshRun: () => {
       const clone = mkdtempSync(join(work, 'clone-'));
       copyProject(ROOT, clone);
-      return { cwd: clone, env: { CDC8S_CACHE_DIR: join(clone, 'cache'), CDC8S_SHARED_DIR: process.env.CDC8S_SHARED_DIR ?? join(ROOT, '..', 'shared') } };
+      return { cwd: clone, env: { CDC8S_CACHE_DIR: join(clone, 'cache'), CDC8S_SHARED_DIR: resolve(sharedDir()) } };
     },
   };
 

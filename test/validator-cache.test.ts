@@ -20,9 +20,9 @@ class CountingCache extends CodeCache {
   }
 }
 
-const objectsOf = (file: string) => parseYamlObjects(readFileSync(join(ROOT, 'dist', file), 'utf8'));
-const deployment = () => ofKind(objectsOf('eks/60-api.yaml'), 'Deployment')[0];
-const kafka = () => ofKind(objectsOf('eks/20-kafka.yaml'), 'Kafka')[0];
+const distObjects = (file: string) => parseYamlObjects(readFileSync(join(ROOT, 'dist', file), 'utf8'));
+const deployment = () => ofKind(distObjects('eks/60-api.yaml'), 'Deployment')[0];
+const kafka = () => ofKind(distObjects('eks/20-kafka.yaml'), 'Kafka')[0];
 
 /** The errors a validator reports for an object, as the report shows them. */
 function verdict(validate: ((o: unknown) => boolean) & { errors?: unknown }, object: unknown) {
