@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Downloads the upstream schemas the tests validate against into a `shared` directory laid out
 # like ../shared (CI provides it; a fresh clone or a GitHub runner does not):
-#   <dir>/schemas/kubernetes/v1.27.0.json, v1.35.0.json   cdk8s-team/cdk8s kubernetes-schemas
+#   <dir>/schemas/kubernetes/v1.30.0.json, v1.35.0.json   cdk8s-team/cdk8s kubernetes-schemas
 #   <dir>/crds/strimzi-1.2.0/04*-Crd-*.yaml                 the Strimzi 1.2.0 release's CRDs
 # Usage: scripts/fetch-shared.sh [dir]   (default ../shared)
 set -euo pipefail
@@ -9,7 +9,7 @@ dir="${1:-../shared}"
 strimzi=1.2.0
 mkdir -p "$dir/schemas/kubernetes" "$dir/crds/strimzi-$strimzi"
 
-for version in v1.27.0 v1.35.0; do
+for version in v1.30.0 v1.35.0; do
   curl -fsSL --retry 3 -o "$dir/schemas/kubernetes/$version.json" \
     "https://raw.githubusercontent.com/cdk8s-team/cdk8s/master/kubernetes-schemas/$version/_definitions.json"
 done

@@ -2,14 +2,14 @@ import { Application, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPLY_STAGES, isCustomResource, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION } from '../src/charts/apply-order';
+import { APPLY_STAGES, isCustomResource, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, syncWave } from '../src/charts/apply-order';
 import { writeAtomically } from '../src/output/write';
 import { copyOfDist, ENVIRONMENTS, envFile, file, K8sObject, objectsOf, ofKind, parseYamlObjects, rawConfig, render, renderVariant } from './helpers';
 
 const wave = (o: K8sObject) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
 const syncOptions = (o: K8sObject) => (o.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').filter(Boolean);
 const groupOf = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
-const stageWave = (stage: (typeof APPLY_STAGES)[number]) => APPLY_STAGES.indexOf(stage);
+const stageWave = (stage: (typeof APPLY_STAGES)[number]) => syncWave(stage);
 
 describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows Synced when healthy', (name) => {
   const rendered = render(name);
@@ -48,7 +48,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
     expect(new Set(namespaces)).toEqual(new Set(ofKind(objects, 'Namespace').map((n) => n.metadata.name)));
   });
 
-  it('gives every object a sync wave, and waves follow namespaces → secrets → Postgres → Kafka → topics/users → Connect → connector → apps', () => {
+  it('gives every object the sync wave of its stage (sync-waves.test.ts proves the stages follow real dependencies)', () => {
     for (const o of objects) expect(Number.isInteger(wave(o)), `${o.kind} ${o.metadata.name}`).toBe(true);
     const wavesOf = (kind: string) => [...new Set(ofKind(objects, kind).map(wave))];
     expect(wavesOf('Namespace')).toEqual([stageWave('namespaces')]);
@@ -59,7 +59,10 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
     expect(new Set([...wavesOf('KafkaTopic'), ...wavesOf('KafkaUser')])).toEqual(new Set([stageWave('topics-users')]));
     expect(wavesOf('KafkaConnect')).toEqual([stageWave('connect')]);
     expect(wavesOf('KafkaConnector')).toEqual([stageWave('connector')]);
-    expect(wavesOf('Deployment')).toEqual([stageWave('apps')]);
+    const deployments = (component: string) => [...new Set(ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['app.kubernetes.io/component'] === component).map(wave))];
+    expect(deployments('api')).toEqual([stageWave('api')]);
+    expect(deployments('consumer')).toEqual([stageWave('consumers')]);
+    expect(wavesOf('KafkaAccess')).toEqual([stageWave('consumers')]);
   });
 
   it('never syncs an object before what it needs', () => {
@@ -85,13 +88,14 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
     for (const connector of ofKind(objects, 'KafkaConnector')) {
       expect(wave(connector)).toBeGreaterThan(wave(named('KafkaConnect', connector.metadata.labels?.['strimzi.io/cluster'] as string)));
     }
-    const lastInfra = Math.max(...objects.filter((o) => o.kind.startsWith('Kafka')).map(wave));
-    for (const d of ofKind(objects, 'Deployment')) expect(wave(d), `${d.metadata.name} after the pipeline`).toBeGreaterThan(lastInfra);
+    for (const access of ofKind(objects, 'KafkaAccess')) {
+      expect(wave(access), 'KafkaAccess after its KafkaUser').toBeGreaterThan(wave(named('KafkaUser', access.spec.user.name)));
+    }
   });
 
   it('skips the dry run of custom resources whose CRDs may not exist yet, and only of those', () => {
     // Strimzi, External Secrets, Gateway API and GKE policies come from CRDs an operator or the cloud installs.
-    const crdGroups = ['kafka.strimzi.io', 'external-secrets.io', 'gateway.networking.k8s.io', 'networking.gke.io'];
+    const crdGroups = ['kafka.strimzi.io', 'access.strimzi.io', 'external-secrets.io', 'generators.external-secrets.io', 'gateway.networking.k8s.io', 'networking.gke.io'];
     expect(objects.filter((o) => crdGroups.includes(groupOf(o))).length).toBeGreaterThanOrEqual(12);
     for (const o of objects) {
       expect(syncOptions(o).includes('SkipDryRunOnMissingResource=true'), `${o.kind} ${o.metadata.name}`).toBe(crdGroups.includes(groupOf(o)));

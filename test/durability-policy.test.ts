@@ -148,12 +148,12 @@ describe('a broken rule stops the synth command cleanly', () => {
   it('exits 1, names the file, rule and object on one line, and writes nothing', () => {
     const dir = tempDir();
     const config = join(dir, 'eks.yaml');
-    writeFileSync(config, renderVariantSource((c) => kafkaConfig(c, 'min.insync.replicas', 1), 'eks'));
+    writeFileSync(config, renderVariantSource((c) => kafkaConfig(c, 'unclean.leader.election.enable', true), 'eks'));
     const out = copyOfDist();
     const before = snapshotTree(out);
     const result = cli('synth', ['--config', config, '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`${config}: durability rule broker-min-insync-replicas: Kafka cdc-streaming/cdc: spec.kafka.config["min.insync.replicas"] is 1, must be >= 2`);
+    expect(result.stderr.trim()).toBe(`${config}: durability rule broker-no-unclean-leader-election: Kafka cdc-streaming/cdc: spec.kafka.config["unclean.leader.election.enable"] is true, must be false`);
     expect(snapshotTree(out)).toEqual(before);
   });
 });

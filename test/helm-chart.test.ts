@@ -61,11 +61,11 @@ describe.each(ENVIRONMENTS)('%s: the Helm umbrella chart installs exactly dist/%
     expect(result.stderr).toContain(message);
   });
 
-  it('installs only on the Kubernetes versions we render for (1.27 to 1.35)', () => {
-    for (const supported of ['1.27.0', '1.35.0', 'v1.30.2-eks-1552ad0']) {
+  it('installs only on the Kubernetes versions we render for (1.30, Strimzi 1.2.0 minimum, to 1.35)', () => {
+    for (const supported of ['1.30.0', '1.35.0', 'v1.30.2-eks-1552ad0']) {
       expect(helm(['template', 'cdc8s', chart(), '--kube-version', supported]).status, supported).toBe(0);
     }
-    for (const unsupported of ['1.26.9', '1.36.0']) {
+    for (const unsupported of ['1.29.9', '1.36.0']) {
       const result = helm(['template', 'cdc8s', chart(), '--kube-version', unsupported]);
       expect(result.status, unsupported).not.toBe(0);
       expect(result.stderr).toContain('incompatible with Kubernetes');
@@ -106,7 +106,7 @@ describe.each(ENVIRONMENTS)('%s: the Helm umbrella chart installs exactly dist/%
     expect(notes).toContain(`--namespace ${rendered.env.config.kafka.operatorNamespace} --create-namespace`);
     expect(notes).toContain('helm upgrade cdc8s');
     const full = helm(['install', 'cdc8s', chart(), '--dry-run=client']);
-    expect(full.stdout.slice(full.stdout.indexOf('NOTES:'))).toContain(`npm run -s secrets -- --env ${name} --kafka-copies`);
+    expect(full.stdout.slice(full.stdout.indexOf('NOTES:'))).toContain('the Strimzi Kafka Access Operator 0.3.0');
   });
 });
 

@@ -69,7 +69,7 @@ describe.each(ENVIRONMENTS)('no secret value in the %s output', (name) => {
 /** Keys that name a credential (the last segment of `a.b.c`, `A_B`, `a-b`, `aB`). */
 const CREDENTIAL_KEY = /(^|[._-]|[a-z])(password|passwd|pwd|secret|token|api[-_]?key|private[-_]?key|credentials?)$/i;
 /** Where a credential-named key holds the name of a key inside a Secret, not a value. */
-const REFERENCE_CONTEXT = /\/(passwordSecret|secretKeyRef|remoteRef|secretRef|valueFrom)\//;
+const REFERENCE_CONTEXT = /\/(passwordSecret|pushSecret|secretKeyRef|remoteRef|secretRef|valueFrom)\//;
 
 /** A value that points at a credential instead of holding it. */
 function isReference(value: string): boolean {

@@ -24,11 +24,21 @@ describe('storage', () => {
     expect(pvc.spec.storageClassName).toBe('');
   });
 
-  it('PersistentVolumes only on minikube, StorageClasses only on EKS', () => {
+  it('PersistentVolumes only on minikube, StorageClasses of ours only on EKS and GKE', () => {
     expect(ofKind(eks, 'PersistentVolume')).toEqual([]);
     expect(ofKind(gke, 'PersistentVolume')).toEqual([]);
     expect(ofKind(minikube, 'StorageClass')).toEqual([]);
-    expect(ofKind(gke, 'StorageClass')).toEqual([]);
+    expect(ofKind(gke, 'StorageClass')).toHaveLength(1);
+  });
+
+  it.each([['eks', () => eks], ['gke', () => gke]])('%s: every claim and Kafka volume is on a class that retains its disk when the claim is deleted', (_name, objects) => {
+    const classes = new Map(ofKind(objects(), 'StorageClass').map((c) => [c.metadata.name, c]));
+    const claimed = [
+      ...ofKind(objects(), 'PersistentVolumeClaim').map((c) => c.spec.storageClassName),
+      ...ofKind(objects(), 'KafkaNodePool').flatMap((p) => p.spec.storage.volumes.map((v: { class: string }) => v.class)),
+    ];
+    expect(claimed.length).toBeGreaterThan(1);
+    for (const name of claimed) expect(classes.get(name)?.reclaimPolicy, name).toBe('Retain');
   });
 
   it('EKS: an encrypted gp3 class on the EBS CSI driver, bound when the pod is scheduled', () => {
@@ -42,9 +52,10 @@ describe('storage', () => {
     expect(named(eks, 'PersistentVolumeClaim', 'postgres-data').spec.storageClassName).toBe(sc.metadata.name);
   });
 
-  it('GKE: the claim names a Persistent Disk CSI class explicitly', () => {
+  it('GKE: the claim names our Persistent Disk class, with the disk type of premium-rwo', () => {
     const pvc = named(gke, 'PersistentVolumeClaim', 'postgres-data');
-    expect(['premium-rwo', 'standard-rwo']).toContain(pvc.spec.storageClassName);
+    expect(pvc.spec.storageClassName).toBe('cdc8s-pd');
+    expect(named(gke, 'StorageClass', 'cdc8s-pd')).toMatchObject({ provisioner: 'pd.csi.storage.gke.io', parameters: { type: 'pd-ssd' } });
     expect(pvc.spec.resources.requests.storage).toBe('200Gi');
   });
 });
@@ -106,7 +117,8 @@ describe('identity', () => {
 describe('secrets', () => {
   it('EKS and GKE sync every database Secret through an ExternalSecret from the configured store', () => {
     for (const [objects, store, key] of [[eks, 'aws-secrets-manager', 'cdc8s/eks/postgres-app'], [gke, 'gcp-secret-manager', 'cdc8s-gke-postgres-app']] as const) {
-      const externals = ofKind(objects, 'ExternalSecret');
+      // The Connect build's push Secret comes from a generator, not the store (connect-image-delivery.test.ts).
+      const externals = ofKind(objects, 'ExternalSecret').filter((e) => e.spec.secretStoreRef);
       expect(externals.map((e) => `${e.metadata.namespace}/${e.metadata.name}`).sort()).toEqual([
         'cdc-apps/postgres-app', 'cdc-data/postgres-app', 'cdc-data/postgres-debezium', 'cdc-data/postgres-superuser',
       ]);

@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
 import { envFile, file, objectsOf } from './helpers';
+import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../src/constructs/postgres-image';
 import { PostgresServer, postgresAvailable } from './postgres-server';
 
 /**
@@ -75,6 +76,19 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
     const schemas = "SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = 'cdc8s_publication'";
     expect(server.client(debezium, schemas).stdout.trim()).toBe('public');
     expect(server.client(debezium, 'SHOW max_slot_wal_keep_size').stdout.trim()).toBe('50GB');
+  });
+
+  it('answers every rendered probe without logging a FATAL (probes use the Unix socket, where pg_hba admits them)', () => {
+    const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
+    const container = statefulSet?.spec.template.spec.containers[0];
+    const probes = ['startupProbe', 'readinessProbe', 'livenessProbe'].map((name) => container[name].exec.command as string[]);
+    const logBefore = server.log().length;
+    for (const command of probes) {
+      const result = server.runProbe(command, POSTGRES_SOCKET_DIR, POSTGRES_PORT);
+      expect(result.stdout).toContain('accepting connections');
+      expect(result.status).toBe(0);
+    }
+    expect(server.log().slice(logBefore)).not.toMatch(/FATAL/);
   });
 
   it('refuses wrong passwords and databases the roles have no business in', () => {

@@ -1,5 +1,5 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { availableOrSkip } from './helpers';
@@ -89,6 +89,20 @@ export class PostgresServer {
       encoding: 'utf8',
       env: { ...process.env, PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' },
     });
+  }
+
+  /**
+   * Runs a rendered exec probe inside the "pod" as the postgres OS user: only the socket directory
+   * and the port are moved to this server's.
+   */
+  runProbe(command: readonly string[], socketDir: string, port: number): SpawnSyncReturns<string> {
+    const [program, ...args] = command.map((arg) => (arg === socketDir ? this.dir : arg === String(port) ? String(this.port) : arg));
+    return this.asPostgres(program, args, false);
+  }
+
+  /** What the server has logged so far. */
+  log(): string {
+    return readFileSync(join(this.dir, 'server.log'), 'utf8');
   }
 
   stop(): void {

@@ -30,7 +30,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
   it('the command checks all environments and prints what it checked against what', () => {
     const result = cli('validate', []);
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stdout).toMatch(/^validate: \d+ objects, 0 invalid: \d+ against Kubernetes v1\.27\.0 \+ v1\.35\.0 \(strict\), .*\d+ against Strimzi 1\.2\.0 CRDs \(strict\)/m);
+    expect(result.stdout).toMatch(/^validate: \d+ objects, 0 invalid: \d+ against Kubernetes v1\.30\.0 \+ v1\.35\.0 \(strict\), .*\d+ against Strimzi 1\.2\.0 CRDs \(strict\)/m);
     for (const model of ['external-secrets', 'gateway-api', 'gke', 'argo-cd']) expect(result.stdout).toContain(`@kubernetes-models/${model} (model)`);
     expect(result.stdout).toMatch(EVERY_KIND_VALIDATED);
   });
@@ -50,7 +50,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
     const file = manifestFile([broken]);
     const result = cli('validate', ['--file', file]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`${file}: Deployment cdc-apps/${deployment?.metadata.name}: /spec/replica is not a known field (Kubernetes v1.27.0)`);
+    expect(result.stderr).toContain(`${file}: Deployment cdc-apps/${deployment?.metadata.name}: /spec/replica is not a known field (Kubernetes v1.30.0)`);
     expect(result.stderr).toContain('(Kubernetes v1.35.0)');
     expect(result.stderr).not.toMatch(/\n\s+at /);
   });
@@ -68,14 +68,14 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
     const file = manifestFile([{ ...topic, metadata: { ...topic?.metadata, label: { a: 'b' } } }]);
     const result = cli('validate', ['--file', file]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain(`KafkaTopic cdc-streaming/${topic?.metadata.name}: /metadata/label is not a known field (Kubernetes v1.27.0 ObjectMeta)`);
+    expect(result.stderr).toContain(`KafkaTopic cdc-streaming/${topic?.metadata.name}: /metadata/label is not a known field (Kubernetes v1.30.0 ObjectMeta)`);
   });
 
   it('an API that the oldest supported Kubernetes does not serve is rejected', () => {
     const file = manifestFile([{ apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.0.0.1' }, spec: { parentRef: { resource: 'services', name: 'x' } } }]);
     const result = cli('validate', ['--file', file]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('IPAddress 10.0.0.1: / networking.k8s.io/v1 IPAddress is not served by Kubernetes v1.27.0');
+    expect(result.stderr).toContain('IPAddress 10.0.0.1: / networking.k8s.io/v1 IPAddress is not served by Kubernetes v1.30.0');
   });
 
   it('a custom resource without a model is listed as not validated', () => {
@@ -135,7 +135,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('validation is a step o
   it('an object the schemas reject fails the synth and leaves the output untouched', () => {
     // Kubernetes schemas in which Deployments do not exist: every environment's API breaks them.
     const schemas = tempDir();
-    for (const version of ['v1.27.0', 'v1.35.0']) {
+    for (const version of ['v1.30.0', 'v1.35.0']) {
       const doc = JSON.parse(readFileSync(join(sources.kubernetesDir, `${version}.json`), 'utf8'));
       delete doc.definitions['io.k8s.api.apps.v1.Deployment'];
       mkdirSync(schemas, { recursive: true });
@@ -146,7 +146,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('validation is a step o
     const synth = cli('synth', ['--out', out, '--k8s-schemas', schemas]);
     expect(synth.status).toBe(1);
     expect(synth.stderr).toContain(`${out}/eks/60-api.yaml: Deployment cdc-apps/`);
-    expect(synth.stderr).toContain('apps/v1 Deployment is not served by Kubernetes v1.27.0');
+    expect(synth.stderr).toContain('apps/v1 Deployment is not served by Kubernetes v1.30.0');
     expect(snapshotTree(out)).toEqual(before);
   });
 });

@@ -20,23 +20,11 @@ describe('npm run secrets', () => {
     expect(distinct.size).toBe(3);
   });
 
-  it('leaves the Secrets Strimzi writes to Strimzi, and prints how to copy them to the consumers', () => {
+  it('leaves the consumers\' Kafka Secrets to the Kafka Access Operator: nothing to copy by hand', () => {
     const result = cli('secrets', ['--env', 'minikube']);
-    const copies = result.stderr.split('\n').filter((line) => line.includes('kubectl get secret'));
-    expect(copies.map((line) => line.trim().split(':')[0]).sort()).toEqual(['cdc-apps/cdc-cluster-ca-cert', 'cdc-apps/fraud-scorer', 'cdc-apps/ledger-projector']);
-    for (const line of copies) {
-      expect(line).toMatch(/kubectl get secret \S+ -n cdc-streaming -o json \| jq .* namespace: "cdc-apps".* \| kubectl apply -f -$/);
-    }
-  });
-
-  it('--kafka-copies prints only the copy commands, ready for sh, on every platform', () => {
-    for (const env of ['minikube', 'eks']) {
-      const result = cli('secrets', ['--env', env, '--kafka-copies']);
-      expect(result.status).toBe(0);
-      const lines = result.stdout.trim().split('\n');
-      expect(lines).toHaveLength(3);
-      for (const line of lines) expect(line).toMatch(/^kubectl get secret \S+ -n cdc-streaming -o json \| jq /);
-    }
+    const names = parseYamlObjects(result.stdout).map((s) => s.metadata.name);
+    expect(names).not.toContain('ledger-projector-kafka');
+    expect(result.stderr).not.toContain('kubectl get secret');
   });
 
   it('generates new passwords on every run (they are never stored)', () => {

@@ -41,10 +41,10 @@ describe.runIf(schemasAvailable() && crdsAvailable())('validators are generated 
   it('a Kubernetes validator from the cache reports the same problems as the one generated for it, and a warm run generates nothing', () => {
     const dir = tempDir('cdc8s-cache-');
     const cold = new CountingCache(dir);
-    const fresh = new KubernetesSchemas('v1.27.0', SHARED_SCHEMAS, cold).validatorFor('apps/v1', 'Deployment');
+    const fresh = new KubernetesSchemas('v1.30.0', SHARED_SCHEMAS, cold).validatorFor('apps/v1', 'Deployment');
     expect(cold.generated).toBe(1);
     const warm = new CountingCache(dir);
-    const kept = new KubernetesSchemas('v1.27.0', SHARED_SCHEMAS, warm).validatorFor('apps/v1', 'Deployment');
+    const kept = new KubernetesSchemas('v1.30.0', SHARED_SCHEMAS, warm).validatorFor('apps/v1', 'Deployment');
     expect(warm.generated).toBe(0);
     for (const object of [deployment(), brokenDeployment()]) expect(verdict(kept!, object)).toEqual(verdict(fresh!, object));
     expect(verdict(kept!, brokenDeployment()).valid).toBe(false);
@@ -67,15 +67,15 @@ describe.runIf(schemasAvailable() && crdsAvailable())('validators are generated 
 
   it('a changed schema file gets new code: the kept validator of the old schema is never used for it', () => {
     const schemas = tempDir('cdc8s-schemas-');
-    copyFileSync(join(SHARED_SCHEMAS, 'v1.27.0.json'), join(schemas, 'v1.27.0.json'));
+    copyFileSync(join(SHARED_SCHEMAS, 'v1.30.0.json'), join(schemas, 'v1.30.0.json'));
     const dir = tempDir('cdc8s-cache-');
-    expect(new KubernetesSchemas('v1.27.0', schemas, new CodeCache(dir)).validatorFor('apps/v1', 'Deployment')!(deployment())).toBe(true);
+    expect(new KubernetesSchemas('v1.30.0', schemas, new CodeCache(dir)).validatorFor('apps/v1', 'Deployment')!(deployment())).toBe(true);
 
-    const file = join(schemas, 'v1.27.0.json');
+    const file = join(schemas, 'v1.30.0.json');
     const definitions = JSON.parse(readFileSync(file, 'utf8'));
     delete definitions.definitions['io.k8s.api.apps.v1.DeploymentSpec'].properties.revisionHistoryLimit;
     writeFileSync(file, JSON.stringify(definitions));
-    const validate = new KubernetesSchemas('v1.27.0', schemas, new CodeCache(dir)).validatorFor('apps/v1', 'Deployment')!;
+    const validate = new KubernetesSchemas('v1.30.0', schemas, new CodeCache(dir)).validatorFor('apps/v1', 'Deployment')!;
     expect(validate(deployment())).toBe(false);
     expect(validate.errors?.[0]).toMatchObject({ keyword: 'additionalProperties', instancePath: '/spec', params: { additionalProperty: 'revisionHistoryLimit' } });
   });

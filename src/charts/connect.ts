@@ -2,7 +2,12 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { imageReference } from '../constructs/image';
 import { KafkaCluster } from '../constructs/kafka-cluster';
-import { CONNECT_INTERNAL_PARTITIONS, KafkaConnect } from '../constructs/kafka-connect';
+import { Environment } from '../config/types';
+import { KafkaConnectImage, strimziKafkaImage } from '../constructs/connect-image';
+import { debeziumPostgresPluginUrl, pluginSha512For } from '../constructs/debezium-plugin';
+import { CONNECT_INTERNAL_PARTITIONS, ConnectImageSource, KafkaConnect, operatorBuildTag } from '../constructs/kafka-connect';
+import { commonLabels } from '../constructs/labels';
+import { Platform } from '../platforms';
 import { KafkaUser } from '../constructs/kafka-user';
 import { RequiredSecret } from '../constructs/required-secret';
 import { SecretReadGrant } from '../constructs/secret-read-grant';
@@ -45,8 +50,7 @@ export class ConnectChart extends Chart {
 
   constructor(scope: Construct, id: string, { env, platform, durability, cluster, user, debeziumSecret, peers }: ConnectChartProps) {
     super(scope, id);
-    const { connect, kafka, images, namespaces } = env.config;
-    const registry = connect.build.registry ?? images.registry;
+    const { connect, kafka, namespaces } = env.config;
     this.connect = new KafkaConnect(this, 'Connect', {
       name: connect.name,
       namespace: namespaces.streaming,
@@ -56,13 +60,7 @@ export class ConnectChart extends Chart {
       replicas: connect.replicas,
       resources: connect.resources,
       operator: peers.strimziOperator,
-      buildResources: connect.build.resources,
-      debeziumVersion: connect.debeziumVersion,
-      pluginSha512: connect.pluginSha512,
-      // The tag names what is inside, so a version change is a new image, never a moved tag.
-      outputImage: imageReference({ registry, repository: connect.build.repository, tag: `${kafka.version}-debezium-${connect.debeziumVersion}` }),
-      pushSecret: connect.build.pushSecret,
-      buildServiceAccountAnnotations: platform.serviceAccountAnnotations('connect-build'),
+      image: this.imageSource(env, platform),
       config: { ...connectWorkerConfig(durability), ...connect.config },
     });
     new SecretReadGrant(this, 'DebeziumSecretReader', {
@@ -70,5 +68,42 @@ export class ConnectChart extends Chart {
       secret: debeziumSecret,
       serviceAccount: { name: this.connect.serviceAccountName, namespace: this.connect.namespace },
     });
+  }
+
+  /**
+   * connect.image set: the workers run it, and the build context for it is rendered beside the
+   * manifests. Otherwise Strimzi builds the image and pushes it with the platform's push Secret.
+   */
+  private imageSource({ name, config }: Environment, platform: Platform): ConnectImageSource {
+    const { connect, kafka, images, namespaces } = config;
+    // The config loader refuses a version with no pinned checksum.
+    const pluginSha512 = pluginSha512For(connect.debeziumVersion, connect.pluginSha512) as string;
+    if (connect.image) {
+      const image = new KafkaConnectImage(this, 'Image', {
+        environment: name,
+        kafkaVersion: kafka.version,
+        debeziumVersion: connect.debeziumVersion,
+        pluginSha512,
+        repository: connect.image.repository,
+        imageRef: imageReference(connect.image),
+      });
+      return { type: 'prebuilt', image: image.imageRef };
+    }
+    const registry = connect.build.registry ?? images.registry;
+    const tag = operatorBuildTag(kafka.version, connect.debeziumVersion, [strimziKafkaImage(kafka.version), debeziumPostgresPluginUrl(connect.debeziumVersion), pluginSha512]);
+    const pushSecret = connect.build.pushSecret ?? platform.registryPushSecret(this, {
+      name: `${connect.name}-registry-push`,
+      namespace: namespaces.streaming,
+      registry,
+      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect-build' },
+    });
+    return {
+      type: 'operator-build',
+      outputImage: imageReference({ registry, repository: connect.build.repository, tag }),
+      pushSecret,
+      debeziumVersion: connect.debeziumVersion,
+      pluginSha512,
+      resources: connect.build.resources,
+    };
   }
 }

@@ -32,6 +32,7 @@ export class ConnectorChart extends Chart {
       replicationFactor: durability.replicationFactor,
       minInSyncReplicas: durability.minInSyncReplicas,
       partitions: capture.partitions,
+      cleanupPolicy: capture.cleanupPolicy,
       state: settings.connector.state,
       overrides: settings.connector.config,
     });

@@ -2,14 +2,14 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { CONSUMER_COMPONENT, KafkaConsumerApp } from '../constructs/kafka-consumer';
-import { commonLabels } from '../constructs/labels';
+import { KafkaAccess } from '../constructs/kafka-access';
+import { commonLabels, workloadLabels } from '../constructs/labels';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
 import { TLS_LISTENER_PORT } from '../constructs/strimzi';
 import { CONSUMER_DURABILITY } from '../policy/durability';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
 import { KafkaAccessChart } from './kafka-access';
-import { requireSecretCopy } from './secrets';
 
 export interface ConsumersChartProps extends ChartContext {
   readonly cluster: KafkaCluster;
@@ -18,8 +18,8 @@ export interface ConsumersChartProps extends ChartContext {
 
 /**
  * The consumer applications in the apps namespace. Strimzi writes KafkaUser and CA Secrets only
- * next to the Kafka cluster, so each consumer reads same-named copies here (`npm run secrets`
- * prints the copy commands).
+ * next to the Kafka cluster, so each consumer gets a KafkaAccess: the Kafka Access Operator keeps a
+ * Secret with both in this namespace, current through CA renewals and password changes.
  */
 export class ConsumersChart extends Chart {
   constructor(scope: Construct, id: string, { env, cluster, access, peers }: ConsumersChartProps) {
@@ -36,28 +36,22 @@ export class ConsumersChart extends Chart {
       ingress: [],
       egress: [{ peers: [podPeer(peers.kafkaBrokers)], ports: [TLS_LISTENER_PORT] }],
     });
-    const clusterCa = requireSecretCopy(this, 'ClusterCa', {
-      from: { name: cluster.clusterCaSecret, namespace: cluster.namespace },
-      namespace,
-      keys: ['ca.crt'],
-      purpose: `CA certificate of Kafka cluster ${cluster.name} (public; copied from ${cluster.namespace})`,
-    });
     for (const consumer of consumers) {
       const user = access.consumerUsers.get(consumer.name);
       if (!user) throw new Error(`consumer ${consumer.name} has no KafkaUser`);
-      const credentials = requireSecretCopy(this, `${consumer.name}-Credentials`, {
-        from: { name: user.secret.name, namespace: user.secret.namespace },
+      const kafkaAccess = new KafkaAccess(this, `${consumer.name}-Access`, {
+        name: `${consumer.name}-kafka`,
         namespace,
-        keys: user.secret.keys,
-        purpose: `SCRAM credentials of KafkaUser ${user.userName} (copied from ${user.secret.namespace})`,
+        cluster,
+        user,
+        labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
       });
       new KafkaConsumerApp(this, consumer.name, {
         ...appWorkload(consumer, namespace, env.name),
         bootstrapServers: cluster.bootstrapServers,
         groupId: consumer.groupId ?? consumer.name,
         topics: consumer.tables.map((t) => access.topicFor(t).topicName),
-        credentials,
-        clusterCa,
+        access: kafkaAccess.secret,
         // Offsets are committed by the app after processing; a new group starts from the beginning.
         clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...consumer.config },
       });

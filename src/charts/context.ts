@@ -7,7 +7,7 @@ import { PipelinePeers } from './network-peers';
 export interface ChartContext {
   readonly env: Environment;
   readonly platform: Platform;
-  /** Replication the Kafka objects use (full unless the environment opted into `reduced`). */
+  /** Replication every Kafka object uses: the level's floor, raised by the user's kafka.config (effectiveDurability). */
   readonly durability: Durability;
   /** Every party of the network flows, for the NetworkPolicies each chart renders. */
   readonly peers: PipelinePeers;

@@ -1,7 +1,7 @@
 import { App, Chart } from 'cdk8s';
 import { Environment } from '../config/types';
 import { platformFor } from '../platforms';
-import { durabilityFor } from '../policy/durability';
+import { effectiveDurability } from '../policy/durability';
 import { ApiChart } from './api';
 import { annotateApplyOrder, apiObjectsOf, ApplyStage } from './apply-order';
 import { ArgoCdChart } from './argocd';
@@ -50,7 +50,7 @@ export function buildPipeline(env: Environment): PipelineApp {
   const context: ChartContext = {
     env,
     platform: platformFor(config),
-    durability: durabilityFor(config.kafka.durability, config.kafka.brokers.replicas),
+    durability: effectiveDurability(config.kafka),
     peers: pipelinePeers(env),
   };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
@@ -68,8 +68,8 @@ export function buildPipeline(env: Environment): PipelineApp {
     { file: '30-topics-users.yaml', chart: access, stage: 'topics-users', component: 'kafka' },
     { file: '40-connect.yaml', chart: connect, stage: 'connect', component: 'connect' },
     { file: '50-connector.yaml', chart: connector, stage: 'connector', component: 'connect' },
-    { file: '60-api.yaml', chart: api, stage: 'apps', component: 'api' },
-    { file: '70-consumers.yaml', chart: consumers, stage: 'apps', component: 'consumers' },
+    { file: '60-api.yaml', chart: api, stage: 'api', component: 'api' },
+    { file: '70-consumers.yaml', chart: consumers, stage: 'consumers', component: 'consumers' },
   ];
   for (const { chart, stage } of charts) annotateApplyOrder(chart, stage);
   const argocd = config.argocd

@@ -43,7 +43,7 @@ export class KafkaAccessChart extends Chart {
 
     this.cdcTopics = new Map(capture.tables.map((t) => [
       `${t.schema}.${t.table}`,
-      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic'),
+      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic', { 'cleanup.policy': capture.cleanupPolicy }),
     ]));
     const heartbeat = topic('Heartbeat', heartbeatTopicName(capture.topicPrefix), 1, 'cdc-topic');
     const internal = connectInternalTopics(connect.name);

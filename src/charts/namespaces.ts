@@ -13,11 +13,12 @@ export class NamespacesChart extends Chart {
   constructor(scope: Construct, id: string, { env, platform }: ChartContext) {
     super(scope, id);
     const { namespaces } = env.config;
-    // Our own pods (Postgres, API, consumers) meet `restricted`. The streaming namespace enforces
-    // `baseline` only: Strimzi's Kafka Connect build runs Kaniko, which needs root; it warns and
-    // audits against `restricted` so anything else that drifts is visible.
+    // Every pod meets `restricted`, except Strimzi's Kafka Connect build pod (Buildah runs as
+    // root): while Strimzi builds the image, the streaming namespace enforces `baseline` and warns
+    // and audits against `restricted`, so anything else that drifts is visible. With a prebuilt
+    // image (connect.image) no build pod runs and it enforces `restricted` like the others.
     namespace(this, namespaces.data, 'data', 'restricted');
-    namespace(this, namespaces.streaming, 'streaming', 'baseline');
+    namespace(this, namespaces.streaming, 'streaming', env.config.connect.image ? 'restricted' : 'baseline');
     namespace(this, namespaces.apps, 'apps', 'restricted');
     // Nothing reaches a pod unless a policy next to it admits the flow (README, "Network").
     for (const [plane, name] of Object.entries(namespaces)) new DefaultDenyIngress(this, `${plane}-deny`, name);

@@ -13,8 +13,6 @@ export interface CliOptions {
   readonly environmentsDir: string;
   /** Print stack traces (`--debug`). */
   readonly debug: boolean;
-  /** secrets: print only the commands that copy Strimzi-written Secrets (`--kafka-copies`). */
-  readonly kafkaCopies: boolean;
   /** diff: compare with what this Git revision renders instead of the output directory (`--base`). */
   readonly base?: string;
   /** synth: check every object against the upstream schemas before writing (off with `--no-validate`). */
@@ -32,7 +30,7 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, kafkaCopies: false, validate: true };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -46,13 +44,12 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--out': options.out = value(); break;
       case '--environments': options.environmentsDir = value(); break;
       case '--debug': options.debug = true; break;
-      case '--kafka-copies': options.kafkaCopies = true; break;
       case '--base': options.base = value(); break;
       case '--no-validate': options.validate = false; break;
       case '--k8s-schemas': options.k8sSchemasDir = value(); break;
       case '--crds': options.crdsDir = value(); break;
       case '--file': options.files.push(value()); break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --kafka-copies, --base <git-ref>, --debug)`);
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --debug)`);
     }
   }
   return options;

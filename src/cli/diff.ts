@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffTrees, formatDiff, hasDifferences } from '../output/object-diff';
 import { renderAll, writeAll } from '../output/synthesize';
+import { formatQuorumChange, manifestObjects, quorumChanges } from '../policy/kraft-quorum';
 import { sharedDir } from '../validate';
 import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 
@@ -12,7 +13,8 @@ import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
  * Renders into a temporary directory and prints, per environment, the objects added, removed and
  * changed (field paths, old → new) against the committed output directory, or against what the
  * revision `--base` renders (its own code and config, synthesized in a Git worktree).
- * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed.
+ * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed, 3 a change a live
+ * cluster cannot make (the KRaft controller quorum: src/policy/kraft-quorum.ts).
  */
 void runCli(process.argv.slice(2), (options) => {
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));
@@ -26,6 +28,12 @@ void runCli(process.argv.slice(2), (options) => {
     const diff = diffTrees(base, head, envs);
     process.stdout.write(`cdc8s diff: ${options.base ? `revision ${options.base}` : base} → working tree\n`);
     process.stdout.write(`${formatDiff(diff).join('\n')}\n`);
+    // A live cluster cannot follow some changes at all: refuse them before anyone applies them.
+    const refused = rendered.flatMap(({ env }) => quorumChanges(manifestObjects(base, env.name), manifestObjects(head, env.name)).map((c) => formatQuorumChange(env.name, c)));
+    if (refused.length > 0) {
+      process.stderr.write(`cdc8s diff: refused, the KRaft controller quorum would change:\n${refused.join('\n')}\n`);
+      return 3;
+    }
     return hasDifferences(diff) ? 1 : 0;
   } finally {
     rmSync(work, { recursive: true, force: true });

@@ -8,7 +8,6 @@ import { runCli, selectConfigFiles, UsageError } from './args';
 
 /**
  * `npm run -s secrets -- --env minikube | kubectl apply -f -`
- * `npm run -s secrets -- --env <name> --kafka-copies | sh` (after Strimzi created the Kafka users)
  * Prints the Secrets a minikube environment needs, with fresh random passwords (one per Secret
  * name, so every namespace gets the same value). Never written to disk, never in dist/.
  * On EKS and GKE the Secrets come from the cloud secret manager: it lists what to create there.
@@ -19,25 +18,13 @@ void runCli(process.argv.slice(2), (options) => {
   const env = loadEnvironment(files[0]);
   const { app, context: { platform } } = buildPipeline(env);
   const all = RequiredSecret.all(app);
-  const required = all.filter((s) => !s.copyOf);
-  // Strimzi writes these after the Kafka cluster and its users are ready; they are copied, not generated.
-  const copies = all.filter((s) => s.copyOf);
-  if (options.kafkaCopies) {
-    // `npm run -s secrets -- --env <name> --kafka-copies | sh`, once the Kafka users are Ready.
-    process.stdout.write(copies.map((s) => `${s.copyCommand()}\n`).join(''));
-    return;
-  }
-  const copyLines = copies.map((s) => `  ${s.namespace}/${s.secretName}: ${s.copyCommand()}`);
-  const copyNote = copyLines.length > 0
-    ? `\nOnce Strimzi has created the Kafka users, copy their Secrets to the consumers' namespace (--kafka-copies prints just these):\n${copyLines.join('\n')}\n`
-    : '';
+  // Operators write the rest (the Kafka Access Operator, from the rendered KafkaAccess objects).
+  const required = all.filter((s) => !s.writtenBy);
 
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
-    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}${copyNote}`);
+    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}`);
   }
-  if (copyNote) process.stderr.write(copyNote);
-
   // One value per Secret name and key: the copies of a Secret in several namespaces must agree.
   const passwords = new Map<string, string>();
   const password = (name: string, key: string) => {

@@ -5,7 +5,7 @@ import { CliOptions } from './args';
 /** The schema sources the options select (`--k8s-schemas`, `--crds`), defaults for the rest. */
 export function schemaSources(options: CliOptions): SchemaSources {
   const defaults = defaultSchemaSources();
-  return { kubernetesDir: options.k8sSchemasDir ?? defaults.kubernetesDir, strimziCrdsDir: options.crdsDir ?? defaults.strimziCrdsDir };
+  return { kubernetesDir: options.k8sSchemasDir ?? defaults.kubernetesDir, strimziCrdsDir: options.crdsDir ?? defaults.strimziCrdsDir, kafkaAccessCrdsDir: defaults.kafkaAccessCrdsDir };
 }
 
 /** The object-bearing files of rendered environments, named as they will be written under `out`. */

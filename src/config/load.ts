@@ -4,6 +4,7 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { cachedValidator, newAjv, standaloneModule } from '../compiled/ajv';
 import { sharedCodeCache } from '../compiled/code-cache';
+import { SHARED_OUTPUT_DIRS } from '../output/paths';
 import { platformFor } from '../platforms';
 import { ConfigError } from './errors';
 import { crossFieldIssues } from './rules';
@@ -23,7 +24,7 @@ function validator(): ValidateFunction {
   compiled ??= cachedValidator(sharedCodeCache(), ['environment-config', JSON.stringify(schema), readFileSync(__filename)], () => {
     // verbose: errors carry their parentSchema, where toIssue() finds x-rule and the known fields.
     const ajv = newAjv({ allErrors: false, useDefaults: true, verbose: true, strict: true, strictRequired: false, allowUnionTypes: true });
-    ajv.addVocabulary(['x-rule']);
+    ajv.addVocabulary(['x-rule', 'x-default-by-platform']);
     return standaloneModule(ajv, ajv.compile(schema));
   }) as ValidateFunction;
   return compiled;
@@ -38,6 +39,9 @@ export function loadEnvironment(file: string): Environment {
   const name = basename(file, extname(file));
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
     throw new ConfigError(file, [{ path: '', message: `file name '${name}' is not a valid environment name`, rule: 'the file name becomes the dist/<env> directory and a label value: lower-case letters, digits and -, at most 40' }]);
+  }
+  if (SHARED_OUTPUT_DIRS.includes(name)) {
+    throw new ConfigError(file, [{ path: '', message: `file name '${name}' is reserved`, rule: `dist/${name}/ holds every environment's ${name} output; an environment of that name would replace it (reserved: ${SHARED_OUTPUT_DIRS.join(', ')})` }]);
   }
   const config = validateConfig(file, parseConfigFile(file));
   return { name, file, config };
@@ -54,9 +58,21 @@ export function validateConfig(file: string, data: unknown): EnvironmentConfig {
     throw new ConfigError(file, (validate.errors ?? []).slice(0, 1).map(toIssue));
   }
   const config = data as EnvironmentConfig;
+  applyPlatformDefaults(config);
   const issues = [...crossFieldIssues(config), ...platformFor(config).check()];
   if (issues.length > 0) throw new ConfigError(file, issues);
   return config;
+}
+
+/**
+ * Defaults that depend on the platform, read from the schema's `x-default-by-platform` (so every
+ * default still lives in the schema): production clusters get dedicated KRaft controllers, which
+ * can never be switched later; a laptop saves the nodes.
+ */
+function applyPlatformDefaults(config: EnvironmentConfig): void {
+  const byPlatform = schema.properties.kafka.properties.controllers.properties.mode['x-default-by-platform'] as Record<string, 'dual-role' | 'dedicated'>;
+  const controllers = config.kafka.controllers as { mode?: 'dual-role' | 'dedicated' };
+  controllers.mode ??= byPlatform[config.platform];
 }
 
 /** Safe YAML: core schema only (no tags that build objects), unique keys, no aliases, bounded size. */

@@ -1,3 +1,5 @@
+import { DEBEZIUM_PLUGIN_SHA512, pluginSha512For } from '../constructs/debezium-plugin';
+import { STRIMZI_KAFKA_VERSIONS, STRIMZI_VERSION } from '../constructs/strimzi';
 import { durabilityFor } from '../policy/durability';
 import { CREDENTIAL_RULE, isLiteralCredential } from './credentials';
 import { ConfigIssue, EnvironmentConfig, KafkaConfigMap } from './types';
@@ -9,7 +11,42 @@ const QUORUM_SIZES = [1, 3, 5];
 export function streamingIssues(config: EnvironmentConfig): ConfigIssue[] {
   const durability = durabilityIssues(config);
   // Replication overrides are judged only once the broker count itself is acceptable.
-  return [...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config)];
+  return [
+    ...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config),
+    ...versionIssues(config), ...pluginPinIssues(config),
+  ];
+}
+
+/** The Kafka version must be one the operator can run, and the metadata version one that version knows. */
+function versionIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
+  const newestMetadata = STRIMZI_KAFKA_VERSIONS[kafka.version];
+  if (!newestMetadata) {
+    return [{ path: '/kafka/version', message: `must be one of ${Object.keys(STRIMZI_KAFKA_VERSIONS).join(', ')}, got ${kafka.version}`, rule: `the Kafka versions Strimzi ${STRIMZI_VERSION} supports` }];
+  }
+  if (compareMetadataVersions(kafka.metadataVersion, newestMetadata) > 0) {
+    return [{ path: '/kafka/metadataVersion', message: `must not be newer than ${newestMetadata}, got ${kafka.metadataVersion}`, rule: `Kafka ${kafka.version} cannot run a newer KRaft metadata version` }];
+  }
+  return [];
+}
+
+/** `4.3-IV0` against `4.2-IV1`: by release, then by increment. */
+function compareMetadataVersions(a: string, b: string): number {
+  const parts = (v: string) => v.split(/[.-]IV|[.]/).map(Number);
+  const [x, y] = [parts(a), parts(b)];
+  for (let i = 0; i < Math.max(x.length, y.length); i++) {
+    if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
+  }
+  return 0;
+}
+
+/** Every build of the plugin (Strimzi's, or the rendered Dockerfile) checks the archive against a sha512. */
+function pluginPinIssues({ connect }: EnvironmentConfig): ConfigIssue[] {
+  if (pluginSha512For(connect.debeziumVersion, connect.pluginSha512)) return [];
+  return [{
+    path: '/connect/pluginSha512',
+    message: `is required for Debezium ${connect.debeziumVersion} (cdc8s pins ${Object.keys(DEBEZIUM_PLUGIN_SHA512).join(', ')})`,
+    rule: 'the plugin archive is checked against a pinned sha512 before it is built into the image',
+  }];
 }
 
 /** Overrides that make acknowledged writes impossible: more in-sync replicas than copies, more copies than brokers. */

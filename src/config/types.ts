@@ -60,6 +60,8 @@ export interface ConnectSettings {
   readonly resources: Resources;
   readonly debeziumVersion: string;
   readonly pluginSha512?: string;
+  /** A prebuilt image with the plugin; set: Strimzi builds nothing. */
+  readonly image?: ImageRef;
   readonly build: { readonly registry?: string; readonly repository: string; readonly pushSecret?: string; readonly resources: Resources };
   readonly config: KafkaConfigMap;
   readonly connector: { readonly name: string; readonly state: 'running' | 'paused' | 'stopped'; readonly config: KafkaConfigMap };
@@ -117,6 +119,9 @@ export interface GkeSettings {
   readonly sslCertificate: string;
   readonly apiServiceAccount?: string;
   readonly connectBuildServiceAccount?: string;
+  readonly clusterName?: string;
+  readonly clusterLocation?: string;
+  readonly clusterProjectID?: string;
   readonly storageClass: 'premium-rwo' | 'standard-rwo';
   readonly secretStore: string;
   readonly secretKeyPrefix: string;
@@ -148,6 +153,8 @@ export interface EnvironmentConfig {
     readonly snapshotMode: 'initial' | 'initial_only' | 'no_data' | 'when_needed' | 'always';
     readonly heartbeatIntervalMs: number;
     readonly partitions: number;
+    /** cleanup.policy of the CDC topics. */
+    readonly cleanupPolicy: 'compact' | 'compact,delete' | 'delete';
   };
   readonly kafka: KafkaSettings;
   readonly connect: ConnectSettings;

@@ -35,6 +35,8 @@ export interface DebeziumPostgresConnectorProps {
   readonly minInSyncReplicas: number;
   /** Partitions of any topic Connect creates. */
   readonly partitions: number;
+  /** cleanup.policy of the CDC topics (and of any topic Connect creates). */
+  readonly cleanupPolicy: string;
   /** KafkaConnector spec.state. */
   readonly state: 'running' | 'paused' | 'stopped';
   /** Overrides, merged last (the durability policy checks the result). */
@@ -76,6 +78,9 @@ export class DebeziumPostgresConnector extends Construct {
       'topic.creation.default.replication.factor': props.replicationFactor,
       'topic.creation.default.partitions': props.partitions,
       'topic.creation.default.min.insync.replicas': props.minInSyncReplicas,
+      'topic.creation.default.cleanup.policy': props.cleanupPolicy,
+      // A delete is an event plus a tombstone: compaction then removes the deleted row's key.
+      'tombstones.on.delete': true,
       // Fail to start rather than silently fall back to at-least-once.
       'exactly.once.support': 'required',
       ...props.overrides,

@@ -62,6 +62,8 @@ export class KafkaCluster extends Construct {
   readonly bootstrapServers: string;
   /** Secret (in this namespace) with the cluster CA certificate clients trust. */
   readonly clusterCaSecret: string;
+  /** Name of the listener clients use (TLS, SCRAM-SHA-512). */
+  readonly listenerName = 'tls';
 
   constructor(scope: Construct, id: string, props: KafkaClusterProps) {
     super(scope, id);
@@ -79,7 +81,7 @@ export class KafkaCluster extends Construct {
           version: props.version,
           metadataVersion: props.metadataVersion,
           listeners: [{
-            name: 'tls',
+            name: this.listenerName,
             port: TLS_LISTENER_PORT,
             type: KafkaSpecKafkaListenersType.INTERNAL,
             tls: true,

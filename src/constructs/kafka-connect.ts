@@ -1,9 +1,11 @@
+import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import {
   KafkaConnect as KafkaConnectResource, KafkaConnectSpecAuthenticationType, KafkaConnectSpecBuildOutputType,
-  KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
+  KafkaConnectSpec, KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
 } from '../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../config/types';
+import { debeziumPostgresPluginUrl } from './debezium-plugin';
 import { KafkaCluster } from './kafka-cluster';
 import { KafkaUser } from './kafka-user';
 import { commonLabels } from './labels';
@@ -29,9 +31,37 @@ export function connectInternalTopics(connectName: string): ConnectInternalTopic
  */
 export const CONNECT_INTERNAL_PARTITIONS: Readonly<Record<keyof ConnectInternalTopics, number>> = { config: 1, offset: 25, status: 5 };
 
-/** Maven Central location of the Debezium Postgres connector plugin archive. */
-export function debeziumPostgresPluginUrl(version: string): string {
-  return `https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/${version}/debezium-connector-postgres-${version}-plugin.tar.gz`;
+/** Strimzi builds the image (Buildah on Kubernetes) and pushes it; the workers then run it. */
+export interface OperatorBuild {
+  readonly type: 'operator-build';
+  /** Image the build pushes and the workers run; its tag names its content. */
+  readonly outputImage: string;
+  /** dockerconfigjson Secret with push credentials (Buildah's only way to authenticate). */
+  readonly pushSecret?: string;
+  /** Debezium Postgres connector version, e.g. `3.4.3.Final`. */
+  readonly debeziumVersion: string;
+  /** Checksum of the plugin archive; the build fails on a mismatch. */
+  readonly pluginSha512: string;
+  /** Requests and limits of the image build pod. */
+  readonly resources: Resources;
+}
+
+/** The workers run an image built elsewhere (the rendered build context): no build pod runs. */
+export interface PrebuiltImage {
+  readonly type: 'prebuilt';
+  readonly image: string;
+}
+
+export type ConnectImageSource = OperatorBuild | PrebuiltImage;
+
+/**
+ * The tag of an operator-built image: the versions, plus a digest of what goes into the image (base
+ * image, plugin archive and its checksum), so different content never reuses a tag (ECR
+ * repositories are often immutable-tag).
+ */
+export function operatorBuildTag(kafkaVersion: string, debeziumVersion: string, content: readonly string[]): string {
+  const digest = createHash('sha256').update(content.join('\0')).digest('hex').slice(0, 12);
+  return `${kafkaVersion}-debezium-${debeziumVersion}-${digest}`;
 }
 
 export interface KafkaConnectProps {
@@ -49,26 +79,17 @@ export interface KafkaConnectProps {
   readonly replicas: number;
   /** Requests and limits of each worker. */
   readonly resources: Resources;
-  /** Debezium Postgres connector version, e.g. `3.4.3.Final`. */
-  readonly debeziumVersion: string;
-  /** Checksum of the plugin archive; the build fails on a mismatch. */
-  readonly pluginSha512?: string;
-  /** Image the build pushes and the workers run, e.g. `registry/kafka-connect-debezium:<tag>`. */
-  readonly outputImage: string;
-  /** dockerconfigjson Secret with push credentials. */
-  readonly pushSecret?: string;
-  /** Annotations for the build's ServiceAccount (a cloud identity allowed to push). */
-  readonly buildServiceAccountAnnotations?: Record<string, string>;
+  /** Where the workers' image comes from: Strimzi's build, or an image built from the rendered context. */
+  readonly image: ConnectImageSource;
   /** The Strimzi cluster operator's pods, admitted to the REST API (it manages connectors there). */
   readonly operator: PodPeer;
-  /** Requests and limits of the image build pod. */
-  readonly buildResources: Resources;
   /** Worker config (spec.config): durability settings plus overrides. */
   readonly config: KafkaConfigMap;
 }
 
 /**
- * Kafka Connect with the Debezium Postgres plugin, built by Strimzi from the Maven Central archive.
+ * Kafka Connect with the Debezium Postgres plugin: built by Strimzi from the Maven Central archive,
+ * or a prebuilt image of the same content.
  * Connectors are KafkaConnector resources (`use-connector-resources`), never REST calls, so Git is
  * the source of truth. It trusts the cluster CA and authenticates with SCRAM as its own KafkaUser.
  */
@@ -113,22 +134,7 @@ export class KafkaConnect extends Construct {
         },
         config: props.config,
         resources: resourceQuantities(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
-        build_: {
-          resources: resourceQuantities(props.buildResources, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests),
-          output: {
-            type: KafkaConnectSpecBuildOutputType.DOCKER,
-            image: props.outputImage,
-            ...(props.pushSecret ? { pushSecret: props.pushSecret } : {}),
-          },
-          plugins: [{
-            name: 'debezium-postgres',
-            artifacts: [{
-              type: KafkaConnectSpecBuildPluginsArtifactsType.TGZ,
-              url: debeziumPostgresPluginUrl(props.debeziumVersion),
-              ...(props.pluginSha512 ? { sha512Sum: props.pluginSha512 } : {}),
-            }],
-          }],
-        },
+        ...imageSpec(props.image),
         template: {
           // The connector's task moves to another worker while one is drained.
           podDisruptionBudget: { maxUnavailable: 1 },
@@ -136,10 +142,7 @@ export class KafkaConnect extends Construct {
           // Read-only root: Strimzi mounts /tmp; plugins are baked into the image at build time.
           connectContainer: { securityContext: restrictedContainerSecurityContext() },
           initContainer: { securityContext: restrictedContainerSecurityContext() },
-          buildContainer: { securityContext: connectBuildSecurityContext() },
-          ...(props.buildServiceAccountAnnotations && Object.keys(props.buildServiceAccountAnnotations).length > 0
-            ? { buildServiceAccount: { metadata: { annotations: props.buildServiceAccountAnnotations } } }
-            : {}),
+          ...(props.image.type === 'operator-build' ? { buildContainer: { securityContext: connectBuildSecurityContext() } } : {}),
         },
       },
     });
@@ -153,4 +156,27 @@ export class KafkaConnect extends Construct {
       ingress: [{ peers: [podPeer(props.operator)], ports: [CONNECT_REST_PORT] }],
     });
   }
+}
+
+/** `spec.build` for an operator build, `spec.image` for a prebuilt image (never both). */
+function imageSpec(source: ConnectImageSource): Pick<KafkaConnectSpec, 'build_' | 'image'> {
+  if (source.type === 'prebuilt') return { image: source.image };
+  return {
+    build_: {
+      resources: resourceQuantities(source.resources, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests),
+      output: {
+        type: KafkaConnectSpecBuildOutputType.DOCKER,
+        image: source.outputImage,
+        ...(source.pushSecret ? { pushSecret: source.pushSecret } : {}),
+      },
+      plugins: [{
+        name: 'debezium-postgres',
+        artifacts: [{
+          type: KafkaConnectSpecBuildPluginsArtifactsType.TGZ,
+          url: debeziumPostgresPluginUrl(source.debeziumVersion),
+          sha512Sum: source.pluginSha512,
+        }],
+      }],
+    },
+  };
 }

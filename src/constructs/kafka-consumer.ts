@@ -13,7 +13,7 @@ export const CONSUMER_COMPONENT = 'consumer';
 /** Key of the properties file in that ConfigMap. */
 export const CLIENT_PROPERTIES_KEY = 'client.properties';
 
-const MOUNTS = { config: '/etc/kafka/client', credentials: '/etc/kafka/credentials', clusterCa: '/etc/kafka/cluster-ca' } as const;
+const MOUNTS = { config: '/etc/kafka/client', access: '/etc/kafka/access' } as const;
 
 /** The workload settings of a consumer (its component, env and mounts are the construct's own). */
 type ConsumerWorkloadProps = Omit<WorkloadProps, 'component' | 'env' | 'mounts' | 'podAnnotations'>;
@@ -25,18 +25,16 @@ export interface KafkaConsumerAppProps extends ConsumerWorkloadProps {
   readonly groupId: string;
   /** Topics it subscribes to. */
   readonly topics: readonly string[];
-  /** Its KafkaUser's Secret (keys `password`, `sasl.jaas.config`) in this namespace. */
-  readonly credentials: RequiredSecret;
-  /** The cluster CA certificate Secret (key `ca.crt`) in this namespace. */
-  readonly clusterCa: RequiredSecret;
+  /** The Kafka Access Operator's Secret in this namespace: the cluster CA (`ssl.truststore.crt`) and its user's `sasl.jaas.config`. */
+  readonly access: RequiredSecret;
   /** Client config: the durability settings plus overrides (checked by the policy). */
   readonly clientConfig: KafkaConfigMap;
 }
 
 /**
  * A Kafka consumer application: its client configuration in a ConfigMap (a standard Kafka
- * properties file the app loads from `KAFKA_CLIENT_CONFIG`), SCRAM credentials and the cluster CA
- * mounted as files, and the workload itself. The password never appears in the config: the
+ * properties file the app loads from `KAFKA_CLIENT_CONFIG`), its access Secret (SCRAM credentials
+ * and the cluster CA, kept current by the Kafka Access Operator) mounted as files, and the workload. The password never appears in the config: the
  * properties file reads `sasl.jaas.config` from the mounted Secret through Kafka's
  * DirectoryConfigProvider.
  */
@@ -52,15 +50,16 @@ export class KafkaConsumerApp extends Construct {
       'security.protocol': 'SASL_SSL',
       'sasl.mechanism': 'SCRAM-SHA-512',
       'ssl.truststore.type': 'PEM',
-      'ssl.truststore.location': `${MOUNTS.clusterCa}/ca.crt`,
+      'ssl.truststore.location': `${MOUNTS.access}/${props.access.keyRef('ssl.truststore.crt').key}`,
       'config.providers': 'dir',
       'config.providers.dir.class': 'org.apache.kafka.common.config.provider.DirectoryConfigProvider',
-      'config.providers.dir.param.allowed.paths': MOUNTS.credentials,
-      'sasl.jaas.config': `\${dir:${MOUNTS.credentials}:sasl.jaas.config}`,
+      'config.providers.dir.param.allowed.paths': MOUNTS.access,
+      'sasl.jaas.config': `\${dir:${MOUNTS.access}:${props.access.keyRef('sasl.jaas.config').key}}`,
       'group.id': props.groupId,
       ...props.clientConfig,
     };
     const fileContent = toProperties(this.properties);
+    const topicList = props.topics.join(',');
 
     new k8s.KubeConfigMap(this, 'ClientConfig', {
       metadata: {
@@ -68,10 +67,10 @@ export class KafkaConsumerApp extends Construct {
         namespace: props.namespace,
         labels: { ...workloadLabels({ name: props.name, component: CONSUMER_COMPONENT, instance: props.instance }), [KAFKA_CLIENT_CONFIG_LABEL]: 'consumer' },
       },
-      data: { [CLIENT_PROPERTIES_KEY]: fileContent, topics: props.topics.join(',') },
+      data: { [CLIENT_PROPERTIES_KEY]: fileContent, topics: topicList },
     });
 
-    const { bootstrapServers, groupId, topics, credentials, clusterCa, clientConfig, ...workload } = props;
+    const { bootstrapServers, groupId, topics, access, clientConfig, ...workload } = props;
     new Workload(this, 'Workload', {
       ...workload,
       component: CONSUMER_COMPONENT,
@@ -82,28 +81,35 @@ export class KafkaConsumerApp extends Construct {
       ],
       mounts: [
         { volume: { name: 'client-config', configMap: { name: configName, defaultMode: 0o444 } }, mountPath: MOUNTS.config },
-        { volume: props.credentials.volume('credentials'), mountPath: MOUNTS.credentials },
-        { volume: props.clusterCa.volume('cluster-ca'), mountPath: MOUNTS.clusterCa },
+        { volume: access.volume('kafka-access'), mountPath: MOUNTS.access },
       ],
-      // ConfigMap changes do not restart pods by themselves: roll them when the config changes.
-      podAnnotations: { 'cdc8s.io/client-config-sha256': createHash('sha256').update(fileContent).digest('hex').slice(0, 16) },
+      // ConfigMap changes do not restart pods by themselves: roll them when anything the app reads
+      // from it at start changes (its client config, its topics).
+      podAnnotations: { 'cdc8s.io/client-config-sha256': createHash('sha256').update(fileContent).update('\0').update(topicList).digest('hex').slice(0, 16) },
     });
   }
 }
 
+/** The escapes java.util.Properties reads for whitespace control characters; others become \uXXXX. */
+const CONTROL_ESCAPES: Readonly<Record<string, string>> = { '\n': '\\n', '\r': '\\r', '\t': '\\t', '\f': '\\f' };
+
 /** A Java properties file: one `key=value` per line, with the characters the format treats specially escaped. */
 export function toProperties(entries: Readonly<Record<string, string | number | boolean>>): string {
-  const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/\n/g, '\\n');
+  // Every control character is escaped: a raw \r or \n would end the line and start another entry.
+  const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/[\u0000-\u001f\u007f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
   return Object.entries(entries).map(([k, v]) => `${escape(k)}=${escape(String(v))}`).join('\n') + '\n';
 }
+
+const UNESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', f: '\f' };
 
 /** Reads back what toProperties wrote (the policy checks rendered ConfigMaps with it). */
 export function parseProperties(content: string): Record<string, string> {
   const result: Record<string, string> = {};
-  for (const line of content.split('\n')) {
+  // Java ends a line at \r, \n or \r\n: read it the same way, so nothing hides behind a bare \r.
+  for (const line of content.split(/\r\n|\r|\n/)) {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const at = line.indexOf('=');
-    const unescape = (s: string) => s.replace(/\\(.)/g, (_, c: string) => (c === 'n' ? '\n' : c));
+    const unescape = (s: string) => s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => UNESCAPES[c] ?? (c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c));
     result[unescape(line.slice(0, at).trim())] = unescape(line.slice(at + 1));
   }
   return result;

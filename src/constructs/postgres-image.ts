@@ -1,7 +1,8 @@
-import { createHash } from 'node:crypto';
 import { Construct } from 'constructs';
 import { CapturedTable, ImageRef } from '../config/types';
 import { imageReference } from './image';
+import { imageContextDir } from '../output/paths';
+import { contextDigest, ImageBuildContext } from './image-context';
 
 /** Where the workload mounts each credential Secret; the init script reads passwords from here. */
 export const POSTGRES_SECRET_MOUNTS = {
@@ -14,6 +15,8 @@ export const POSTGRES_SECRET_MOUNTS = {
 export const POSTGRES_UID = 999;
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_CONFIG_FILE = '/etc/postgresql/postgresql.conf';
+/** Where the server puts its Unix socket (probes and maintenance connect there). */
+export const POSTGRES_SOCKET_DIR = '/var/run/postgresql';
 
 export interface PostgresDebeziumImageProps {
   /** Environment the image is rendered for (named in the generated files). */
@@ -49,12 +52,7 @@ export interface PostgresDebeziumImageProps {
  * The tag carries a digest of the context, so any config change yields a new image reference.
  * The construct renders no Kubernetes object; writers find it and write `files`.
  */
-export class PostgresDebeziumImage extends Construct {
-  /** Every image under a scope, for writers. */
-  static all(scope: Construct): PostgresDebeziumImage[] {
-    return scope.node.findAll().filter((c): c is PostgresDebeziumImage => c instanceof PostgresDebeziumImage);
-  }
-
+export class PostgresDebeziumImage extends ImageBuildContext {
   /** Build context, path → content, in a stable order. */
   readonly files: ReadonlyMap<string, string>;
   /** Where the build context is written, relative to the output root. */
@@ -80,7 +78,7 @@ export class PostgresDebeziumImage extends Construct {
     ]);
     this.tag = `${props.baseImage.tag}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
-    this.contextDir = `images/${props.repository.split('/').pop()}/${props.environment}`;
+    this.contextDir = imageContextDir(props.repository, props.environment);
     this.database = props.database;
     this.roles = { app: props.appUser, debezium: props.debeziumUser };
     this.publication = props.publication;
@@ -116,7 +114,7 @@ export class PostgresDebeziumImage extends Construct {
       "listen_addresses = '*'",
       `port = ${POSTGRES_PORT}`,
       "hba_file = '/etc/postgresql/pg_hba.conf'",
-      "unix_socket_directories = '/var/run/postgresql'",
+      `unix_socket_directories = '${POSTGRES_SOCKET_DIR}'`,
       "password_encryption = 'scram-sha-256'",
       '',
       '# Logical decoding for Debezium (pgoutput is built into PostgreSQL >= 10).',
@@ -202,12 +200,4 @@ export class PostgresDebeziumImage extends Construct {
 /** Lower-case names stay bare (Debezium's include list matches them as written); others are quoted. */
 function quoteIdent(name: string): string {
   return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`;
-}
-
-function contextDigest(files: ReadonlyMap<string, string>): string {
-  const hash = createHash('sha256');
-  for (const [path, content] of [...files].sort(([a], [b]) => (a < b ? -1 : 1))) {
-    hash.update(path).update('\0').update(content).update('\0');
-  }
-  return hash.digest('hex');
 }

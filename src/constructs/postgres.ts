@@ -2,7 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Resources } from '../config/types';
 import { selectorLabels, workloadLabels } from './labels';
-import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
+import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
 import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { RequiredSecret } from './required-secret';
 import { resourceRequirements } from './resources';
@@ -118,7 +118,9 @@ export class Postgres extends Construct {
   private podSpec(props: PostgresProps): k8s.PodSpec {
     const { secrets } = props;
     const quantity = (q: string) => k8s.Quantity.fromString(q);
-    const isReady = ['pg_isready', '--host', '127.0.0.1', '--port', String(POSTGRES_PORT), '--timeout', '3'];
+    // Over the Unix socket as the postgres OS user: pg_hba's `local all postgres peer` admits it.
+    // A TCP probe from 127.0.0.1 matches no pg_hba line and logs a FATAL every time it runs.
+    const isReady = ['pg_isready', '--host', POSTGRES_SOCKET_DIR, '--port', String(POSTGRES_PORT), '--username', 'postgres', '--dbname', 'postgres', '--timeout', '3'];
     return {
       automountServiceAccountToken: false,
       enableServiceLinks: false,
@@ -146,7 +148,7 @@ export class Postgres extends Construct {
         livenessProbe: { exec: { command: isReady }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
         volumeMounts: [
           { name: 'data', mountPath: '/var/lib/postgresql/data' },
-          { name: 'run', mountPath: '/var/run/postgresql' },
+          { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
           { name: 'tmp', mountPath: '/tmp' },
           { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
           { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },

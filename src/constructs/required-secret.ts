@@ -11,10 +11,10 @@ export interface RequiredSecretProps {
   /** One line for humans: what the secret is for. */
   readonly purpose: string;
   /**
-   * Set when the Secret is a copy of one an operator writes elsewhere (Strimzi writes KafkaUser and
-   * CA Secrets next to the Kafka cluster only): the platform does not provide it; the user copies it.
+   * Set when an operator writes the Secret from an object cdc8s renders (a KafkaAccess): neither
+   * the platform nor the user provides it.
    */
-  readonly copyOf?: { readonly namespace: string; readonly name: string };
+  readonly writtenBy?: string;
 }
 
 /**
@@ -32,7 +32,7 @@ export class RequiredSecret extends Construct {
   readonly namespace: string;
   readonly keys: readonly string[];
   readonly purpose: string;
-  readonly copyOf?: { readonly namespace: string; readonly name: string };
+  readonly writtenBy?: string;
 
   constructor(scope: Construct, id: string, props: RequiredSecretProps) {
     super(scope, id);
@@ -41,14 +41,7 @@ export class RequiredSecret extends Construct {
     this.namespace = props.namespace;
     this.keys = props.keys;
     this.purpose = props.purpose;
-    this.copyOf = props.copyOf;
-  }
-
-  /** The shell command that copies an operator-written Secret into this namespace. */
-  copyCommand(): string | undefined {
-    if (!this.copyOf) return undefined;
-    const { namespace, name } = this.copyOf;
-    return `kubectl get secret ${name} -n ${namespace} -o json | jq '{apiVersion, kind, type, data, metadata: {name: "${this.secretName}", namespace: "${this.namespace}"}}' | kubectl apply -f -`;
+    this.writtenBy = props.writtenBy;
   }
 
   /** A reference for `env[].valueFrom.secretKeyRef`. */

@@ -8,6 +8,16 @@ import { createHash } from 'node:crypto';
 /** The Strimzi release whose API (`kafka.strimzi.io/v1`) and conventions cdc8s targets. */
 export const STRIMZI_VERSION = '1.2.0';
 
+/**
+ * Kafka versions the Strimzi 1.2.0 operator supports, with the newest KRaft metadata version each
+ * can run (`kafka-versions.yaml` at the tag: entries with `supported: true`).
+ */
+export const STRIMZI_KAFKA_VERSIONS: Readonly<Record<string, string>> = {
+  '4.2.0': '4.2-IV1',
+  '4.3.0': '4.3-IV0',
+  '4.3.1': '4.3-IV0',
+};
+
 /** The label that binds KafkaNodePool/KafkaTopic/KafkaUser to a Kafka, and KafkaConnector to a KafkaConnect. */
 export const STRIMZI_CLUSTER_LABEL = 'strimzi.io/cluster';
 

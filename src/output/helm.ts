@@ -1,4 +1,7 @@
 import { stringify } from 'yaml';
+import { HELM_RESOURCE_POLICY } from '../charts/apply-order';
+import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
+import { ESO_GENERATORS_API } from '../constructs/registry-push-secret';
 import { Component, COMPONENTS } from '../charts';
 import { Environment, EnvironmentConfig } from '../config/types';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
@@ -26,7 +29,7 @@ export interface HelmChartInput {
 }
 
 /** Kubernetes versions we render for; Helm refuses to install elsewhere. */
-export const SUPPORTED_KUBERNETES = '>=1.27.0-0 <1.36.0-0';
+export const SUPPORTED_KUBERNETES = '>=1.30.0-0 <1.36.0-0';
 
 /** What each subchart holds and when to turn it off: the comments of values.yaml. */
 const COMPONENT_DOCS: Record<Component, { readonly holds: string; readonly disable: string }> = {
@@ -151,11 +154,13 @@ function valuesSchema(env: Environment, present: readonly Component[]) {
 /** Prerequisites the objects depend on but the chart must not install (cluster-wide operators, images). */
 function prerequisites(input: HelmChartInput): string[] {
   const objects = input.manifests.flatMap((m) => m.objects);
-  const stores = [...new Set(objects.filter((o) => o.kind === 'ExternalSecret').map((o) => o.spec.secretStoreRef.name as string))];
+  const stores = [...new Set(objects.filter((o) => o.kind === 'ExternalSecret' && o.spec.secretStoreRef).map((o) => o.spec.secretStoreRef.name as string))];
   return [
     `- the Strimzi operator ${STRIMZI_VERSION} in ${input.env.config.kafka.operatorNamespace}, watching ${input.env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs)`,
     `- ${input.networkPolicyEnforcement}`,
     ...(stores.length ? [`- External Secrets Operator with the ClusterSecretStore ${stores.join(', ')}`] : []),
+    ...(objects.some((o) => o.apiVersion === ESO_GENERATORS_API) ? ['- External Secrets Operator with its generators (it mints the Connect build\'s registry push token)'] : []),
+    ...(objects.some((o) => o.kind === 'KafkaAccess') ? [`- the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${input.env.config.namespaces.apps})`] : []),
     ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),
     ...(objects.some((o) => o.kind === 'Gateway') ? ['- the Gateway API on the cluster (gcloud container clusters update --gateway-api=standard)'] : []),
     ...input.imagesToBuild.map((ref) => `- the image ${ref}, built from dist/images/ and pushed`),
@@ -169,7 +174,6 @@ function prerequisites(input: HelmChartInput): string[] {
  */
 function notes(input: HelmChartInput): string {
   const { env } = input;
-  const { streaming, apps } = env.config.namespaces;
   const lines = [
     `cdc8s pipeline for environment ${env.name}, chart {{ .Chart.Version }}, release {{ .Release.Name }}.`,
     '',
@@ -182,15 +186,26 @@ function notes(input: HelmChartInput): string {
     'then install the rest of the pipeline:',
     '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }}',
     '{{- end }}',
-    '{{- if .Values.kafka.enabled }}',
     '',
-    'Once Kafka and its users are Ready, copy the Kafka credentials to the consumers:',
-    `  kubectl wait kafka/${env.config.kafka.name} -n ${streaming} --for=condition=Ready --timeout=15m`,
-    `  kubectl wait kafkauser --all -n ${streaming} --for=condition=Ready --timeout=5m`,
-    `  npm run -s secrets -- --env ${env.name} --kafka-copies | sh   # into ${apps}`,
-    '{{- end }}',
+    ...uninstallNotes(input),
   ];
   return `${lines.join('\n')}\n`;
+}
+
+/**
+ * What `helm uninstall` leaves behind (objects annotated helm.sh/resource-policy: keep) and how to
+ * remove it on purpose.
+ */
+function uninstallNotes(input: HelmChartInput): string[] {
+  const { streaming, data } = input.env.config.namespaces;
+  const kept = [...new Set(input.manifests.flatMap((m) => m.objects).filter((o) => o.metadata.annotations?.[HELM_RESOURCE_POLICY] === 'keep').map((o) => o.kind))];
+  return [
+    `helm uninstall keeps what holds data: ${kept.join(', ')} (and, through Retain, their disks).`,
+    'To delete the data on purpose, after the uninstall:',
+    `  kubectl delete kafkatopic,kafkanodepool,kafka --all -n ${streaming}   # the Topic Operator deletes topic data`,
+    `  kubectl delete pvc --all -n ${data}; kubectl delete pvc -l strimzi.io/cluster=${input.env.config.kafka.name} -n ${streaming}`,
+    '  then delete the released PersistentVolumes (kubectl get pv) and their cloud disks.',
+  ];
 }
 
 /**

@@ -1,3 +1,8 @@
+/** `images/<last repository segment>/<environment>`: the build context of one image for one environment. */
+export function imageContextDir(repository: string, environment: string): string {
+  return `images/${repository.split('/').pop()}/${environment}`;
+}
+
 /** Where each output of an environment goes, relative to the output root (dist/). */
 export const outputPaths = (env: string) => ({
   /** Plain manifests: `kubectl apply -f`, and what Argo CD syncs. */
@@ -7,3 +12,11 @@ export const outputPaths = (env: string) => ({
   /** The Argo CD AppProject and Application. */
   argocd: `argocd/${env}.yaml`,
 });
+
+/**
+ * Top-level output directories that hold every environment's outputs of one kind (Helm charts,
+ * Argo CD files, image build contexts). An environment may not be named like one: its manifest
+ * directory would replace them whole.
+ */
+export const SHARED_OUTPUT_DIRS: readonly string[] = [outputPaths('x').helmChart, outputPaths('x').argocd, imageContextDir('x', 'x')]
+  .map((path) => path.split('/')[0]);

@@ -1,7 +1,8 @@
 import { buildPipeline } from '../charts';
 import { Environment } from '../config/types';
-import { PostgresDebeziumImage } from '../constructs/postgres-image';
+import { ImageBuildContext } from '../constructs/image-context';
 import { enforceDurability, RenderedObject } from '../policy';
+import { durabilityFor } from '../policy/durability';
 import { version as CDC8S_VERSION } from '../../package.json';
 import { helmChartFiles, RenderedManifest } from './helm';
 import { outputPaths } from './paths';
@@ -43,8 +44,10 @@ export function renderEnvironment(env: Environment): RenderedEnvironment {
     .filter((m) => m.objects.length > 0)
     .map((m) => ({ ...m, text: header + toYamlDocuments(m.objects) }));
   const all = manifests.flatMap((m) => m.objects);
-  const warnings = enforceDurability(env, all, context.durability);
-  const images = PostgresDebeziumImage.all(app);
+  // Checked against the level's floor: an override may raise replication, never lower it.
+  const { kafka } = env.config;
+  const warnings = enforceDurability(env, all, durabilityFor(kafka.durability, kafka.brokers.replicas));
+  const images = ImageBuildContext.all(app);
 
   const files = new Map<string, string>();
   const documents = manifests.map(({ file, objects }) => ({ path: `${paths.manifests}/${file}`, objects }));

@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, EnvironmentConfig, PlatformName } from '../config/types';
+import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName } from '../config/types';
 import { ExternalSecret } from '../constructs/external-secret';
 import { HttpBackend } from '../constructs/http-exposure';
 import { NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
+import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RequiredSecret } from '../constructs/required-secret';
-import { ClaimStorage, IdentityWorkload, Platform, ServiceExposure } from './platform';
+import { ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
 
 /** Where a managed cloud keeps the Secrets' values. */
 export interface SecretManager {
@@ -37,8 +38,35 @@ export abstract class ManagedCloudPlatform implements Platform {
     if (!this.config.api.hostname) {
       issues.push({ path: '/api/hostname', message: 'is required', rule: `${this.name} exposes the API on a public host name with TLS` });
     }
+    issues.push(...this.digestIssues());
+    const { connect, images } = this.config;
+    if (!connect.image && !connect.build.pushSecret) {
+      const registryPath = connect.build.registry ? '/connect/build/registry' : '/images/registry';
+      issues.push(...this.pushIssues(connect.build.registry ?? images.registry, registryPath));
+    }
     return issues;
   }
+
+  /** Images we run but do not build are referenced by digest: a tag can be moved to other content. */
+  private digestIssues(): ConfigIssue[] {
+    const { postgres, api, consumers, connect } = this.config;
+    const images: [string, ImageRef | undefined][] = [
+      ['/postgres/baseImage', postgres.baseImage],
+      ['/api/image', api.image],
+      ...consumers.map((c, i): [string, ImageRef] => [`/consumers/${i}/image`, c.image]),
+      ['/connect/image', connect.image],
+    ];
+    return images
+      .filter(([, image]) => image !== undefined && image.digest === undefined)
+      .map(([path, image]) => ({
+        path: `${path}/digest`,
+        message: `is required (${image?.registry}/${image?.repository}:${image?.tag} is pinned by tag only)`,
+        rule: `${this.name} runs images by digest: a tag can be pushed over with other content`,
+      }));
+  }
+
+  /** Why Strimzi's build could not push to this registry with the generated credentials (empty: it can). */
+  protected abstract pushIssues(registry: string, registryPath: string): ConfigIssue[];
 
   /**
    * An ExternalSecret per required Secret. Each remote secret is a JSON document whose
@@ -58,6 +86,15 @@ export abstract class ManagedCloudPlatform implements Platform {
     const { product, store } = this.secretManager;
     return `${product} secret ${this.secretManager.remoteName(secret.secretName)} (JSON keys: ${secret.keys.join(', ')}) via ClusterSecretStore ${store}`;
   }
+
+  /** An External Secrets generator mints registry tokens with the push identity; an ExternalSecret renders them as a Docker login. */
+  registryPushSecret(scope: Construct, request: PushSecretRequest): string {
+    const generator = this.registryTokenGenerator(request.registry);
+    return new RegistryPushSecret(scope, 'RegistryPush', { ...request, generator }).secretName;
+  }
+
+  /** The generator for this cloud's registry (the config rules guarantee the registry is the cloud's). */
+  protected abstract registryTokenGenerator(registry: string): RegistryTokenGenerator;
 
   apiServiceExposure(): ServiceExposure {
     return { type: 'ClusterIP' };

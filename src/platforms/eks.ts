@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EksSettings, EnvironmentConfig } from '../config/types';
+import { ConfigIssue, EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
 import { NetworkFlow } from '../constructs/network-policy';
-import { commonLabels } from '../constructs/labels';
+import { RetainedStorageClass } from '../constructs/retained-storage-class';
+import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage, IdentityWorkload } from './platform';
 
@@ -32,8 +33,8 @@ export class EksPlatform extends ManagedCloudPlatform {
   }
 
   addClusterResources(scope: Construct): void {
-    new k8s.KubeStorageClass(scope, 'Gp3', {
-      metadata: { name: EKS_STORAGE_CLASS, labels: commonLabels() },
+    new RetainedStorageClass(scope, 'Gp3', {
+      name: EKS_STORAGE_CLASS,
       provisioner: 'ebs.csi.aws.com',
       parameters: {
         type: 'gp3',
@@ -41,11 +42,6 @@ export class EksPlatform extends ManagedCloudPlatform {
         ...(this.settings.kmsKeyId ? { kmsKeyId: this.settings.kmsKeyId } : {}),
         'csi.storage.k8s.io/fstype': 'ext4',
       },
-      // Wait for the pod so the volume is created in the zone the pod is scheduled to.
-      volumeBindingMode: 'WaitForFirstConsumer',
-      // A deleted claim must not delete the database's disk.
-      reclaimPolicy: 'Retain',
-      allowVolumeExpansion: true,
     });
   }
 
@@ -57,7 +53,33 @@ export class EksPlatform extends ManagedCloudPlatform {
     return EKS_STORAGE_CLASS;
   }
 
-  /** IRSA: the role the ServiceAccount assumes (the Connect build pushes to ECR with it). */
+  /**
+   * ECR: the generator calls GetAuthorizationToken as the push role (IRSA on its ServiceAccount);
+   * the token lasts 12 hours. The output keys are `username`, `password`, `proxy_endpoint`.
+   */
+  protected registryTokenGenerator(registry: string): RegistryTokenGenerator {
+    const host = registryHost(registry);
+    return {
+      kind: 'ECRAuthorizationToken',
+      spec: (serviceAccount) => ({ region: ecrRegion(host) as string, auth: { jwt: { serviceAccountRef: { name: serviceAccount } } } }),
+      registryTemplate: host,
+      passwordTemplate: '{{ .password }}',
+      serviceAccountAnnotations: this.serviceAccountAnnotations('registry-push'),
+    };
+  }
+
+  /** Operator builds push to ECR with a token the push role mints: both must be there. */
+  protected pushIssues(registry: string, registryPath: string): ConfigIssue[] {
+    if (!ecrRegion(registryHost(registry))) {
+      return [{ path: registryPath, message: `must be an Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com), got ${registry}`, rule: 'the Connect build pushes with an ECR token minted by External Secrets; set connect.build.pushSecret for another registry' }];
+    }
+    if (!this.settings.connectBuildRoleArn) {
+      return [{ path: '/eks/connectBuildRoleArn', message: 'is required when Strimzi builds the Connect image', rule: 'the ECR token generator assumes this IAM role (ecr:GetAuthorizationToken and push on the repository)' }];
+    }
+    return [];
+  }
+
+  /** IRSA: the role the ServiceAccount assumes (the registry-push generator mints ECR tokens with it). */
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
     const role = workload === 'api' ? this.settings.apiRoleArn : this.settings.connectBuildRoleArn;
     return role ? { 'eks.amazonaws.com/role-arn': role } : {};
@@ -81,4 +103,14 @@ export class EksPlatform extends ManagedCloudPlatform {
       sslPolicy: this.settings.sslPolicy,
     });
   }
+}
+
+/** The host of a `host[/path]` registry. */
+export function registryHost(registry: string): string {
+  return registry.split('/')[0];
+}
+
+/** The region of an ECR registry host; undefined for any other host. */
+function ecrRegion(host: string): string | undefined {
+  return /^[0-9]{12}\.dkr\.ecr(?:-fips)?\.([a-z0-9-]+)\.amazonaws\.com$/.exec(host)?.[1];
 }

@@ -1,15 +1,24 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { EnvironmentConfig, GkeSettings } from '../config/types';
+import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
 import { HttpBackend } from '../constructs/http-exposure';
 import { NetworkFlow } from '../constructs/network-policy';
+import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
+import { RetainedStorageClass } from '../constructs/retained-storage-class';
+import { registryHost } from './eks';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage, IdentityWorkload } from './platform';
 
+/** Name of the StorageClass cdc8s creates on GKE. */
+export const GKE_STORAGE_CLASS = 'cdc8s-pd';
+
+/** The Persistent Disk type behind each of GKE's built-in classes (cloud.google.com/kubernetes-engine/docs/how-to/persistent-volumes/gce-pd-csi-driver). */
+const GKE_DISK_TYPES: Record<GkeSettings['storageClass'], string> = { 'premium-rwo': 'pd-ssd', 'standard-rwo': 'pd-balanced' };
+
 /**
- * Google GKE: the Persistent Disk CSI classes GKE ships (`premium-rwo`/`standard-rwo`, set
- * explicitly), Gateway API for exposure, Workload Identity and GCP Secret Manager through
+ * Google GKE: Persistent Disks of the type GKE's `premium-rwo`/`standard-rwo` use, in a class that
+ * retains them, Gateway API for exposure, Workload Identity and GCP Secret Manager through
  * External Secrets.
  */
 export class GkePlatform extends ManagedCloudPlatform {
@@ -29,16 +38,55 @@ export class GkePlatform extends ManagedCloudPlatform {
     this.settings = settings;
   }
 
-  addClusterResources(): void {
-    // premium-rwo and standard-rwo (pd.csi.storage.gke.io) exist on every GKE cluster.
+  /**
+   * GKE's own premium-rwo and standard-rwo reclaim with Delete: a deleted claim would delete the
+   * disk. Ours has the same disk type and retains it.
+   */
+  addClusterResources(scope: Construct): void {
+    new RetainedStorageClass(scope, 'PersistentDisk', {
+      name: GKE_STORAGE_CLASS,
+      provisioner: 'pd.csi.storage.gke.io',
+      parameters: { type: GKE_DISK_TYPES[this.settings.storageClass] },
+    });
   }
 
   claimStorage(): ClaimStorage {
-    return { storageClassName: this.settings.storageClass };
+    return { storageClassName: GKE_STORAGE_CLASS };
   }
 
   kafkaStorageClass(): string {
-    return this.settings.storageClass;
+    return GKE_STORAGE_CLASS;
+  }
+
+  /**
+   * Artifact Registry: the generator exchanges the ServiceAccount's Workload Identity token for a
+   * GCP access token (1 hour). The output keys are `username` (oauth2accesstoken) and `token`.
+   */
+  protected registryTokenGenerator(registry: string): RegistryTokenGenerator {
+    const { clusterName, clusterLocation, clusterProjectID } = this.settings;
+    const project = artifactRegistryProject(registry) as string;
+    return {
+      kind: 'GCRAccessToken',
+      spec: (serviceAccount) => ({
+        projectID: project,
+        auth: { workloadIdentity: { clusterLocation, clusterName, clusterProjectID: clusterProjectID ?? project, serviceAccountRef: { name: serviceAccount } } },
+      }),
+      registryTemplate: registryHost(registry),
+      passwordTemplate: '{{ .token }}',
+      serviceAccountAnnotations: this.serviceAccountAnnotations('registry-push'),
+    };
+  }
+
+  /** Operator builds push to Artifact Registry with a token minted through Workload Identity. */
+  protected pushIssues(registry: string, registryPath: string): ConfigIssue[] {
+    if (!artifactRegistryProject(registry)) {
+      return [{ path: registryPath, message: `must be an Artifact Registry repository (<location>-docker.pkg.dev/<project>/<repository>), got ${registry}`, rule: 'the Connect build pushes with a GCP access token minted by External Secrets; set connect.build.pushSecret for another registry' }];
+    }
+    const missing = (['connectBuildServiceAccount', 'clusterName', 'clusterLocation'] as const).find((key) => !this.settings[key]);
+    if (missing) {
+      return [{ path: `/gke/${missing}`, message: 'is required when Strimzi builds the Connect image', rule: 'the GCRAccessToken generator uses Workload Identity of this cluster and GCP service account (roles/artifactregistry.writer)' }];
+    }
+    return [];
   }
 
   /** Workload Identity: the GCP service account the ServiceAccount impersonates. */
@@ -72,4 +120,9 @@ export class GkePlatform extends ManagedCloudPlatform {
   exposeApi(scope: Construct, backend: HttpBackend): void {
     new GkeGateway(scope, 'Gateway', { backend, sslCertificate: this.settings.sslCertificate });
   }
+}
+
+/** The project of an Artifact Registry `<location>-docker.pkg.dev/<project>/…` path; undefined otherwise. */
+function artifactRegistryProject(registry: string): string | undefined {
+  return /^[a-z0-9-]+-docker\.pkg\.dev\/([a-z][a-z0-9-]{4,28}[a-z0-9])(\/|$)/.exec(registry)?.[1];
 }

@@ -53,6 +53,11 @@ export class MinikubePlatform implements Platform {
     // Applied by the user: `npm run -s secrets -- --env <name> | kubectl apply -f -`.
   }
 
+  /** minikube builds images into the node's store (connect.image); a registry of the user's own needs no token. */
+  registryPushSecret(): undefined {
+    return undefined;
+  }
+
   serviceAccountAnnotations(): Record<string, string> {
     return {};
   }

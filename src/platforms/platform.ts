@@ -27,8 +27,19 @@ export interface ServiceExposure {
   readonly nodePort?: number;
 }
 
+/** A push Secret for Strimzi's Connect image build. */
+export interface PushSecretRequest {
+  /** Name of the Secret (and of the objects that keep it fresh). */
+  readonly name: string;
+  readonly namespace: string;
+  /** Where the image is pushed: `host[/path]`. */
+  readonly registry: string;
+  readonly labels: Record<string, string>;
+}
+
 /** Workloads whose ServiceAccount may be bound to a cloud identity. */
-export type IdentityWorkload = 'api' | 'connect-build';
+/** `api`: the transactions API; `registry-push`: the ServiceAccount whose identity mints registry tokens. */
+export type IdentityWorkload = 'api' | 'registry-push';
 
 /**
  * Everything that differs between clusters. This is the only interface that knows the cloud:
@@ -54,6 +65,12 @@ export interface Platform {
 
   /** Makes a required Secret appear in its namespace (an ExternalSecret), or leaves it to the user. */
   provideSecret(scope: Construct, secret: RequiredSecret): void;
+
+  /**
+   * A push Secret for Strimzi's Connect build that renews itself (Buildah reads only a
+   * dockerconfigjson Secret: no IRSA, no Workload Identity); undefined where the registry needs none.
+   */
+  registryPushSecret(scope: Construct, request: PushSecretRequest): string | undefined;
 
   /** Annotations that bind a workload's ServiceAccount to a cloud identity. */
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string>;

@@ -1,4 +1,4 @@
-import { DurabilityLevel } from '../config/types';
+import { DurabilityLevel, KafkaSettings } from '../config/types';
 
 /**
  * The durability settings, in one place. Constructs emit them and the policy (./enforce.ts) checks
@@ -26,6 +26,24 @@ export function durabilityFor(level: DurabilityLevel, brokers: number): Durabili
   if (level === 'full') return FULL_DURABILITY;
   const replicationFactor = Math.min(brokers, FULL_DURABILITY.replicationFactor);
   return { level, replicationFactor, minInSyncReplicas: Math.max(1, replicationFactor - 1), minBrokers: 1 };
+}
+
+/**
+ * The replication every Kafka object gets: the level's floor, raised by `kafka.config`'s
+ * `default.replication.factor` and `min.insync.replicas` where the user asks for more. One value
+ * for the broker defaults, every KafkaTopic, Connect's internal topics and the connector's topic
+ * creation, so raising durability raises it everywhere. A value below the floor is rendered as
+ * asked and refused by the policy, which checks against the floor (`durabilityFor`).
+ */
+export function effectiveDurability(kafka: Pick<KafkaSettings, 'durability' | 'brokers' | 'config'>): Durability {
+  const floor = durabilityFor(kafka.durability, kafka.brokers.replicas);
+  const replicationFactor = kafka.config['default.replication.factor'];
+  const minInSyncReplicas = kafka.config['min.insync.replicas'];
+  return {
+    ...floor,
+    replicationFactor: replicationFactor === undefined ? floor.replicationFactor : Number(replicationFactor),
+    minInSyncReplicas: minInSyncReplicas === undefined ? floor.minInSyncReplicas : Number(minInSyncReplicas),
+  };
 }
 
 /**

@@ -8,7 +8,7 @@ import { CONNECT_FORBIDDEN, CONNECTOR_FORBIDDEN, ForbiddenKeys, isForbidden, KAF
 export interface RenderedObject {
   readonly apiVersion: string;
   readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
+  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
   readonly spec?: any;
   readonly data?: Record<string, string>;
 }

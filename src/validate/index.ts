@@ -1,9 +1,11 @@
+import { existsSync } from 'node:fs';
 import { ErrorObject, ValidateFunction } from 'ajv';
 import { apiGroupOf, isCustomResource } from '../charts/apply-order';
 import { KubernetesSchemas } from './kubernetes';
 import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
 import { KUBERNETES_VERSIONS, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
+import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
 
 export { defaultSchemaSources, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
 export type { SchemaSources } from './sources';
@@ -28,7 +30,7 @@ export interface SchemaProblem {
   readonly object: string;
   readonly path: string;
   readonly message: string;
-  /** The schema that rejected it, e.g. `Kubernetes v1.27.0` or `Strimzi 1.2.0 CRD`. */
+  /** The schema that rejected it, e.g. `Kubernetes v1.30.0` or `Strimzi 1.2.0 CRD`. */
   readonly against: string;
 }
 
@@ -54,6 +56,8 @@ export class MissingSchemaError extends Error {
 const KUBERNETES_SOURCE = `Kubernetes ${KUBERNETES_VERSIONS.join(' + ')} (strict)`;
 const STRIMZI_SOURCE = `Strimzi ${STRIMZI_VERSION} CRDs (strict)`;
 const STRIMZI_GROUP = 'kafka.strimzi.io';
+const KAFKA_ACCESS_GROUP = 'access.strimzi.io';
+const KAFKA_ACCESS_SOURCE = `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD (strict)`;
 
 /**
  * Checks every object against the upstream schema for its kind: built-in objects against the
@@ -73,6 +77,8 @@ export async function validateDocuments(
   if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
   const kubernetes = kubernetesMissing ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
   const strimzi = strimziMissing ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
+  // The same CRD validator serves the Kafka Access Operator's CRD (a Strimzi project, same generator).
+  const kafkaAccess = sources.kafkaAccessCrdsDir && existsSync(sources.kafkaAccessCrdsDir) ? new StrimziSchemas(sources.kafkaAccessCrdsDir) : undefined;
   const models = await loadModels(documents);
 
   const checked = new Map<string, number>();
@@ -99,6 +105,12 @@ export async function validateDocuments(
         else {
           count(STRIMZI_SOURCE);
           report(`Strimzi ${STRIMZI_VERSION} CRDs`, ajvProblems(strimzi.validatorFor(object.apiVersion, object.kind), object, `not served by Strimzi ${STRIMZI_VERSION}`));
+        }
+      } else if (apiGroupOf(object.apiVersion) === KAFKA_ACCESS_GROUP) {
+        if (!kafkaAccess) notValidated.set(type, 'Kafka Access Operator CRD missing');
+        else {
+          count(KAFKA_ACCESS_SOURCE);
+          report(KAFKA_ACCESS_SOURCE, ajvProblems(kafkaAccess.validatorFor(object.apiVersion, object.kind), object, `not served by the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`));
         }
       } else if (!isCustomResource(object.apiVersion)) {
         if (kubernetes.length === 0) notValidated.set(type, 'Kubernetes schemas missing');

@@ -21,6 +21,14 @@ const MODELS: Readonly<Record<string, { readonly source: string; readonly load: 
     source: '@kubernetes-models/external-secrets',
     load: async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
   },
+  'generators.external-secrets.io/v1alpha1/ECRAuthorizationToken': {
+    source: '@kubernetes-models/external-secrets',
+    load: async () => (await import('@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1/ECRAuthorizationToken')).ECRAuthorizationToken,
+  },
+  'generators.external-secrets.io/v1alpha1/GCRAccessToken': {
+    source: '@kubernetes-models/external-secrets',
+    load: async () => (await import('@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1/GCRAccessToken')).GCRAccessToken,
+  },
   'gateway.networking.k8s.io/v1/Gateway': {
     source: '@kubernetes-models/gateway-api',
     load: async () => (await import('@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway')).Gateway,

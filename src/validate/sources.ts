@@ -1,20 +1,23 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
+import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
 import { packageRoot } from '../package-root';
 
 export { STRIMZI_VERSION };
 
 /** The oldest and newest Kubernetes versions cdc8s supports: every built-in object must be valid in both. */
-export const KUBERNETES_VERSIONS = ['v1.27.0', 'v1.35.0'] as const;
+export const KUBERNETES_VERSIONS = ['v1.30.0', 'v1.35.0'] as const;
 
 
 /** Where the upstream schemas are read from (`--k8s-schemas`, `--crds`). */
 export interface SchemaSources {
-  /** Directory with `v1.27.0.json` and `v1.35.0.json` (the `_definitions.json` of each version). */
+  /** Directory with `v1.30.0.json` and `v1.35.0.json` (the `_definitions.json` of each version). */
   readonly kubernetesDir: string;
   /** Directory with the Strimzi release's `04*-Crd-*.yaml` files. */
   readonly strimziCrdsDir: string;
+  /** Directory with the Kafka Access Operator's CRD (KafkaAccess). */
+  readonly kafkaAccessCrdsDir?: string;
 }
 
 /**
@@ -23,7 +26,11 @@ export interface SchemaSources {
  */
 export function defaultSchemaSources(): SchemaSources {
   const shared = sharedDir();
-  return { kubernetesDir: join(shared, 'schemas', 'kubernetes'), strimziCrdsDir: join(shared, 'crds', `strimzi-${STRIMZI_VERSION}`) };
+  return {
+    kubernetesDir: join(shared, 'schemas', 'kubernetes'),
+    strimziCrdsDir: join(shared, 'crds', `strimzi-${STRIMZI_VERSION}`),
+    kafkaAccessCrdsDir: join(shared, 'crds', `kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}`),
+  };
 }
 
 /** The directory the default schema sources live in: `$CDC8S_SHARED_DIR`, or `shared` beside the repository. */

@@ -18,7 +18,8 @@ function closeAllObjects(schema: JsonSchema): void {
 }
 
 /**
- * Validators for the served versions of a directory of Strimzi CRDs, by `apiVersion/kind`. Each is
+ * Validators for the served versions of a directory of Strimzi CRDs (or the Kafka Access
+ * Operator's), by `apiVersion/kind`. Each is
  * generated the first time any run needs it and comes from the code cache after that: the CRDs
  * are parsed only to generate.
  */
@@ -54,8 +55,11 @@ function readCrds(files: readonly string[]): Map<string, JsonSchema> {
     for (const version of crd.spec.versions.filter((v: JsonSchema) => v.served)) {
       const schema = version.schema.openAPIV3Schema as JsonSchema;
       closeAllObjects(schema);
-      // The API server checks metadata itself; the CRD schema only says it is an object.
+      // The API server checks metadata itself and always keeps apiVersion and kind; some CRD
+      // generators (the Kafka Access Operator's Fabric8) leave the latter two out of the schema.
       schema.properties.metadata = { type: 'object' };
+      schema.properties.apiVersion ??= { type: 'string' };
+      schema.properties.kind ??= { type: 'string' };
       schemas.set(`${crd.spec.group}/${version.name}/${crd.spec.names.kind}`, schema);
     }
   }

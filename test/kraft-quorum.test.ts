@@ -1,0 +1,47 @@
+import { spawnSync } from 'node:child_process';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { loadEnvironment } from '../src/config/load';
+import { RenderedObject } from '../src/policy';
+import { quorumChanges } from '../src/policy/kraft-quorum';
+import { envFile, objectsOf, RawConfig, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
+
+const objects = (env: string, change: (c: RawConfig) => void = () => undefined) => objectsOf(renderVariant(env, change)) as unknown as RenderedObject[];
+
+describe('the KRaft controller quorum is fixed when the cluster is created', () => {
+  it('EKS and GKE default to dedicated controllers (brokers then scale freely); minikube to dual-role', () => {
+    expect(loadEnvironment(envFile('eks')).config.kafka.controllers.mode).toBe('dedicated');
+    expect(loadEnvironment(envFile('gke')).config.kafka.controllers.mode).toBe('dedicated');
+    expect(loadEnvironment(envFile('minikube')).config.kafka.controllers.mode).toBe('dual-role');
+    const pools = objectsOf(render('gke')).filter((o) => o.kind === 'KafkaNodePool').map((p) => `${p.metadata.name}:${p.spec.roles.join('+')}`);
+    expect(pools).toEqual(['broker:broker', 'controller:controller']);
+  });
+
+  it('scaling brokers with dedicated controllers is allowed', () => {
+    expect(quorumChanges(objects('gke'), objects('gke', (c) => { c.kafka.brokers.replicas = 5; }))).toEqual([]);
+  });
+
+  it.each([
+    ['scaling dual-role brokers', 'minikube', (c: RawConfig) => { c.kafka.brokers.replicas = 5; }, 'kafka.brokers.replicas'],
+    ['scaling dedicated controllers', 'eks', (c: RawConfig) => { c.kafka.controllers.replicas = 5; }, 'kafka.controllers.replicas'],
+    ['switching dedicated to dual-role', 'eks', (c: RawConfig) => { c.kafka.controllers.mode = 'dual-role'; }, 'kafka.controllers.mode'],
+    ['switching dual-role to dedicated', 'minikube', (c: RawConfig) => { c.kafka.controllers = { mode: 'dedicated' }; }, 'kafka.controllers.mode'],
+  ])('refuses %s, naming the field', (_what, env, change, field) => {
+    const changes = quorumChanges(objects(env), objects(env, change));
+    expect(changes.length).toBeGreaterThan(0);
+    expect(changes.map((c) => c.field)).toContain(field);
+  });
+
+  it('npm run diff exits 3 on such a change and names the field and the reason', () => {
+    const config = rawConfig('minikube');
+    config.kafka.brokers.replicas = 5;
+    const file = join(tempDir(), 'minikube.yaml');
+    writeFileSync(file, stringify(config));
+    const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file], { cwd: ROOT, encoding: 'utf8' });
+    expect(result.status).toBe(3);
+    expect(result.stderr).toContain('minikube: kafka.brokers.replicas: KafkaNodePool cdc-streaming/broker changes spec.replicas of a controller pool from 3 to 5');
+    expect(result.stderr).toContain('not one of the voters');
+  });
+});
