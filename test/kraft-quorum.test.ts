@@ -4,11 +4,10 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { loadEnvironment } from '../src/config/load';
-import { RenderedObject } from '../src/policy';
 import { quorumChanges } from '../src/policy/kraft-quorum';
 import { envFile, objectsOf, RawConfig, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
 
-const objects = (env: string, change: (c: RawConfig) => void = () => undefined) => objectsOf(renderVariant(env, change)) as unknown as RenderedObject[];
+const objects = (env: string, change: (c: RawConfig) => void = () => undefined) => objectsOf(renderVariant(env, change));
 
 describe('the KRaft controller quorum is fixed when the cluster is created', () => {
   it('EKS and GKE default to dedicated controllers (brokers then scale freely); minikube to dual-role', () => {

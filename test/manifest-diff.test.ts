@@ -5,7 +5,7 @@ import { describe, expect, it } from 'vitest';
 import { copyProject } from '../bench/project-copy';
 import { diffTrees, formatDiff } from '../src/output/object-diff';
 import { writeAtomically } from '../src/output/write';
-import { cli, copyOfDist, RawConfig, renderVariant, ROOT, tempDir } from './helpers';
+import { availableOrSkip, cli, copyOfDist, RawConfig, renderVariant, ROOT, tempDir } from './helpers';
 
 /** The diff lines between the committed dist/ and dist/ with a variant of one environment written over it. */
 function diffAfter(env: 'minikube' | 'eks' | 'gke', change: (c: RawConfig) => void): string[] {
@@ -19,13 +19,6 @@ function diffAfter(env: 'minikube' | 'eks' | 'gke', change: (c: RawConfig) => vo
 function diffCli(args: string[], cwd = ROOT) {
   const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), ...args], { cwd, encoding: 'utf8' });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
-}
-
-/** Whether this copy of the project is a Git checkout; warns with the reason when it is not. */
-function gitCheckout(why: string): boolean {
-  const here = existsSync(join(ROOT, '.git'));
-  if (!here) console.warn(`skipping: ${why}`);
-  return here;
 }
 
 describe('npm run diff: object-level differences a reviewer can read', () => {
@@ -93,7 +86,7 @@ describe('npm run diff: object-level differences a reviewer can read', () => {
   });
 
   // A source archive (no .git) has no revisions to compare: the test says so and skips.
-  it.skipIf(!gitCheckout('--base needs a Git checkout; this copy of the project has no .git'))('--base <git-ref> renders that revision in a worktree and compares it with the working tree', () => {
+  it.skipIf(!availableOrSkip(existsSync(join(ROOT, '.git')) ? undefined : '--base needs a Git checkout; this copy of the project has no .git'))('--base <git-ref> renders that revision in a worktree and compares it with the working tree', () => {
     // A throwaway repository holding this working tree as its only commit, then one config edit.
     const repo = tempDir('cdc8s-diff-repo-');
     copyProject(ROOT, repo);

@@ -2,9 +2,9 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { diffTrees, formatDiff, hasDifferences } from '../output/object-diff';
+import { diffTrees, environmentObjects, formatDiff, hasDifferences } from '../output/object-diff';
 import { renderAll, writeAll } from '../output/synthesize';
-import { formatQuorumChange, manifestObjects, quorumChanges } from '../policy/kraft-quorum';
+import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
 import { sharedDir } from '../validate';
 import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 
@@ -29,7 +29,9 @@ void runCli(process.argv.slice(2), (options) => {
     process.stdout.write(`cdc8s diff: ${options.base ? `revision ${options.base}` : base} → working tree\n`);
     process.stdout.write(`${formatDiff(diff).join('\n')}\n`);
     // A live cluster cannot follow some changes at all: refuse them before anyone applies them.
-    const refused = rendered.flatMap(({ env }) => quorumChanges(manifestObjects(base, env.name), manifestObjects(head, env.name)).map((c) => formatQuorumChange(env.name, c)));
+    // The new side is still in memory; the old one is read from its tree.
+    const refused = rendered.flatMap(({ env, manifests }) => quorumChanges(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects))
+      .map((c) => formatQuorumChange(env.name, c)));
     if (refused.length > 0) {
       process.stderr.write(`cdc8s diff: refused, the KRaft controller quorum would change:\n${refused.join('\n')}\n`);
       return 3;

@@ -101,6 +101,7 @@ export function toProperties(entries: Readonly<Record<string, string | number | 
 }
 
 const UNESCAPES: Readonly<Record<string, string>> = { n: '\n', r: '\r', t: '\t', f: '\f' };
+const unescape = (s: string) => s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => UNESCAPES[c] ?? (c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c));
 
 /** Reads back what toProperties wrote (the policy checks rendered ConfigMaps with it). */
 export function parseProperties(content: string): Record<string, string> {
@@ -109,7 +110,6 @@ export function parseProperties(content: string): Record<string, string> {
   for (const line of content.split(/\r\n|\r|\n/)) {
     if (line.trim() === '' || line.startsWith('#')) continue;
     const at = line.indexOf('=');
-    const unescape = (s: string) => s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: string) => UNESCAPES[c] ?? (c.length === 5 ? String.fromCharCode(parseInt(c.slice(1), 16)) : c));
     result[unescape(line.slice(0, at).trim())] = unescape(line.slice(at + 1));
   }
   return result;

@@ -2,7 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { apiGroupOf } from '../charts/apply-order';
-import { outputPaths } from './paths';
+import { outputPaths, SHARED_OUTPUT_DIRS } from './paths';
 
 /**
  * Object-level comparison of two output trees (a committed dist/ and a fresh render, or two
@@ -11,7 +11,7 @@ import { outputPaths } from './paths';
 
 type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
 
-interface KubeObject {
+export interface KubeObject {
   readonly apiVersion: string;
   readonly kind: string;
   readonly metadata: { readonly name: string; readonly namespace?: string };
@@ -42,7 +42,7 @@ export interface TreeDiff {
 }
 
 /** Top-level directories of an output tree that are not environments. */
-const SHARED_DIRS = new Set(['helm', 'argocd', 'images']);
+const SHARED_DIRS = new Set(SHARED_OUTPUT_DIRS);
 
 /** Compares two output trees; `envs` limits the comparison to those environments. */
 export function diffTrees(beforeRoot: string, afterRoot: string, envs?: readonly string[]): TreeDiff {
@@ -61,6 +61,11 @@ export function diffTrees(beforeRoot: string, afterRoot: string, envs?: readonly
     files.push({ env, path, type: a === undefined ? 'added' : b === undefined ? 'removed' : 'changed' });
   }
   return { objects, files };
+}
+
+/** The objects an environment has in an output tree (its manifests and Argo CD file). */
+export function environmentObjects(root: string, env: string): KubeObject[] {
+  return [...objectsOf(readTree(root), env).values()];
 }
 
 export function hasDifferences(diff: TreeDiff): boolean {

@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { ConfigIssue, EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
+import { registryHost } from '../constructs/image';
 import { NetworkFlow } from '../constructs/network-policy';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
@@ -103,11 +104,6 @@ export class EksPlatform extends ManagedCloudPlatform {
       sslPolicy: this.settings.sslPolicy,
     });
   }
-}
-
-/** The host of a `host[/path]` registry. */
-export function registryHost(registry: string): string {
-  return registry.split('/')[0];
 }
 
 /** The region of an ECR registry host; undefined for any other host. */

@@ -3,10 +3,10 @@ import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
 import { HttpBackend } from '../constructs/http-exposure';
+import { registryHost } from '../constructs/image';
 import { NetworkFlow } from '../constructs/network-policy';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
-import { registryHost } from './eks';
 import { ManagedCloudPlatform } from './cloud';
 import { ClaimStorage, IdentityWorkload } from './platform';
 

@@ -1,7 +1,3 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { parseAllDocuments } from 'yaml';
-import { RenderedObject } from './enforce';
 
 /** Why these changes are refused (Strimzi 1.2.0 docs, assembly-kraft-mode.adoc and con-config-node-pool-roles.adoc). */
 const RULE = 'Strimzi 1.2.0 cannot scale a controller pool, change a pool\'s roles or switch between dual-role and dedicated controllers; '
@@ -16,15 +12,21 @@ export interface QuorumChange {
   readonly message: string;
 }
 
-type Pool = RenderedObject & { spec: { replicas: number; roles: string[] } };
+/** What the check reads of an object: rendered in memory, or parsed back from an output tree. */
+export interface ObjectOfKind {
+  readonly kind: string;
+  readonly metadata: { readonly name: string; readonly namespace?: string };
+}
 
-const poolsOf = (objects: readonly RenderedObject[]) => new Map(objects
+type Pool = ObjectOfKind & { spec: { replicas: number; roles: string[] } };
+
+const poolsOf = (objects: readonly ObjectOfKind[]) => new Map(objects
   .filter((o): o is Pool => o.kind === 'KafkaNodePool')
   .map((o) => [`${o.metadata.namespace}/${o.metadata.name}`, o]));
 const isController = (pool: Pool | undefined) => pool?.spec.roles.includes('controller') ?? false;
 
 /** The changes from `before` to `after` that touch the controller quorum; empty when there are none. */
-export function quorumChanges(before: readonly RenderedObject[], after: readonly RenderedObject[]): QuorumChange[] {
+export function quorumChanges(before: readonly ObjectOfKind[], after: readonly ObjectOfKind[]): QuorumChange[] {
   const [old, next] = [poolsOf(before), poolsOf(after)];
   const changes: QuorumChange[] = [];
   for (const key of [...new Set([...old.keys(), ...next.keys()])].sort()) {
@@ -44,12 +46,4 @@ export function quorumChanges(before: readonly RenderedObject[], after: readonly
 
 export function formatQuorumChange(env: string, change: QuorumChange): string {
   return `${env}: ${change.field}: ${change.object} ${change.message} (${RULE})`;
-}
-
-/** The objects of dist/<env>/ under an output root (empty when the environment has none there). */
-export function manifestObjects(root: string, env: string): RenderedObject[] {
-  const dir = join(root, env);
-  if (!existsSync(dir)) return [];
-  return readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort()
-    .flatMap((f) => parseAllDocuments(readFileSync(join(dir, f), 'utf8')).map((d) => d.toJS() as RenderedObject).filter((o) => o !== null));
 }

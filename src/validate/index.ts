@@ -1,9 +1,8 @@
-import { existsSync } from 'node:fs';
 import { ErrorObject, ValidateFunction } from 'ajv';
 import { apiGroupOf, isCustomResource } from '../charts/apply-order';
 import { KubernetesSchemas } from './kubernetes';
 import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
-import { KUBERNETES_VERSIONS, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
+import { KUBERNETES_VERSIONS, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
 
@@ -73,12 +72,13 @@ export async function validateDocuments(
 ): Promise<ValidationReport> {
   const kubernetesMissing = missingKubernetesSchemas(sources.kubernetesDir);
   const strimziMissing = missingStrimziCrds(sources.strimziCrdsDir);
-  const missingSources = [kubernetesMissing, strimziMissing].filter((m): m is string => m !== undefined);
+  const kafkaAccessMissing = missingKafkaAccessCrd(sources.kafkaAccessCrdsDir);
+  const missingSources = [kubernetesMissing, strimziMissing, kafkaAccessMissing].filter((m): m is string => m !== undefined);
   if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
   const kubernetes = kubernetesMissing ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
   const strimzi = strimziMissing ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
   // The same CRD validator serves the Kafka Access Operator's CRD (a Strimzi project, same generator).
-  const kafkaAccess = sources.kafkaAccessCrdsDir && existsSync(sources.kafkaAccessCrdsDir) ? new StrimziSchemas(sources.kafkaAccessCrdsDir) : undefined;
+  const kafkaAccess = kafkaAccessMissing ? undefined : new StrimziSchemas(sources.kafkaAccessCrdsDir);
   const models = await loadModels(documents);
 
   const checked = new Map<string, number>();

@@ -17,7 +17,7 @@ export interface SchemaSources {
   /** Directory with the Strimzi release's `04*-Crd-*.yaml` files. */
   readonly strimziCrdsDir: string;
   /** Directory with the Kafka Access Operator's CRD (KafkaAccess). */
-  readonly kafkaAccessCrdsDir?: string;
+  readonly kafkaAccessCrdsDir: string;
 }
 
 /**
@@ -45,6 +45,12 @@ export function missingKubernetesSchemas(dir: string): string | undefined {
   return `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): run scripts/fetch-shared.sh, ` +
     `or download kubernetes-schemas/<version>/_definitions.json for ${KUBERNETES_VERSIONS.join(' and ')} from github.com/cdk8s-team/cdk8s ` +
     'as <version>.json into that directory (or pass --k8s-schemas <dir>)';
+}
+
+export function missingKafkaAccessCrd(dir: string): string | undefined {
+  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'))) return undefined;
+  return `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD not found in ${dir}: download packaging/install/040-Crd-kafkaaccess.yaml ` +
+    `from github.com/strimzi/kafka-access-operator at tag ${KAFKA_ACCESS_OPERATOR_VERSION} into that directory`;
 }
 
 export function missingStrimziCrds(dir: string): string | undefined {
