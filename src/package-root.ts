@@ -12,3 +12,12 @@ export function packageRoot(): string {
   }
   return dir;
 }
+
+/**
+ * Where cdc8s keeps what it can make or download again (compiled validators, verified upstream
+ * schemas): `$CDC8S_CACHE_DIR`, or node_modules/.cache/cdc8s (where installed code lives already;
+ * `npm ci` starts it afresh).
+ */
+export function cacheRoot(): string {
+  return process.env.CDC8S_CACHE_DIR || join(packageRoot(), 'node_modules', '.cache', 'cdc8s');
+}

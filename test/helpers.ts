@@ -1,4 +1,4 @@
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
@@ -87,22 +87,39 @@ export function tempDir(prefix = 'cdc8s-test-'): string {
   return dir;
 }
 
+type CliCommand = 'synth' | 'secrets' | 'validate';
+interface CliOptions { env?: Record<string, string | undefined>; input?: string }
+interface CliResult { status: number | null; stdout: string; stderr: string }
+
+function cliInvocation(command: CliCommand, args: string[], options: CliOptions) {
+  return {
+    argv: [join(ROOT, 'lib', 'src', 'cli', `${command}.js`), ...args],
+    spawnOptions: { cwd: ROOT, env: { ...process.env, ...options.env } },
+  };
+}
+
 /**
  * Runs a compiled CLI command (`synth`, `secrets`, `validate`) as a user would, from the repository
  * root; `env` adds to (or, with undefined, removes from) the environment, `input` is stdin.
  */
-export function cli(
-  command: 'synth' | 'secrets' | 'validate',
-  args: string[],
-  options: { env?: Record<string, string | undefined>; input?: string } = {},
-): { status: number | null; stdout: string; stderr: string } {
-  const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', `${command}.js`), ...args], {
-    cwd: ROOT,
-    encoding: 'utf8',
-    env: { ...process.env, ...options.env },
-    input: options.input,
-  });
+export function cli(command: CliCommand, args: string[], options: CliOptions = {}): CliResult {
+  const { argv, spawnOptions } = cliInvocation(command, args, options);
+  const result = spawnSync(process.execPath, argv, { ...spawnOptions, encoding: 'utf8', input: options.input });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** `cli` without blocking this process: for commands that talk to a server the test runs. Bounded by `timeoutMs`. */
+export function cliAsync(command: CliCommand, args: string[], options: CliOptions = {}, timeoutMs = 60_000): Promise<CliResult> {
+  const { argv, spawnOptions } = cliInvocation(command, args, options);
+  return new Promise((done) => {
+    const child = spawn(process.execPath, argv, { ...spawnOptions, timeout: timeoutMs });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (chunk) => { stdout += chunk; });
+    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdin.end(options.input);
+    child.on('close', (status) => done({ status, stdout, stderr }));
+  });
 }
 
 /** Path → content of every file under a directory (for "left untouched" and byte-equality checks). */

@@ -101,7 +101,7 @@ describe('missing schema sources', () => {
     const result = cli('validate', ['--env', 'minikube', '--k8s-schemas', nowhere, '--crds', nowhere], { env: { CI: undefined } });
     expect(result.status, result.stderr).toBe(0);
     expect(result.stderr).toContain(`Kubernetes JSON schemas not found in ${nowhere}`);
-    expect(result.stderr).toContain('scripts/fetch-shared.sh');
+    expect(result.stderr).toContain('npm run fetch-schemas');
     expect(result.stderr).toContain('github.com/strimzi/strimzi-kafka-operator/releases/tag/1.2.0');
     expect(result.stdout).toContain('v1 Service (Kubernetes schemas missing)');
     expect(result.stdout).toContain('kafka.strimzi.io/v1 Kafka (Strimzi CRDs missing)');

@@ -17,9 +17,11 @@ export interface CliOptions {
   readonly base?: string;
   /** synth: check every object against the upstream schemas before writing (off with `--no-validate`). */
   readonly validate: boolean;
-  /** Directory of the Kubernetes JSON schemas (`--k8s-schemas`); default: ../shared/schemas/kubernetes. */
+  /** Never download schemas that are missing (`--offline`): validation then warns about them, as without network. */
+  readonly offline: boolean;
+  /** Directory of the Kubernetes JSON schemas (`--k8s-schemas`); default: ../shared/schemas/kubernetes, else the download cache. */
   readonly k8sSchemasDir?: string;
-  /** Directory of the Strimzi CRDs (`--crds`); default: ../shared/crds/strimzi-1.2.0. */
+  /** Directory of the Strimzi CRDs (`--crds`); default: ../shared/crds/strimzi-1.2.0, else the download cache. */
   readonly crdsDir?: string;
   /** validate: YAML files to check instead of rendering the environments (`--file`, `-` for stdin). */
   readonly files: string[];
@@ -30,7 +32,7 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true, offline: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -46,10 +48,11 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--debug': options.debug = true; break;
       case '--base': options.base = value(); break;
       case '--no-validate': options.validate = false; break;
+      case '--offline': options.offline = true; break;
       case '--k8s-schemas': options.k8sSchemasDir = value(); break;
       case '--crds': options.crdsDir = value(); break;
       case '--file': options.files.push(value()); break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --debug)`);
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --debug)`);
     }
   }
   return options;

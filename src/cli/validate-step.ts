@@ -1,11 +1,18 @@
 import { RenderedEnvironment } from '../output/render';
-import { defaultSchemaSources, formatReport, ObjectDocument, SchemaSources, validateDocuments } from '../validate';
+import { acquireSchemaSources, AcquiredSources, defaultSchemaSources, downloadCacheDir, formatReport, ObjectDocument, validateDocuments } from '../validate';
+import { defaultDownloadOptions } from '../validate/upstream';
 import { CliOptions } from './args';
 
-/** The schema sources the options select (`--k8s-schemas`, `--crds`), defaults for the rest. */
-export function schemaSources(options: CliOptions): SchemaSources {
-  const defaults = defaultSchemaSources();
-  return { kubernetesDir: options.k8sSchemasDir ?? defaults.kubernetesDir, strimziCrdsDir: options.crdsDir ?? defaults.strimziCrdsDir, kafkaAccessCrdsDir: defaults.kafkaAccessCrdsDir };
+/**
+ * The schema sources the options select (`--k8s-schemas`, `--crds` as given), the shared
+ * directory's for the rest, downloaded into the cache where it has none (not with `--offline`).
+ */
+export function schemaSources(options: CliOptions): Promise<AcquiredSources> {
+  return acquireSchemaSources({ kubernetesDir: options.k8sSchemasDir, strimziCrdsDir: options.crdsDir }, defaultSchemaSources(), {
+    ...defaultDownloadOptions(),
+    offline: options.offline,
+    cacheDir: downloadCacheDir(),
+  });
 }
 
 /** The object-bearing files of rendered environments, named as they will be written under `out`. */
@@ -18,10 +25,13 @@ export class SchemaValidationError extends Error {}
 
 /**
  * Validates the documents and prints the summary (stdout) and warnings (stderr). Missing schema
- * sources fail under CI=true. Throws SchemaValidationError when any object is invalid.
+ * sources fail under CI=true. Throws SchemaValidationError when any object is invalid, and
+ * IntegrityError when a downloaded schema is not the pinned one.
  */
 export async function validateStep(documents: readonly ObjectDocument[], options: CliOptions): Promise<void> {
-  const report = await validateDocuments(documents, schemaSources(options), { requireSources: process.env.CI === 'true' });
+  const { sources, notes } = await schemaSources(options);
+  for (const note of notes) process.stderr.write(`${note}\n`);
+  const report = await validateDocuments(documents, sources, { requireSources: process.env.CI === 'true' });
   const { problems, summary } = formatReport(report);
   if (problems.length > 0) throw new SchemaValidationError([...problems, summary[0]].join('\n'));
   for (const line of summary) (line.includes('warning:') ? process.stderr : process.stdout).write(`${line}\n`);

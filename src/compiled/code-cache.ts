@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { packageRoot } from '../package-root';
+import { cacheRoot } from '../package-root';
 
 /** V8 code caches are only valid for the V8 build and architecture that made them. */
 const V8_TAG = `v8-${process.versions.v8}-${process.arch}`.replace(/[^\w.-]/g, '_');
@@ -67,12 +67,9 @@ export class CodeCache {
 
 let shared: CodeCache | undefined;
 
-/**
- * The cache every command uses: `$CDC8S_CACHE_DIR`, or node_modules/.cache/cdc8s/code in the
- * repository (node_modules is where installed code lives already, and `npm ci` starts it afresh).
- */
+/** The cache every command uses: `code/` under the cache root. */
 export function sharedCodeCache(): CodeCache {
-  shared ??= new CodeCache(process.env.CDC8S_CACHE_DIR || join(packageRoot(), 'node_modules', '.cache', 'cdc8s', 'code'));
+  shared ??= new CodeCache(join(cacheRoot(), 'code'));
   return shared;
 }
 

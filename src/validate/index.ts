@@ -6,8 +6,9 @@ import { KUBERNETES_VERSIONS, missingKafkaAccessCrd, missingKubernetesSchemas, m
 import { StrimziSchemas } from './strimzi';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
 
-export { defaultSchemaSources, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
-export type { SchemaSources } from './sources';
+export { acquireSchemaSources, defaultSchemaSources, downloadCacheDir, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
+export type { AcquiredSources, SchemaSources } from './sources';
+export { IntegrityError } from './upstream';
 
 /** Objects of one output file (or input file), as parsed or rendered. */
 export interface ObjectDocument {

@@ -1,14 +1,14 @@
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
-import { packageRoot } from '../package-root';
+import { cacheRoot, packageRoot } from '../package-root';
+import { DownloadOptions, ensureCached, PINNED_FILES, UpstreamSource } from './upstream';
 
 export { STRIMZI_VERSION };
 
 /** The oldest and newest Kubernetes versions cdc8s supports: every built-in object must be valid in both. */
 export const KUBERNETES_VERSIONS = ['v1.30.0', 'v1.35.0'] as const;
-
 
 /** Where the upstream schemas are read from (`--k8s-schemas`, `--crds`). */
 export interface SchemaSources {
@@ -20,17 +20,25 @@ export interface SchemaSources {
   readonly kafkaAccessCrdsDir: string;
 }
 
-/**
- * Defaults: the `shared` directory beside the repository (as CI lays it out, and as
- * `scripts/fetch-shared.sh` fills it), or `$CDC8S_SHARED_DIR`.
- */
-export function defaultSchemaSources(): SchemaSources {
-  const shared = sharedDir();
+/** Each source's directory in the shared layout (../shared, the download cache), and the field naming it. */
+const SOURCE_FIELDS: Readonly<Record<UpstreamSource, keyof SchemaSources>> = {
+  kubernetes: 'kubernetesDir',
+  strimzi: 'strimziCrdsDir',
+  kafkaAccess: 'kafkaAccessCrdsDir',
+};
+
+/** The sources as a directory laid out like ../shared holds them. */
+export function schemaSourcesUnder(root: string): SchemaSources {
   return {
-    kubernetesDir: join(shared, 'schemas', 'kubernetes'),
-    strimziCrdsDir: join(shared, 'crds', `strimzi-${STRIMZI_VERSION}`),
-    kafkaAccessCrdsDir: join(shared, 'crds', `kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}`),
+    kubernetesDir: join(root, 'schemas', 'kubernetes'),
+    strimziCrdsDir: join(root, 'crds', `strimzi-${STRIMZI_VERSION}`),
+    kafkaAccessCrdsDir: join(root, 'crds', `kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}`),
   };
+}
+
+/** Defaults: the `shared` directory beside the repository (as CI lays it out), or `$CDC8S_SHARED_DIR`. */
+export function defaultSchemaSources(): SchemaSources {
+  return schemaSourcesUnder(sharedDir());
 }
 
 /** The directory the default schema sources live in: `$CDC8S_SHARED_DIR`, or `shared` beside the repository. */
@@ -38,23 +46,94 @@ export function sharedDir(): string {
   return process.env.CDC8S_SHARED_DIR ?? join(packageRoot(), '..', 'shared');
 }
 
+/** Where downloaded upstream files are kept, laid out like ../shared. */
+export function downloadCacheDir(): string {
+  return join(cacheRoot(), 'upstream');
+}
+
+/** How sources missing from the shared directory are obtained. */
+export interface AcquireOptions extends DownloadOptions {
+  /** Never download (`--offline`). */
+  readonly offline: boolean;
+  /** Directory the verified downloads are kept in, laid out like ../shared. */
+  readonly cacheDir: string;
+}
+
+/** The sources to validate against, and what was done to get them (lines for stderr). */
+export interface AcquiredSources {
+  readonly sources: SchemaSources;
+  readonly notes: readonly string[];
+}
+
+/**
+ * Resolves each source: a directory given on the command line is used as it is; otherwise the
+ * shared directory's copy when it has one; otherwise the download cache, filled first from the
+ * pinned upstream URLs (each file checked against its committed sha256) unless offline. A source
+ * that cannot be downloaded stays missing (validation then warns, or fails under CI); a file that
+ * does not match its pin throws IntegrityError.
+ */
+export async function acquireSchemaSources(given: Partial<SchemaSources>, shared: SchemaSources, options: AcquireOptions): Promise<AcquiredSources> {
+  const cached = schemaSourcesUnder(options.cacheDir);
+  const sources: Record<keyof SchemaSources, string> = { ...shared };
+  const notes: string[] = [];
+  const toFetch: UpstreamSource[] = [];
+  for (const [source, field] of Object.entries(SOURCE_FIELDS) as [UpstreamSource, keyof SchemaSources][]) {
+    const chosen = given[field];
+    if (chosen !== undefined) sources[field] = chosen;
+    else if (MISSING[source](shared[field]) !== undefined) {
+      sources[field] = cached[field];
+      if (!options.offline) toFetch.push(source);
+    }
+  }
+  if (toFetch.length > 0) {
+    const results = await ensureCached(toFetch.flatMap((s) => PINNED_FILES[s]), options.cacheDir, options);
+    const bytes = results.reduce((sum, r) => sum + ('bytes' in r ? r.bytes : 0), 0);
+    const downloaded = results.filter((r) => 'bytes' in r && r.bytes > 0).length;
+    if (downloaded > 0) {
+      notes.push(`validate: downloaded ${downloaded} upstream schema file(s) (${(bytes / 1e6).toFixed(1)} MB, sha256 verified) into ${displayPath(options.cacheDir)}`);
+    }
+    const failures = results.flatMap((r) => ('failure' in r ? [r] : []));
+    if (failures.length > 0) {
+      notes.push(`validate: warning: could not download ${failures.length} upstream schema file(s): ${failures[0].failure}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`);
+    }
+  }
+  return { sources, notes };
+}
+
+function displayPath(dir: string): string {
+  const fromRoot = relative(packageRoot(), dir);
+  return fromRoot.startsWith('..') ? dir : fromRoot;
+}
+
+const FETCH_HINT = 'run `npm run fetch-schemas` where there is network (a synth without --offline downloads them itself)';
+
 /** What to do when a source is missing: one sentence a user can act on. */
 export function missingKubernetesSchemas(dir: string): string | undefined {
   const absent = KUBERNETES_VERSIONS.filter((v) => !existsSync(join(dir, `${v}.json`)));
   if (absent.length === 0) return undefined;
-  return `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): run scripts/fetch-shared.sh, ` +
+  return `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): ${FETCH_HINT}, ` +
     `or download kubernetes-schemas/<version>/_definitions.json for ${KUBERNETES_VERSIONS.join(' and ')} from github.com/cdk8s-team/cdk8s ` +
     'as <version>.json into that directory (or pass --k8s-schemas <dir>)';
 }
 
 export function missingKafkaAccessCrd(dir: string): string | undefined {
-  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'))) return undefined;
-  return `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD not found in ${dir}: download packaging/install/040-Crd-kafkaaccess.yaml ` +
+  if (hasYaml(dir)) return undefined;
+  return `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD not found in ${dir}: ${FETCH_HINT}, or download packaging/install/040-Crd-kafkaaccess.yaml ` +
     `from github.com/strimzi/kafka-access-operator at tag ${KAFKA_ACCESS_OPERATOR_VERSION} into that directory`;
 }
 
 export function missingStrimziCrds(dir: string): string | undefined {
-  if (existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'))) return undefined;
-  return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: run scripts/fetch-shared.sh, or download install/cluster-operator/04*-Crd-*.yaml ` +
+  if (hasYaml(dir)) return undefined;
+  return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download install/cluster-operator/04*-Crd-*.yaml ` +
     `from github.com/strimzi/strimzi-kafka-operator/releases/tag/${STRIMZI_VERSION} into that directory (or pass --crds <dir>)`;
 }
+
+function hasYaml(dir: string): boolean {
+  return existsSync(dir) && readdirSync(dir).some((f) => f.endsWith('.yaml'));
+}
+
+const MISSING: Readonly<Record<UpstreamSource, (dir: string) => string | undefined>> = {
+  kubernetes: missingKubernetesSchemas,
+  strimzi: missingStrimziCrds,
+  kafkaAccess: missingKafkaAccessCrd,
+};
