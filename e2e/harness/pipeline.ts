@@ -1,0 +1,380 @@
+import { spawnSync } from 'node:child_process';
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { parse } from 'yaml';
+import { validateConfig } from '../../src/config/load';
+import { renderEnvironment } from '../../src/output/render';
+import { PostgresServer } from '../../test/postgres-server';
+import { components, Components } from './components';
+import { Certificates, makeCertificates } from './certs';
+import { eventually, listening, ManagedProcess, stopAll } from './process';
+import {
+  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, kafkaNodes, KafkaNode, kafkaOf, nodeProperties,
+  operatorSubject, RenderedObject,
+} from './strimzi';
+
+/** The environment whose objects the e2e suite runs: two Connect workers, dedicated controllers, as in production. */
+export const E2E_ENVIRONMENT = 'eks';
+const REST_PORT = 8083;
+
+/** Bounds on each component coming up (2 cores run eight JVMs). */
+const NODE_READY_MS = 120_000;
+const WORKER_READY_MS = 180_000;
+
+/** Config changes the harness may make: addresses only (the rule of the suite). */
+function renderedObjects(change: (config: any) => void = () => {}): { objects: RenderedObject[]; files: ReadonlyMap<string, string> } {
+  const file = join(__dirname, '..', '..', 'environments', `${E2E_ENVIRONMENT}.yaml`);
+  const config = parse(readFileSync(file, 'utf8'));
+  // The database accepts the harness's loopback clients instead of the VPC range.
+  config.postgres.clientCidrs = ['127.0.0.1/32'];
+  change(config);
+  const rendered = renderEnvironment({ name: E2E_ENVIRONMENT, file, config: validateConfig(file, config) });
+  const objects = rendered.documents.flatMap((d) => d.objects) as unknown as RenderedObject[];
+  return { objects, files: rendered.files };
+}
+
+/** Log4j 2 for every JVM: INFO to stdout (the process's log file). */
+const LOG4J2 = [
+  'appender.out.type=Console', 'appender.out.name=out', 'appender.out.layout.type=PatternLayout',
+  'appender.out.layout.pattern=[%d] %p %m (%c)%n', 'rootLogger.level=INFO', 'rootLogger.appenderRef.out.ref=out',
+  'logger.kafka.name=org.apache.kafka', 'logger.kafka.level=WARN', 'logger.kserver.name=kafka', 'logger.kserver.level=WARN',
+  'logger.connect.name=org.apache.kafka.connect', 'logger.connect.level=INFO',
+  'logger.reflections.name=org.reflections', 'logger.reflections.level=ERROR',
+  'logger.started.name=kafka.server.BrokerServer', 'logger.started.level=INFO',
+  'logger.ctrl.name=kafka.server.ControllerServer', 'logger.ctrl.level=INFO',
+].join('\n');
+
+/** Options of a run. */
+export interface PipelineOptions {
+  /** Edits the environment config before rendering (addresses, or the relaxed bench variant). */
+  readonly change?: (config: any) => void;
+}
+
+/**
+ * The rendered data plane running for real on loopback: PostgreSQL from the rendered image
+ * context, a KRaft cluster from the Kafka CR and node pools, topics/users/ACLs as the operators
+ * create them, two Connect workers and the connector, all from the same objects.
+ */
+export class Pipeline {
+  readonly dir = mkdtempSync(join(tmpdir(), 'cdc8s-e2e-'));
+  readonly objects: RenderedObject[];
+  readonly nodes: KafkaNode[];
+  readonly nodeProcesses = new Map<number, ManagedProcess>();
+  readonly workers: ManagedProcess[] = [];
+  postgres!: PostgresServer;
+  readonly passwords = new Map<string, string>();
+  readonly app = { user: 'transactions_app', password: `app-${randomBytes(8).toString('hex')}`, database: 'transactions' };
+  readonly debeziumPassword = `dbz-${randomBytes(8).toString('hex')}`;
+  private readonly files: ReadonlyMap<string, string>;
+  private readonly base = `127.${randomInt(1, 250)}.${randomInt(1, 250)}`;
+  private readonly clusterId = randomBytes(16).toString('base64url');
+  private certs!: Certificates;
+  private bin!: Components;
+  private readonly secretsDir: string;
+  private readonly kafkaHome = join(this.dir, 'opt-kafka');
+
+  constructor(options: PipelineOptions = {}) {
+    const { objects, files } = renderedObjects(options.change);
+    this.objects = objects;
+    this.files = files;
+    this.nodes = kafkaNodes(objects, kafkaOf(objects).metadata.name);
+    this.secretsDir = join(this.dir, 'secrets');
+    mkdirSync(this.kafkaHome, { recursive: true });
+    writeFileSync(join(this.dir, 'log4j2.properties'), LOG4J2);
+  }
+
+  /** The loopback address of a Kafka node; Connect workers use .1xx. */
+  addressOf(nodeId: number): string {
+    return `${this.base}.${10 + nodeId}`;
+  }
+
+  workerAddress(index: number): string {
+    return `${this.base}.${100 + index}`;
+  }
+
+  get bootstrapServers(): string {
+    const kafka = kafkaOf(this.objects);
+    const port = kafka.spec.kafka.listeners[0].port;
+    return this.nodes.filter((n) => n.roles.includes('broker')).map((n) => `${this.addressOf(n.id)}:${port}`).join(',');
+  }
+
+  of(kind: string, name?: string): RenderedObject {
+    const found = this.objects.find((o) => o.kind === kind && (name === undefined || o.metadata.name === name));
+    if (!found) throw new Error(`no ${kind} ${name ?? ''} in the rendered objects`);
+    return found;
+  }
+
+  async start(): Promise<void> {
+    const kafka = kafkaOf(this.objects);
+    const connect = this.of('KafkaConnect');
+    const artifact = connect.spec.build?.plugins?.[0]?.artifacts?.[0];
+    if (!artifact) throw new Error('the rendered KafkaConnect has no plugin artifact to take the Debezium version and sha512 from');
+    const debezium = /debezium-connector-postgres-(.+)-plugin\.tar\.gz$/.exec(artifact.url)?.[1] as string;
+    this.bin = components({ kafka: kafka.spec.kafka.version, debezium }, artifact.sha512sum);
+    this.certs = makeCertificates(this.dir, kafka.metadata.name, this.nodes.map((n) => this.addressOf(n.id)), operatorSubject(kafka.metadata.name));
+    this.startPostgres();
+    await this.startKafka();
+    await this.applyAdminPlan();
+    await this.startWorkers();
+  }
+
+  // ---- PostgreSQL ----
+
+  private startPostgres(): void {
+    const context = `images/postgres-debezium/${E2E_ENVIRONMENT}`;
+    const file = (path: string) => this.files.get(`${context}/${path}`) as string;
+    this.postgres = new PostgresServer({ postgresqlConf: file('postgresql.conf'), pgHba: file('pg_hba.conf') });
+    // The rendered first-start script, as the image's entrypoint runs it (Secrets mounted as files).
+    const secrets = this.postgres.writeFile('secrets/app/password', this.app.password).replace(/\/app\/password$/, '');
+    this.postgres.writeFile('secrets/debezium/password', this.debeziumPassword);
+    const sql = this.postgres.writeFile('init.sql', file('init.sql'));
+    const script = file('initdb/10-cdc8s-init.sh').replaceAll('/etc/cdc8s/secrets', secrets).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
+    const init = this.postgres.runInitScript(this.postgres.writeFile('10-cdc8s-init.sh', script));
+    if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
+  }
+
+  /** Runs SQL as the application (its migrations and writes). */
+  sql(statement: string): string {
+    const result = this.postgres.client(this.app, statement);
+    if (result.status !== 0) throw new Error(`psql failed: ${result.stderr}`);
+    return result.stdout.trim();
+  }
+
+  // ---- Kafka ----
+
+  private nodeProcess(node: KafkaNode): ManagedProcess {
+    const dataDir = join(this.dir, `kafka-${node.id}`);
+    const properties = join(this.dir, `server-${node.id}.properties`);
+    if (!existsSync(properties)) {
+      mkdirSync(dataDir, { recursive: true });
+      writeFileSync(properties, nodeProperties(kafkaOf(this.objects), this.nodes, node, {
+        addressOf: (id) => this.addressOf(id), keystorePem: this.certs.nodePem, truststorePem: this.certs.caPem, dataDir: () => dataDir,
+      }));
+      this.java(`format-${node.id}`, 'kafka.tools.StorageTool', ['format', '-t', this.clusterId, '-c', properties], true);
+    }
+    return new ManagedProcess(`kafka node ${node.id} (${node.pool})`, this.bin.java, [...this.jvm(512), 'kafka.Kafka', properties], join(this.dir, `kafka-${node.id}.log`));
+  }
+
+  private async startKafka(): Promise<void> {
+    for (const node of this.nodes) this.nodeProcesses.set(node.id, this.nodeProcess(node).start());
+    const port = kafkaOf(this.objects).spec.kafka.listeners[0].port;
+    await Promise.all(this.nodes.map((node) => {
+      const p = this.nodeProcesses.get(node.id) as ManagedProcess;
+      const address = this.addressOf(node.id);
+      return p.waitFor('listening', () => listening(address, node.roles.includes('broker') ? port : 9090), NODE_READY_MS);
+    }));
+  }
+
+  /** Kills a node's JVM (SIGKILL: no clean shutdown). */
+  killNode(id: number): void {
+    this.nodeProcesses.get(id)?.kill('SIGKILL');
+  }
+
+  /** Starts a node again on its existing data. */
+  async restartNode(id: number): Promise<void> {
+    const node = this.nodes.find((n) => n.id === id) as KafkaNode;
+    await this.nodeProcesses.get(id)?.stop();
+    const p = this.nodeProcess(node).start();
+    this.nodeProcesses.set(id, p);
+    const port = kafkaOf(this.objects).spec.kafka.listeners[0].port;
+    await p.waitFor('listening', () => listening(this.addressOf(id), node.roles.includes('broker') ? port : 9090), NODE_READY_MS);
+  }
+
+  brokerIds(): number[] {
+    return this.nodes.filter((n) => n.roles.includes('broker')).map((n) => n.id);
+  }
+
+  /** Client properties of the harness's admin: a Strimzi operator's certificate on the replication listener. */
+  adminProperties(): string {
+    const file = join(this.dir, 'admin.properties');
+    writeFileSync(file, [
+      `bootstrap.servers=${this.brokerIds().map((id) => `${this.addressOf(id)}:9091`).join(',')}`,
+      'security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${this.certs.adminPem}`,
+      'ssl.truststore.type=PEM', `ssl.truststore.location=${this.certs.caPem}`,
+    ].join('\n'));
+    return file;
+  }
+
+  private async applyAdminPlan(): Promise<void> {
+    const plan: AdminPlan = adminPlan(this.objects, (user) => {
+      if (!this.passwords.has(user)) this.passwords.set(user, `kafka-${user}-${randomBytes(8).toString('hex')}`);
+      return this.passwords.get(user) as string;
+    });
+    const file = join(this.dir, 'admin-plan.json');
+    writeFileSync(file, JSON.stringify(plan));
+    this.java('apply', 'cdc8s.e2e.E2eTool', ['apply', this.adminProperties(), file], true);
+    // Secrets as the user operator writes them, where the strimzisecrets stand-in reads them.
+    const namespace = this.of('KafkaUser').metadata.namespace as string;
+    for (const [user, password] of this.passwords) this.writeSecret(`${namespace}/${user}`, 'password', password);
+  }
+
+  private writeSecret(secret: string, key: string, value: string): void {
+    mkdirSync(join(this.secretsDir, secret), { recursive: true });
+    writeFileSync(join(this.secretsDir, secret, key), value);
+  }
+
+  // ---- Connect ----
+
+  private workerProcess(index: number): ManagedProcess {
+    const connect = this.of('KafkaConnect');
+    const properties = join(this.dir, `connect-${index}.properties`);
+    writeFileSync(properties, connectWorkerProperties(connect, {
+      bootstrapServers: this.bootstrapServers, truststorePem: this.certs.caPem, restHost: this.workerAddress(index), restPort: REST_PORT,
+      pluginPath: this.bin.pluginPath, secretsDir: this.secretsDir, kafkaHome: this.kafkaHome,
+    }));
+    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
+      join(this.dir, `connect-${index}.log`), { cwd: this.secretsDir });
+  }
+
+  private async startWorkers(): Promise<void> {
+    const replicas = this.of('KafkaConnect').spec.replicas as number;
+    for (let i = 0; i < replicas; i++) this.workers.push(this.workerProcess(i).start());
+    await Promise.all(this.workers.map((w, i) => w.waitFor('serving REST', async () => (await this.rest(i, 'GET', '/connectors')).status === 200, WORKER_READY_MS)));
+  }
+
+  async restartWorker(index: number): Promise<void> {
+    await this.workers[index].stop();
+    this.workers[index] = this.workerProcess(index).start();
+    await this.workers[index].waitFor('serving REST', async () => (await this.rest(index, 'GET', '/connectors')).status === 200, WORKER_READY_MS);
+  }
+
+  /** A REST call to a worker; status 0 when it does not answer. */
+  async rest(index: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    try {
+      const response = await fetch(`http://${this.workerAddress(index)}:${REST_PORT}${path}`, {
+        method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+      });
+      const text = await response.text();
+      return { status: response.status, json: text ? JSON.parse(text) : undefined };
+    } catch {
+      return { status: 0, json: undefined };
+    }
+  }
+
+  /** Creates the connector as the operator does (PUT its config), with the database address moved to loopback. */
+  async startConnector(): Promise<string> {
+    const connector = this.of('KafkaConnector');
+    // The Secret the rendered ${strimzisecrets:…} reference names, holding the same password the database has.
+    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(connector.spec.config['database.password']);
+    if (!reference) throw new Error('the rendered connector does not take its password from strimzisecrets');
+    this.writeSecret(reference[1], reference[2], this.debeziumPassword);
+    const { name, config } = connectorConfig(connector, { 'database.hostname': '127.0.0.1', 'database.port': String(this.postgres.port) });
+    await eventually(async () => [200, 201].includes((await this.rest(0, 'PUT', `/connectors/${name}/config`, config)).status), 60_000, () => `PUT /connectors/${name}/config`);
+    await eventually(async () => {
+      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+      if (status?.tasks?.some((t: any) => t.state === 'FAILED')) throw new Error(`connector task failed: ${status.tasks.map((t: any) => t.trace).join('\n')}`);
+      return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
+    }, 120_000, () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`);
+    return name;
+  }
+
+  /** A REST call answered by the first live worker. */
+  async anyWorker(method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
+    for (let i = 0; i < this.workers.length; i++) {
+      if (!this.workers[i].alive) continue;
+      const result = await this.rest(i, method, path, body);
+      if (result.status !== 0) return result;
+    }
+    return { status: 0, json: undefined };
+  }
+
+  // ---- consumers ----
+
+  /**
+   * A consumer's rendered client config (its ConfigMap), with the KafkaAccess Secret's files in a
+   * directory of the harness's in place of the mount, and the bootstrap address on loopback.
+   */
+  clientProperties(consumer: string, password = this.passwords.get(consumer) as string): { file: string; topics: string } {
+    const configMap = this.objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${consumer}-kafka-client`) as any;
+    if (!configMap) throw new Error(`no ConfigMap ${consumer}-kafka-client`);
+    const mount = /ssl\.truststore\.location=(.+)\/ssl\.truststore\.crt/.exec(configMap.data['client.properties'])?.[1] as string;
+    const access = join(this.dir, `access-${consumer}-${randomBytes(3).toString('hex')}`);
+    mkdirSync(access, { recursive: true });
+    writeFileSync(join(access, 'ssl.truststore.crt'), readFileSync(this.certs.caPem));
+    writeFileSync(join(access, 'sasl.jaas.config'), `org.apache.kafka.common.security.scram.ScramLoginModule required username="${consumer}" password="${password}";`);
+    const properties = (configMap.data['client.properties'] as string)
+      .replaceAll(mount, access)
+      .replace(/^bootstrap\.servers=.*$/m, `bootstrap.servers=${this.bootstrapServers}`);
+    const file = join(access, 'client.properties');
+    writeFileSync(file, properties);
+    return { file, topics: configMap.data.topics };
+  }
+
+  /** Starts a consumer process with a consumer's rendered client config; its records land in a JSON-lines file. */
+  startConsumer(consumer: string): ConsumerRun {
+    const { file, topics } = this.clientProperties(consumer);
+    const out = join(this.dir, `${consumer}-${Date.now()}.jsonl`);
+    const stop = `${out}.stop`;
+    writeFileSync(out, '');
+    const process = new ManagedProcess(`consumer ${consumer}`, this.bin.java, [...this.jvm(256), 'cdc8s.e2e.E2eTool', 'consume', file, topics, out, stop], `${out}.log`).start();
+    return new ConsumerRun(process, out, stop);
+  }
+
+  /** Runs a probe (produce or consume) with a client config; returns ALLOWED or DENIED <exception>. */
+  probe(clientFile: string, ...action: string[]): string {
+    return this.java('probe', 'cdc8s.e2e.E2eTool', ['probe', clientFile, ...action], false).trim().split('\n').pop() as string;
+  }
+
+  /** Client properties for the Connect user, exactly as its worker authenticates. */
+  connectUserProperties(): string {
+    const connect = this.of('KafkaConnect');
+    const file = join(this.dir, 'connect-user.properties');
+    writeFileSync(file, [
+      `bootstrap.servers=${this.bootstrapServers}`, 'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512',
+      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${connect.spec.authentication.username}" password="${this.passwords.get(connect.spec.authentication.username)}";`,
+      'ssl.truststore.type=PEM', `ssl.truststore.location=${this.certs.caPem}`,
+    ].join('\n'));
+    return file;
+  }
+
+  // ---- processes ----
+
+  private jvm(heapMb: number): string[] {
+    return ['-Xms128m', `-Xmx${heapMb}m`, '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`, '-cp', this.bin.classpath];
+  }
+
+  /** Runs a short-lived Java main to completion (bounded); returns its output. */
+  private java(name: string, main: string, args: string[], check: boolean): string {
+    const result = spawnSync(this.bin.java, [...this.jvm(256), main, ...args], { encoding: 'utf8', timeout: 120_000 });
+    const output = `${result.stdout}${result.stderr}`;
+    if (check && result.status !== 0) throw new Error(`${name} (${main}) failed (${result.error?.message ?? result.status}):\n${output.split('\n').slice(-40).join('\n')}`);
+    return result.stdout;
+  }
+
+  /** Ends every process by pid and removes the run's directory (kept with CDC8S_E2E_KEEP=1). */
+  async stop(): Promise<void> {
+    // Consumers and probes too: every process this run started, by pid.
+    await stopAll();
+    this.postgres?.stop();
+    if (process.env.CDC8S_E2E_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+/** A running consumer and the records it has written. */
+export class ConsumerRun {
+  constructor(readonly process: ManagedProcess, readonly out: string, private readonly stopFile: string) {}
+
+  records(): ConsumedRecord[] {
+    // Only whole lines: the consumer may be writing the next one.
+    const text = readFileSync(this.out, 'utf8');
+    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord);
+  }
+
+  /** Asks it to stop after its next empty poll (it commits first), and waits (bounded). */
+  async stop(): Promise<void> {
+    writeFileSync(this.stopFile, '');
+    await this.process.exited(60_000).catch(async () => this.process.stop());
+  }
+}
+
+export interface ConsumedRecord {
+  readonly topic: string;
+  readonly partition: number;
+  readonly offset: number;
+  readonly timestamp: number;
+  readonly received: number;
+  readonly key: string | null;
+  readonly value: string | null;
+}

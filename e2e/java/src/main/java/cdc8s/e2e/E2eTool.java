@@ -1,0 +1,162 @@
+package cdc8s.e2e;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import java.io.BufferedWriter;
+import java.io.FileInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import org.apache.kafka.clients.admin.Admin;
+import org.apache.kafka.clients.admin.NewTopic;
+import org.apache.kafka.clients.admin.ScramCredentialInfo;
+import org.apache.kafka.clients.admin.ScramMechanism;
+import org.apache.kafka.clients.admin.UserScramCredentialUpsertion;
+import org.apache.kafka.clients.consumer.ConsumerRecord;
+import org.apache.kafka.clients.consumer.ConsumerRecords;
+import org.apache.kafka.clients.consumer.KafkaConsumer;
+import org.apache.kafka.clients.producer.KafkaProducer;
+import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.acl.AclBinding;
+import org.apache.kafka.common.acl.AclOperation;
+import org.apache.kafka.common.acl.AclPermissionType;
+import org.apache.kafka.common.errors.TopicExistsException;
+import org.apache.kafka.common.resource.PatternType;
+import org.apache.kafka.common.resource.ResourcePattern;
+import org.apache.kafka.common.resource.ResourceType;
+import org.apache.kafka.common.serialization.StringDeserializer;
+import org.apache.kafka.common.serialization.StringSerializer;
+
+/**
+ * The harness's Kafka clients, driven by the e2e suite (e2e/harness):
+ *   apply   <admin.properties> <plan.json>         create topics, SCRAM credentials and ACLs as Strimzi's operators would
+ *   consume <client.properties> <topics> <out> <stop-file>
+ *                                                  a consumer exactly as the rendered client config says; one JSON line
+ *                                                  per record; commits after each batch; stops when stop-file exists
+ *   probe   <client.properties> produce <topic> | consume <topic> <group>
+ *                                                  one line: ALLOWED, or DENIED <exception>: <message>
+ */
+public final class E2eTool {
+  private static final ObjectMapper JSON = new ObjectMapper();
+
+  public static void main(String[] args) throws Exception {
+    switch (args[0]) {
+      case "apply" -> apply(properties(args[1]), JSON.readTree(Path.of(args[2]).toFile()));
+      case "consume" -> consume(properties(args[1]), Arrays.asList(args[2].split(",")), Path.of(args[3]), Path.of(args[4]));
+      case "probe" -> System.out.println(probe(properties(args[1]), Arrays.copyOfRange(args, 2, args.length)));
+      default -> throw new IllegalArgumentException("unknown command " + args[0]);
+    }
+  }
+
+  static Properties properties(String file) throws IOException {
+    Properties properties = new Properties();
+    try (InputStream in = new FileInputStream(file)) {
+      properties.load(in);
+    }
+    return properties;
+  }
+
+  /** Topics (partitions, replicas, configs), then each user's SCRAM-SHA-512 credential and ACLs. */
+  static void apply(Properties admin, JsonNode plan) throws Exception {
+    try (Admin client = Admin.create(admin)) {
+      List<NewTopic> topics = new ArrayList<>();
+      for (JsonNode topic : plan.get("topics")) {
+        Map<String, String> configs = new HashMap<>();
+        topic.get("config").fields().forEachRemaining(e -> configs.put(e.getKey(), e.getValue().asText()));
+        topics.add(new NewTopic(topic.get("name").asText(), topic.get("partitions").asInt(), (short) topic.get("replicas").asInt()).configs(configs));
+      }
+      for (var entry : client.createTopics(topics).values().entrySet()) {
+        try {
+          entry.getValue().get(60, TimeUnit.SECONDS);
+        } catch (ExecutionException e) {
+          if (!(e.getCause() instanceof TopicExistsException)) throw e;
+        }
+      }
+      List<UserScramCredentialUpsertion> credentials = new ArrayList<>();
+      List<AclBinding> acls = new ArrayList<>();
+      for (JsonNode user : plan.get("users")) {
+        String name = user.get("name").asText();
+        credentials.add(new UserScramCredentialUpsertion(name, new ScramCredentialInfo(ScramMechanism.SCRAM_SHA_512, 4096), user.get("password").asText()));
+        for (JsonNode acl : user.get("acls")) {
+          ResourcePattern pattern = new ResourcePattern(ResourceType.fromString(acl.get("resourceType").asText()), acl.get("name").asText(), PatternType.fromString(acl.get("patternType").asText()));
+          acls.add(new AclBinding(pattern, new AccessControlEntry("User:" + name, acl.get("host").asText(), AclOperation.fromString(acl.get("operation").asText()), AclPermissionType.ALLOW)));
+        }
+      }
+      client.alterUserScramCredentials(new ArrayList<>(credentials)).all().get(60, TimeUnit.SECONDS);
+      client.createAcls(acls).all().get(60, TimeUnit.SECONDS);
+      System.out.println("applied " + topics.size() + " topics, " + credentials.size() + " users, " + acls.size() + " ACLs");
+    }
+  }
+
+  static void consume(Properties config, List<String> topics, Path out, Path stop) throws Exception {
+    config.put("key.deserializer", StringDeserializer.class.getName());
+    config.put("value.deserializer", StringDeserializer.class.getName());
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config);
+         BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
+      consumer.subscribe(topics);
+      while (true) {
+        ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
+        for (ConsumerRecord<String, String> record : records) {
+          ObjectNode line = JSON.createObjectNode();
+          line.put("topic", record.topic()).put("partition", record.partition()).put("offset", record.offset())
+              .put("timestamp", record.timestamp()).put("received", System.currentTimeMillis())
+              .put("key", record.key()).put("value", record.value());
+          writer.write(JSON.writeValueAsString(line));
+          writer.newLine();
+        }
+        writer.flush();
+        // Manual commits, after the records are safely written: the rendered config has enable.auto.commit=false.
+        if (!records.isEmpty()) consumer.commitSync();
+        if (records.isEmpty() && Files.exists(stop)) return;
+      }
+    }
+  }
+
+  static String probe(Properties config, String[] action) {
+    try {
+      switch (action[0]) {
+        case "produce" -> {
+          config.put("key.serializer", StringSerializer.class.getName());
+          config.put("value.serializer", StringSerializer.class.getName());
+          config.put("max.block.ms", "15000");
+          config.put("delivery.timeout.ms", "15000");
+          config.put("request.timeout.ms", "10000");
+          try (KafkaProducer<String, String> producer = new KafkaProducer<>(config)) {
+            producer.send(new ProducerRecord<>(action[1], "probe", "probe")).get(20, TimeUnit.SECONDS);
+          }
+        }
+        case "consume" -> {
+          config.put("key.deserializer", StringDeserializer.class.getName());
+          config.put("value.deserializer", StringDeserializer.class.getName());
+          config.put("group.id", action[2]);
+          try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+            consumer.subscribe(List.of(action[1]));
+            long deadline = System.currentTimeMillis() + 20_000;
+            while (consumer.assignment().isEmpty() && System.currentTimeMillis() < deadline) consumer.poll(Duration.ofMillis(200));
+            if (consumer.assignment().isEmpty()) return "TIMEOUT no partitions assigned in 20 s";
+            consumer.commitSync();
+          }
+        }
+        default -> throw new IllegalArgumentException("unknown probe " + action[0]);
+      }
+      return "ALLOWED";
+    } catch (Exception e) {
+      Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      return "DENIED " + cause.getClass().getSimpleName() + ": " + String.valueOf(cause.getMessage()).replace('\n', ' ');
+    }
+  }
+}
