@@ -21,6 +21,9 @@ export interface ConnectChartProps extends ChartContext {
   readonly debeziumSecret: RequiredSecret;
 }
 
+/** How long a dead worker's tasks wait before moving to a live worker: a crash stops capture for this long. */
+export const CONNECT_LOST_TASK_DELAY_MS = 30_000;
+
 /** Worker settings cdc8s always states (overrides are merged over them and checked by the policy). */
 export function connectWorkerConfig(durability: Durability): Record<string, string | number | boolean> {
   return {
@@ -37,6 +40,10 @@ export function connectWorkerConfig(durability: Durability): Record<string, stri
     'consumer.isolation.level': CONSUMER_DURABILITY['isolation.level'],
     // No connector may override the producer settings above (acks, idempotence) in its own config.
     'connector.client.config.override.policy': 'None',
+    // When a worker dies, Connect holds its tasks for this long waiting for it to return (KIP-415;
+    // Kafka's default is 5 minutes). A restarted pod joins as a new member, so capture stopped for
+    // the full 5 minutes in the e2e worker-kill scenario while the slot's WAL grew.
+    'scheduled.rebalance.max.delay.ms': CONNECT_LOST_TASK_DELAY_MS,
   };
 }
 
