@@ -10,15 +10,7 @@ import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
 export const ROOT = resolve(__dirname, '..');
 export const ENVIRONMENTS = ['minikube', 'eks', 'gke'] as const;
 
-/**
- * Whether a suite's outside data is here, given the "what to download" message when it is not:
- * under CI=true a missing source fails the run instead of skipping.
- */
-export function availableOrSkip(missing: string | undefined): boolean {
-  if (missing && process.env.CI === 'true') throw new Error(missing);
-  if (missing) console.warn(`skipping: ${missing}`);
-  return missing === undefined;
-}
+export { availableOrSkip } from '../e2e/harness/available';
 
 /** An environment file as plain data. */
 export type RawConfig = Record<string, any>;

@@ -5,7 +5,7 @@ import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
 import { envFile, file, objectsOf } from './helpers';
 import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../src/constructs/postgres-image';
-import { PostgresServer, postgresAvailable } from './postgres-server';
+import { PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
 
 /**
  * The rendered database set-up, run for real: a PostgreSQL server started with the rendered

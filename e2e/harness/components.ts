@@ -2,9 +2,10 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root';
 
-export const E2E_ROOT = join(__dirname, '..');
-const MAVEN_PROJECT = join(E2E_ROOT, 'java');
+// From the repository root: this module also runs compiled, from lib/ (npm run bench -- --e2e).
+const MAVEN_PROJECT = join(packageRoot(), 'e2e', 'java');
 const TARGET = join(MAVEN_PROJECT, 'target');
 
 /** The versions a run takes from Maven Central: those the rendered objects name. */

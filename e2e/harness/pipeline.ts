@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
 import { renderEnvironment } from '../../src/output/render';
-import { PostgresServer } from '../../test/postgres-server';
+import { packageRoot } from '../../src/package-root';
+import { PostgresServer } from './postgres-server';
 import { components, Components } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
@@ -25,7 +26,7 @@ const WORKER_READY_MS = 180_000;
 
 /** Config changes the harness may make: addresses only (the rule of the suite). */
 function renderedObjects(change: (config: any) => void = () => {}): { objects: RenderedObject[]; files: ReadonlyMap<string, string> } {
-  const file = join(__dirname, '..', '..', 'environments', `${E2E_ENVIRONMENT}.yaml`);
+  const file = join(packageRoot(), 'environments', `${E2E_ENVIRONMENT}.yaml`);
   const config = parse(readFileSync(file, 'utf8'));
   // The database accepts the harness's loopback clients instead of the VPC range.
   config.postgres.clientCidrs = ['127.0.0.1/32'];
@@ -48,8 +49,13 @@ const LOG4J2 = [
 
 /** Options of a run. */
 export interface PipelineOptions {
-  /** Edits the environment config before rendering (addresses, or the relaxed bench variant). */
+  /** Edits the environment config before rendering (addresses only, in the scenarios). */
   readonly change?: (config: any) => void;
+  /**
+   * Edits the rendered objects: only the bench's relaxed variant does, to show what durability
+   * costs with settings the policy would refuse.
+   */
+  readonly mutate?: (objects: RenderedObject[]) => void;
 }
 
 /**
@@ -77,6 +83,7 @@ export class Pipeline {
 
   constructor(options: PipelineOptions = {}) {
     const { objects, files } = renderedObjects(options.change);
+    options.mutate?.(objects);
     this.objects = objects;
     this.files = files;
     this.nodes = kafkaNodes(objects, kafkaOf(objects).metadata.name);
@@ -142,6 +149,18 @@ export class Pipeline {
     return result.stdout.trim();
   }
 
+  /** libpq conninfo of the application's login, for the writers. */
+  get appConninfo(): string {
+    return `host=127.0.0.1 port=${this.postgres.port} dbname=${this.app.database} user=${this.app.user}`;
+  }
+
+  /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
+  slot(): { confirmed: bigint; current: bigint } {
+    const slot = this.of('KafkaConnector').spec.config['slot.name'];
+    const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${slot}'`).split('|');
+    return { confirmed: BigInt(confirmed), current: BigInt(current) };
+  }
+
   // ---- Kafka ----
 
   private nodeProcess(node: KafkaNode): ManagedProcess {
@@ -180,6 +199,13 @@ export class Pipeline {
     this.nodeProcesses.set(id, p);
     const port = kafkaOf(this.objects).spec.kafka.listeners[0].port;
     await p.waitFor('listening', () => listening(this.addressOf(id), node.roles.includes('broker') ? port : 9090), NODE_READY_MS);
+  }
+
+  /** Partitions whose ISR is short of their replicas (`under`), out of `partitions`, as the admin sees them. */
+  isr(): { partitions: number; under: number; detail: string } {
+    const line = this.java('isr', 'cdc8s.e2e.E2eTool', ['isr', this.adminProperties()], true).trim().split('\n').pop() as string;
+    const match = /partitions=(\d+) under-replicated=(\d+)/.exec(line);
+    return { partitions: Number(match?.[1]), under: Number(match?.[2]), detail: line };
   }
 
   brokerIds(): number[] {
@@ -267,7 +293,35 @@ export class Pipeline {
       if (status?.tasks?.some((t: any) => t.state === 'FAILED')) throw new Error(`connector task failed: ${status.tasks.map((t: any) => t.trace).join('\n')}`);
       return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
     }, 120_000, () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`);
+    if (connector.spec.autoRestart?.enabled) this.autoRestart(name);
     return name;
+  }
+
+  /** Restarts the operator made for a failed task (spec.autoRestart), with their reasons. */
+  readonly autoRestarts: string[] = [];
+  private autoRestartTimer?: NodeJS.Timeout;
+
+  /**
+   * What the operator does for `autoRestart.enabled`: restart failed tasks. Strimzi does so on its
+   * reconciliation with a growing back-off; here every 5 s, and each restart is recorded.
+   */
+  private autoRestart(name: string): void {
+    this.autoRestartTimer = setInterval(async () => {
+      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+      const failed = (status?.tasks ?? []).filter((t: any) => t.state === 'FAILED');
+      if (failed.length === 0 && status?.connector?.state !== 'FAILED') return;
+      this.autoRestarts.push(String(failed[0]?.trace ?? status?.connector?.trace ?? '').split('\n')[0]);
+      await this.anyWorker('POST', `/connectors/${name}/restart?includeTasks=true&onlyFailed=true`);
+    }, 5_000);
+  }
+
+  /** Index of the worker running the connector's task 0 (from the status the REST API reports). */
+  async taskWorker(connector: string): Promise<number> {
+    const status = (await this.anyWorker('GET', `/connectors/${connector}/status`)).json;
+    const id: string = status?.tasks?.[0]?.worker_id ?? '';
+    const index = this.workers.findIndex((_, i) => id.startsWith(`${this.workerAddress(i)}:`));
+    if (index < 0) throw new Error(`task 0 of ${connector} runs on no known worker (${id})`);
+    return index;
   }
 
   /** A REST call answered by the first live worker. */
@@ -345,6 +399,7 @@ export class Pipeline {
 
   /** Ends every process by pid and removes the run's directory (kept with CDC8S_E2E_KEEP=1). */
   async stop(): Promise<void> {
+    clearInterval(this.autoRestartTimer);
     // Consumers and probes too: every process this run started, by pid.
     await stopAll();
     this.postgres?.stop();
@@ -360,6 +415,14 @@ export class ConsumerRun {
     // Only whole lines: the consumer may be writing the next one.
     const text = readFileSync(this.out, 'utf8');
     return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord);
+  }
+
+  /** How many records it has written so far (whole lines), without decoding them. */
+  count(): number {
+    const text = readFileSync(this.out);
+    let lines = 0;
+    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
+    return lines;
   }
 
   /** Asks it to stop after its next empty poll (it commits first), and waits (bounded). */

@@ -2,7 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { availableOrSkip } from './helpers';
+import { availableOrSkip } from './available';
 
 export const MISSING_POSTGRES_MESSAGE =
   'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
@@ -51,6 +51,10 @@ export class PostgresServer {
     this.writeFile('postgresql.conf', files.postgresqlConf);
     this.writeFile('pg_hba.conf', files.pgHba);
     this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
+    this.start();
+  }
+
+  private start(): void {
     const options = [
       `-c config_file=${join(this.dir, 'postgresql.conf')}`,
       `-c hba_file=${join(this.dir, 'pg_hba.conf')}`,
@@ -58,7 +62,8 @@ export class PostgresServer {
       `-c port=${this.port}`,
       "-c listen_addresses='127.0.0.1'",
     ].join(' ');
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', 'start']);
+    // -l: the server's output goes to a file, never to a pipe this process would wait on.
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
   }
 
   private get data(): string {
@@ -87,6 +92,7 @@ export class PostgresServer {
     const conninfo = `host=127.0.0.1 port=${this.port} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
     return spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-At', '-d', conninfo, '-c', sql], {
       encoding: 'utf8',
+      timeout: 120_000,
       env: { ...process.env, PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' },
     });
   }
@@ -105,13 +111,19 @@ export class PostgresServer {
     return readFileSync(join(this.dir, 'server.log'), 'utf8');
   }
 
+  /** Restarts the server on its data: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
+  restart(mode: 'immediate' | 'fast'): void {
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']);
+    this.start();
+  }
+
   stop(): void {
     this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', 'stop'], false);
     rmSync(this.dir, { recursive: true, force: true });
   }
 
   private asPostgres(command: string, args: string[], check = true): SpawnSyncReturns<string> {
-    const result = spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: this.dir });
+    const result = spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: this.dir, timeout: 120_000 });
     if (check && result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
     return result;
   }

@@ -39,6 +39,7 @@ export class Workload {
   stream(operations: number, writers: number): void {
     const owned: string[][] = Array.from({ length: writers }, () => []);
     [...this.live.keys()].forEach((k, i) => owned[i % writers].push(k));
+    this.scripts.length = 0;
     for (let w = 0; w < writers; w++) this.scripts[w] = [];
     for (let i = 0; i < operations; i++) {
       const w = i % writers;
@@ -94,13 +95,15 @@ export function key(table: string, id: number | string): string {
 }
 
 /** Runs each writer's statements through its own psql session, all at once; resolves when all have committed (bounded). */
-export function runWriters(scripts: readonly string[][], conninfo: string, password: string, timeoutMs: number): Promise<void> {
-  return Promise.all(scripts.map((statements) => new Promise<void>((done, fail) => {
-    const psql = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-q', '-d', conninfo], { env: { ...process.env, PGPASSWORD: password }, timeout: timeoutMs });
+export function runWriters(scripts: readonly string[][], conninfo: string, password: string, timeoutMs: number, pauseSeconds = 0): Promise<void> {
+  return Promise.all(scripts.map((script) => new Promise<void>((done, fail) => {
+    // A pause between transactions spreads the writes over time, so a fault lands mid-stream.
+    const statements = pauseSeconds > 0 ? script.flatMap((s) => [s, `SELECT pg_sleep(${pauseSeconds});`]) : script;
+    const psql = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-q', '-d', conninfo], { env: { ...process.env, PGPASSWORD: password }, timeout: timeoutMs, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
-    psql.stderr.on('data', (chunk) => { stderr += chunk; });
+    psql.stderr?.on('data', (chunk) => { stderr += chunk; });
     psql.on('close', (code) => (code === 0 ? done() : fail(new Error(`writer psql exited ${code}: ${stderr.slice(-2000)}`))));
-    psql.stdin.end(`${statements.join('\n')}\n`);
+    psql.stdin?.end(`${statements.join('\n')}\n`);
   }))).then(() => undefined);
 }
 

@@ -58,6 +58,7 @@ public final class E2eTool {
       case "apply" -> apply(properties(args[1]), JSON.readTree(Path.of(args[2]).toFile()));
       case "consume" -> consume(properties(args[1]), Arrays.asList(args[2].split(",")), Path.of(args[3]), Path.of(args[4]));
       case "probe" -> System.out.println(probe(properties(args[1]), Arrays.copyOfRange(args, 2, args.length)));
+      case "isr" -> System.out.println(isr(properties(args[1])));
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
   }
@@ -99,6 +100,22 @@ public final class E2eTool {
       client.alterUserScramCredentials(new ArrayList<>(credentials)).all().get(60, TimeUnit.SECONDS);
       client.createAcls(acls).all().get(60, TimeUnit.SECONDS);
       System.out.println("applied " + topics.size() + " topics, " + credentials.size() + " users, " + acls.size() + " ACLs");
+    }
+  }
+
+  /** One line: the partitions (of every topic) whose in-sync replicas are fewer than their replicas, and how many partitions there are. */
+  static String isr(Properties admin) throws Exception {
+    try (Admin client = Admin.create(admin)) {
+      var names = client.listTopics(new org.apache.kafka.clients.admin.ListTopicsOptions().listInternal(true)).names().get(60, TimeUnit.SECONDS);
+      int partitions = 0;
+      List<String> under = new ArrayList<>();
+      for (var topic : client.describeTopics(names).allTopicNames().get(60, TimeUnit.SECONDS).values()) {
+        for (var partition : topic.partitions()) {
+          partitions++;
+          if (partition.isr().size() < partition.replicas().size()) under.add(topic.name() + "-" + partition.partition());
+        }
+      }
+      return "partitions=" + partitions + " under-replicated=" + under.size() + " " + String.join(",", under);
     }
   }
 
