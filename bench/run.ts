@@ -1,5 +1,7 @@
 /**
  * `npm run bench [-- --runs 7] [--warmup 1] [--scale 1,10,100,500] [--results <file>] [--quick]`
+ * `npm run bench -- --e2e [--runs 3] [--results <file>]`: the data-plane rows instead (bench/data-plane.ts:
+ * the rendered pipeline on real Kafka, Connect, Debezium and PostgreSQL; minutes, needs Java and Maven)
  *
  * Times cdc8s as users run it, as whole processes (start-up included), against the yardsticks
  * they compare it with: `helm template` of the same charts, and the floor, Node loading
@@ -15,6 +17,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/package-root';
 import { sharedDir } from '../src/validate/sources';
+import { benchDataPlane, DataPlaneResults } from './data-plane';
 import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
 import { copyProject } from './project-copy';
 import { scaleConfigText } from './scale-config';
@@ -24,8 +27,17 @@ const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json');
 const README = join(ROOT, 'README.md');
 const README_BEGIN = '<!-- bench:begin -->';
 const README_END = '<!-- bench:end -->';
+const DEFAULT_OPTIONS: BenchOptions = { e2e: false, runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
+const DEFAULT_E2E_RESULTS = join(ROOT, 'bench', 'results-data-plane.json');
+const README_E2E_BEGIN = '<!-- bench-data-plane:begin -->';
+const README_E2E_END = '<!-- bench-data-plane:end -->';
+
+/** Data-plane windows per rate unless --runs says otherwise (each window is 15 s of writes). */
+const DATA_PLANE_WINDOWS = 3;
 
 interface BenchOptions {
+  /** The data-plane rows (--e2e) instead of the synth rows. */
+  readonly e2e: boolean;
   readonly runs: number;
   readonly warmup: number;
   readonly scales: readonly number[];
@@ -66,7 +78,7 @@ interface BenchResults {
 }
 
 function parseOptions(argv: readonly string[]): BenchOptions {
-  let options: BenchOptions = { runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
+  let options: BenchOptions = { ...DEFAULT_OPTIONS };
   const count = (flag: string, value: string | undefined, min: number) => {
     const n = Number(value);
     if (!Number.isInteger(n) || n < min) throw new Error(`${flag} needs an integer >= ${min}, got ${value}`);
@@ -81,7 +93,8 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       case '--results': options = { ...options, results: resolve(argv[++i] ?? '') }; break;
       // A check that the bench runs (CI), not a measurement.
       case '--quick': options = { ...options, runs: 1, warmup: 0, scales: [1, 10] }; break;
-      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick)`);
+      case '--e2e': options = { ...options, e2e: true }; break;
+      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick, --e2e)`);
     }
   }
   return options;
@@ -89,6 +102,7 @@ function parseOptions(argv: readonly string[]): BenchOptions {
 
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
+  if (options.e2e) return mainDataPlane(options);
   const { helmBinary } = await import(pathToFileURL(join(ROOT, 'scripts', 'helm.mjs')).href);
   const helm: string = helmBinary();
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-bench-'));
@@ -99,10 +113,38 @@ async function main(): Promise<void> {
     mkdirSync(resolve(options.results, '..'), { recursive: true });
     writeFileSync(options.results, `${JSON.stringify(results, null, 2)}\n`);
     process.stdout.write(`bench: wrote ${relative(process.cwd(), options.results)}\n`);
-    if (options.results === DEFAULT_RESULTS) updateReadme(table);
+    if (options.results === DEFAULT_RESULTS) updateReadme(table, README_BEGIN, README_END);
   } finally {
     rmSync(work, { recursive: true, force: true });
   }
+}
+
+/** `--e2e`: the data-plane rows, written to their own results file and README block. */
+async function mainDataPlane(options: BenchOptions): Promise<void> {
+  const results = options.results === DEFAULT_RESULTS ? DEFAULT_E2E_RESULTS : options.results;
+  const rounds = options.runs === DEFAULT_OPTIONS.runs ? DATA_PLANE_WINDOWS : options.runs;
+  const measured = await benchDataPlane({ rates: [200, 1_000], windows: rounds, windowSeconds: 15, ramp: [1_000, 2_000, 4_000, 8_000, 16_000] }, progress);
+  const table = formatDataPlane(measured, rounds);
+  process.stdout.write(`${table}\n`);
+  writeFileSync(results, `${JSON.stringify({ date: new Date().toISOString(), machine: machine('npm', 'true'), ...measured }, null, 2)}\n`);
+  process.stdout.write(`bench: wrote ${relative(process.cwd(), results)}\n`);
+  if (results === DEFAULT_E2E_RESULTS) updateReadme(table, README_E2E_BEGIN, README_E2E_END);
+}
+
+function formatDataPlane(results: DataPlaneResults, rounds: number): string {
+  const ms = (s: Spread) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
+  return [
+    `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model.trim()} (${cpus().length} cores): the rendered EKS data plane on one machine ` +
+      `(6 KRaft nodes, 2 Connect workers, PostgreSQL, a consumer); latency from PostgreSQL commit to the consumer; medians of ${rounds} windows of 15 s (min–max).`,
+    '',
+    '| settings | target rows/s | achieved rows/s | p50 | p99 |',
+    '| --- | ---: | ---: | ---: | ---: |',
+    ...results.latency.map((r) => `| ${r.variant} | ${r.targetRate} | ${Math.round(r.achievedRate.median)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} |`),
+    '',
+    '| settings | sustained rows/s, p99 ≤ 1 s | sustained rows/s, p50 ≤ 1 s | ramp (target → achieved rows/s: p50 / p99) |',
+    '| --- | ---: | ---: | --- |',
+    ...results.sustained.map((r) => `| ${r.variant} | ${r.p99Within1s || 'none'} | ${r.p50Within1s || 'none'} | ${r.steps.map((s) => `${s.target} → ${s.achieved}: ${s.p50Ms} / ${s.p99Ms} ms`).join('; ')} |`),
+  ].join('\n');
 }
 
 function measure(options: BenchOptions, helm: string, work: string): BenchResults {
@@ -240,15 +282,15 @@ function formatTables(results: BenchResults): string {
   return lines.join('\n');
 }
 
-function updateReadme(table: string): void {
+function updateReadme(table: string, beginMarker: string, endMarker: string): void {
   const text = readFileSync(README, 'utf8');
-  const begin = text.indexOf(README_BEGIN);
-  const end = text.indexOf(README_END);
+  const begin = text.indexOf(beginMarker);
+  const end = text.indexOf(endMarker);
   if (begin < 0 || end < begin) {
-    process.stderr.write(`bench: README.md has no ${README_BEGIN} … ${README_END} block; table not copied there\n`);
+    process.stderr.write(`bench: README.md has no ${beginMarker} … ${endMarker} block; table not copied there\n`);
     return;
   }
-  writeFileSync(README, `${text.slice(0, begin + README_BEGIN.length)}\n${table}\n${text.slice(end)}`);
+  writeFileSync(README, `${text.slice(0, begin + beginMarker.length)}\n${table}\n${text.slice(end)}`);
   process.stdout.write('bench: updated the table in README.md\n');
 }
 

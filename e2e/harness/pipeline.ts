@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { randomBytes, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, readFileSync, readSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
@@ -407,22 +407,48 @@ export class Pipeline {
   }
 }
 
-/** A running consumer and the records it has written. */
+/** A running consumer and the records it has written (one JSON line each; read incrementally, the file reaches hundreds of MB). */
 export class ConsumerRun {
+  private countedBytes = 0;
+  private countedLines = 0;
+
   constructor(readonly process: ManagedProcess, readonly out: string, private readonly stopFile: string) {}
 
-  records(): ConsumedRecord[] {
-    // Only whole lines: the consumer may be writing the next one.
-    const text = readFileSync(this.out, 'utf8');
+  /** The file's length up to its last whole line: a mark for `records(from)`. */
+  position(): number {
+    return this.countedUpTo();
+  }
+
+  /** Records written from byte `from` on (whole lines only: the consumer may be writing the next one). */
+  records(from = 0): ConsumedRecord[] {
+    const text = this.read(from).toString('utf8');
     return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord);
   }
 
-  /** How many records it has written so far (whole lines), without decoding them. */
+  /** How many records it has written so far, counting only what was added since the last call. */
   count(): number {
-    const text = readFileSync(this.out);
-    let lines = 0;
-    for (let i = text.indexOf(10); i !== -1; i = text.indexOf(10, i + 1)) lines++;
-    return lines;
+    this.countedUpTo();
+    return this.countedLines;
+  }
+
+  private countedUpTo(): number {
+    const added = this.read(this.countedBytes);
+    const last = added.lastIndexOf(10);
+    for (let i = added.indexOf(10); i !== -1 && i <= last; i = added.indexOf(10, i + 1)) this.countedLines++;
+    this.countedBytes += last + 1;
+    return this.countedBytes;
+  }
+
+  private read(from: number): Buffer {
+    const fd = openSync(this.out, 'r');
+    try {
+      const length = Math.max(0, fstatSync(fd).size - from);
+      const buffer = Buffer.alloc(length);
+      readSync(fd, buffer, 0, length, from);
+      return buffer;
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Asks it to stop after its next empty poll (it commits first), and waits (bounded). */

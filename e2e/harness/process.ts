@@ -69,6 +69,11 @@ export class ManagedProcess {
     throw this.failure(`not ${what} within ${timeoutMs / 1000} s`);
   }
 
+  /** Everything the process has logged. */
+  log(): string {
+    return existsSync(this.logFile) ? readFileSync(this.logFile, 'utf8') : '';
+  }
+
   /** The last lines of the log, for failure messages. */
   tail(lines = 40): string {
     if (!existsSync(this.logFile)) return '(no log)';

@@ -38,10 +38,14 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
   /** Every expected event within `catchUpMs` of the last write, then nothing more (duplicates). */
   async function verifyAllArrived(catchUpMs = 300_000): Promise<void> {
     const expected = [...workload.expected.values()].reduce((n, events) => n + events.length, 0);
+    const writesDone = Date.now();
     await eventually(() => consumer.count() >= expected, catchUpMs, () => `${consumer.count()} of ${expected} events consumed; operator restarts: ${pipeline.autoRestarts.join('; ')}`);
+    const caughtUp = Date.now() - writesDone;
     // A duplicate would arrive within a few polls of the last record.
     await sleep(3_000);
     expect(compare(workload.expected, decode(consumer.records())).slice(0, 10)).toEqual([]);
+    // The numbers for the record (README, issue notes): not asserted beyond the bounds above.
+    console.log(`e2e: ${expected} events over ${workload.expected.size} keys so far, all exactly once and in order; the last arrived ${(caughtUp / 1000).toFixed(1)} s after the last write; operator restarts: ${pipeline.autoRestarts.length}`);
   }
 
   describe('7. least privilege, tested by refusal', () => {
@@ -109,6 +113,8 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     expect(consumed).toBeLessThan(expected);
     expect(pipeline.slot().confirmed, 'Debezium confirmed WAL it could not deliver').toBe(slot.confirmed);
     expect(slot.confirmed).toBeLessThan(slot.current);
+    // Why: the partitions' only in-sync replica cannot satisfy acks=all with min.insync.replicas=2.
+    expect(pipeline.workers.map((w) => w.log()).join('\n')).toContain('NOT_ENOUGH_REPLICAS');
     await Promise.all([pipeline.restartNode(a), pipeline.restartNode(b)]);
     await verifyAllArrived();
   });
