@@ -107,11 +107,13 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   const achieved = operations / ((Date.now() - started) / 1000);
   const expected = consumedBefore + totalExpected(workload) - expectedBefore;
   await eventually(() => consumer.count() >= expected, 300_000, () => `${consumer.count()} of ${expected} events`);
-  const latencies = consumer.records(mark).flatMap((r) => {
-    if (r.value === null) return [];
+  const latencies: number[] = [];
+  consumer.eachRecord(mark, (r) => {
+    if (r.value === null) return;
     const committed = JSON.parse(r.value).payload?.source?.ts_ms as number | undefined;
-    return committed === undefined ? [] : [r.received - committed];
-  }).sort((a, b) => a - b);
+    if (committed !== undefined) latencies.push(r.received - committed);
+  });
+  latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { achieved, p50: at(0.5), p99: at(0.99) };
 }

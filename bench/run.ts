@@ -123,7 +123,7 @@ async function main(): Promise<void> {
 async function mainDataPlane(options: BenchOptions): Promise<void> {
   const results = options.results === DEFAULT_RESULTS ? DEFAULT_E2E_RESULTS : options.results;
   const rounds = options.runs === DEFAULT_OPTIONS.runs ? DATA_PLANE_WINDOWS : options.runs;
-  const measured = await benchDataPlane({ rates: [200, 1_000], windows: rounds, windowSeconds: 15, ramp: [1_000, 2_000, 4_000, 8_000, 16_000] }, progress);
+  const measured = await benchDataPlane({ rates: [200, 1_000], windows: rounds, windowSeconds: 15, ramp: [1_000, 2_000, 4_000, 8_000] }, progress);
   const table = formatDataPlane(measured, rounds);
   process.stdout.write(`${table}\n`);
   writeFileSync(results, `${JSON.stringify({ date: new Date().toISOString(), machine: machine('npm', 'true'), ...measured }, null, 2)}\n`);

@@ -421,8 +421,28 @@ export class ConsumerRun {
 
   /** Records written from byte `from` on (whole lines only: the consumer may be writing the next one). */
   records(from = 0): ConsumedRecord[] {
-    const text = this.read(from).toString('utf8');
-    return text.slice(0, text.lastIndexOf('\n') + 1).split('\n').filter(Boolean).map((line) => JSON.parse(line) as ConsumedRecord);
+    const records: ConsumedRecord[] = [];
+    this.eachRecord(from, (r) => records.push(r));
+    return records;
+  }
+
+  /** Calls `visit` with each record from byte `from` on, reading 16 MB at a time (a whole file can pass V8's string limit). */
+  eachRecord(from: number, visit: (record: ConsumedRecord) => void): void {
+    const end = this.countedUpTo();
+    const fd = openSync(this.out, 'r');
+    try {
+      let rest = Buffer.alloc(0);
+      for (let at = from; at < end;) {
+        const chunk = Buffer.alloc(Math.min(16 * 2 ** 20, end - at));
+        at += readSync(fd, chunk, 0, chunk.length, at);
+        const data = Buffer.concat([rest, chunk]);
+        const last = data.lastIndexOf(10);
+        for (const line of data.subarray(0, last + 1).toString('utf8').split('\n')) if (line) visit(JSON.parse(line) as ConsumedRecord);
+        rest = data.subarray(last + 1);
+      }
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** How many records it has written so far, counting only what was added since the last call. */
