@@ -69,7 +69,9 @@ export class GkeGateway extends Construct {
           config: {
             type: 'HTTP',
             // NEG health checks reach the pod directly, so the container port is probed.
-            httpHealthCheck: { port: backend.targetPort, requestPath: backend.healthCheckPath },
+            // The CRD's CEL rules: a port is only allowed with USE_FIXED_PORT (the default,
+            // USE_SERVING_PORT, forbids it); found by applying to a real API server.
+            httpHealthCheck: { portSpecification: 'USE_FIXED_PORT', port: backend.targetPort, requestPath: backend.healthCheckPath },
           },
         },
         targetRef: { group: '', kind: 'Service', name: backend.serviceName },
