@@ -2,6 +2,33 @@ import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
+/** A throwaway CA made with openssl in `dir`, issuing certificates signed by it. */
+export class CertificateAuthority {
+  readonly certificate: string;
+
+  constructor(private readonly dir: string, subject: string) {
+    this.openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', subject);
+    this.certificate = join(dir, 'ca.crt');
+  }
+
+  /**
+   * Issues `<name>.key` (unencrypted PKCS#8) and `<name>.crt`; `sans` like `IP:127.0.0.1,DNS:localhost`.
+   * Returns the paths, and `<name>.pem` (key then certificate: Kafka's PEM keystore).
+   */
+  issue(name: string, subject: string, sans?: string): { key: string; cert: string; pem: string } {
+    this.openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
+    writeFileSync(join(this.dir, `${name}.ext`), sans ? `subjectAltName=${sans}\n` : 'basicConstraints=CA:FALSE\n');
+    this.openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', `${name}.ext`);
+    const [key, cert, pem] = ['key', 'crt', 'pem'].map((ext) => join(this.dir, `${name}.${ext}`));
+    writeFileSync(pem, readFileSync(key, 'utf8') + readFileSync(cert, 'utf8'));
+    return { key, cert, pem };
+  }
+
+  private openssl(...args: string[]): void {
+    execFileSync('openssl', args, { cwd: this.dir, stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 });
+  }
+}
+
 /** PEM files the harness generates in place of Strimzi's cluster CA and the certificates it issues. */
 export interface Certificates {
   /** The CA certificate (clients' and nodes' truststore). */
@@ -12,24 +39,13 @@ export interface Certificates {
   readonly adminPem: string;
 }
 
-/** Makes a CA and two certificates with openssl (the nodes' carries `addresses` as IP SANs). */
+/** A cluster CA and two certificates (the nodes' carries `addresses` as IP SANs). */
 export function makeCertificates(dir: string, cluster: string, addresses: readonly string[], adminSubject: string): Certificates {
-  const openssl = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: ['ignore', 'pipe', 'pipe'] });
-  openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', `/O=io.strimzi/CN=cluster-ca`);
-  const issue = (name: string, subject: string, sans?: string): string => {
-    openssl('req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', subject);
-    const ext = join(dir, `${name}.ext`);
-    writeFileSync(ext, sans ? `subjectAltName=${sans}\n` : 'basicConstraints=CA:FALSE\n');
-    openssl('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.crt`, '-days', '2', '-extfile', ext);
-    // Kafka's PEM keystore: an unencrypted PKCS#8 key followed by the certificate.
-    const pem = join(dir, `${name}.pem`);
-    writeFileSync(pem, readFileSync(join(dir, `${name}.key`), 'utf8') + readFileSync(join(dir, `${name}.crt`), 'utf8'));
-    return pem;
-  };
+  const ca = new CertificateAuthority(dir, '/O=io.strimzi/CN=cluster-ca');
   const sans = ['DNS:localhost', ...addresses.map((a) => `IP:${a}`)].join(',');
   return {
-    caPem: join(dir, 'ca.crt'),
-    nodePem: issue('node', `/O=io.strimzi/CN=${cluster}-kafka`, sans),
-    adminPem: issue('admin', adminSubject),
+    caPem: ca.certificate,
+    nodePem: ca.issue('node', `/O=io.strimzi/CN=${cluster}-kafka`, sans).pem,
+    adminPem: ca.issue('admin', adminSubject).pem,
   };
 }

@@ -1,0 +1,106 @@
+import { execFileSync, spawnSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { packageRoot } from '../../src/package-root';
+import { CertificateAuthority } from './certs';
+import { listening, ManagedProcess } from './process';
+
+const BIN = join(packageRoot(), 'e2e', 'kube', 'bin');
+
+/** Why the API server cannot be built here, or undefined: it needs Go 1.26 (e2e/kube/go.mod). */
+export function missingGo(): string | undefined {
+  return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0 ? undefined : 'Go (1.26) not found: the API server suite builds kube-apiserver and etcd from source (https://go.dev/dl/)';
+}
+
+/**
+ * Builds kube-apiserver and kubectl (e2e/kube, k8s.io/kubernetes v1.35.x) and etcd (e2e/etcd)
+ * into e2e/kube/bin. Go's build cache makes a warm build a link of a few seconds; a cold one
+ * compiles Kubernetes (minutes).
+ */
+export function buildKube(): { apiserver: string; kubectl: string; etcd: string } {
+  const build = (module: string, pkg: string, out: string) => {
+    const result = spawnSync('go', ['build', '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', module), encoding: 'utf8', timeout: 45 * 60_000 });
+    if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${module}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
+    return join(BIN, out);
+  };
+  return {
+    apiserver: build('kube', 'k8s.io/kubernetes/cmd/kube-apiserver', 'kube-apiserver'),
+    kubectl: build('kube', 'k8s.io/kubernetes/cmd/kubectl', 'kubectl'),
+    etcd: build('etcd', '.', 'etcd'),
+  };
+}
+
+/** A free loopback port (bounded attempts). */
+async function freePort(): Promise<number> {
+  for (let i = 0; i < 50; i++) {
+    const port = randomInt(20_000, 60_000);
+    if (!(await listening('127.0.0.1', port))) return port;
+  }
+  throw new Error('no free loopback port found');
+}
+
+/** etcd and kube-apiserver on loopback, with TLS, a service-account signing key and RBAC; no kubelet. */
+export class KubeServer {
+  readonly dir = mkdtempSync(join(tmpdir(), 'cdc8s-kube-'));
+  readonly kubeconfig = join(this.dir, 'kubeconfig');
+  private readonly processes: ManagedProcess[] = [];
+
+  constructor(private readonly bin: ReturnType<typeof buildKube>) {}
+
+  async start(): Promise<void> {
+    const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
+    const ca = new CertificateAuthority(this.dir, '/CN=cdc8s-e2e-kubernetes-ca');
+    const serving = ca.issue('apiserver', '/CN=kube-apiserver', 'IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc');
+    const admin = ca.issue('admin', '/O=system:masters/CN=cdc8s-e2e-admin');
+    execFileSync('openssl', ['genrsa', '-out', 'sa.key', '2048'], { cwd: this.dir, stdio: 'pipe' });
+    execFileSync('openssl', ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], { cwd: this.dir, stdio: 'pipe' });
+
+    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
+    const etcd = new ManagedProcess('etcd', this.bin.etcd, [
+      '--data-dir', join(this.dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
+      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
+      '--initial-cluster', `default=http://127.0.0.1:${etcdPeer}`,
+    ], join(this.dir, 'etcd.log')).start();
+    this.processes.push(etcd);
+    await etcd.waitFor('serving clients', () => listening('127.0.0.1', etcdClient), 60_000);
+
+    // A random free port can be taken between the check and the bind: then try another (bounded).
+    for (let attempt = 1; ; attempt++) {
+      const apiPort = await freePort();
+      const apiserver = new ManagedProcess('kube-apiserver', this.bin.apiserver, [
+        `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
+        `--tls-cert-file=${serving.cert}`, `--tls-private-key-file=${serving.key}`, `--client-ca-file=${ca.certificate}`,
+        '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${join(this.dir, 'sa.pub')}`,
+        `--service-account-signing-key-file=${join(this.dir, 'sa.key')}`, '--authorization-mode=Node,RBAC',
+        '--service-cluster-ip-range=10.96.0.0/16', `--cert-dir=${join(this.dir, 'certs')}`,
+      ], join(this.dir, `apiserver-${attempt}.log`)).start();
+      this.processes.push(apiserver);
+      writeFileSync(this.kubeconfig, JSON.stringify({
+        apiVersion: 'v1', kind: 'Config', 'current-context': 'e2e',
+        clusters: [{ name: 'e2e', cluster: { server: `https://127.0.0.1:${apiPort}`, 'certificate-authority': ca.certificate } }],
+        users: [{ name: 'admin', user: { 'client-certificate': admin.cert, 'client-key': admin.key } }],
+        contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'admin' } }],
+      }));
+      try {
+        await apiserver.waitFor('ready (/readyz)', () => this.kubectl(['get', '--raw', '/readyz']).status === 0, 120_000);
+        return;
+      } catch (error) {
+        if (attempt >= 3 || !apiserver.log().includes('address already in use')) throw error;
+      }
+    }
+  }
+
+  /** Runs kubectl against this server (bounded). */
+  kubectl(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
+    const result = spawnSync(this.bin.kubectl, [...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: this.kubeconfig }, timeout: 120_000 });
+    return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  }
+
+  /** Ends etcd and the API server by pid; removes their directory. */
+  async stop(): Promise<void> {
+    for (const p of [...this.processes].reverse()) await p.stop();
+    if (process.env.CDC8S_E2E_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
+  }
+}
