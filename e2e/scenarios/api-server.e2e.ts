@@ -1,6 +1,7 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/package-root';
 import { sharedDir } from '../../src/validate/sources';
 import { availableOrSkip } from '../harness/available';
@@ -43,6 +44,41 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
         const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, env, file)]);
         expect({ file, status: applied.status, stderr: applied.stderr }).toEqual({ file, status: 0, stderr: '' });
       }
+    });
+
+    describe('RBAC, as the API server decides it (SubjectAccessReview through kubectl auth can-i)', () => {
+      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
+        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+      const can = (serviceAccount: string, verb: string, resource: string, namespace: string) => {
+        const result = server.kubectl(['auth', 'can-i', verb, resource, '-n', namespace, `--as=system:serviceaccount:${serviceAccount}`]);
+        return result.stdout.trim();
+      };
+      // Strimzi runs Connect as <name>-connect in the KafkaConnect's namespace.
+      const connect = objects.find((o: any) => o.kind === 'KafkaConnect');
+      const connectSa = `${connect.metadata.namespace}:${connect.metadata.name}-connect`;
+      const secretRef = /^\$\{strimzisecrets:([^/]+)\/([^:]+):/.exec(objects.find((o: any) => o.kind === 'KafkaConnector').spec.config['database.password']) as RegExpExecArray;
+      const [, dataNamespace, secret] = secretRef;
+
+      it('the Connect ServiceAccount may get exactly the Debezium password Secret, and nothing else', () => {
+        expect(can(connectSa, 'get', `secrets/${secret}`, dataNamespace)).toBe('yes');
+        expect(can(connectSa, 'list', 'secrets', dataNamespace)).toBe('no');
+        expect(can(connectSa, 'watch', 'secrets', dataNamespace)).toBe('no');
+        expect(can(connectSa, 'update', `secrets/${secret}`, dataNamespace)).toBe('no');
+        expect(can(connectSa, 'get', 'secrets/postgres-app', dataNamespace)).toBe('no');
+        expect(can(connectSa, 'get', `secrets/${secret}`, connect.metadata.namespace)).toBe('no');
+        expect(can(connectSa, 'get', 'configmaps', dataNamespace)).toBe('no');
+      });
+
+      it('the API\'s and the consumers\' ServiceAccounts may do nothing', () => {
+        const workloads = objects.filter((o: any) => o.kind === 'Deployment' && o.spec.template.spec.serviceAccountName);
+        expect(workloads.length).toBeGreaterThanOrEqual(3);
+        for (const w of workloads) {
+          const sa = `${w.metadata.namespace}:${w.spec.template.spec.serviceAccountName}`;
+          for (const [verb, resource] of [['get', 'secrets'], ['list', 'configmaps'], ['get', 'pods'], ['create', 'events'], ['*', '*']]) {
+            expect(`${sa} ${verb} ${resource}: ${can(sa, verb, resource, w.metadata.namespace)}`).toBe(`${sa} ${verb} ${resource}: no`);
+          }
+        }
+      });
     });
 
     it(`applies dist/argocd/${env}.yaml (AppProject and Application) into Argo CD's namespace`, () => {
