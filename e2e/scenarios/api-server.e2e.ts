@@ -1,4 +1,5 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
@@ -15,6 +16,7 @@ import { buildKube, KubeServer, missingGo } from '../harness/kube';
 const CRDS = join(sharedDir(), 'crds');
 const ENVIRONMENTS = ['minikube', 'eks', 'gke'];
 const DIST = join(packageRoot(), 'dist');
+const dir = () => mkdtempSync(join(tmpdir(), 'cdc8s-pods-'));
 const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
 
 describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () => {
@@ -43,6 +45,28 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
       for (const file of files) {
         const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, env, file)]);
         expect({ file, status: applied.status, stderr: applied.stderr }).toEqual({ file, status: 0, stderr: '' });
+      }
+    });
+
+    it('Pod Security admission: a Pod of every rendered pod template is admitted in its namespace (dry run) with no warning', () => {
+      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
+        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+      const templates = objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind));
+      expect(templates.length).toBeGreaterThanOrEqual(3);
+      const pods = dir();
+      // The ServiceAccount controller (kube-controller-manager, not run here) gives every namespace its `default`.
+      for (const ns of objects.filter((o: any) => o.kind === 'Namespace')) server.kubectl(['create', 'serviceaccount', 'default', '-n', ns.metadata.name]);
+      for (const workload of templates) {
+        const pod = {
+          apiVersion: 'v1', kind: 'Pod',
+          metadata: { name: `${workload.metadata.name}-psa`, namespace: workload.metadata.namespace, labels: workload.spec.template.metadata?.labels },
+          spec: workload.spec.template.spec,
+        };
+        const file = join(pods, `${workload.metadata.name}.json`);
+        writeFileSync(file, JSON.stringify(pod));
+        // Warnings come from each namespace's warn level (restricted everywhere): none is allowed.
+        const created = server.kubectl(['create', '--dry-run=server', '-f', file]);
+        expect({ pod: pod.metadata.name, status: created.status, stderr: created.stderr }).toEqual({ pod: pod.metadata.name, status: 0, stderr: '' });
       }
     });
 
