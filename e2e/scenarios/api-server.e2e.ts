@@ -110,5 +110,25 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
       const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, 'argocd', `${env}.yaml`)]);
       expect({ status: applied.status, stderr: applied.stderr }).toEqual({ status: 0, stderr: '' });
     });
+
+    it(`every object of dist/${env}/ is allowed by the AppProject read back from the server`, () => {
+      const project = JSON.parse(server.kubectl(['get', 'appprojects.argoproj.io', '-n', 'argocd', '-o', 'json']).stdout).items[0].spec;
+      // Which kinds are cluster-scoped, as this server serves them (CRDs included).
+      const clusterScoped = new Set(server.kubectl(['api-resources', '--namespaced=false', '--no-headers']).stdout.trim().split('\n')
+        .map((line) => { const cols = line.trim().split(/\s+/); return `${cols[cols.length - 3].includes('/') ? cols[cols.length - 3].split('/')[0] : ''}/${cols[cols.length - 1]}`; }));
+      const listed = (list: { group: string; kind: string }[] | undefined, group: string, kind: string) =>
+        (list ?? []).some((r) => (r.group === '*' || r.group === group) && (r.kind === '*' || r.kind === kind));
+      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
+        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
+      const refused = objects.flatMap((o: any) => {
+        const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+        const what = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+        if (clusterScoped.has(`${group}/${o.kind}`)) return listed(project.clusterResourceWhitelist, group, o.kind) ? [] : [`${what}: not in clusterResourceWhitelist`];
+        if (project.namespaceResourceWhitelist && !listed(project.namespaceResourceWhitelist, group, o.kind)) return [`${what}: not in namespaceResourceWhitelist`];
+        if (listed(project.namespaceResourceBlacklist, group, o.kind)) return [`${what}: in namespaceResourceBlacklist`];
+        return project.destinations.some((d: any) => d.namespace === '*' || d.namespace === o.metadata.namespace) ? [] : [`${what}: namespace not a destination`];
+      });
+      expect(refused).toEqual([]);
+    });
   });
 });
