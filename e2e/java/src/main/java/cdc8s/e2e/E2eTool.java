@@ -172,7 +172,15 @@ public final class E2eTool {
       }
       return "ALLOWED";
     } catch (Exception e) {
+      // The refusal may come wrapped: an idempotent producer refused its producer id reports later
+      // sends as "in an error state", caused by the ClusterAuthorizationException. Report the refusal.
       Throwable cause = e instanceof ExecutionException && e.getCause() != null ? e.getCause() : e;
+      for (Throwable t = cause; t != null; t = t.getCause()) {
+        if (t instanceof org.apache.kafka.common.errors.AuthorizationException || t instanceof org.apache.kafka.common.errors.AuthenticationException) {
+          cause = t;
+          break;
+        }
+      }
       return "DENIED " + cause.getClass().getSimpleName() + ": " + String.valueOf(cause.getMessage()).replace('\n', ' ');
     }
   }
