@@ -95,7 +95,7 @@ export async function benchDataPlane(options: DataPlaneOptions, progress: (m: st
 
 /** Writes about `rate` changes a second for `seconds` from 4 writers; returns the achieved rate and the commit→consumer latency percentiles. */
 async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload: Workload, rate: number, seconds: number): Promise<{ achieved: number; p50: number; p99: number }> {
-  const expectedBefore = totalExpected(workload);
+  const expectedBefore = workload.eventCount();
   const consumedBefore = consumer.count();
   const mark = consumer.position();
   const operations = rate * seconds;
@@ -105,7 +105,7 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   const started = Date.now();
   await runWriters(workload.scripts, pipeline.appConninfo, pipeline.app.password, seconds * 20_000, pause);
   const achieved = operations / ((Date.now() - started) / 1000);
-  const expected = consumedBefore + totalExpected(workload) - expectedBefore;
+  const expected = consumedBefore + workload.eventCount() - expectedBefore;
   await eventually(() => consumer.count() >= expected, 300_000, () => `${consumer.count()} of ${expected} events`);
   const latencies: number[] = [];
   consumer.eachRecord(mark, (r) => {
@@ -116,8 +116,4 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   latencies.sort((a, b) => a - b);
   const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
   return { achieved, p50: at(0.5), p99: at(0.99) };
-}
-
-function totalExpected(workload: Workload): number {
-  return [...workload.expected.values()].reduce((n, events) => n + events.length, 0);
 }

@@ -126,7 +126,7 @@ async function mainDataPlane(options: BenchOptions): Promise<void> {
   const measured = await benchDataPlane({ rates: [200, 1_000], windows: rounds, windowSeconds: 15, ramp: [1_000, 2_000, 4_000, 8_000] }, progress);
   const table = formatDataPlane(measured, rounds);
   process.stdout.write(`${table}\n`);
-  writeFileSync(results, `${JSON.stringify({ date: new Date().toISOString(), machine: machine('npm', 'true'), ...measured }, null, 2)}\n`);
+  writeFileSync(results, `${JSON.stringify({ date: new Date().toISOString(), machine: machine('npm'), ...measured }, null, 2)}\n`);
   process.stdout.write(`bench: wrote ${relative(process.cwd(), results)}\n`);
   if (results === DEFAULT_E2E_RESULTS) updateReadme(table, README_E2E_BEGIN, README_E2E_END);
 }
@@ -242,7 +242,8 @@ function displayArg(arg: string, work: string): string {
   return relative(ROOT, arg) || '.';
 }
 
-function machine(npm: string, helm: string): Record<string, string | number> {
+/** The machine, and the tool versions the rows depend on (Helm only for the synth rows). */
+function machine(npm: string, helm?: string): Record<string, string | number> {
   const version = (program: string, args: string[]) => spawnSync(program, args, { encoding: 'utf8' }).stdout.trim();
   const cpu = cpus();
   return {
@@ -252,7 +253,7 @@ function machine(npm: string, helm: string): Record<string, string | number> {
     os: `${platform()} ${release()}`,
     node: process.version,
     npm: version(npm, ['-v']),
-    helm: version(helm, ['version', '--short']),
+    ...(helm ? { helm: version(helm, ['version', '--short']) } : {}),
   };
 }
 

@@ -16,22 +16,14 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
   const config = parse(readFileSync(envFile('eks'), 'utf8'));
   config.postgres.clientCidrs = ['127.0.0.1/32'];
   const rendered = renderEnvironment({ name: 'eks', file: 'eks.yaml', config: validateConfig('eks.yaml', config) });
-  const context = 'images/postgres-debezium/eks';
   const app = { user: 'transactions_app', password: 'app-test-password', database: 'transactions' };
   const debezium = { user: 'debezium', password: 'debezium-test-password', database: 'transactions' };
   let server: PostgresServer;
 
   beforeAll(() => {
-    server = new PostgresServer({ postgresqlConf: file(rendered, `${context}/postgresql.conf`), pgHba: file(rendered, `${context}/pg_hba.conf`) });
-    // The rendered first-start script, run as the image's entrypoint runs it; only the absolute
-    // paths of the mounted Secrets and of init.sql are moved into the test directory.
-    const secrets = server.writeFile('secrets/app/password', app.password).replace(/\/app\/password$/, '');
-    server.writeFile('secrets/debezium/password', debezium.password);
-    const sqlPath = server.writeFile('init.sql', file(rendered, `${context}/init.sql`));
-    const script = file(rendered, `${context}/initdb/10-cdc8s-init.sh`)
-      .replaceAll('/etc/cdc8s/secrets', secrets)
-      .replaceAll('/usr/local/share/cdc8s/init.sql', sqlPath);
-    const init = server.runInitScript(server.writeFile('10-cdc8s-init.sh', script));
+    const context = (path: string) => file(rendered, `images/postgres-debezium/eks/${path}`);
+    server = PostgresServer.fromImageContext(context);
+    const init = server.initializeAsImage(context, { app: app.password, debezium: debezium.password });
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);
     // The API's migrations create the captured tables after first start.

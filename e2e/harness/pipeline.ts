@@ -12,8 +12,8 @@ import { components, Components } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
 import {
-  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, kafkaNodes, KafkaNode, kafkaOf, nodeProperties,
-  operatorSubject, RenderedObject,
+  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties,
+  operatorSubject, RenderedObject, REPLICATION_PORT,
 } from './strimzi';
 
 /** The environment whose objects the e2e suite runs: two Connect workers, dedicated controllers, as in production. */
@@ -101,10 +101,13 @@ export class Pipeline {
     return `${this.base}.${100 + index}`;
   }
 
+  /** The rendered client listener's port (the bootstrap port). */
+  private get clientPort(): number {
+    return kafkaOf(this.objects).spec.kafka.listeners[0].port;
+  }
+
   get bootstrapServers(): string {
-    const kafka = kafkaOf(this.objects);
-    const port = kafka.spec.kafka.listeners[0].port;
-    return this.nodes.filter((n) => n.roles.includes('broker')).map((n) => `${this.addressOf(n.id)}:${port}`).join(',');
+    return this.brokerIds().map((id) => `${this.addressOf(id)}:${this.clientPort}`).join(',');
   }
 
   of(kind: string, name?: string): RenderedObject {
@@ -130,15 +133,9 @@ export class Pipeline {
   // ---- PostgreSQL ----
 
   private startPostgres(): void {
-    const context = `images/postgres-debezium/${E2E_ENVIRONMENT}`;
-    const file = (path: string) => this.files.get(`${context}/${path}`) as string;
-    this.postgres = new PostgresServer({ postgresqlConf: file('postgresql.conf'), pgHba: file('pg_hba.conf') });
-    // The rendered first-start script, as the image's entrypoint runs it (Secrets mounted as files).
-    const secrets = this.postgres.writeFile('secrets/app/password', this.app.password).replace(/\/app\/password$/, '');
-    this.postgres.writeFile('secrets/debezium/password', this.debeziumPassword);
-    const sql = this.postgres.writeFile('init.sql', file('init.sql'));
-    const script = file('initdb/10-cdc8s-init.sh').replaceAll('/etc/cdc8s/secrets', secrets).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
-    const init = this.postgres.runInitScript(this.postgres.writeFile('10-cdc8s-init.sh', script));
+    const context = (path: string) => this.files.get(`images/postgres-debezium/${E2E_ENVIRONMENT}/${path}`) as string;
+    this.postgres = PostgresServer.fromImageContext(context);
+    const init = this.postgres.initializeAsImage(context, { app: this.app.password, debezium: this.debeziumPassword });
     if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
   }
 
@@ -177,13 +174,15 @@ export class Pipeline {
   }
 
   private async startKafka(): Promise<void> {
+    // All at once: brokers and controllers wait for each other (the quorum).
     for (const node of this.nodes) this.nodeProcesses.set(node.id, this.nodeProcess(node).start());
-    const port = kafkaOf(this.objects).spec.kafka.listeners[0].port;
-    await Promise.all(this.nodes.map((node) => {
-      const p = this.nodeProcesses.get(node.id) as ManagedProcess;
-      const address = this.addressOf(node.id);
-      return p.waitFor('listening', () => listening(address, node.roles.includes('broker') ? port : 9090), NODE_READY_MS);
-    }));
+    await Promise.all(this.nodes.map((node) => this.nodeListening(node)));
+  }
+
+  /** Waits (bounded) until a node accepts connections: brokers on the client listener, controllers on the control plane. */
+  private nodeListening(node: KafkaNode): Promise<void> {
+    const port = node.roles.includes('broker') ? this.clientPort : CONTROL_PLANE_PORT;
+    return (this.nodeProcesses.get(node.id) as ManagedProcess).waitFor('listening', () => listening(this.addressOf(node.id), port), NODE_READY_MS);
   }
 
   /** Kills a node's JVM (SIGKILL: no clean shutdown). */
@@ -195,10 +194,8 @@ export class Pipeline {
   async restartNode(id: number): Promise<void> {
     const node = this.nodes.find((n) => n.id === id) as KafkaNode;
     await this.nodeProcesses.get(id)?.stop();
-    const p = this.nodeProcess(node).start();
-    this.nodeProcesses.set(id, p);
-    const port = kafkaOf(this.objects).spec.kafka.listeners[0].port;
-    await p.waitFor('listening', () => listening(this.addressOf(id), node.roles.includes('broker') ? port : 9090), NODE_READY_MS);
+    this.nodeProcesses.set(id, this.nodeProcess(node).start());
+    await this.nodeListening(node);
   }
 
   /** Partitions whose ISR is short of their replicas (`under`), out of `partitions`, as the admin sees them. */
@@ -212,11 +209,12 @@ export class Pipeline {
     return this.nodes.filter((n) => n.roles.includes('broker')).map((n) => n.id);
   }
 
-  /** Client properties of the harness's admin: a Strimzi operator's certificate on the replication listener. */
+  /** Client properties of the harness's admin: a Strimzi operator's certificate on the replication listener (written once). */
   adminProperties(): string {
     const file = join(this.dir, 'admin.properties');
+    if (existsSync(file)) return file;
     writeFileSync(file, [
-      `bootstrap.servers=${this.brokerIds().map((id) => `${this.addressOf(id)}:9091`).join(',')}`,
+      `bootstrap.servers=${this.brokerIds().map((id) => `${this.addressOf(id)}:${REPLICATION_PORT}`).join(',')}`,
       'security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${this.certs.adminPem}`,
       'ssl.truststore.type=PEM', `ssl.truststore.location=${this.certs.caPem}`,
     ].join('\n'));
@@ -257,13 +255,18 @@ export class Pipeline {
   private async startWorkers(): Promise<void> {
     const replicas = this.of('KafkaConnect').spec.replicas as number;
     for (let i = 0; i < replicas; i++) this.workers.push(this.workerProcess(i).start());
-    await Promise.all(this.workers.map((w, i) => w.waitFor('serving REST', async () => (await this.rest(i, 'GET', '/connectors')).status === 200, WORKER_READY_MS)));
+    await Promise.all(this.workers.map((_, i) => this.workerServing(i)));
+  }
+
+  /** Waits (bounded) until a worker answers on its REST API. */
+  private workerServing(index: number): Promise<void> {
+    return this.workers[index].waitFor('serving REST', async () => (await this.rest(index, 'GET', '/connectors')).status === 200, WORKER_READY_MS);
   }
 
   async restartWorker(index: number): Promise<void> {
     await this.workers[index].stop();
     this.workers[index] = this.workerProcess(index).start();
-    await this.workers[index].waitFor('serving REST', async () => (await this.rest(index, 'GET', '/connectors')).status === 200, WORKER_READY_MS);
+    await this.workerServing(index);
   }
 
   /** A REST call to a worker; status 0 when it does not answer. */

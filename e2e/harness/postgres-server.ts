@@ -27,6 +27,9 @@ export function postgresAvailable(): boolean {
   return availableOrSkip(available ? undefined : MISSING_POSTGRES_MESSAGE);
 }
 
+/** A file of a rendered postgres-debezium image context, by its path within the context. */
+export type ImageContext = (path: string) => string;
+
 export interface Login {
   readonly user: string;
   readonly password: string;
@@ -77,6 +80,24 @@ export class PostgresServer {
     writeFileSync(path, content);
     chownSync(path, this.owner.uid, this.owner.gid);
     return path;
+  }
+
+  /** A server started with the configuration files of a rendered postgres-debezium image context. */
+  static fromImageContext(context: ImageContext): PostgresServer {
+    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf') });
+  }
+
+  /**
+   * Runs the image context's first-start script as the image's entrypoint runs it, with the
+   * passwords as mounted Secret files; only the absolute paths of the Secrets and of init.sql
+   * move into this server's directory.
+   */
+  initializeAsImage(context: ImageContext, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
+    const secrets = this.writeFile('secrets/app/password', passwords.app).replace(/\/app\/password$/, '');
+    this.writeFile('secrets/debezium/password', passwords.debezium);
+    const sql = this.writeFile('init.sql', context('init.sql'));
+    const script = context('initdb/10-cdc8s-init.sh').replaceAll('/etc/cdc8s/secrets', secrets).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
+    return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
   }
 
   /**

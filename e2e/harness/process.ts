@@ -76,8 +76,7 @@ export class ManagedProcess {
 
   /** The last lines of the log, for failure messages. */
   tail(lines = 40): string {
-    if (!existsSync(this.logFile)) return '(no log)';
-    return readFileSync(this.logFile, 'utf8').split('\n').slice(-lines).join('\n');
+    return this.log().split('\n').slice(-lines).join('\n') || '(no log)';
   }
 
   failure(message: string): Error {

@@ -72,6 +72,11 @@ export class Workload {
     }
   }
 
+  /** How many records the expected events make, across all keys (tombstones included). */
+  eventCount(): number {
+    return [...this.expected.values()].reduce((n, events) => n + events.length, 0);
+  }
+
   /** The rows that must be in the database at the end: key → version. */
   finalRows(): Map<string, number> {
     return new Map(this.live);

@@ -1,10 +1,9 @@
-import { existsSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseAllDocuments } from 'yaml';
 import { packageRoot } from '../../src/package-root';
 import { sharedDir } from '../../src/validate/sources';
+import { parseYamlObjects, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, KubeServer, missingGo } from '../harness/kube';
 
@@ -16,7 +15,6 @@ import { buildKube, KubeServer, missingGo } from '../harness/kube';
 const CRDS = join(sharedDir(), 'crds');
 const ENVIRONMENTS = ['minikube', 'eks', 'gke'];
 const DIST = join(packageRoot(), 'dist');
-const dir = () => mkdtempSync(join(tmpdir(), 'cdc8s-pods-'));
 const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
 
 describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () => {
@@ -25,6 +23,8 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
 
   describe.each(ENVIRONMENTS)('%s', (env) => {
     let server: KubeServer;
+    const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort();
+    const objects: any[] = files.flatMap((f) => parseYamlObjects(readFileSync(join(DIST, env, f), 'utf8')));
 
     beforeAll(async () => {
       server = new KubeServer(bin);
@@ -40,7 +40,6 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
     afterAll(() => server?.stop());
 
     it(`applies dist/${env}/ in file order, server-side with strict field validation: no error, no warning`, () => {
-      const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort();
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
         const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, env, file)]);
@@ -49,11 +48,9 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
     });
 
     it('Pod Security admission: a Pod of every rendered pod template is admitted in its namespace (dry run) with no warning', () => {
-      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
-        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
       const templates = objects.filter((o: any) => ['Deployment', 'StatefulSet', 'DaemonSet', 'Job'].includes(o.kind));
       expect(templates.length).toBeGreaterThanOrEqual(3);
-      const pods = dir();
+      const pods = tempDir('cdc8s-pods-');
       // The ServiceAccount controller (kube-controller-manager, not run here) gives every namespace its `default`.
       for (const ns of objects.filter((o: any) => o.kind === 'Namespace')) server.kubectl(['create', 'serviceaccount', 'default', '-n', ns.metadata.name]);
       for (const workload of templates) {
@@ -71,8 +68,6 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
     });
 
     describe('RBAC, as the API server decides it (SubjectAccessReview through kubectl auth can-i)', () => {
-      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
-        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
       const can = (serviceAccount: string, verb: string, resource: string, namespace: string) => {
         const result = server.kubectl(['auth', 'can-i', verb, resource, '-n', namespace, `--as=system:serviceaccount:${serviceAccount}`]);
         return result.stdout.trim();
@@ -118,8 +113,6 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
         .map((line) => { const cols = line.trim().split(/\s+/); return `${cols[cols.length - 3].includes('/') ? cols[cols.length - 3].split('/')[0] : ''}/${cols[cols.length - 1]}`; }));
       const listed = (list: { group: string; kind: string }[] | undefined, group: string, kind: string) =>
         (list ?? []).some((r) => (r.group === '*' || r.group === group) && (r.kind === '*' || r.kind === kind));
-      const objects = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
-        .flatMap((f) => parseAllDocuments(readFileSync(join(DIST, env, f), 'utf8')).map((d) => d.toJS())).filter(Boolean);
       const refused = objects.flatMap((o: any) => {
         const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
         const what = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
