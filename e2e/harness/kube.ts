@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root';
@@ -14,20 +14,33 @@ export function missingGo(): string | undefined {
   return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0 ? undefined : 'Go (1.26) not found: the API server suite builds kube-apiserver and etcd from source (https://go.dev/dl/)';
 }
 
+/** The Kubernetes versions the suite builds: the oldest and the newest we support (e2e/kube/<version>). */
+export const KUBERNETES_VERSIONS = ['1.30', '1.35'] as const;
+export type KubernetesVersion = (typeof KUBERNETES_VERSIONS)[number];
+
+/** Paths of one version's server and client, and of the etcd they share. */
+export interface KubeBinaries {
+  readonly version: KubernetesVersion;
+  readonly apiserver: string;
+  readonly kubectl: string;
+  readonly etcd: string;
+}
+
 /**
- * Builds kube-apiserver and kubectl (e2e/kube, k8s.io/kubernetes v1.35.x) and etcd (e2e/etcd)
- * into e2e/kube/bin. Go's build cache makes a warm build a link of a few seconds; a cold one
- * compiles Kubernetes (minutes).
+ * Builds kube-apiserver and kubectl (e2e/kube/<version>, k8s.io/kubernetes as a library) and etcd
+ * (e2e/etcd) into e2e/kube/bin. Go's build cache makes a warm build a link of a few seconds; a
+ * cold one compiles Kubernetes (minutes).
  */
-export function buildKube(): { apiserver: string; kubectl: string; etcd: string } {
-  const build = (module: string, pkg: string, out: string) => {
-    const result = spawnSync('go', ['build', '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', module), encoding: 'utf8', timeout: 45 * 60_000 });
-    if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${module}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
+export function buildKube(version: KubernetesVersion): KubeBinaries {
+  const build = (moduleDir: string, pkg: string, out: string) => {
+    const result = spawnSync('go', ['build', '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
+    if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
     return join(BIN, out);
   };
   return {
-    apiserver: build('kube', 'k8s.io/kubernetes/cmd/kube-apiserver', 'kube-apiserver'),
-    kubectl: build('kube', 'k8s.io/kubernetes/cmd/kubectl', 'kubectl'),
+    version,
+    apiserver: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kube-apiserver', `${version}/kube-apiserver`),
+    kubectl: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kubectl', `${version}/kubectl`),
     etcd: build('etcd', '.', 'etcd'),
   };
 }
@@ -47,7 +60,7 @@ export class KubeServer {
   readonly kubeconfig = join(this.dir, 'kubeconfig');
   private readonly processes: ManagedProcess[] = [];
 
-  constructor(private readonly bin: ReturnType<typeof buildKube>) {}
+  constructor(readonly bin: KubeBinaries) {}
 
   async start(): Promise<void> {
     const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
@@ -96,6 +109,16 @@ export class KubeServer {
   kubectl(args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
     const result = spawnSync(this.bin.kubectl, [...args], { encoding: 'utf8', env: { ...process.env, KUBECONFIG: this.kubeconfig }, timeout: 120_000 });
     return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
+  }
+
+  /** Installs every CRD under dir (one folder per upstream), as the operators' installs would, and waits until they are served. */
+  installCrds(dir: string): void {
+    for (const upstream of readdirSync(dir).sort()) {
+      const crds = this.kubectl(['apply', '--server-side', '-f', join(dir, upstream)]);
+      if (crds.status !== 0) throw new Error(`CRDs of ${upstream}: ${crds.stderr}`);
+    }
+    const established = this.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
+    if (established.status !== 0) throw new Error(established.stderr);
   }
 
   /** Ends etcd and the API server by pid; removes their directory. */

@@ -5,21 +5,22 @@ import { packageRoot } from '../../src/package-root';
 import { sharedDir } from '../../src/validate/sources';
 import { parseYamlObjects, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
-import { buildKube, KubeServer, missingGo } from '../harness/kube';
+import { buildKube, KUBERNETES_VERSIONS, KubeServer, missingGo, type KubeBinaries } from '../harness/kube';
 
 /**
- * Every rendered output applied to a real kube-apiserver 1.35 (built from source, e2e/kube) with
- * etcd: what the server admits, stores and rejects, which schemas alone cannot tell (CEL rules in
- * CRDs, immutable fields, Pod Security warnings). One fresh server per environment.
+ * Every rendered output applied to real kube-apiservers, the oldest and the newest Kubernetes we
+ * support (built from source, e2e/kube/<version>), with etcd: what the server admits, stores and
+ * rejects, which schemas alone cannot tell (CEL rules in CRDs, fields a version does not know,
+ * Pod Security warnings). One fresh server per version and environment.
  */
 const CRDS = join(sharedDir(), 'crds');
 const ENVIRONMENTS = ['minikube', 'eks', 'gke'];
 const DIST = join(packageRoot(), 'dist');
 const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
 
-describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () => {
-  let bin: ReturnType<typeof buildKube>;
-  beforeAll(() => { bin = buildKube(); }, 45 * 60_000);
+describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernetes %s API server', (version) => {
+  let bin: KubeBinaries;
+  beforeAll(() => { bin = buildKube(version); }, 45 * 60_000);
 
   describe.each(ENVIRONMENTS)('%s', (env) => {
     let server: KubeServer;
@@ -29,13 +30,7 @@ describe.runIf(ready)('every output on a real Kubernetes 1.35 API server', () =>
     beforeAll(async () => {
       server = new KubeServer(bin);
       await server.start();
-      // The operators' CRDs, as their installs put them there before our objects arrive.
-      for (const dir of readdirSync(CRDS).sort()) {
-        const crds = server.kubectl(['apply', '--server-side', '-f', join(CRDS, dir)]);
-        if (crds.status !== 0) throw new Error(`CRDs of ${dir}: ${crds.stderr}`);
-      }
-      const established = server.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
-      if (established.status !== 0) throw new Error(established.stderr);
+      server.installCrds(CRDS);
     });
     afterAll(() => server?.stop());
 

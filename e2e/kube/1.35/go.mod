@@ -1,4 +1,4 @@
-// The Kubernetes API server and kubectl the e2e suite builds (k8s.io/kubernetes as a library:
+// The newest Kubernetes we support: the API server and kubectl the e2e suite builds (k8s.io/kubernetes as a library:
 // every k8s.io staging module replaced by its published v0.35.x, as upstream documents).
 module cdc8s.local/e2e-kube
 
