@@ -1,6 +1,6 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { packageRoot } from '../../src/package-root';
@@ -32,17 +32,39 @@ export interface KubeBinaries {
  * cold one compiles Kubernetes (minutes).
  */
 export function buildKube(version: KubernetesVersion): KubeBinaries {
-  const build = (moduleDir: string, pkg: string, out: string) => {
-    const result = spawnSync('go', ['build', '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
+  const built = BUILT.get(version) ?? buildVersion(version);
+  BUILT.set(version, built);
+  return built;
+}
+
+/** Binaries built by this process (a suite per environment asks for them again). */
+const BUILT = new Map<KubernetesVersion, KubeBinaries>();
+
+function buildVersion(version: KubernetesVersion): KubeBinaries {
+  const build = (moduleDir: string, pkg: string, out: string, ldflags = '') => {
+    const result = spawnSync('go', ['build', `-ldflags=${ldflags}`, '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
     if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
     return join(BIN, out);
   };
+  const stamp = versionStamp(`kube/${version}`);
   return {
     version,
-    apiserver: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kube-apiserver', `${version}/kube-apiserver`),
-    kubectl: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kubectl', `${version}/kubectl`),
+    apiserver: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kube-apiserver', `${version}/kube-apiserver`, stamp),
+    kubectl: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kubectl', `${version}/kubectl`, stamp),
     etcd: build('etcd', '.', 'etcd'),
   };
+}
+
+/**
+ * The version stamp upstream's build puts into the binaries (hack/lib/version.sh): without it the
+ * server reports v0.0.0-master and clients that check kubeVersion (Helm) refuse it.
+ */
+function versionStamp(moduleDir: string): string {
+  const goMod = readFileSync(join(packageRoot(), 'e2e', moduleDir, 'go.mod'), 'utf8');
+  const [, gitVersion, major, minor] = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod) ?? [];
+  if (!gitVersion) throw new Error(`e2e/${moduleDir}/go.mod does not require k8s.io/kubernetes vX.Y.Z on one line`);
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) =>
+    [`-X ${pkg}.gitVersion=${gitVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`]).join(' ');
 }
 
 /** A free loopback port (bounded attempts). */
@@ -95,7 +117,7 @@ export class KubeServer {
         clusters: [{ name: 'e2e', cluster: { server: `https://127.0.0.1:${apiPort}`, 'certificate-authority': ca.certificate } }],
         users: [{ name: 'admin', user: { 'client-certificate': admin.cert, 'client-key': admin.key } }],
         contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'admin' } }],
-      }));
+      }), { mode: 0o600 }); // Helm warns about a group-readable kubeconfig
       try {
         await apiserver.waitFor('ready (/readyz)', () => this.kubectl(['get', '--raw', '/readyz']).status === 0, 120_000);
         return;
@@ -111,14 +133,29 @@ export class KubeServer {
     return { status: result.status, stdout: result.stdout ?? '', stderr: result.stderr ?? '' };
   }
 
-  /** Installs every CRD under dir (one folder per upstream), as the operators' installs would, and waits until they are served. */
-  installCrds(dir: string): void {
-    for (const upstream of readdirSync(dir).sort()) {
+  /**
+   * Installs the CRDs under dir (one folder per upstream; those `which` selects), as the operators'
+   * installs would, and waits until they are served.
+   */
+  installCrds(dir: string, which: (upstream: string) => boolean = () => true): void {
+    for (const upstream of readdirSync(dir).sort().filter(which)) {
       const crds = this.kubectl(['apply', '--server-side', '-f', join(dir, upstream)]);
       if (crds.status !== 0) throw new Error(`CRDs of ${upstream}: ${crds.stderr}`);
     }
     const established = this.kubectl(['wait', '--for=condition=Established', 'crd', '--all', '--timeout=60s']);
     if (established.status !== 0) throw new Error(established.stderr);
+  }
+
+  /** Every kind the server serves (CRDs included), as `group/Kind`, with whether it is namespaced. */
+  servedKinds(): Map<string, { namespaced: boolean }> {
+    const listed = this.kubectl(['api-resources', '--no-headers']);
+    if (listed.status !== 0) throw new Error(listed.stderr);
+    // Columns: NAME [SHORTNAMES] APIVERSION NAMESPACED KIND.
+    return new Map(listed.stdout.trim().split('\n').map((line) => {
+      const cols = line.trim().split(/\s+/);
+      const apiVersion = cols[cols.length - 3];
+      return [`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${cols[cols.length - 1]}`, { namespaced: cols[cols.length - 2] === 'true' }];
+    }));
   }
 
   /** Ends etcd and the API server by pid; removes their directory. */

@@ -1,6 +1,7 @@
 import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { apiGroupOf } from '../../src/charts/apply-order';
 import { packageRoot } from '../../src/package-root';
 import { sharedDir } from '../../src/validate/sources';
 import { parseYamlObjects, tempDir } from '../../test/helpers';
@@ -103,15 +104,13 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
 
     it(`every object of dist/${env}/ is allowed by the AppProject read back from the server`, () => {
       const project = JSON.parse(server.kubectl(['get', 'appprojects.argoproj.io', '-n', 'argocd', '-o', 'json']).stdout).items[0].spec;
-      // Which kinds are cluster-scoped, as this server serves them (CRDs included).
-      const clusterScoped = new Set(server.kubectl(['api-resources', '--namespaced=false', '--no-headers']).stdout.trim().split('\n')
-        .map((line) => { const cols = line.trim().split(/\s+/); return `${cols[cols.length - 3].includes('/') ? cols[cols.length - 3].split('/')[0] : ''}/${cols[cols.length - 1]}`; }));
+      const served = server.servedKinds();
       const listed = (list: { group: string; kind: string }[] | undefined, group: string, kind: string) =>
         (list ?? []).some((r) => (r.group === '*' || r.group === group) && (r.kind === '*' || r.kind === kind));
       const refused = objects.flatMap((o: any) => {
-        const group = o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '';
+        const group = apiGroupOf(o.apiVersion);
         const what = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-        if (clusterScoped.has(`${group}/${o.kind}`)) return listed(project.clusterResourceWhitelist, group, o.kind) ? [] : [`${what}: not in clusterResourceWhitelist`];
+        if (served.get(`${group}/${o.kind}`)?.namespaced === false) return listed(project.clusterResourceWhitelist, group, o.kind) ? [] : [`${what}: not in clusterResourceWhitelist`];
         if (project.namespaceResourceWhitelist && !listed(project.namespaceResourceWhitelist, group, o.kind)) return [`${what}: not in namespaceResourceWhitelist`];
         if (listed(project.namespaceResourceBlacklist, group, o.kind)) return [`${what}: in namespaceResourceBlacklist`];
         return project.destinations.some((d: any) => d.namespace === '*' || d.namespace === o.metadata.namespace) ? [] : [`${what}: namespace not a destination`];
