@@ -103,9 +103,9 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
     }
   });
 
-  it('never prunes or deletes what holds data (Kafka, node pools, topics, volumes)', () => {
+  it('never prunes or deletes what holds data (namespaces, Kafka, node pools, topics, volumes)', () => {
     for (const o of objects) {
-      const holdsData = ['Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume'].includes(o.kind);
+      const holdsData = ['Namespace', 'Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume'].includes(o.kind);
       expect(syncOptions(o).includes('Prune=false') && syncOptions(o).includes('Delete=false'), `${o.kind} ${o.metadata.name}`).toBe(holdsData);
     }
   });

@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, file, K8sObject, objectsOf, parseYamlObjects, render } from './helpers';
 
-const DATA_KINDS = ['Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume'];
+const DATA_KINDS = ['Namespace', 'Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume'];
 
 describe.each(ENVIRONMENTS)('%s: helm uninstall (or disabling a subchart) never deletes data', (env) => {
   const rendered = render(env);

@@ -49,9 +49,11 @@ const SECRET_KINDS = new Set(['Secret', 'ExternalSecret', 'SecretStore']);
 
 /**
  * Objects whose deletion loses data: Strimzi deletes a topic's data with its KafkaTopic and a
- * cluster with its Kafka; claims hold Postgres. Neither Argo CD nor Helm ever deletes them: a human does.
+ * cluster with its Kafka; claims hold Postgres; deleting a Namespace deletes everything in it,
+ * kept objects included (the real API server showed an uninstall doing it). Neither Argo CD nor
+ * Helm ever deletes them: a human does.
  */
-const DATA_HOLDING_KINDS = new Set(['Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume']);
+const DATA_HOLDING_KINDS = new Set(['Namespace', 'Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume']);
 
 /** A construct whose objects only deliver credentials (a Secret and what keeps it fresh): they go in the `secrets` wave. */
 export interface DeliversCredentials {

@@ -183,8 +183,9 @@ function notes(input: HelmChartInput): string {
     '',
     `The namespaces are in place. Install the Strimzi operator now:`,
     ...strimziInstallCommand(env.config).map((line) => `  ${line}`),
-    'then install the rest of the pipeline:',
-    '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }}',
+    // Without --reset-values, an upgrade given no values reuses this install's (everything off).
+    'then install the rest of the pipeline (--reset-values: back to the chart\'s defaults, everything on):',
+    '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }} --reset-values',
     '{{- end }}',
     '',
     ...uninstallNotes(input),
@@ -204,7 +205,8 @@ function uninstallNotes(input: HelmChartInput): string[] {
     'To delete the data on purpose, after the uninstall:',
     `  kubectl delete kafkatopic,kafkanodepool,kafka --all -n ${streaming}   # the Topic Operator deletes topic data`,
     `  kubectl delete pvc --all -n ${data}; kubectl delete pvc -l strimzi.io/cluster=${input.env.config.kafka.name} -n ${streaming}`,
-    '  then delete the released PersistentVolumes (kubectl get pv) and their cloud disks.',
+    '  then delete the released PersistentVolumes (kubectl get pv) and their cloud disks,',
+    `  then the namespaces: kubectl delete namespace ${Object.values(input.env.config.namespaces).join(' ')}`,
   ];
 }
 
