@@ -67,10 +67,13 @@ function versionStamp(moduleDir: string): string {
     [`-X ${pkg}.gitVersion=${gitVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`]).join(' ');
 }
 
-/** A free loopback port (bounded attempts). */
+/**
+ * A free loopback port (bounded attempts), below Linux's ephemeral range (32768 and up), where
+ * the outgoing connections of every client on the machine take theirs.
+ */
 async function freePort(): Promise<number> {
   for (let i = 0; i < 50; i++) {
-    const port = randomInt(20_000, 60_000);
+    const port = randomInt(20_000, 32_000);
     if (!(await listening('127.0.0.1', port))) return port;
   }
   throw new Error('no free loopback port found');
@@ -85,23 +88,31 @@ export class KubeServer {
   constructor(readonly bin: KubeBinaries) {}
 
   async start(): Promise<void> {
-    const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
     const ca = new CertificateAuthority(this.dir, '/CN=cdc8s-e2e-kubernetes-ca');
     const serving = ca.issue('apiserver', '/CN=kube-apiserver', 'IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc');
     const admin = ca.issue('admin', '/O=system:masters/CN=cdc8s-e2e-admin');
     execFileSync('openssl', ['genrsa', '-out', 'sa.key', '2048'], { cwd: this.dir, stdio: 'pipe' });
     execFileSync('openssl', ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], { cwd: this.dir, stdio: 'pipe' });
 
-    const etcdUrl = `http://127.0.0.1:${etcdClient}`;
-    const etcd = new ManagedProcess('etcd', this.bin.etcd, [
-      '--data-dir', join(this.dir, 'etcd'), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-      '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-      '--initial-cluster', `default=http://127.0.0.1:${etcdPeer}`,
-    ], join(this.dir, 'etcd.log')).start();
-    this.processes.push(etcd);
-    await etcd.waitFor('serving clients', () => listening('127.0.0.1', etcdClient), 60_000);
+    // A random free port can be taken between the check and the bind: then try others (bounded).
+    let etcdUrl = '';
+    for (let attempt = 1; ; attempt++) {
+      const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
+      etcdUrl = `http://127.0.0.1:${etcdClient}`;
+      const etcd = new ManagedProcess('etcd', this.bin.etcd, [
+        '--data-dir', join(this.dir, `etcd-${attempt}`), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
+        '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
+        '--initial-cluster', `default=http://127.0.0.1:${etcdPeer}`,
+      ], join(this.dir, `etcd-${attempt}.log`)).start();
+      this.processes.push(etcd);
+      try {
+        await etcd.waitFor('serving clients', () => listening('127.0.0.1', etcdClient), 60_000);
+        break;
+      } catch (error) {
+        if (attempt >= 3 || !etcd.log().includes('address already in use')) throw error;
+      }
+    }
 
-    // A random free port can be taken between the check and the bind: then try another (bounded).
     for (let attempt = 1; ; attempt++) {
       const apiPort = await freePort();
       const apiserver = new ManagedProcess('kube-apiserver', this.bin.apiserver, [

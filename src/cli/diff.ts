@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { diffTrees, environmentObjects, formatDiff, hasDifferences } from '../output/object-diff';
+import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacementsNeeded } from '../output/object-diff';
 import { renderAll, writeAll } from '../output/synthesize';
 import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
 import { sharedDir } from '../validate';
@@ -14,7 +14,8 @@ import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
  * changed (field paths, old → new) against the committed output directory, or against what the
  * revision `--base` renders (its own code and config, synthesized in a Git worktree).
  * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed, 3 a change a live
- * cluster cannot make (the KRaft controller quorum: src/policy/kraft-quorum.ts).
+ * cluster cannot make: the KRaft controller quorum (src/policy/kraft-quorum.ts), or a field it
+ * cannot change in place, marked `needs replacement` (src/policy/immutable-fields.ts).
  */
 void runCli(process.argv.slice(2), (options) => {
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));
@@ -34,6 +35,11 @@ void runCli(process.argv.slice(2), (options) => {
       .map((c) => formatQuorumChange(env.name, c)));
     if (refused.length > 0) {
       process.stderr.write(`cdc8s diff: refused, the KRaft controller quorum would change:\n${refused.join('\n')}\n`);
+      return 3;
+    }
+    const replace = replacementsNeeded(diff);
+    if (replace.length > 0) {
+      process.stderr.write(`cdc8s diff: ${replace.length} change(s) need replacement, a live cluster refuses them in place (hints above):\n${replace.join('\n')}\n`);
       return 3;
     }
     return hasDifferences(diff) ? 1 : 0;

@@ -2,6 +2,7 @@ import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { apiGroupOf } from '../charts/apply-order';
+import { replacementFor, type Replacement } from '../policy/immutable-fields';
 import { outputPaths, SHARED_OUTPUT_DIRS } from './paths';
 
 /**
@@ -23,6 +24,8 @@ export interface FieldChange {
   readonly path: string;
   readonly before?: Json;
   readonly after?: Json;
+  /** Set when a live cluster refuses this change in place (src/policy/immutable-fields.ts). */
+  readonly replacement?: Replacement;
 }
 
 export type ObjectChange =
@@ -68,6 +71,11 @@ export function environmentObjects(root: string, env: string): KubeObject[] {
   return [...objectsOf(readTree(root), env).values()];
 }
 
+/** The changed fields a live cluster cannot change in place, as `env: object: path`. */
+export function replacementsNeeded(diff: TreeDiff): string[] {
+  return diff.objects.flatMap((c) => (c.type === 'changed' ? c.fields.filter((f) => f.replacement).map((f) => `${c.env}: ${c.object}: ${f.path}`) : []));
+}
+
 export function hasDifferences(diff: TreeDiff): boolean {
   return diff.objects.length > 0 || diff.files.length > 0;
 }
@@ -92,11 +100,12 @@ export function formatDiff(diff: TreeDiff): string[] {
   return lines;
 }
 
-function formatField(prefix: string, { path, before, after }: FieldChange): string[] {
+function formatField(prefix: string, { path, before, after, replacement }: FieldChange): string[] {
+  const mark = replacement ? [`    needs replacement: ${replacement.reason}. Hint: ${replacement.hint}.`] : [];
   if (typeof before === 'string' && typeof after === 'string' && (before.includes('\n') || after.includes('\n'))) {
-    return [`${prefix}: ${path}:`, ...lineDiff(before.split('\n'), after.split('\n')).map((l) => `    ${l}`)];
+    return [`${prefix}: ${path}:`, ...lineDiff(before.split('\n'), after.split('\n')).map((l) => `    ${l}`), ...mark];
   }
-  return [`${prefix}: ${path} ${show(before)} → ${show(after)}`];
+  return [`${prefix}: ${path} ${show(before)} → ${show(after)}`, ...mark];
 }
 
 function show(value: Json | undefined): string {
@@ -113,7 +122,10 @@ function diffObjects(env: string, before: Map<string, KubeObject>, after: Map<st
     if (!a) changes.push({ type: 'added', env, object });
     else if (!b) changes.push({ type: 'removed', env, object });
     else {
-      const fields = diffValues('', a as unknown as Json, b as unknown as Json);
+      const fields = diffValues('', a as unknown as Json, b as unknown as Json).map((f) => {
+        const replacement = replacementFor(f, a, b);
+        return replacement ? { ...f, replacement } : f;
+      });
       if (fields.length > 0) changes.push({ type: 'changed', env, object, fields });
     }
   }
