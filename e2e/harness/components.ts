@@ -51,6 +51,15 @@ export function components(versions: ComponentVersions, pluginSha512: string): C
   return { java: javaBinary(), classpath: [join(TARGET, 'cdc8s-e2e-0.1.0.jar'), ...jars].join(':'), pluginPath };
 }
 
+/** The components a rendered output names: Kafka's version, and the Debezium plugin its KafkaConnect build downloads. */
+export function componentsFor(objects: readonly { kind: string; spec?: any }[]): Components {
+  const kafka = objects.find((o) => o.kind === 'Kafka');
+  const artifact = objects.find((o) => o.kind === 'KafkaConnect')?.spec?.build?.plugins?.[0]?.artifacts?.[0];
+  if (!kafka || !artifact) throw new Error('the rendered output has no Kafka, or its KafkaConnect no plugin artifact to take the Debezium version and sha512 from');
+  const debezium = /debezium-connector-postgres-(.+)-plugin\.tar\.gz$/.exec(artifact.url)?.[1] as string;
+  return components({ kafka: kafka.spec.kafka.version, debezium }, artifact.sha512sum);
+}
+
 /** Why e2e cannot run here, or undefined: it needs Java 17+ and Maven. */
 export function missingToolchain(): string | undefined {
   const java = spawnSync(javaBinary(), ['-version'], { encoding: 'utf8' });

@@ -83,6 +83,9 @@ async function freePort(): Promise<number> {
 export class KubeServer {
   readonly dir = mkdtempSync(join(tmpdir(), 'cdc8s-kube-'));
   readonly kubeconfig = join(this.dir, 'kubeconfig');
+  /** The server's address and the CA file its serving certificate chains to (set by start()). */
+  url = '';
+  caFile = '';
   private readonly processes: ManagedProcess[] = [];
 
   constructor(readonly bin: KubeBinaries) {}
@@ -123,9 +126,10 @@ export class KubeServer {
         '--service-cluster-ip-range=10.96.0.0/16', `--cert-dir=${join(this.dir, 'certs')}`,
       ], join(this.dir, `apiserver-${attempt}.log`)).start();
       this.processes.push(apiserver);
+      [this.url, this.caFile] = [`https://127.0.0.1:${apiPort}`, ca.certificate];
       writeFileSync(this.kubeconfig, JSON.stringify({
         apiVersion: 'v1', kind: 'Config', 'current-context': 'e2e',
-        clusters: [{ name: 'e2e', cluster: { server: `https://127.0.0.1:${apiPort}`, 'certificate-authority': ca.certificate } }],
+        clusters: [{ name: 'e2e', cluster: { server: this.url, 'certificate-authority': this.caFile } }],
         users: [{ name: 'admin', user: { 'client-certificate': admin.cert, 'client-key': admin.key } }],
         contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'admin' } }],
       }), { mode: 0o600 }); // Helm warns about a group-readable kubeconfig

@@ -8,7 +8,7 @@ import { validateConfig } from '../../src/config/load';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
 import { PostgresServer } from './postgres-server';
-import { components, Components } from './components';
+import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
 import {
@@ -118,11 +118,7 @@ export class Pipeline {
 
   async start(): Promise<void> {
     const kafka = kafkaOf(this.objects);
-    const connect = this.of('KafkaConnect');
-    const artifact = connect.spec.build?.plugins?.[0]?.artifacts?.[0];
-    if (!artifact) throw new Error('the rendered KafkaConnect has no plugin artifact to take the Debezium version and sha512 from');
-    const debezium = /debezium-connector-postgres-(.+)-plugin\.tar\.gz$/.exec(artifact.url)?.[1] as string;
-    this.bin = components({ kafka: kafka.spec.kafka.version, debezium }, artifact.sha512sum);
+    this.bin = componentsFor(this.objects);
     this.certs = makeCertificates(this.dir, kafka.metadata.name, this.nodes.map((n) => this.addressOf(n.id)), operatorSubject(kafka.metadata.name));
     this.startPostgres();
     await this.startKafka();

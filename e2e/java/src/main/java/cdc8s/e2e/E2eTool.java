@@ -14,7 +14,10 @@ import java.nio.file.StandardOpenOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.security.MessageDigest;
 import java.util.HashMap;
+import java.util.HexFormat;
+import java.util.TreeMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
@@ -31,6 +34,8 @@ import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
 import org.apache.kafka.common.acl.AccessControlEntry;
+import org.apache.kafka.common.config.ConfigTransformer;
+import org.apache.kafka.common.config.provider.ConfigProvider;
 import org.apache.kafka.common.acl.AclBinding;
 import org.apache.kafka.common.acl.AclOperation;
 import org.apache.kafka.common.acl.AclPermissionType;
@@ -49,6 +54,9 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *                                                  per record; commits after each batch; stops when stop-file exists
  *   probe   <client.properties> produce <topic> | consume <topic> <group>
  *                                                  one line: ALLOWED, or DENIED <exception>: <message>
+ *   resolve <providers.properties> <config.json>   resolves ${provider:path:key} references with the config providers a
+ *                                                  worker config names, as Connect does; prints each resolved key with
+ *                                                  the sha256 of its value (never the value), or FAILED <exception>: <message>
  */
 public final class E2eTool {
   private static final ObjectMapper JSON = new ObjectMapper();
@@ -59,8 +67,44 @@ public final class E2eTool {
       case "consume" -> consume(properties(args[1]), Arrays.asList(args[2].split(",")), Path.of(args[3]), Path.of(args[4]));
       case "probe" -> System.out.println(probe(properties(args[1]), Arrays.copyOfRange(args, 2, args.length)));
       case "isr" -> System.out.println(isr(properties(args[1])));
+      case "resolve" -> System.out.println(resolve(properties(args[1]), JSON.readTree(Path.of(args[2]).toFile())));
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
+  }
+
+  /** Connect's config transformation: the providers a worker config declares, then ConfigTransformer over the config. */
+  static String resolve(Properties worker, JsonNode config) throws Exception {
+    Map<String, ConfigProvider> providers = new HashMap<>();
+    try {
+      for (String name : worker.getProperty("config.providers").split(",")) {
+        String prefix = "config.providers." + name + ".";
+        ConfigProvider provider = (ConfigProvider) Class.forName(worker.getProperty(prefix + "class")).getDeclaredConstructor().newInstance();
+        Map<String, Object> params = new HashMap<>();
+        for (String key : worker.stringPropertyNames()) {
+          if (key.startsWith(prefix + "param.")) params.put(key.substring((prefix + "param.").length()), worker.getProperty(key));
+        }
+        provider.configure(params);
+        providers.put(name, provider);
+      }
+      Map<String, String> values = new TreeMap<>();
+      config.fields().forEachRemaining(e -> values.put(e.getKey(), e.getValue().asText()));
+      Map<String, String> resolved = new ConfigTransformer(providers).transform(values).data();
+      ObjectNode out = JSON.createObjectNode();
+      for (var entry : new TreeMap<>(resolved).entrySet()) {
+        if (!entry.getValue().equals(values.get(entry.getKey()))) out.put(entry.getKey(), sha256(entry.getValue()));
+      }
+      return JSON.writeValueAsString(out);
+    } catch (Exception e) {
+      Throwable cause = e;
+      while (cause.getCause() != null) cause = cause.getCause();
+      return "FAILED " + e.getClass().getName() + ": " + e.getMessage() + (cause != e ? " (caused by " + cause.getClass().getName() + ": " + cause.getMessage() + ")" : "");
+    } finally {
+      for (ConfigProvider provider : providers.values()) provider.close();
+    }
+  }
+
+  static String sha256(String value) throws Exception {
+    return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(value.getBytes(StandardCharsets.UTF_8)));
   }
 
   static Properties properties(String file) throws IOException {
