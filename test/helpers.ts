@@ -1,9 +1,9 @@
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { cpSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll } from 'vitest';
-import { parse, parseAllDocuments } from 'yaml';
+import { parse, parseAllDocuments, stringify } from 'yaml';
 import { loadEnvironment, validateConfig } from '../src/config/load';
 import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
 
@@ -48,6 +48,15 @@ export function renderVariant(name: string, change: (config: RawConfig) => void)
   change(config);
   const file = `environments/${name}.yaml`;
   return renderEnvironment({ name, file, config: validateConfig(file, config) });
+}
+
+/** `npm run diff --config <a variant of a shipped environment>` against the committed dist/ (compiled CLI). */
+export function diffVariantCli(name: string, change: (config: RawConfig) => void): { status: number | null; stdout: string; stderr: string } {
+  const config = rawConfig(name);
+  change(config);
+  const file = join(tempDir(), `${name}.yaml`);
+  writeFileSync(file, stringify(config));
+  return spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file], { cwd: ROOT, encoding: 'utf8' });
 }
 
 /** Every Kubernetes object of dist/<env>/, parsed back from the rendered YAML, in file and document order. */

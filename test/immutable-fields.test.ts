@@ -1,12 +1,8 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { diffTrees, formatDiff, replacementsNeeded } from '../src/output/object-diff';
 import { quantityBytes, storageRefusals } from '../src/policy/immutable-fields';
 import { writeAtomically } from '../src/output/write';
-import { copyOfDist, rawConfig, RawConfig, renderVariant, ROOT, tempDir } from './helpers';
+import { copyOfDist, diffVariantCli, RawConfig, renderVariant } from './helpers';
 
 /**
  * npm run diff marks what a live cluster refuses in place. Which fields those are is proven
@@ -61,11 +57,7 @@ describe('npm run diff: changes a live cluster cannot make in place are marked n
   });
 
   it('npm run diff exits 3 and lists the fields to replace', () => {
-    const config = rawConfig('eks');
-    config.postgres.storage.size = '150Gi';
-    const file = join(tempDir(), 'eks.yaml');
-    writeFileSync(file, stringify(config));
-    const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file], { cwd: ROOT, encoding: 'utf8' });
+    const result = diffVariantCli('eks', (c) => { c.postgres.storage.size = '150Gi'; });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('1 change(s) need replacement');
     expect(result.stderr).toContain('eks: PersistentVolumeClaim cdc-data/postgres-data: spec.resources.requests.storage');

@@ -1,11 +1,7 @@
-import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { stringify } from 'yaml';
 import { loadEnvironment } from '../src/config/load';
 import { quorumChanges } from '../src/policy/kraft-quorum';
-import { envFile, objectsOf, RawConfig, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
+import { diffVariantCli, envFile, objectsOf, RawConfig, render, renderVariant } from './helpers';
 
 const objects = (env: string, change: (c: RawConfig) => void = () => undefined) => objectsOf(renderVariant(env, change));
 
@@ -34,11 +30,7 @@ describe('the KRaft controller quorum is fixed when the cluster is created', () 
   });
 
   it('npm run diff exits 3 on such a change and names the field and the reason', () => {
-    const config = rawConfig('minikube');
-    config.kafka.brokers.replicas = 5;
-    const file = join(tempDir(), 'minikube.yaml');
-    writeFileSync(file, stringify(config));
-    const result = spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file], { cwd: ROOT, encoding: 'utf8' });
+    const result = diffVariantCli('minikube', (c) => { c.kafka.brokers.replicas = 5; });
     expect(result.status).toBe(3);
     expect(result.stderr).toContain('minikube: kafka.brokers.replicas: KafkaNodePool cdc-streaming/broker changes spec.replicas of a controller pool from 3 to 5');
     expect(result.stderr).toContain('not one of the voters');
