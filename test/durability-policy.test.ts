@@ -21,6 +21,7 @@ const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> =
   'connect-producer-idempotence': (c) => connectConfig(c, 'producer.enable.idempotence', false),
   'connect-consumer-read-committed': (c) => connectConfig(c, 'consumer.isolation.level', 'read_uncommitted'),
   'connect-no-connector-client-overrides': (c) => connectConfig(c, 'connector.client.config.override.policy', 'All'),
+  'connect-narrow-config-providers': (c) => connectConfig(c, 'config.providers.strimzienv.param.allowlist.pattern', '.*'),
   'connector-exactly-once-required': (c) => connectorConfig(c, 'exactly.once.support', 'requested'),
   'connector-topic-creation-replication': (c) => connectorConfig(c, 'topic.creation.default.replication.factor', 1),
   'consumer-manual-commit': (c) => consumerConfig(c, 'enable.auto.commit', true),

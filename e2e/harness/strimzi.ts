@@ -209,7 +209,8 @@ export function connectWorkerProperties(connect: RenderedObject, host: WorkerHos
   );
   // Strimzi's defaults (KafkaConnectConfiguration.DEFAULTS), then spec.config verbatim.
   const config: Record<string, unknown> = { 'key.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', ...spec.config };
-  for (const [key, value] of Object.entries(config)) lines.push(`${key}=${value}`);
+  // The image's /opt/kafka is the stand-in directory here (provider paths must exist).
+  for (const [key, value] of Object.entries(config)) lines.push(`${key}=${key.endsWith('.param.allowed.paths') ? String(value).replaceAll('/opt/kafka', host.kafkaHome) : value}`);
   lines.push(
     `listeners=http://${host.restHost}:${host.restPort}`,
     `rest.advertised.host.name=${host.restHost}`,

@@ -11,6 +11,7 @@ import { Platform } from '../platforms';
 import { KafkaUser } from '../constructs/kafka-user';
 import { RequiredSecret } from '../constructs/required-secret';
 import { SecretReadGrant } from '../constructs/secret-read-grant';
+import { CONNECT_CONFIG_PROVIDER_LIMITS } from '../policy/connect-providers';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../policy/durability';
 import { ChartContext } from './context';
 
@@ -40,6 +41,8 @@ export function connectWorkerConfig(durability: Durability): Record<string, stri
     'consumer.isolation.level': CONSUMER_DURABILITY['isolation.level'],
     // No connector may override the producer settings above (acks, idempotence) in its own config.
     'connector.client.config.override.policy': 'None',
+    // No connector may resolve environment variables or files beyond what Strimzi itself reads.
+    ...CONNECT_CONFIG_PROVIDER_LIMITS,
     // When a worker dies, Connect holds its tasks for this long waiting for it to return (KIP-415;
     // Kafka's default is 5 minutes). A restarted pod joins as a new member, so capture stopped for
     // the full 5 minutes in the e2e worker-kill scenario while the slot's WAL grew.

@@ -1,6 +1,7 @@
 import { isLiteralCredential } from '../config/credentials';
 import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } from '../constructs/kafka-consumer';
 import { STRIMZI_CLUSTER_LABEL } from '../constructs/strimzi';
+import { CONNECT_CONFIG_PROVIDER_LIMITS, unlimitedProviderKeys } from './connect-providers';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from './durability';
 import { CONNECT_FORBIDDEN, CONNECTOR_FORBIDDEN, ForbiddenKeys, isForbidden, KAFKA_FORBIDDEN } from './strimzi-forbidden-keys';
 
@@ -39,6 +40,7 @@ export const DURABILITY_RULES = [
   'connect-producer-idempotence',
   'connect-consumer-read-committed',
   'connect-no-connector-client-overrides',
+  'connect-narrow-config-providers',
   'connector-exactly-once-required',
   'connector-topic-creation-replication',
   'no-plaintext-password',
@@ -112,6 +114,9 @@ function checkConnect(connect: RenderedObject, d: Durability, report: Report): v
   equals(report, connect, 'connect-consumer-read-committed', at('consumer.isolation.level'), config['consumer.isolation.level'], CONSUMER_DURABILITY['isolation.level']);
   // Otherwise a connector could set producer.override.acks=1 in its own config.
   equals(report, connect, 'connect-no-connector-client-overrides', at('connector.client.config.override.policy'), config['connector.client.config.override.policy'], 'None');
+  // Otherwise a connector could resolve any environment variable or readable file (connect-providers.ts).
+  for (const [key, value] of Object.entries(CONNECT_CONFIG_PROVIDER_LIMITS)) equals(report, connect, 'connect-narrow-config-providers', at(key), config[key], value);
+  for (const key of unlimitedProviderKeys(config)) report('connect-narrow-config-providers', connect, `${at(key)} is set: no provider may be added or widened beyond src/policy/connect-providers.ts`);
   plaintextPasswords(report, connect, 'spec.config', config);
   forbiddenKeys(report, connect, 'spec.config', config, CONNECT_FORBIDDEN);
 }
