@@ -5,7 +5,8 @@ import { parse } from 'yaml';
 import { ROOT } from './helpers';
 
 const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
-const workflow = parse(readFileSync(join(ROOT, '.github', 'workflows', 'manifests.yml'), 'utf8'));
+const workflowText = readFileSync(join(ROOT, '.github', 'workflows', 'manifests.yml'), 'utf8');
+const workflow = parse(workflowText);
 const steps: { run?: string; if?: string }[] = workflow.jobs.manifests.steps;
 const commands = steps.map((s) => s.run ?? '').join('\n');
 
@@ -13,9 +14,16 @@ const commands = steps.map((s) => s.run ?? '').join('\n');
 const npmScripts = (text: string) => [...text.matchAll(/npm (?:run(?: -s)? ([\w:-]+)|(test))\b/g)].map((m) => m[1] ?? m[2]);
 
 describe('the pull-request workflow runs what a developer runs locally', () => {
-  it('runs on pull requests with read-only permissions', () => {
+  it('runs on pull requests with read-only permissions, which no job widens', () => {
     expect(Object.keys(workflow.on)).toContain('pull_request');
     expect(workflow.permissions).toEqual({ contents: 'read' });
+    for (const [name, job] of Object.entries<any>(workflow.jobs)) expect(job.permissions, name).toBeUndefined();
+  });
+
+  it('pins every action by commit SHA, naming its version in a comment (a tag can be moved to other code)', () => {
+    const uses = [...workflowText.matchAll(/^\s*-?\s*uses:\s*(.+)$/gm)].map((m) => m[1].trim());
+    expect(uses.length).toBeGreaterThanOrEqual(4);
+    for (const use of uses) expect(use).toMatch(/^[\w.-]+\/[\w.-]+@[0-9a-f]{40} # v\d+\.\d+\.\d+$/);
   });
 
   it('installs, tests, diffs against the base branch into the job summary, and fails on a stale dist/', () => {
