@@ -33,7 +33,9 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
   });
 
   it('confines the project to exactly the namespaces and kinds the manifests contain', () => {
-    const allowed = (list: { group: string; kind: string }[], o: K8sObject) => list.some((e) => e.group === groupOf(o) && e.kind === o.kind);
+    // An entry without a name matches every object of its kind (Argo CD 3.x).
+    const allowed = (list: { group: string; kind: string; name?: string }[], o: K8sObject) =>
+      list.some((e) => e.group === groupOf(o) && e.kind === o.kind && (e.name === undefined || e.name === o.metadata.name));
     const namespaces = project.spec.destinations.map((d: { namespace: string }) => d.namespace);
     for (const o of objects) {
       if (o.metadata.namespace) {
@@ -46,6 +48,13 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
     const used = (e: { group: string; kind: string }) => objects.some((o) => groupOf(o) === e.group && o.kind === e.kind);
     for (const entry of [...project.spec.namespaceResourceWhitelist, ...project.spec.clusterResourceWhitelist]) expect(used(entry), entry.kind).toBe(true);
     expect(new Set(namespaces)).toEqual(new Set(ofKind(objects, 'Namespace').map((n) => n.metadata.name)));
+  });
+
+  it('allows cluster-scoped objects only by name: a commit cannot create or relabel another Namespace, PV or StorageClass', () => {
+    const clusterScoped = objects.filter((o) => !o.metadata.namespace);
+    expect(project.spec.clusterResourceWhitelist).toEqual(clusterScoped.map((o) => ({ group: groupOf(o), kind: o.kind, name: o.metadata.name }))
+      .sort((a, b) => (`${a.group}/${a.kind}/${a.name}` < `${b.group}/${b.kind}/${b.name}` ? -1 : 1)));
+    for (const entry of project.spec.clusterResourceWhitelist) expect(entry.name, entry.kind).toMatch(/^[a-z0-9][a-z0-9.-]*$/); // no glob
   });
 
   it('gives every object the sync wave of its stage (sync-waves.test.ts proves the stages follow real dependencies)', () => {

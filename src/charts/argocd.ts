@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { ArgoCdSettings } from '../config/types';
-import { ArgoCdApplication, ArgoCdProject, GroupKind, IgnoredDifference } from '../constructs/argocd';
+import { ArgoCdApplication, ArgoCdProject, GroupKind, IgnoredDifference, NamedGroupKind } from '../constructs/argocd';
 import { commonLabels } from '../constructs/labels';
 import { apiGroupOf } from './apply-order';
 import { ChartContext } from './context';
@@ -42,7 +42,7 @@ export class ArgoCdChart extends Chart {
       sourceRepo: settings.repoURL,
       destinationServer: settings.destinationServer,
       destinationNamespaces: [namespaces.data, namespaces.streaming, namespaces.apps],
-      clusterResources: kindsOf(objects.filter((o) => o.metadata.namespace === undefined)),
+      clusterResources: namedOf(objects.filter((o) => o.metadata.namespace === undefined)),
       namespacedResources: kindsOf(objects.filter((o) => o.metadata.namespace !== undefined)),
     });
     new ArgoCdApplication(this, 'Application', {
@@ -59,6 +59,12 @@ export class ArgoCdChart extends Chart {
       ignoreDifferences: objects.some((o) => o.kind === EXTERNAL_SECRET_DEFAULTS.kind) ? [EXTERNAL_SECRET_DEFAULTS] : [],
     });
   }
+}
+
+/** Each object as group/kind/name, sorted: the project allows exactly these cluster-scoped objects. */
+function namedOf(objects: readonly ApiObject[]): NamedGroupKind[] {
+  return objects.map((o) => ({ group: apiGroupOf(o.apiVersion), kind: o.kind, name: o.name }))
+    .sort((a, b) => (`${a.group}/${a.kind}/${a.name}` < `${b.group}/${b.kind}/${b.name}` ? -1 : 1));
 }
 
 /** Distinct group/kind pairs, sorted, so the project lists exactly what the Application syncs. */

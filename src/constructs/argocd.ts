@@ -11,6 +11,11 @@ export interface GroupKind {
   readonly kind: string;
 }
 
+/** One object of a group/kind by name (AppProject clusterResourceWhitelist, Argo CD 3.x). */
+export interface NamedGroupKind extends GroupKind {
+  readonly name: string;
+}
+
 export interface ArgoCdProjectProps {
   readonly name: string;
   /** Namespace Argo CD runs in. */
@@ -22,8 +27,12 @@ export interface ArgoCdProjectProps {
   readonly destinationServer: string;
   /** The only namespaces the Applications may deploy into. */
   readonly destinationNamespaces: readonly string[];
-  /** Cluster-scoped kinds the Applications may create; nothing else cluster-wide. */
-  readonly clusterResources: readonly GroupKind[];
+  /**
+   * Cluster-scoped objects the Applications may manage, each by name: Argo CD checks destinations
+   * only for namespaced objects, so a kind alone would let a commit create or relabel any
+   * Namespace (Pod Security) or PersistentVolume. Nothing else cluster-wide.
+   */
+  readonly clusterResources: readonly NamedGroupKind[];
   /** Namespaced kinds the Applications may create; nothing else (no RoleBinding to cluster-admin by accident). */
   readonly namespacedResources: readonly GroupKind[];
   readonly labels?: Record<string, string>;
@@ -41,7 +50,8 @@ export class ArgoCdProject extends ApiObject {
       description: props.description,
       sourceRepos: [props.sourceRepo],
       destinations: props.destinationNamespaces.map((namespace) => ({ server: props.destinationServer, namespace })),
-      clusterResourceWhitelist: props.clusterResources.map(({ group, kind }) => ({ group, kind })),
+      // The models (@kubernetes-models/argo-cd 2.7.2) predate `name`; Argo CD 3.5.1's CRD has it.
+      clusterResourceWhitelist: props.clusterResources.map(({ group, kind, name }) => ({ group, kind, name }) as { group: string; kind: string }),
       namespaceResourceWhitelist: props.namespacedResources.map(({ group, kind }) => ({ group, kind })),
     };
     super(scope, id, {
