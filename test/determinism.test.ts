@@ -23,7 +23,7 @@ describe('same input, same bytes out', () => {
     const out = tempDir();
     expect(cli('synth', ['--env', 'eks', '--out', out]).status).toBe(0);
     const files = Object.keys(snapshotTree(out));
-    const owned = ['eks/', 'helm/cdc8s-eks/', 'argocd/eks.yaml', 'images/postgres-debezium/eks/'];
+    const owned = ['eks/', 'helm/cdc8s-eks/', 'argocd/eks.yaml', 'platform/eks.yaml', 'images/postgres-debezium/eks/'];
     expect(files.filter((f) => !owned.some((prefix) => f.startsWith(prefix)))).toEqual([]);
     expect(files).toContain('eks/00-namespaces.yaml');
     for (const other of ENVIRONMENTS.filter((e) => e !== 'eks')) {

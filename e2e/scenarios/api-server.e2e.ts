@@ -32,6 +32,9 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
       server = new KubeServer(bin);
       await server.start();
       server.installCrds(CRDS);
+      // What the platform team applies once, before anything syncs from Git.
+      const guard = server.kubectl(['apply', '--server-side', '--field-manager=platform', '--validate=strict', '-f', join(DIST, 'platform', `${env}.yaml`)]);
+      if (guard.status !== 0 || guard.stderr) throw new Error(`dist/platform/${env}.yaml: ${guard.stderr}`);
     });
     afterAll(() => server?.stop());
 
@@ -41,6 +44,46 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
         const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, env, file)]);
         expect({ file, status: applied.status, stderr: applied.stderr }).toEqual({ file, status: 0, stderr: '' });
       }
+    });
+
+    describe(`the admission policy of dist/platform/${env}.yaml, as the server enforces it`, () => {
+      const namespaces = objects.filter((o: any) => o.kind === 'Namespace');
+      const label = (ns: string, value: string, key = 'pod-security.kubernetes.io/enforce') => server.kubectl(['label', 'namespace', ns, `${key}=${value}`, '--overwrite']);
+
+      it('refuses relabelling any of our namespaces to a looser Pod Security level, or another version', () => {
+        expect(namespaces.length).toBe(3);
+        for (const ns of namespaces) {
+          for (const looser of ['privileged', ...(ns.metadata.labels['pod-security.kubernetes.io/enforce'] === 'restricted' ? ['baseline'] : [])]) {
+            const relabelled = label(ns.metadata.name, looser);
+            expect({ ns: ns.metadata.name, looser, status: relabelled.status }).toEqual({ ns: ns.metadata.name, looser, status: 1 });
+            expect(relabelled.stderr).toContain(`namespace ${ns.metadata.name} must enforce Pod Security`);
+          }
+          expect(label(ns.metadata.name, 'v1.24', 'pod-security.kubernetes.io/enforce-version').status).toBe(1);
+          expect(server.kubectl(['label', 'namespace', ns.metadata.name, 'pod-security.kubernetes.io/enforce-']).status).toBe(1);
+        }
+      });
+
+      it('allows a stricter level, and namespaces that are not ours', () => {
+        const loosest = namespaces.find((ns: any) => ns.metadata.labels['pod-security.kubernetes.io/enforce'] === 'baseline');
+        if (loosest) {
+          expect(label(loosest.metadata.name, 'restricted').status).toBe(0);
+          expect(label(loosest.metadata.name, 'baseline').status).toBe(0);
+        }
+        expect(server.kubectl(['create', 'namespace', 'someone-else']).status).toBe(0);
+        expect(label('someone-else', 'privileged').status).toBe(0);
+      });
+
+      it('refuses our PersistentVolume on any other host path', () => {
+        const volumes = objects.filter((o: any) => o.kind === 'PersistentVolume');
+        for (const pv of volumes) {
+          const file = join(tempDir('cdc8s-pv-'), 'pv.json');
+          writeFileSync(file, JSON.stringify({ ...pv, metadata: { name: pv.metadata.name }, spec: { ...pv.spec, hostPath: { path: '/', type: 'Directory' } } }));
+          const created = server.kubectl(['create', '--dry-run=server', '-f', file]);
+          expect(created.status).toBe(1);
+          expect(created.stderr).toContain(`persistent volume ${pv.metadata.name} must be the hostPath ${pv.spec.hostPath.path}`);
+        }
+        expect(volumes.length).toBe(env === 'minikube' ? 1 : 0);
+      });
     });
 
     it('Pod Security admission: a Pod of every rendered pod template is admitted in its namespace (dry run) with no warning', () => {
@@ -105,12 +148,13 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
     it(`every object of dist/${env}/ is allowed by the AppProject read back from the server`, () => {
       const project = JSON.parse(server.kubectl(['get', 'appprojects.argoproj.io', '-n', 'argocd', '-o', 'json']).stdout).items[0].spec;
       const served = server.servedKinds();
-      const listed = (list: { group: string; kind: string }[] | undefined, group: string, kind: string) =>
-        (list ?? []).some((r) => (r.group === '*' || r.group === group) && (r.kind === '*' || r.kind === kind));
+      // Argo CD 3.x: `*` matches any group or kind; an entry's name, when set, must match too.
+      const listed = (list: { group: string; kind: string; name?: string }[] | undefined, group: string, kind: string, name?: string) =>
+        (list ?? []).some((r) => (r.group === '*' || r.group === group) && (r.kind === '*' || r.kind === kind) && (r.name === undefined || r.name === name));
       const refused = objects.flatMap((o: any) => {
         const group = apiGroupOf(o.apiVersion);
         const what = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-        if (served.get(`${group}/${o.kind}`)?.namespaced === false) return listed(project.clusterResourceWhitelist, group, o.kind) ? [] : [`${what}: not in clusterResourceWhitelist`];
+        if (served.get(`${group}/${o.kind}`)?.namespaced === false) return listed(project.clusterResourceWhitelist, group, o.kind, o.metadata.name) ? [] : [`${what}: not in clusterResourceWhitelist`];
         if (project.namespaceResourceWhitelist && !listed(project.namespaceResourceWhitelist, group, o.kind)) return [`${what}: not in namespaceResourceWhitelist`];
         if (listed(project.namespaceResourceBlacklist, group, o.kind)) return [`${what}: in namespaceResourceBlacklist`];
         return project.destinations.some((d: any) => d.namespace === '*' || d.namespace === o.metadata.namespace) ? [] : [`${what}: namespace not a destination`];

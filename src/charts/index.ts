@@ -13,6 +13,7 @@ import { KafkaChart } from './kafka';
 import { KafkaAccessChart } from './kafka-access';
 import { pipelinePeers } from './network-peers';
 import { NamespacesChart } from './namespaces';
+import { PlatformGuardChart } from './platform-guard';
 import { PostgresChart } from './postgres';
 
 /**
@@ -38,6 +39,8 @@ export interface PipelineApp {
   readonly charts: readonly OrderedChart[];
   /** The Argo CD AppProject and Application, when the environment configures Argo CD. */
   readonly argocd?: Chart;
+  /** What the platform team applies once, never from Git: the admission policy guarding our cluster-scoped objects. */
+  readonly platformGuard: Chart;
 }
 
 /**
@@ -75,5 +78,7 @@ export function buildPipeline(env: Environment): PipelineApp {
   const argocd = config.argocd
     ? new ArgoCdChart(app, 'argocd', { ...context, settings: config.argocd, objects: charts.flatMap(({ chart }) => apiObjectsOf(chart)) })
     : undefined;
-  return { app, context, charts, argocd };
+  const clusterScoped = charts.flatMap(({ chart }) => apiObjectsOf(chart)).filter((o) => o.kind === 'Namespace' || o.kind === 'PersistentVolume');
+  const platformGuard = new PlatformGuardChart(app, 'platform', { ...context, objects: clusterScoped });
+  return { app, context, charts, argocd, platformGuard };
 }

@@ -22,6 +22,7 @@ function summary(output: RenderedEnvironment, out: string): string {
   const paths = outputPaths(output.env.name);
   const targets = [`${out}/${paths.manifests}/ (${output.objectCount} objects)`, `${out}/${paths.helmChart}/`];
   if (output.files.has(paths.argocd)) targets.push(`${out}/${paths.argocd}`);
+  targets.push(`${out}/${paths.platform} (for the platform team)`);
   const images = output.images.map((i) => `image ${i.ref} (build context ${out}/${i.contextDir})`);
   return `synth: ${output.env.name} → ${targets.join(', ')}; ${images.join(', ')}`;
 }

@@ -208,14 +208,14 @@ function environmentsOf(tree: Map<string, string>): string[] {
 function environmentOfFile(path: string): string | undefined {
   const parts = path.split('/');
   if (!SHARED_DIRS.has(parts[0])) return parts[0];
-  if (parts[0] === 'argocd') return parts[1]?.replace(/\.yaml$/, '');
+  if (parts[0] === 'argocd' || parts[0] === 'platform') return parts[1]?.replace(/\.yaml$/, '');
   if (parts[0] === 'helm') return parts[1]?.replace(/^cdc8s-/, '');
   return parts[2]; // images/<image>/<env>/...
 }
 
 function isManifest(path: string, env: string): boolean {
   const paths = outputPaths(env);
-  return (path.startsWith(`${paths.manifests}/`) && path.endsWith('.yaml')) || path === paths.argocd;
+  return (path.startsWith(`${paths.manifests}/`) && path.endsWith('.yaml')) || path === paths.argocd || path === paths.platform;
 }
 
 /** Helm templates repeat the manifests object for object; their changes show up there. */

@@ -11,6 +11,8 @@ export const outputPaths = (env: string) => ({
   helmChart: `helm/cdc8s-${env}`,
   /** The Argo CD AppProject and Application. */
   argocd: `argocd/${env}.yaml`,
+  /** What the platform team applies once with its own credentials (never synced from Git). */
+  platform: `platform/${env}.yaml`,
 });
 
 /**
@@ -18,5 +20,5 @@ export const outputPaths = (env: string) => ({
  * Argo CD files, image build contexts). An environment may not be named like one: its manifest
  * directory would replace them whole.
  */
-export const SHARED_OUTPUT_DIRS: readonly string[] = [outputPaths('x').helmChart, outputPaths('x').argocd, imageContextDir('x', 'x')]
+export const SHARED_OUTPUT_DIRS: readonly string[] = [outputPaths('x').helmChart, outputPaths('x').argocd, outputPaths('x').platform, imageContextDir('x', 'x')]
   .map((path) => path.split('/')[0]);
