@@ -11,7 +11,7 @@ const syncOptions = (o: K8sObject) => (o.metadata.annotations?.[SYNC_OPTIONS_ANN
 const groupOf = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 const stageWave = (stage: (typeof APPLY_STAGES)[number]) => syncWave(stage);
 
-describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows Synced when healthy', (name) => {
+describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and shows Synced when healthy', (name) => {
   const rendered = render(name);
   const objects = objectsOf(rendered);
   const argo = parseYamlObjects(file(rendered, `argocd/${name}.yaml`));
@@ -77,8 +77,8 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/%s/ in apply order and shows
   it('never syncs an object before what it needs', () => {
     const namespaceWave = new Map(ofKind(objects, 'Namespace').map((n) => [n.metadata.name, wave(n)]));
     for (const o of objects.filter((x) => x.metadata.namespace)) {
-      // A namespace's default-deny policy shares its wave: within a wave Argo CD applies Namespaces first.
-      const minimum = (namespaceWave.get(o.metadata.namespace as string) as number) + (o.kind === 'NetworkPolicy' && o.metadata.name === 'default-deny-ingress' ? 0 : 1);
+      // A namespace's default-deny policies share its wave: within a wave Argo CD applies Namespaces first.
+      const minimum = (namespaceWave.get(o.metadata.namespace as string) as number) + (o.kind === 'NetworkPolicy' && o.metadata.name.startsWith('default-deny-') ? 0 : 1);
       expect(wave(o), `${o.kind} ${o.metadata.name} after its namespace`).toBeGreaterThanOrEqual(minimum);
     }
     for (const workload of [...ofKind(objects, 'StatefulSet'), ...ofKind(objects, 'Deployment')]) {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render } from './helpers';
+import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 import { External, Network, Pod, strimziListenerPolicy } from './network';
 
 /** Where each platform's load balancer sends traffic to the API's pods from, and an address it never uses. */
@@ -9,6 +9,14 @@ const LOAD_BALANCER: Record<(typeof ENVIRONMENTS)[number], { inside: string; out
   gke: { inside: '35.191.12.34', outside: '203.0.113.9' },
 };
 const INTERNET: External = { ip: '198.51.100.20' };
+/** The API server as pods reach it (config kubernetesApi, or the platform's default). */
+const API_SERVER: Record<(typeof ENVIRONMENTS)[number], { ip: string; port: number }> = {
+  minikube: { ip: '192.168.49.2', port: 8443 },
+  eks: { ip: '10.20.0.37', port: 443 },
+  gke: { ip: '172.16.0.2', port: 443 },
+};
+/** Cloud metadata servers (AWS IMDS and EKS Pod Identity, GCE and GKE's metadata server). */
+const METADATA: External[] = [{ ip: '169.254.169.254' }, { ip: '169.254.170.23' }, { ip: '169.254.169.252' }];
 
 describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeline needs', (name) => {
   const rendered = render(name);
@@ -110,9 +118,79 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     if (name === 'gke') expect(network.allowed(api, { ip: '169.254.169.252' }, 988)).toBe(true);
   });
 
+  describe('the streaming namespace\'s egress: each Strimzi pod reaches exactly its destinations', () => {
+    const apiServer: External = { ip: API_SERVER[name].ip };
+    const apiPort = API_SERVER[name].port;
+    const otherWorker: Pod = { namespace: ns.streaming, labels: { ...connect.labels } };
+    const controller: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/controller-role': 'true', 'strimzi.io/pool-name': 'controller' } };
+    const strangerInStreaming: Pod = { namespace: ns.streaming, labels: { app: 'debug-shell' } };
+    const closedFor = (pod: Pod) => [
+      network.egressAllowed(pod, INTERNET, 443), network.egressAllowed(pod, INTERNET, 80),
+      ...METADATA.flatMap((m) => [network.egressAllowed(pod, m, 80), network.egressAllowed(pod, m, 443)]),
+      network.egressAllowed(pod, api, config.api.port), network.egressAllowed(pod, strangerElsewhere, 8080),
+    ];
+
+    it('Connect workers: DNS, Postgres, the TLS listener, each other\'s REST API and the Kubernetes API; nothing else', () => {
+      expect(network.egressAllowed(connect, dns, 53, 'UDP')).toBe(true);
+      expect(network.egressAllowed(connect, postgres, 5432)).toBe(true);
+      expect(network.egressAllowed(connect, broker, 9093)).toBe(true);
+      expect(network.egressAllowed(connect, otherWorker, 8083)).toBe(true);
+      expect(network.egressAllowed(connect, apiServer, apiPort)).toBe(true);
+      expect(network.egressAllowed(connect, broker, 9091)).toBe(false);
+      expect(network.egressAllowed(connect, postgres, 22)).toBe(false);
+      expect(network.egressAllowed(connect, apiServer, 22)).toBe(false);
+      expect(closedFor(connect)).toEqual(closedFor(connect).map(() => false));
+    });
+
+    it('the image build: DNS and HTTPS to the registry and Maven Central, never a metadata server', () => {
+      const builds = Boolean(ofKind(objects, 'KafkaConnect')[0].spec.build);
+      expect(network.egressAllowed(connectBuild, INTERNET, 443)).toBe(builds);
+      expect(network.egressAllowed(connectBuild, dns, 53, 'UDP')).toBe(builds);
+      for (const m of METADATA) for (const port of [80, 443]) expect(network.egressAllowed(connectBuild, m, port), `${m.ip}:${port}`).toBe(false);
+      expect(network.egressAllowed(connectBuild, postgres, 5432)).toBe(false);
+      expect(network.egressAllowed(connectBuild, broker, 9093)).toBe(false);
+    });
+
+    it('Kafka nodes: each other on the control-plane and replication ports; the API only for the rack init container', () => {
+      for (const [from, to] of [[broker, controller], [controller, broker], [broker, broker]]) {
+        expect(network.egressAllowed(from, to, 9090)).toBe(true);
+        expect(network.egressAllowed(from, to, 9091)).toBe(true);
+      }
+      expect(network.egressAllowed(broker, apiServer, apiPort)).toBe(Boolean(ofKind(objects, 'Kafka')[0].spec.kafka.rack));
+      expect(network.egressAllowed(broker, postgres, 5432)).toBe(false);
+      expect(closedFor(broker)).toEqual(closedFor(broker).map(() => false));
+      expect(closedFor(controller)).toEqual(closedFor(controller).map(() => false));
+    });
+
+    it('the entity operator: the replication port and the Kubernetes API', () => {
+      expect(network.egressAllowed(entityOperator, broker, 9091)).toBe(true);
+      expect(network.egressAllowed(entityOperator, apiServer, apiPort)).toBe(true);
+      expect(network.egressAllowed(entityOperator, broker, 9090)).toBe(false);
+      expect(closedFor(entityOperator)).toEqual(closedFor(entityOperator).map(() => false));
+    });
+
+    it('any other pod of the namespace reaches nothing, not even DNS', () => {
+      expect(network.egressAllowed(strangerInStreaming, dns, 53, 'UDP')).toBe(false);
+      expect(network.egressAllowed(strangerInStreaming, INTERNET, 443)).toBe(false);
+      expect(network.egressAllowed(strangerInStreaming, broker, 9093)).toBe(false);
+    });
+  });
+
   it('the evaluator itself: with no policies everything flows, so the checks above can fail', () => {
     const open = new Network([], []);
     expect(open.allowed(strangerElsewhere, postgres, 5432)).toBe(true);
     expect(open.allowed(consumer, INTERNET, 443)).toBe(true);
+  });
+});
+
+describe('the Kubernetes API server address', () => {
+  it('gke has no default for it: a config without kubernetesApi fails, naming the field and why', () => {
+    expect(() => renderVariant('gke', (c) => { delete c.kubernetesApi; })).toThrow(/kubernetesApi.*is required on gke/s);
+  });
+
+  it('a configured address replaces the platform default', () => {
+    const objects = objectsOf(renderVariant('eks', (c) => { c.kubernetesApi = { cidrs: ['10.20.99.0/28'], port: 6443 }; }));
+    const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'cdc-entity-operator-egress') as K8sObject;
+    expect(egress.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.99.0/28' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
   });
 });

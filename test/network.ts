@@ -72,6 +72,11 @@ export class Network {
     return ingressOk && egressOk;
   }
 
+  /** Whether the source's own egress policies let it send this (the destination's ingress aside). */
+  egressAllowed(from: Pod, to: Endpoint, port: number, protocol = 'TCP'): boolean {
+    return this.admits(from, 'Egress', to, port, protocol);
+  }
+
   /** Policies of a direction that select a pod. */
   policiesFor(pod: Pod, direction: 'Ingress' | 'Egress'): K8sObject[] {
     return this.policies.filter((p) =>

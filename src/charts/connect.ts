@@ -10,6 +10,8 @@ import { commonLabels } from '../constructs/labels';
 import { Platform } from '../platforms';
 import { KafkaUser } from '../constructs/kafka-user';
 import { RequiredSecret } from '../constructs/required-secret';
+import { podPeer } from '../constructs/network-policy';
+import { POSTGRES_PORT } from '../constructs/postgres-image';
 import { SecretReadGrant } from '../constructs/secret-read-grant';
 import { CONNECT_CONFIG_PROVIDER_LIMITS } from '../policy/connect-providers';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../policy/durability';
@@ -72,6 +74,7 @@ export class ConnectChart extends Chart {
       operator: peers.strimziOperator,
       image: this.imageSource(env, platform),
       config: { ...connectWorkerConfig(durability), ...connect.config },
+      egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, platform.kubernetesApiEgress()],
     });
     new SecretReadGrant(this, 'DebeziumSecretReader', {
       name: `${connect.name}-read-${debeziumSecret.secretName}`,

@@ -29,6 +29,7 @@ export class KafkaChart extends Chart {
       // Connect produces; the consumer apps consume. Nothing else reaches the listener.
       clients: [peers.connect, peers.consumers],
       operator: peers.strimziOperator,
+      kubernetesApi: platform.kubernetesApiEgress(),
     });
   }
 }

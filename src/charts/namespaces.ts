@@ -2,7 +2,7 @@ import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { commonLabels } from '../constructs/labels';
-import { DefaultDenyIngress } from '../constructs/network-policy';
+import { DefaultDeny } from '../constructs/network-policy';
 import { ChartContext } from './context';
 
 /**
@@ -21,7 +21,10 @@ export class NamespacesChart extends Chart {
     namespace(this, namespaces.streaming, 'streaming', env.config.connect.image ? 'restricted' : 'baseline');
     namespace(this, namespaces.apps, 'apps', 'restricted');
     // Nothing reaches a pod unless a policy next to it admits the flow (README, "Network").
-    for (const [plane, name] of Object.entries(namespaces)) new DefaultDenyIngress(this, `${plane}-deny`, name);
+    for (const [plane, name] of Object.entries(namespaces)) new DefaultDeny(this, `${plane}-deny`, name);
+    // Nor leaves the streaming namespace: a connector can make Connect send what it reads
+    // anywhere, so each Strimzi pod there gets exactly its destinations (kafka.ts, connect.ts).
+    new DefaultDeny(this, 'streaming-deny-egress', namespaces.streaming, 'Egress');
     platform.addClusterResources(this);
   }
 }

@@ -161,6 +161,8 @@ export interface EnvironmentConfig {
   readonly consumers: readonly ConsumerSettings[];
   readonly api: AppSettings & { readonly hostname?: string };
   readonly argocd?: ArgoCdSettings;
+  /** The control plane's addresses and port, as pods reach it; omitted: the platform's default. */
+  readonly kubernetesApi?: { readonly cidrs: readonly string[]; readonly port: number };
   readonly minikube?: MinikubeSettings;
   readonly eks?: EksSettings;
   readonly gke?: GkeSettings;

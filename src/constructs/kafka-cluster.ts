@@ -8,10 +8,13 @@ import {
 } from '../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../config/types';
 import { commonLabels } from './labels';
-import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
+import { NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { resourceQuantities } from './resources';
 import { restrictedContainerSecurityContext, strimziPodSecurityContext } from './security';
-import { bootstrapAddress, clusterCaCertSecret, KAFKA_OPERATOR_PORTS, STRIMZI_CLUSTER_LABEL, strimziPodLabels, TLS_LISTENER_PORT } from './strimzi';
+import {
+  bootstrapAddress, clusterCaCertSecret, entityOperatorPodLabels, KAFKA_CONTROL_PLANE_PORT, KAFKA_OPERATOR_PORTS, KAFKA_REPLICATION_PORT, kafkaNodePodLabels,
+  STRIMZI_CLUSTER_LABEL, strimziPodLabels, TLS_LISTENER_PORT,
+} from './strimzi';
 
 /** One KafkaNodePool's size. */
 export interface NodePoolSize {
@@ -48,6 +51,8 @@ export interface KafkaClusterProps {
   readonly clients: readonly PodPeer[];
   /** The Strimzi cluster operator's pods, admitted to the control, replication and agent ports. */
   readonly operator: PodPeer;
+  /** The Kubernetes API server, as pods reach it (the entity operator; the Kafka pods' init container with racks). */
+  readonly kubernetesApi: NetworkFlow;
 }
 
 /**
@@ -117,6 +122,25 @@ export class KafkaCluster extends Construct {
       labels,
       podSelector: strimziPodLabels('Kafka', props.name),
       ingress: [{ peers: [podPeer(props.operator)], ports: [...KAFKA_OPERATOR_PORTS] }],
+    });
+
+    // Egress (the namespace denies it by default): nodes reach each other on the control-plane and
+    // replication ports; the rack init container reads its node's labels from the API server.
+    const nodes = { namespace: props.namespace, podLabels: kafkaNodePodLabels(props.name) };
+    new WorkloadNetworkPolicy(this, 'NodeEgress', {
+      name: `${props.name}-kafka-egress`,
+      namespace: props.namespace,
+      labels,
+      podSelector: kafkaNodePodLabels(props.name),
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT] }, ...(props.rackTopologyKey ? [props.kubernetesApi] : [])],
+    });
+    // The topic and user operators watch their resources and talk to Kafka on the replication port.
+    new WorkloadNetworkPolicy(this, 'EntityOperatorEgress', {
+      name: `${props.name}-entity-operator-egress`,
+      namespace: props.namespace,
+      labels,
+      podSelector: entityOperatorPodLabels(props.name),
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }, props.kubernetesApi],
     });
 
     const dualRole = props.dedicatedControllers === undefined;

@@ -11,8 +11,8 @@ import { KafkaUser } from './kafka-user';
 import { commonLabels } from './labels';
 import { resourceQuantities } from './resources';
 import { connectBuildSecurityContext, restrictedContainerSecurityContext, strimziPodSecurityContext } from './security';
-import { CONNECT_REST_PORT, connectServiceAccount, strimziPodLabels } from './strimzi';
-import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
+import { brokerPodLabels, connectBuildPodLabels, CONNECT_REST_PORT, connectServiceAccount, connectWorkerPodLabels, strimziPodLabels, TLS_LISTENER_PORT } from './strimzi';
+import { HTTPS_EXCEPT_METADATA, NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -85,6 +85,11 @@ export interface KafkaConnectProps {
   readonly operator: PodPeer;
   /** Worker config (spec.config): durability settings plus overrides. */
   readonly config: KafkaConfigMap;
+  /**
+   * Where the workers may connect besides DNS, the brokers' TLS listener and each other's REST
+   * API: the source database, and the Kubernetes API (Strimzi's secrets provider).
+   */
+  readonly egress: readonly NetworkFlow[];
 }
 
 /**
@@ -146,6 +151,31 @@ export class KafkaConnect extends Construct {
         },
       },
     });
+
+    // Egress (the namespace denies it by default): a connector decides where the workers connect,
+    // so they may reach only these. Workers forward REST requests to the leader on 8083.
+    const workers = { namespace: props.namespace, podLabels: connectWorkerPodLabels(props.name) };
+    new WorkloadNetworkPolicy(this, 'WorkerEgress', {
+      name: `${props.name}-connect-egress`,
+      namespace: props.namespace,
+      labels,
+      podSelector: workers.podLabels,
+      egress: [
+        { peers: [podPeer({ namespace: props.cluster.namespace, podLabels: brokerPodLabels(props.cluster.name) })], ports: [TLS_LISTENER_PORT] },
+        { peers: [podPeer(workers)], ports: [CONNECT_REST_PORT] },
+        ...props.egress,
+      ],
+    });
+    if (props.image.type === 'operator-build') {
+      // The build downloads the plugin and pushes the image over HTTPS; never the metadata servers.
+      new WorkloadNetworkPolicy(this, 'BuildEgress', {
+        name: `${props.name}-connect-build-egress`,
+        namespace: props.namespace,
+        labels,
+        podSelector: connectBuildPodLabels(props.name),
+        egress: [HTTPS_EXCEPT_METADATA],
+      });
+    }
 
     // Strimzi renders this flow too; ours keeps it when network policy generation is off.
     new WorkloadNetworkPolicy(this, 'OperatorAccess', {

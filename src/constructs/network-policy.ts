@@ -37,18 +37,24 @@ export const CLUSTER_DNS: readonly NetworkFlow[] = [
 ];
 
 /**
- * Denies all ingress to every pod of a namespace. NetworkPolicies only add permissions, so each
- * flow the pipeline needs is a policy of its own next to the workload it admits traffic to.
+ * Denies all ingress (or egress) to every pod of a namespace. NetworkPolicies only add
+ * permissions, so each flow the pipeline needs is a policy of its own next to the workload.
  */
-export class DefaultDenyIngress extends Construct {
-  constructor(scope: Construct, id: string, namespace: string) {
+export class DefaultDeny extends Construct {
+  constructor(scope: Construct, id: string, namespace: string, direction: 'Ingress' | 'Egress' = 'Ingress') {
     super(scope, id);
     new k8s.KubeNetworkPolicy(this, 'Resource', {
-      metadata: { name: 'default-deny-ingress', namespace, labels: commonLabels() },
-      spec: { podSelector: {}, policyTypes: ['Ingress'] },
+      metadata: { name: `default-deny-${direction.toLowerCase()}`, namespace, labels: commonLabels() },
+      spec: { podSelector: {}, policyTypes: [direction] },
     });
   }
 }
+
+/**
+ * HTTPS to any address but link-local ones (169.254.0.0/16: the cloud metadata servers, which
+ * hand out the node's or a workload's cloud credentials).
+ */
+export const HTTPS_EXCEPT_METADATA: NetworkFlow = { peers: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [443] };
 
 export interface WorkloadNetworkPolicyProps {
   /** Name of the policy (usually the workload's). */
@@ -57,8 +63,8 @@ export interface WorkloadNetworkPolicyProps {
   readonly labels: Record<string, string>;
   /** Labels selecting the workload's pods. */
   readonly podSelector: Record<string, string>;
-  /** Flows into the pods; empty: none. */
-  readonly ingress: readonly NetworkFlow[];
+  /** Flows into the pods; empty: none; omitted: this policy does not restrict ingress. */
+  readonly ingress?: readonly NetworkFlow[];
   /**
    * Flows out of the pods besides cluster DNS (always allowed when egress is restricted);
    * omitted: egress is not restricted.
@@ -75,8 +81,8 @@ export class WorkloadNetworkPolicy extends Construct {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {
         podSelector: { matchLabels: props.podSelector },
-        policyTypes: egress ? ['Ingress', 'Egress'] : ['Ingress'],
-        ingress: props.ingress.map((flow) => ({ ...(flow.peers ? { from: [...flow.peers] } : {}), ports: portsOf(flow) })),
+        policyTypes: [...(props.ingress ? ['Ingress'] : []), ...(egress ? ['Egress'] : [])],
+        ...(props.ingress ? { ingress: props.ingress.map((flow) => ({ ...(flow.peers ? { from: [...flow.peers] } : {}), ports: portsOf(flow) })) } : {}),
         ...(egress ? { egress: egress.map((flow) => ({ ...(flow.peers ? { to: [...flow.peers] } : {}), ports: portsOf(flow) })) } : {}),
       },
     });

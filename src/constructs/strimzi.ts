@@ -57,8 +57,12 @@ export function topicResourceName(topic: string): string {
   return base ? `${base}-${hash}` : `topic-${hash}`;
 }
 
-/** Ports Strimzi's operator reaches on Kafka pods: control plane, replication (admin client), Kafka agent. */
-export const KAFKA_OPERATOR_PORTS = [9090, 9091, 8443] as const;
+/** Strimzi's internal Kafka ports: KRaft control plane, replication (also the operators' admin clients), Kafka agent. */
+export const KAFKA_CONTROL_PLANE_PORT = 9090;
+export const KAFKA_REPLICATION_PORT = 9091;
+export const KAFKA_AGENT_PORT = 8443;
+/** Ports Strimzi's operator reaches on Kafka pods. */
+export const KAFKA_OPERATOR_PORTS = [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT, KAFKA_AGENT_PORT] as const;
 /** Kafka Connect's REST API, which the operator uses to manage connectors. */
 export const CONNECT_REST_PORT = 8083;
 
@@ -76,6 +80,21 @@ export function strimziPodLabels(kind: 'Kafka' | 'KafkaConnect', name: string): 
  */
 export function connectWorkerPodLabels(connect: string): Record<string, string> {
   return { ...strimziPodLabels('KafkaConnect', connect), 'strimzi.io/name': `${connect}-connect` };
+}
+
+/** Labels of the image build pod Strimzi runs for a KafkaConnect (Buildah; `<name>-connect-build`). */
+export function connectBuildPodLabels(connect: string): Record<string, string> {
+  return { ...strimziPodLabels('KafkaConnect', connect), 'strimzi.io/name': `${connect}-connect-build` };
+}
+
+/** Labels of every node pod of a Kafka cluster, brokers and controllers (`<name>-kafka`). */
+export function kafkaNodePodLabels(cluster: string): Record<string, string> {
+  return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/name': `${cluster}-kafka` };
+}
+
+/** Labels of the entity operator's pod (topic and user operators; `<name>-entity-operator`). */
+export function entityOperatorPodLabels(cluster: string): Record<string, string> {
+  return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/name': `${cluster}-entity-operator` };
 }
 
 /** Labels of the broker pods of a KRaft Kafka cluster (clients' connections land on these). */

@@ -112,6 +112,7 @@ export abstract class ManagedCloudPlatform implements Platform {
   abstract exposeApi(scope: Construct, backend: HttpBackend): void;
   abstract apiTrafficSources(): k8s.NetworkPolicyPeer[];
   abstract identityEgress(workload: IdentityWorkload): NetworkFlow[];
+  abstract kubernetesApiEgress(): NetworkFlow;
 
   /** True when the platform binds the workload's ServiceAccount to a cloud identity. */
   protected hasIdentity(workload: IdentityWorkload): boolean {

@@ -8,7 +8,7 @@ import { NetworkFlow } from '../constructs/network-policy';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage, IdentityWorkload } from './platform';
+import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
 
 /** Name of the StorageClass cdc8s creates on EKS (≥1.30 clusters have no default class). */
 export const EKS_STORAGE_CLASS = 'cdc8s-gp3';
@@ -94,6 +94,11 @@ export class EksPlatform extends ManagedCloudPlatform {
   /** IRSA: the SDK exchanges the projected token at STS and calls AWS APIs, over HTTPS to public or VPC-endpoint addresses. */
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
     return this.hasIdentity(workload) ? [{ ports: [443] }] : [];
+  }
+
+  /** EKS places the control plane's network interfaces in the cluster's VPC subnets (port 443). */
+  kubernetesApiEgress(): NetworkFlow {
+    return kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: [this.settings.vpcCidr], port: 443 });
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {

@@ -8,7 +8,7 @@ import { NetworkFlow } from '../constructs/network-policy';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage, IdentityWorkload } from './platform';
+import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
 
 /** Name of the StorageClass cdc8s creates on GKE. */
 export const GKE_STORAGE_CLASS = 'cdc8s-pd';
@@ -36,6 +36,19 @@ export class GkePlatform extends ManagedCloudPlatform {
       remoteName: (name) => `${settings.secretKeyPrefix}-${name}`,
     });
     this.settings = settings;
+  }
+
+  /** The control plane's endpoint is per cluster (and outside the cluster's ranges): the config names it. */
+  check(): ConfigIssue[] {
+    const issues = super.check();
+    if (!this.config.kubernetesApi) {
+      issues.push({ path: '/kubernetesApi', message: 'is required on gke', rule: 'the streaming namespace\'s egress admits only the control plane: give its endpoint (gcloud container clusters describe) and port 443' });
+    }
+    return issues;
+  }
+
+  kubernetesApiEgress(): NetworkFlow {
+    return kubernetesApiFlow(this.config.kubernetesApi as { cidrs: string[]; port: number });
   }
 
   /**

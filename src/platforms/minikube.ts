@@ -3,7 +3,7 @@ import { NetworkFlow } from '../constructs/network-policy';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../config/types';
 import { RequiredSecret } from '../constructs/required-secret';
-import { ClaimRequest, ClaimStorage, Platform, ServiceExposure } from './platform';
+import { ClaimRequest, ClaimStorage, kubernetesApiFlow, Platform, ServiceExposure } from './platform';
 
 /**
  * A laptop cluster: a static hostPath volume (the set-up minikube users know, surviving
@@ -82,6 +82,11 @@ export class MinikubePlatform implements Platform {
 
   identityEgress(): NetworkFlow[] {
     return [];
+  }
+
+  /** minikube's docker driver: the node (and API server) is 192.168.49.2, port 8443. */
+  kubernetesApiEgress(): NetworkFlow {
+    return kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: ['192.168.49.2/32'], port: 8443 });
   }
 
   exposeApi(): void {

@@ -90,9 +90,17 @@ export interface Platform {
   /** Egress a workload's cloud identity needs (token exchange, the cloud's APIs); empty without one. */
   identityEgress(workload: IdentityWorkload): NetworkFlow[];
 
+  /** The flow to the Kubernetes API server (config `kubernetesApi`, or the platform's default). */
+  kubernetesApiEgress(): NetworkFlow;
+
   /** Objects that expose the API outside the cluster (Ingress, Gateway, …). */
   exposeApi(scope: Construct, backend: HttpBackend): void;
 
   /** How a user gets the required Secrets into the cluster (printed by `npm run secrets`). */
   describeSecretSource(secret: RequiredSecret): string;
+}
+
+/** The flow to a control plane at these addresses and port. */
+export function kubernetesApiFlow(api: { readonly cidrs: readonly string[]; readonly port: number }): NetworkFlow {
+  return { peers: api.cidrs.map((cidr) => ({ ipBlock: { cidr } })), ports: [api.port] };
 }
