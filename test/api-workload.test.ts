@@ -18,9 +18,14 @@ describe.each(ENVIRONMENTS)('%s: the transactions API is production-ready', (nam
   const pod = deployment.spec.template.spec;
   const [container] = pod.containers;
 
-  it('reads the database password from the Secret and the host from the Postgres Service', () => {
+  it('reads the database password from a file of the Secret (never an environment variable) and the host from the Postgres Service', () => {
     const env = Object.fromEntries(container.env.map((e: any) => [e.name, e]));
-    expect(env.PGPASSWORD.valueFrom.secretKeyRef).toEqual({ name: 'postgres-app', key: 'password' });
+    expect(container.env.filter((e: any) => e.valueFrom?.secretKeyRef)).toEqual([]);
+    expect(env.PGPASSWORD).toBeUndefined();
+    const file: string = env.PGPASSWORD_FILE.value;
+    const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
+    const volume = deployment.spec.template.spec.volumes.find((v: any) => v.name === mount?.name);
+    expect({ readOnly: mount?.readOnly, secret: volume?.secret?.secretName, key: file.slice(mount.mountPath.length + 1) }).toEqual({ readOnly: true, secret: 'postgres-app', key: 'password' });
     expect(env.PGHOST.value).toBe('postgres.cdc-data.svc.cluster.local');
     const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres');
     expect(service?.metadata.namespace).toBe('cdc-data');

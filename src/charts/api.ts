@@ -13,6 +13,9 @@ export interface ApiChartProps extends ChartContext {
 }
 
 /** The transactions API: the workload, its database credentials and its platform exposure. */
+/** Where the API reads its database password from (a file per Secret key). */
+export const API_PASSWORD_MOUNT = '/var/run/secrets/cdc8s/postgres';
+
 export class ApiChart extends Chart {
   readonly service: WebService;
 
@@ -35,15 +38,18 @@ export class ApiChart extends Chart {
       serviceType: exposure.type,
       nodePort: exposure.nodePort,
       serviceAccountAnnotations: platform.serviceAccountAnnotations('api'),
-      // libpq's standard variables: every Postgres driver reads them.
+      // libpq's standard variables, which every Postgres driver reads; the password is a file
+      // (PGPASSWORD_FILE, as the postgres image's POSTGRES_PASSWORD_FILE): an environment
+      // variable shows in the process environment, crash dumps and `kubectl describe`-style tooling.
       env: [
         { name: 'PGHOST', value: connection.host },
         { name: 'PGPORT', value: String(connection.port) },
         { name: 'PGDATABASE', value: connection.database },
         { name: 'PGUSER', value: roles.app },
-        { name: 'PGPASSWORD', valueFrom: { secretKeyRef: password.keyRef('password') } },
+        { name: 'PGPASSWORD_FILE', value: `${API_PASSWORD_MOUNT}/${password.keyRef('password').key}` },
         { name: 'PORT', value: String(api.port) },
       ],
+      mounts: [{ volume: password.volume('postgres-password'), mountPath: API_PASSWORD_MOUNT }],
     });
     platform.exposeApi(this, this.service.backend);
 
