@@ -15,6 +15,14 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
   const container = statefulSet?.spec.template.spec.containers[0];
 
+  it('the first-start script passes no password on a command line: psql reads the mounted files itself', () => {
+    const script = file(rendered, `${context}/initdb/10-cdc8s-init.sh`);
+    expect(script).not.toMatch(/--set|-v [a-z_]+=|\$\(<|password=/);
+    expect(sql).toMatch(/^\\set app_password `cat \/etc\/cdc8s\/secrets\/app\/password`$/m);
+    expect(sql).toMatch(/^\\set debezium_password `cat \/etc\/cdc8s\/secrets\/debezium\/password`$/m);
+    expect(sql).toContain("PASSWORD :'app_password'");
+  });
+
   it('turns on logical decoding with senders, slots and a bound on retained WAL', () => {
     expect(conf).toMatch(/^wal_level = logical$/m);
     expect(conf).toMatch(/^max_wal_senders = \d+$/m);

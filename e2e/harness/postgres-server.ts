@@ -95,7 +95,7 @@ export class PostgresServer {
   initializeAsImage(context: ImageContext, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
     const secrets = this.writeFile('secrets/app/password', passwords.app).replace(/\/app\/password$/, '');
     this.writeFile('secrets/debezium/password', passwords.debezium);
-    const sql = this.writeFile('init.sql', context('init.sql'));
+    const sql = this.writeFile('init.sql', context('init.sql').replaceAll('/etc/cdc8s/secrets', secrets));
     const script = context('initdb/10-cdc8s-init.sh').replaceAll('/etc/cdc8s/secrets', secrets).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
     return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
   }

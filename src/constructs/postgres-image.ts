@@ -147,8 +147,11 @@ export class PostgresDebeziumImage extends ImageBuildContext {
     const p = this.props;
     const lines = [
       this.header('--'),
-      '-- Runs once, on an empty data directory, as the superuser. Passwords arrive as psql variables',
-      '-- read from the mounted Secrets: none is written here.',
+      '-- Runs once, on an empty data directory, as the superuser. Passwords are read by psql itself from',
+      "-- the mounted Secrets (a backquoted command's output, trailing newline removed): none is written",
+      "-- here, and none passes through a command line, where any process could read it.",
+      `\\set app_password \`cat ${POSTGRES_SECRET_MOUNTS.app}/password\``,
+      `\\set debezium_password \`cat ${POSTGRES_SECRET_MOUNTS.debezium}/password\``,
       '',
       `CREATE ROLE ${p.appUser} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';`,
       '-- Debezium: may stream WAL and read the captured tables, nothing more (no SUPERUSER).',
@@ -188,10 +191,8 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       '#!/usr/bin/env bash',
       this.header('#'),
       "# Sourced by the image's entrypoint on first start, after initdb.",
-      'psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname postgres \\',
-      `  --set=app_password="$(< ${POSTGRES_SECRET_MOUNTS.app}/password)" \\`,
-      `  --set=debezium_password="$(< ${POSTGRES_SECRET_MOUNTS.debezium}/password)" \\`,
-      '  --file=/usr/local/share/cdc8s/init.sql',
+      '# init.sql reads the passwords itself: they never appear on a command line.',
+      'psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname postgres --file=/usr/local/share/cdc8s/init.sql',
       '',
     ].join('\n');
   }
