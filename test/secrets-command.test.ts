@@ -1,11 +1,18 @@
 import { describe, expect, it } from 'vitest';
-import { cli, parseYamlObjects } from './helpers';
+import { cli, K8sObject } from './helpers';
 
+/** The Secrets a `npm run secrets` script would create, from its heredocs. */
+function secretsOf(script: string): K8sObject[] {
+  return [...script.matchAll(/<<'CDC8S_SECRET'\n(.*)\nCDC8S_SECRET$/gm)].flatMap((m) => JSON.parse(m[1]).items);
+}
+
+/** The proof on a real API server with the real kubectl: e2e/scenarios/secrets-script.e2e.ts. */
 describe('npm run secrets', () => {
-  it('prints a Secret for every one the minikube manifests reference, with random passwords', () => {
+  it('prints a script creating every Secret the minikube manifests reference, with random passwords', () => {
     const result = cli('secrets', ['--env', 'minikube']);
     expect(result.status).toBe(0);
-    const secrets = parseYamlObjects(result.stdout);
+    expect(result.stdout.startsWith('#!/bin/sh\n')).toBe(true);
+    const secrets = secretsOf(result.stdout);
     expect(secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort()).toEqual([
       'cdc-apps/postgres-app', 'cdc-data/postgres-app', 'cdc-data/postgres-debezium', 'cdc-data/postgres-superuser',
     ]);
@@ -20,16 +27,29 @@ describe('npm run secrets', () => {
     expect(distinct.size).toBe(3);
   });
 
+  it('keeps values off command lines and out of last-applied annotations: kubectl create, manifests on standard input', () => {
+    const { stdout } = cli('secrets', ['--env', 'minikube']);
+    const commands = stdout.split('\n').filter((line) => !line.startsWith('{') && !line.startsWith('#'));
+    for (const s of secretsOf(stdout)) expect(commands.join('\n')).not.toContain(s.stringData.password);
+    expect(stdout).not.toMatch(/kubectl apply/);
+    expect(stdout).toMatch(/^ {4}kubectl create -f -$/m);
+  });
+
+  it('keeps existing Secrets unless --rotate', () => {
+    expect(cli('secrets', ['--env', 'minikube']).stdout).toMatch(/^rotate=no$/m);
+    expect(cli('secrets', ['--env', 'minikube', '--rotate']).stdout).toMatch(/^rotate=yes$/m);
+  });
+
   it('leaves the consumers\' Kafka Secrets to the Kafka Access Operator: nothing to copy by hand', () => {
     const result = cli('secrets', ['--env', 'minikube']);
-    const names = parseYamlObjects(result.stdout).map((s) => s.metadata.name);
+    const names = secretsOf(result.stdout).map((s) => s.metadata.name);
     expect(names).not.toContain('ledger-projector-kafka');
     expect(result.stderr).not.toContain('kubectl get secret');
   });
 
   it('generates new passwords on every run (they are never stored)', () => {
-    const a = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
-    const b = parseYamlObjects(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
+    const a = secretsOf(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
+    const b = secretsOf(cli('secrets', ['--env', 'minikube']).stdout)[0].stringData.password;
     expect(a).not.toBe(b);
   });
 

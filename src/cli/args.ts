@@ -25,6 +25,8 @@ export interface CliOptions {
   readonly crdsDir?: string;
   /** validate: YAML files to check instead of rendering the environments (`--file`, `-` for stdin). */
   readonly files: string[];
+  /** secrets: replace existing Secrets with new values (`--rotate`); by default they are kept. */
+  readonly rotate: boolean;
 }
 
 export class UsageError extends Error {}
@@ -32,7 +34,7 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true, offline: false };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true, offline: false, rotate: false };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -52,7 +54,8 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--k8s-schemas': options.k8sSchemasDir = value(); break;
       case '--crds': options.crdsDir = value(); break;
       case '--file': options.files.push(value()); break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --debug)`);
+      case '--rotate': options.rotate = true; break;
+      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --rotate, --debug)`);
     }
   }
   return options;

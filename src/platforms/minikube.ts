@@ -50,7 +50,7 @@ export class MinikubePlatform implements Platform {
   }
 
   provideSecret(): void {
-    // Applied by the user: `npm run -s secrets -- --env <name> | kubectl apply -f -`.
+    // Created by the user: `npm run -s secrets -- --env <name> | sh`.
   }
 
   /** minikube builds images into the node's store (connect.image); a registry of the user's own needs no token. */

@@ -1,6 +1,9 @@
 -- Rendered by cdc8s for environment eks: change environments/eks.yaml, not this file.
--- Runs once, on an empty data directory, as the superuser. Passwords arrive as psql variables
--- read from the mounted Secrets: none is written here.
+-- Runs once, on an empty data directory, as the superuser. Passwords are read by psql itself from
+-- the mounted Secrets (a backquoted command's output, trailing newline removed): none is written
+-- here, and none passes through a command line, where any process could read it.
+\set app_password `cat /etc/cdc8s/secrets/app/password`
+\set debezium_password `cat /etc/cdc8s/secrets/debezium/password`
 
 CREATE ROLE transactions_app WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';
 -- Debezium: may stream WAL and read the captured tables, nothing more (no SUPERUSER).
