@@ -5,7 +5,7 @@ import { External, Network, Pod, strimziListenerPolicy } from './network';
 /** Where each platform's load balancer sends traffic to the API's pods from, and an address it never uses. */
 const LOAD_BALANCER: Record<(typeof ENVIRONMENTS)[number], { inside: string; outside?: string }> = {
   minikube: { inside: '192.168.49.1' },
-  eks: { inside: '10.20.7.12', outside: '203.0.113.9' },
+  eks: { inside: '10.20.1.12', outside: '10.20.64.7' }, // outside: a pod's address in a private subnet
   gke: { inside: '35.191.12.34', outside: '203.0.113.9' },
 };
 const INTERNET: External = { ip: '198.51.100.20' };
@@ -115,6 +115,8 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
   it('API → the cloud\'s HTTPS endpoints only where it has a cloud identity', () => {
     const hasIdentity = Boolean(config.eks?.apiRoleArn ?? config.gke?.apiServiceAccount);
     expect(network.allowed(api, INTERNET, 443)).toBe(hasIdentity);
+    // HTTPS to the cloud's APIs, never to a metadata server's HTTPS port (GKE's identity uses its port 80 and 988).
+    for (const m of METADATA) expect(network.allowed(api, m, 443), m.ip).toBe(false);
     if (name === 'gke') expect(network.allowed(api, { ip: '169.254.169.252' }, 988)).toBe(true);
   });
 

@@ -104,8 +104,10 @@ export interface MinikubeSettings {
 
 export interface EksSettings {
   readonly certificateArn: string;
-  /** The VPC's CIDR: where the ALB's traffic to pod IPs comes from. */
+  /** The VPC's CIDR: where the ALB's traffic to pod IPs comes from, unless loadBalancerSubnetCidrs narrows it. */
   readonly vpcCidr: string;
+  /** The ALB's subnets: the only sources the API admits (pods elsewhere in the VPC cannot bypass the ALB). */
+  readonly loadBalancerSubnetCidrs?: readonly string[];
   readonly loadBalancerScheme: 'internet-facing' | 'internal';
   readonly sslPolicy: string;
   readonly apiRoleArn?: string;
@@ -117,6 +119,8 @@ export interface EksSettings {
 
 export interface GkeSettings {
   readonly sslCertificate: string;
+  /** Compute Engine SSL policy (TLS 1.2+) of the Gateway's HTTPS frontend. */
+  readonly sslPolicy: string;
   readonly apiServiceAccount?: string;
   readonly connectBuildServiceAccount?: string;
   readonly clusterName?: string;

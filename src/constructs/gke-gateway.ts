@@ -1,5 +1,6 @@
 import type { IGateway } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/Gateway' with { 'resolution-mode': 'import' };
 import type { IHTTPRoute } from '@kubernetes-models/gateway-api/gateway.networking.k8s.io/v1/HTTPRoute' with { 'resolution-mode': 'import' };
+import type { IGCPGatewayPolicy } from '@kubernetes-models/gke/networking.gke.io/v1/GCPGatewayPolicy';
 import type { IHealthCheckPolicy } from '@kubernetes-models/gke/networking.gke.io/v1/HealthCheckPolicy';
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
@@ -10,6 +11,11 @@ export interface GkeGatewayProps {
   /** Pre-shared Compute Engine SSL certificate the HTTPS listener presents. */
   readonly sslCertificate: string;
   /**
+   * Compute Engine SSL policy of the load balancer's HTTPS frontend. Without one GCP's default
+   * applies, which accepts TLS 1.0; create it with a minimum of TLS 1.2.
+   */
+  readonly sslPolicy: string;
+  /**
    * GatewayClass; the global external Application Load Balancer by default.
    * @default 'gke-l7-global-external-managed'
    */
@@ -18,8 +24,8 @@ export interface GkeGatewayProps {
 
 /**
  * Gateway API exposure on GKE (GKE Ingress is in maintenance mode): a Gateway that terminates
- * TLS, an HTTPRoute to the Service, and a HealthCheckPolicy so the load balancer probes the
- * readiness path instead of `/`. See cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways
+ * TLS with a TLS 1.2+ SSL policy (GCPGatewayPolicy), an HTTPRoute to the Service, and a
+ * HealthCheckPolicy so the load balancer probes the readiness path instead of `/`. See cloud.google.com/kubernetes-engine/docs/how-to/deploying-gateways
  * and .../configure-gateway-resources.
  */
 export class GkeGateway extends Construct {
@@ -60,6 +66,15 @@ export class GkeGateway extends Construct {
       } satisfies IHTTPRoute['spec'],
     });
 
+    new ApiObject(this, 'TlsPolicy', {
+      apiVersion: 'networking.gke.io/v1',
+      kind: 'GCPGatewayPolicy',
+      metadata,
+      spec: {
+        default: { sslPolicy: props.sslPolicy },
+        targetRef: { group: 'gateway.networking.k8s.io', kind: 'Gateway', name: backend.serviceName },
+      } satisfies IGCPGatewayPolicy['spec'],
+    });
     new ApiObject(this, 'HealthCheck', {
       apiVersion: 'networking.gke.io/v1',
       kind: 'HealthCheckPolicy',

@@ -163,6 +163,7 @@ function prerequisites(input: HelmChartInput): string[] {
     ...(objects.some((o) => o.kind === 'KafkaAccess') ? [`- the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${input.env.config.namespaces.apps})`] : []),
     ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),
     ...(objects.some((o) => o.kind === 'Gateway') ? ['- the Gateway API on the cluster (gcloud container clusters update --gateway-api=standard)'] : []),
+    ...objects.filter((o) => o.kind === 'GCPGatewayPolicy').map((o) => `- the SSL policy ${o.spec.default.sslPolicy} (gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2)`),
     ...input.imagesToBuild.map((ref) => `- the image ${ref}, built from dist/images/ and pushed`),
   ];
 }

@@ -4,7 +4,7 @@ import { ConfigIssue, EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
 import { HttpBackend } from '../constructs/http-exposure';
 import { registryHost } from '../constructs/image';
-import { NetworkFlow } from '../constructs/network-policy';
+import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { ManagedCloudPlatform } from './cloud';
@@ -86,14 +86,20 @@ export class EksPlatform extends ManagedCloudPlatform {
     return role ? { 'eks.amazonaws.com/role-arn': role } : {};
   }
 
-  /** The ALB (target type ip) connects to pod IPs from its nodes' addresses in the VPC. */
+  /**
+   * The ALB (target type ip) connects to pod IPs from its nodes' addresses: its subnets when
+   * configured, so that pods (VPC addresses too, in other subnets) cannot bypass it; else the VPC.
+   */
   apiTrafficSources(): k8s.NetworkPolicyPeer[] {
-    return [{ ipBlock: { cidr: this.settings.vpcCidr } }];
+    return (this.settings.loadBalancerSubnetCidrs ?? [this.settings.vpcCidr]).map((cidr) => ({ ipBlock: { cidr } }));
   }
 
-  /** IRSA: the SDK exchanges the projected token at STS and calls AWS APIs, over HTTPS to public or VPC-endpoint addresses. */
+  /**
+   * IRSA: the SDK exchanges the projected token at STS and calls AWS APIs over HTTPS, at public
+   * or VPC-endpoint addresses that change (NetworkPolicy cannot name hosts); never the metadata servers.
+   */
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
-    return this.hasIdentity(workload) ? [{ ports: [443] }] : [];
+    return this.hasIdentity(workload) ? [HTTPS_EXCEPT_METADATA] : [];
   }
 
   /** EKS places the control plane's network interfaces in the cluster's VPC subnets (port 443). */

@@ -4,7 +4,7 @@ import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
 import { HttpBackend } from '../constructs/http-exposure';
 import { registryHost } from '../constructs/image';
-import { NetworkFlow } from '../constructs/network-policy';
+import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { ManagedCloudPlatform } from './cloud';
@@ -126,12 +126,13 @@ export class GkePlatform extends ManagedCloudPlatform {
     return [
       { peers: [{ ipBlock: { cidr: '169.254.169.254/32' } }], ports: [80] },
       { peers: [{ ipBlock: { cidr: '169.254.169.252/32' } }], ports: [988] },
-      { ports: [443] },
+      // Google APIs: addresses that change (NetworkPolicy cannot name hosts).
+      HTTPS_EXCEPT_METADATA,
     ];
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {
-    new GkeGateway(scope, 'Gateway', { backend, sslCertificate: this.settings.sslCertificate });
+    new GkeGateway(scope, 'Gateway', { backend, sslCertificate: this.settings.sslCertificate, sslPolicy: this.settings.sslPolicy });
   }
 }
 

@@ -41,6 +41,10 @@ const MODELS: Readonly<Record<string, { readonly source: string; readonly load: 
     source: '@kubernetes-models/gke',
     load: async () => (await import('@kubernetes-models/gke/networking.gke.io/v1/HealthCheckPolicy')).HealthCheckPolicy,
   },
+  'networking.gke.io/v1/GCPGatewayPolicy': {
+    source: '@kubernetes-models/gke',
+    load: async () => (await import('@kubernetes-models/gke/networking.gke.io/v1/GCPGatewayPolicy')).GCPGatewayPolicy,
+  },
   'argoproj.io/v1alpha1/Application': {
     source: '@kubernetes-models/argo-cd',
     load: async () => (await import('@kubernetes-models/argo-cd/argoproj.io/v1alpha1/Application')).Application,
