@@ -115,8 +115,8 @@ describe('identity', () => {
 });
 
 describe('secrets', () => {
-  it('EKS and GKE sync every database Secret through an ExternalSecret from the configured store', () => {
-    for (const [objects, store, key] of [[eks, 'aws-secrets-manager', 'cdc8s/eks/postgres-app'], [gke, 'gcp-secret-manager', 'cdc8s-gke-postgres-app']] as const) {
+  it('EKS and GKE sync every database Secret through an ExternalSecret from its namespace\'s SecretStore', () => {
+    for (const [objects, key] of [[eks, 'cdc8s/eks/postgres-app'], [gke, 'cdc8s-gke-postgres-app']] as const) {
       // The Connect build's push Secret comes from a generator, not the store (connect-image-delivery.test.ts).
       const externals = ofKind(objects, 'ExternalSecret').filter((e) => e.spec.secretStoreRef);
       expect(externals.map((e) => `${e.metadata.namespace}/${e.metadata.name}`).sort()).toEqual([
@@ -124,7 +124,7 @@ describe('secrets', () => {
       ]);
       for (const e of externals) {
         expect(e.apiVersion).toBe('external-secrets.io/v1');
-        expect(e.spec.secretStoreRef).toEqual({ kind: 'ClusterSecretStore', name: store });
+        expect(e.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'cdc8s-secrets' });
       }
       expect(externals.find((e) => e.metadata.name === 'postgres-app')?.spec.data[0].remoteRef.key).toBe(key);
     }

@@ -26,7 +26,9 @@ void runCli(process.argv.slice(2), (options) => {
 
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
-    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}`);
+    const grants = platform.secretGrants(required).map((line) => `  ${line}`);
+    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}\n`
+      + `and give each namespace's reader identity exactly its secrets:\n${grants.join('\n')}`);
   }
   // One value per Secret name and key: the copies of a Secret in several namespaces must agree.
   const byName = new Map<string, RequiredSecret[]>();

@@ -102,6 +102,12 @@ export interface MinikubeSettings {
   readonly apiNodePort?: number;
 }
 
+/** A cloud identity per namespace that reads secrets: the data plane's and the apps plane's. */
+export interface SecretReaders {
+  readonly data: string;
+  readonly apps: string;
+}
+
 export interface EksSettings {
   readonly certificateArn: string;
   /** The VPC's CIDR: where the ALB's traffic to pod IPs comes from, unless loadBalancerSubnetCidrs narrows it. */
@@ -113,7 +119,8 @@ export interface EksSettings {
   readonly apiRoleArn?: string;
   readonly connectBuildRoleArn?: string;
   readonly kmsKeyId?: string;
-  readonly secretStore: string;
+  /** IAM role of each namespace's SecretStore reader (data, apps). */
+  readonly secretReaderRoleArns: SecretReaders;
   readonly secretKeyPrefix: string;
 }
 
@@ -127,7 +134,8 @@ export interface GkeSettings {
   readonly clusterLocation?: string;
   readonly clusterProjectID?: string;
   readonly storageClass: 'premium-rwo' | 'standard-rwo';
-  readonly secretStore: string;
+  /** GCP service account of each namespace's SecretStore reader (data, apps). */
+  readonly secretReaderServiceAccounts: SecretReaders;
   readonly secretKeyPrefix: string;
 }
 

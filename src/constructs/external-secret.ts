@@ -17,7 +17,7 @@ export interface ExternalSecretProps {
   readonly name: string;
   /** Namespace of both. */
   readonly namespace: string;
-  /** The ClusterSecretStore to read from. */
+  /** The SecretStore (in the same namespace) to read from. */
   readonly storeName: string;
   /** One entry per key of the target Secret. */
   readonly data: readonly RemoteKey[];
@@ -39,7 +39,7 @@ export class ExternalSecret extends ApiObject {
     // Typed with the ESO model: a misspelt or unknown field is a compile error (the runtime model check does not catch those).
     const spec = {
       refreshInterval: props.refreshInterval ?? '1h',
-      secretStoreRef: { kind: 'ClusterSecretStore', name: props.storeName },
+      secretStoreRef: { kind: 'SecretStore', name: props.storeName },
       target: { name: props.name, creationPolicy: 'Owner' },
       data: props.data.map((d) => ({
         secretKey: d.secretKey,

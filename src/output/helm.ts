@@ -154,11 +154,11 @@ function valuesSchema(env: Environment, present: readonly Component[]) {
 /** Prerequisites the objects depend on but the chart must not install (cluster-wide operators, images). */
 function prerequisites(input: HelmChartInput): string[] {
   const objects = input.manifests.flatMap((m) => m.objects);
-  const stores = [...new Set(objects.filter((o) => o.kind === 'ExternalSecret' && o.spec.secretStoreRef).map((o) => o.spec.secretStoreRef.name as string))];
+  const readers = objects.filter((o) => o.kind === 'SecretStore').map((o) => o.metadata.namespace as string);
   return [
     `- the Strimzi operator ${STRIMZI_VERSION} in ${input.env.config.kafka.operatorNamespace}, watching ${input.env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs)`,
     `- ${input.networkPolicyEnforcement}`,
-    ...(stores.length ? [`- External Secrets Operator with the ClusterSecretStore ${stores.join(', ')}`] : []),
+    ...(readers.length ? [`- External Secrets Operator, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${input.env.name} prints the policies)`] : []),
     ...(objects.some((o) => o.apiVersion === ESO_GENERATORS_API) ? ['- External Secrets Operator with its generators (it mints the Connect build\'s registry push token)'] : []),
     ...(objects.some((o) => o.kind === 'KafkaAccess') ? [`- the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${input.env.config.namespaces.apps})`] : []),
     ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),

@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName } from '../config/types';
+import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName, SecretReaders } from '../config/types';
 import { ExternalSecret } from '../constructs/external-secret';
+import { NamespacedSecretStore, SECRET_STORE_NAME } from '../constructs/namespaced-secret-store';
 import { HttpBackend } from '../constructs/http-exposure';
 import { NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
@@ -9,14 +10,18 @@ import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/regist
 import { RequiredSecret } from '../constructs/required-secret';
 import { ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
 
-/** Where a managed cloud keeps the Secrets' values. */
+/** Where a managed cloud keeps the Secrets' values, and who may read which. */
 export interface SecretManager {
   /** Product name, for instructions (e.g. `AWS Secrets Manager`). */
   readonly product: string;
-  /** The ClusterSecretStore the ExternalSecrets read from. */
-  readonly store: string;
   /** Remote secret name for a Kubernetes Secret name. */
   remoteName(secretName: string): string;
+  /** `spec.provider` of a namespace's SecretStore, authenticating as SECRET_READER_SERVICE_ACCOUNT. */
+  storeProvider(): Record<string, unknown>;
+  /** The cloud identity annotations of the reader ServiceAccount of one plane's namespace. */
+  readerIdentity(plane: keyof SecretReaders): Record<string, string>;
+  /** What grants one reader exactly these remote secrets, as copyable JSON (npm run secrets prints it). */
+  readerGrants(plane: keyof SecretReaders, namespace: string, remoteNames: readonly string[]): string[];
 }
 
 /**
@@ -73,18 +78,38 @@ export abstract class ManagedCloudPlatform implements Platform {
    * properties are the Secret's keys (`{"password": "…"}`).
    */
   provideSecret(scope: Construct, secret: RequiredSecret): void {
+    const store = NamespacedSecretStore.in(scope, {
+      namespace: secret.namespace,
+      identityAnnotations: this.secretManager.readerIdentity(this.planeOf(secret.namespace)),
+      provider: this.secretManager.storeProvider(),
+    });
     new ExternalSecret(scope, `${secret.node.id}External`, {
       name: secret.secretName,
       namespace: secret.namespace,
-      storeName: this.secretManager.store,
+      storeName: store.name,
       labels: commonLabels(),
       data: secret.keys.map((key) => ({ secretKey: key, key: this.secretManager.remoteName(secret.secretName), property: key })),
     });
   }
 
   describeSecretSource(secret: RequiredSecret): string {
-    const { product, store } = this.secretManager;
-    return `${product} secret ${this.secretManager.remoteName(secret.secretName)} (JSON keys: ${secret.keys.join(', ')}) via ClusterSecretStore ${store}`;
+    return `${this.secretManager.product} secret ${this.secretManager.remoteName(secret.secretName)} (JSON keys: ${secret.keys.join(', ')}) via SecretStore ${SECRET_STORE_NAME} in ${secret.namespace}`;
+  }
+
+  /** For each namespace with Secrets, what its reader identity must be granted (nothing more). */
+  secretGrants(secrets: readonly RequiredSecret[]): string[] {
+    const namespaces = [...new Set(secrets.map((s) => s.namespace))];
+    return namespaces.flatMap((namespace) => {
+      const remote = [...new Set(secrets.filter((s) => s.namespace === namespace).map((s) => this.secretManager.remoteName(s.secretName)))];
+      return this.secretManager.readerGrants(this.planeOf(namespace), namespace, remote);
+    });
+  }
+
+  /** The plane (data, apps) whose reader identity a namespace's SecretStore uses. */
+  private planeOf(namespace: string): keyof SecretReaders {
+    const plane = (Object.entries(this.config.namespaces).find(([, name]) => name === namespace) ?? [])[0];
+    if (plane !== 'data' && plane !== 'apps') throw new Error(`no secret reader identity for namespace ${namespace} (only the data and apps namespaces read secrets)`);
+    return plane;
   }
 
   /** An External Secrets generator mints registry tokens with the push identity; an ExternalSecret renders them as a Docker login. */

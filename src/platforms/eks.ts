@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigIssue, EksSettings, EnvironmentConfig } from '../config/types';
 import { AlbIngress } from '../constructs/alb-ingress';
+import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/namespaced-secret-store';
 import { HttpBackend } from '../constructs/http-exposure';
 import { registryHost } from '../constructs/image';
 import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
@@ -25,10 +26,28 @@ export class EksPlatform extends ManagedCloudPlatform {
   constructor(config: EnvironmentConfig) {
     // The loader validated the eks section (required when platform is eks) before this runs.
     const settings = config.eks as EksSettings;
+    // An ALB's ACM certificate lives in the ALB's region: the cluster's, and its secrets'.
+    const region = settings.certificateArn.split(':')[3];
+    const remoteName = (name: string) => `${settings.secretKeyPrefix}/${name}`;
     super(config, {
       product: 'AWS Secrets Manager',
-      store: settings.secretStore,
-      remoteName: (name) => `${settings.secretKeyPrefix}/${name}`,
+      remoteName,
+      storeProvider: () => ({ aws: { service: 'SecretsManager', region, auth: { jwt: { serviceAccountRef: { name: SECRET_READER_SERVICE_ACCOUNT } } } } }),
+      readerIdentity: (plane) => ({ 'eks.amazonaws.com/role-arn': settings.secretReaderRoleArns[plane] }),
+      readerGrants: (plane, namespace, remoteNames) => {
+        const role = settings.secretReaderRoleArns[plane];
+        const account = role.split(':')[4];
+        // Secrets Manager appends six random characters to a secret's ARN.
+        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: remoteNames.map((n) => `arn:aws:secretsmanager:${region}:${account}:secret:${n}-??????`) }] };
+        const trust = {
+          Version: '2012-10-17',
+          Statement: [{
+            Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/<cluster OIDC issuer, without https://>` }, Action: 'sts:AssumeRoleWithWebIdentity',
+            Condition: { StringEquals: { '<cluster OIDC issuer, without https://>:sub': `system:serviceaccount:${namespace}:${SECRET_READER_SERVICE_ACCOUNT}` } },
+          }],
+        };
+        return [`${role} (SecretStore of ${namespace}): permissions policy`, JSON.stringify(policy), `${role}: trust policy`, JSON.stringify(trust)];
+      },
     });
     this.settings = settings;
   }

@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../config/types';
 import { GkeGateway } from '../constructs/gke-gateway';
+import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/namespaced-secret-store';
 import { HttpBackend } from '../constructs/http-exposure';
 import { registryHost } from '../constructs/image';
 import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
@@ -29,11 +30,29 @@ export class GkePlatform extends ManagedCloudPlatform {
   constructor(config: EnvironmentConfig) {
     // The loader validated the gke section (required when platform is gke) before this runs.
     const settings = config.gke as GkeSettings;
+    // The secrets live in the data reader's project; Workload Identity pools are per cluster project.
+    const project = settings.secretReaderServiceAccounts.data.split('@')[1].split('.')[0];
+    const clusterProject = settings.clusterProjectID ?? project;
     super(config, {
       product: 'GCP Secret Manager',
-      store: settings.secretStore,
       // Secret Manager names allow only letters, digits, '-' and '_'.
       remoteName: (name) => `${settings.secretKeyPrefix}-${name}`,
+      storeProvider: () => ({
+        gcpsm: {
+          projectID: project,
+          auth: { workloadIdentity: { clusterLocation: settings.clusterLocation, clusterName: settings.clusterName, clusterProjectID: clusterProject, serviceAccountRef: { name: SECRET_READER_SERVICE_ACCOUNT } } },
+        },
+      }),
+      readerIdentity: (plane) => ({ 'iam.gke.io/gcp-service-account': settings.secretReaderServiceAccounts[plane] }),
+      readerGrants: (plane, namespace, remoteNames) => {
+        const account = settings.secretReaderServiceAccounts[plane];
+        const impersonation = { bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [`serviceAccount:${clusterProject}.svc.id.goog[${namespace}/${SECRET_READER_SERVICE_ACCOUNT}]`] }] };
+        const access = { bindings: [{ role: 'roles/secretmanager.secretAccessor', members: [`serviceAccount:${account}`] }] };
+        return [
+          `${account} (SecretStore of ${namespace}): IAM policy of the service account`, JSON.stringify(impersonation),
+          ...remoteNames.flatMap((n) => [`IAM policy of secret projects/${project}/secrets/${n}`, JSON.stringify(access)]),
+        ];
+      },
     });
     this.settings = settings;
   }
@@ -41,6 +60,8 @@ export class GkePlatform extends ManagedCloudPlatform {
   /** The control plane's endpoint is per cluster (and outside the cluster's ranges): the config names it. */
   check(): ConfigIssue[] {
     const issues = super.check();
+    const missing = (['clusterName', 'clusterLocation'] as const).find((key) => !this.settings[key]);
+    if (missing) issues.push({ path: `/gke/${missing}`, message: 'is required', rule: 'each namespace\'s SecretStore reads GCP Secret Manager through Workload Identity of this cluster' });
     if (!this.config.kubernetesApi) {
       issues.push({ path: '/kubernetesApi', message: 'is required on gke', rule: 'the streaming namespace\'s egress admits only the control plane: give its endpoint (gcloud container clusters describe) and port 443' });
     }

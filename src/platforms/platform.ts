@@ -98,6 +98,9 @@ export interface Platform {
 
   /** How a user gets the required Secrets into the cluster (printed by `npm run secrets`). */
   describeSecretSource(secret: RequiredSecret): string;
+
+  /** What each namespace's secret reader identity must be granted, as copyable JSON; empty where the user applies Secrets. */
+  secretGrants(secrets: readonly RequiredSecret[]): string[];
 }
 
 /** The flow to a control plane at these addresses and port. */

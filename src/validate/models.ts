@@ -21,6 +21,10 @@ const MODELS: Readonly<Record<string, { readonly source: string; readonly load: 
     source: '@kubernetes-models/external-secrets',
     load: async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/ExternalSecret')).ExternalSecret,
   },
+  'external-secrets.io/v1/SecretStore': {
+    source: '@kubernetes-models/external-secrets',
+    load: async () => (await import('@kubernetes-models/external-secrets/external-secrets.io/v1/SecretStore')).SecretStore,
+  },
   'generators.external-secrets.io/v1alpha1/ECRAuthorizationToken': {
     source: '@kubernetes-models/external-secrets',
     load: async () => (await import('@kubernetes-models/external-secrets/generators.external-secrets.io/v1alpha1/ECRAuthorizationToken')).ECRAuthorizationToken,
