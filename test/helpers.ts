@@ -59,6 +59,15 @@ export function diffVariantCli(name: string, change: (config: RawConfig) => void
   return spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file], { cwd: ROOT, encoding: 'utf8' });
 }
 
+/** The committed output (what `npm run synth` writes). */
+export const DIST = join(ROOT, 'dist');
+
+/** The committed dist/<env>/ manifest files in apply (file) order, as paths, and their objects in that order. */
+export function distManifests(env: string): { readonly files: string[]; readonly objects: K8sObject[] } {
+  const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(DIST, env, f));
+  return { files, objects: files.flatMap((f) => parseYamlObjects(readFileSync(f, 'utf8'))) };
+}
+
 /** Every Kubernetes object of dist/<env>/, parsed back from the rendered YAML, in file and document order. */
 export function objectsOf(rendered: RenderedEnvironment): K8sObject[] {
   return rendered.manifests.flatMap(({ file }) => parseYamlObjects(rendered.files.get(`${rendered.env.name}/${file}`) as string));

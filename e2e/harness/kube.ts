@@ -1,13 +1,23 @@
 import { execFileSync, spawnSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { apiGroupOf } from '../../src/charts/apply-order';
 import { packageRoot } from '../../src/package-root';
+import { sharedDir } from '../../src/validate/sources';
 import { CertificateAuthority } from './certs';
 import { listening, ManagedProcess } from './process';
 
 const BIN = join(packageRoot(), 'e2e', 'kube', 'bin');
+
+/** The upstream CRDs the operators' installs would bring (../shared/crds, one folder per upstream). */
+export const SHARED_CRDS = join(sharedDir(), 'crds');
+
+/** Why the upstream CRDs cannot be installed here, or undefined. */
+export function missingCrds(): string | undefined {
+  return existsSync(SHARED_CRDS) ? undefined : `the upstream CRDs are not in ${SHARED_CRDS} (CI has ../shared beside the clone)`;
+}
 
 /** Why the API server cannot be built here, or undefined: it needs Go 1.26 (e2e/kube/go.mod). */
 export function missingGo(): string | undefined {
@@ -168,8 +178,7 @@ export class KubeServer {
     // Columns: NAME [SHORTNAMES] APIVERSION NAMESPACED KIND.
     return new Map(listed.stdout.trim().split('\n').map((line) => {
       const cols = line.trim().split(/\s+/);
-      const apiVersion = cols[cols.length - 3];
-      return [`${apiVersion.includes('/') ? apiVersion.split('/')[0] : ''}/${cols[cols.length - 1]}`, { namespaced: cols[cols.length - 2] === 'true' }];
+      return [`${apiGroupOf(cols[cols.length - 3])}/${cols[cols.length - 1]}`, { namespaced: cols[cols.length - 2] === 'true' }];
     }));
   }
 

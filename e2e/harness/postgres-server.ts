@@ -2,6 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { POSTGRES_SECRET_MOUNTS } from '../../src/constructs/postgres-image';
 import { availableOrSkip } from './available';
 
 export const MISSING_POSTGRES_MESSAGE =
@@ -95,8 +96,9 @@ export class PostgresServer {
   initializeAsImage(context: ImageContext, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
     const secrets = this.writeFile('secrets/app/password', passwords.app).replace(/\/app\/password$/, '');
     this.writeFile('secrets/debezium/password', passwords.debezium);
-    const sql = this.writeFile('init.sql', context('init.sql').replaceAll('/etc/cdc8s/secrets', secrets));
-    const script = context('initdb/10-cdc8s-init.sh').replaceAll('/etc/cdc8s/secrets', secrets).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
+    const mounted = (text: string) => text.replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), secrets);
+    const sql = this.writeFile('init.sql', mounted(context('init.sql')));
+    const script = mounted(context('initdb/10-cdc8s-init.sh')).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
     return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
   }
 

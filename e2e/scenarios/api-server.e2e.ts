@@ -1,12 +1,10 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGroupOf } from '../../src/charts/apply-order';
-import { packageRoot } from '../../src/package-root';
-import { sharedDir } from '../../src/validate/sources';
-import { parseYamlObjects, tempDir } from '../../test/helpers';
+import { DIST, distManifests, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
-import { buildKube, KUBERNETES_VERSIONS, KubeServer, missingGo, type KubeBinaries } from '../harness/kube';
+import { buildKube, type KubeBinaries, KUBERNETES_VERSIONS, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 
 /**
  * Every rendered output applied to real kube-apiservers, the oldest and the newest Kubernetes we
@@ -14,10 +12,8 @@ import { buildKube, KUBERNETES_VERSIONS, KubeServer, missingGo, type KubeBinarie
  * rejects, which schemas alone cannot tell (CEL rules in CRDs, fields a version does not know,
  * Pod Security warnings). One fresh server per version and environment.
  */
-const CRDS = join(sharedDir(), 'crds');
 const ENVIRONMENTS = ['minikube', 'eks', 'gke'];
-const DIST = join(packageRoot(), 'dist');
-const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
+const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
 describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernetes %s API server', (version) => {
   let bin: KubeBinaries;
@@ -25,13 +21,12 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
 
   describe.each(ENVIRONMENTS)('%s', (env) => {
     let server: KubeServer;
-    const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort();
-    const objects: any[] = files.flatMap((f) => parseYamlObjects(readFileSync(join(DIST, env, f), 'utf8')));
+    const { files, objects } = distManifests(env) as { files: string[]; objects: any[] };
 
     beforeAll(async () => {
       server = new KubeServer(bin);
       await server.start();
-      server.installCrds(CRDS);
+      server.installCrds(SHARED_CRDS);
       // What the platform team applies once, before anything syncs from Git.
       const guard = server.kubectl(['apply', '--server-side', '--field-manager=platform', '--validate=strict', '-f', join(DIST, 'platform', `${env}.yaml`)]);
       if (guard.status !== 0 || guard.stderr) throw new Error(`dist/platform/${env}.yaml: ${guard.stderr}`);
@@ -41,7 +36,7 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
     it(`applies dist/${env}/ in file order, server-side with strict field validation: no error, no warning`, () => {
       expect(files.length).toBeGreaterThan(0);
       for (const file of files) {
-        const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', join(DIST, env, file)]);
+        const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '--validate=strict', '-f', file]);
         expect({ file, status: applied.status, stderr: applied.stderr }).toEqual({ file, status: 0, stderr: '' });
       }
     });

@@ -1,14 +1,12 @@
 import { spawnSync } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package-root';
-import { sharedDir } from '../../src/validate/sources';
-import { parseYamlObjects, type K8sObject } from '../../test/helpers';
+import { distManifests, type K8sObject } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { componentsFor, missingToolchain, type Components } from '../harness/components';
-import { buildKube, KubeServer, missingGo } from '../harness/kube';
+import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 import { connectorConfig } from '../harness/strimzi';
 
 /**
@@ -17,18 +15,16 @@ import { connectorConfig } from '../harness/strimzi';
  * Kubernetes 1.35 API server holding dist/eks/, with a token of the Connect ServiceAccount: the
  * rendered Role and RoleBinding are enough, and no more than that.
  */
-const CRDS = join(sharedDir(), 'crds');
 const ENV = 'eks';
 const ready = availableOrSkip(missingGo()) && availableOrSkip(missingToolchain())
-  && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
+  && availableOrSkip(missingCrds());
 
 /** How Strimzi's KafkaConnectConfigurationBuilder declares the provider (the other three are Kafka's own). */
 const PROVIDERS = 'config.providers=strimzisecrets\nconfig.providers.strimzisecrets.class=io.strimzi.kafka.KubernetesSecretConfigProvider\n';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
 describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s config provider on a real API server', () => {
-  const dist = join(packageRoot(), 'dist', ENV);
-  const objects: K8sObject[] = readdirSync(dist).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseYamlObjects(readFileSync(join(dist, f), 'utf8')));
+  const { files, objects } = distManifests(ENV);
   const connect = objects.find((o) => o.kind === 'KafkaConnect') as K8sObject;
   const connector = objects.find((o) => o.kind === 'KafkaConnector') as K8sObject;
   const [, secretNamespace, secretName, secretKey] = /^\$\{strimzisecrets:([^/]+)\/([^:]+):([^}]+)\}$/.exec((connector as any).spec.config['database.password']) ?? [];
@@ -58,9 +54,9 @@ describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s c
     bin = componentsFor(objects);
     server = new KubeServer(buildKube('1.35'));
     await server.start();
-    server.installCrds(CRDS);
-    for (const file of readdirSync(dist).filter((f) => f.endsWith('.yaml')).sort()) {
-      const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '-f', join(dist, file)]);
+    server.installCrds(SHARED_CRDS);
+    for (const file of files) {
+      const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '-f', file]);
       if (applied.status !== 0) throw new Error(`${file}: ${applied.stderr}`);
     }
     // What the operators would add: Strimzi the Connect ServiceAccount, External Secrets the Secrets.

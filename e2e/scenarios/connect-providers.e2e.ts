@@ -1,10 +1,9 @@
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package-root';
-import { parseYamlObjects, type K8sObject } from '../../test/helpers';
+import { distManifests } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { componentsFor, missingToolchain, type Components } from '../harness/components';
 import { connectWorkerProperties, type RenderedObject } from '../harness/strimzi';
@@ -18,8 +17,7 @@ import { connectWorkerProperties, type RenderedObject } from '../harness/strimzi
 const ready = availableOrSkip(missingToolchain());
 
 describe.runIf(ready)('a connector cannot read the worker\'s environment or files through the config providers', () => {
-  const dist = join(packageRoot(), 'dist', 'eks');
-  const objects: K8sObject[] = readdirSync(dist).filter((f) => f.endsWith('.yaml')).sort().flatMap((f) => parseYamlObjects(readFileSync(join(dist, f), 'utf8')));
+  const { objects } = distManifests('eks');
   const dir = mkdtempSync(join(tmpdir(), 'cdc8s-providers-'));
   const kafkaHome = join(dir, 'opt-kafka');
   let bin: Components;

@@ -1,14 +1,12 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENTS, type Component } from '../../src/charts';
 import { apiGroupOf } from '../../src/charts/apply-order';
-import { packageRoot } from '../../src/package-root';
-import { sharedDir } from '../../src/validate/sources';
 import { helm } from '../../test/helm';
-import { parseYamlObjects, type K8sObject } from '../../test/helpers';
+import { DIST, type K8sObject, parseYamlObjects } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
-import { buildKube, KubeServer, missingGo } from '../harness/kube';
+import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 
 /**
  * The Helm umbrella chart on a real Kubernetes 1.35 API server with the bundled Helm v4: the
@@ -16,7 +14,6 @@ import { buildKube, KubeServer, missingGo } from '../harness/kube';
  * Without kube-controller-manager nothing is garbage-collected, so an object Helm deleted but a
  * finalizer holds (a Namespace, a claim) still shows: it counts as deleted, as it would be.
  */
-const CRDS = join(sharedDir(), 'crds');
 /** The operator the README's second step installs (simulated by its CRDs); every other CRD is a cluster prerequisite. */
 const OPERATOR_CRDS = 'strimzi-1.2.0';
 /**
@@ -24,12 +21,12 @@ const OPERATOR_CRDS = 'strimzi-1.2.0';
  * claims and volumes hold Postgres, and deleting a Namespace deletes everything in it.
  */
 const HOLDS_DATA = new Set(['Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
-const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
+const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
 const keyOf = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a real Kubernetes 1.35 API server', (env) => {
-  const chart = join(packageRoot(), 'dist', 'helm', `cdc8s-${env}`);
+  const chart = join(DIST, 'helm', `cdc8s-${env}`);
   // Each component's objects, read from its subchart's templates.
   const objectsOf = (component: Component): K8sObject[] => {
     const templates = join(chart, 'charts', component, 'templates');
@@ -57,7 +54,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
     server = new KubeServer(buildKube('1.35'));
     await server.start();
     run = (args) => helm(args, { KUBECONFIG: server.kubeconfig, HELM_CONFIG_HOME: join(server.dir, 'helm-config'), HELM_CACHE_HOME: join(server.dir, 'helm-cache'), HELM_DATA_HOME: join(server.dir, 'helm-data') });
-    server.installCrds(CRDS, (upstream) => upstream !== OPERATOR_CRDS);
+    server.installCrds(SHARED_CRDS, (upstream) => upstream !== OPERATOR_CRDS);
   }, 45 * 60_000);
   afterAll(() => server?.stop());
 
@@ -67,7 +64,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
     expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
     expect([...live(all)].sort()).toEqual(objectsOf('namespaces').map(keyOf).sort());
 
-    server.installCrds(CRDS, (upstream) => upstream === OPERATOR_CRDS);
+    server.installCrds(SHARED_CRDS, (upstream) => upstream === OPERATOR_CRDS);
     // The third step exactly as the chart's NOTES print it.
     const printed = /^\s*helm (upgrade cdc8s <this chart> .*)$/m.exec(first.stdout)?.[1];
     expect(printed).toBeDefined();

@@ -1,8 +1,7 @@
 import { spawnSync } from 'node:child_process';
 import { join, dirname } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package-root';
-import { cli } from '../../test/helpers';
+import { cli, DIST } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, KubeServer, missingGo } from '../harness/kube';
 
@@ -34,7 +33,7 @@ describe.runIf(ready)('npm run secrets | sh on a real Kubernetes 1.35 API server
   beforeAll(async () => {
     server = new KubeServer(buildKube('1.35'));
     await server.start();
-    const namespaces = server.kubectl(['apply', '--server-side', '-f', join(packageRoot(), 'dist', 'minikube', '00-namespaces.yaml')]);
+    const namespaces = server.kubectl(['apply', '--server-side', '-f', join(DIST, 'minikube', '00-namespaces.yaml')]);
     if (namespaces.status !== 0) throw new Error(namespaces.stderr);
   }, 45 * 60_000);
   afterAll(() => server?.stop());

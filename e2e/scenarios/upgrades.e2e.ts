@@ -1,13 +1,12 @@
-import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { packageRoot } from '../../src/package-root';
+import { apiGroupOf } from '../../src/charts/apply-order';
 import { diffValues, type KubeObject } from '../../src/output/object-diff';
 import { replacementFor } from '../../src/policy/immutable-fields';
-import { sharedDir } from '../../src/validate/sources';
-import { objectsOf, parseYamlObjects, renderVariant, type K8sObject, type RawConfig } from '../../test/helpers';
+import { distManifests, type K8sObject, objectsOf, type RawConfig, renderVariant } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
-import { buildKube, KubeServer, missingGo } from '../harness/kube';
+import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 
 /**
  * Upgrades on a real Kubernetes 1.35 API server: an older output applied, then the current one,
@@ -15,9 +14,7 @@ import { buildKube, KubeServer, missingGo } from '../harness/kube';
  * server refuses (or silently keeps), and every one it refuses is marked. No kube-controller-
  * manager runs, so the harness binds each claim as the volume binder would (status Bound).
  */
-const CRDS = join(sharedDir(), 'crds');
-const DIST = join(packageRoot(), 'dist');
-const ready = availableOrSkip(missingGo()) && availableOrSkip(existsSync(CRDS) ? undefined : `the upstream CRDs are not in ${CRDS} (CI has ../shared beside the clone)`);
+const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
 const keyOf = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
@@ -39,8 +36,7 @@ function previousRelease(config: RawConfig): void {
 }
 
 describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real Kubernetes 1.35 API server', (env) => {
-  const current: K8sObject[] = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort()
-    .flatMap((f) => parseYamlObjects(readFileSync(join(DIST, env, f), 'utf8')));
+  const current = distManifests(env).objects;
   let server: KubeServer;
   let sequence = 0;
 
@@ -51,7 +47,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '-f', file]);
     return applied.status === 0 ? undefined : applied.stderr.trim();
   };
-  const live = (o: K8sObject): any => JSON.parse(server.kubectl(['get', `${o.kind}.${o.apiVersion.split('/').length > 1 ? o.apiVersion.split('/')[0] : ''}`.replace(/\.$/, ''),
+  const live = (o: K8sObject): any => JSON.parse(server.kubectl(['get', [o.kind, apiGroupOf(o.apiVersion)].filter(Boolean).join('.'),
     o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'json']).stdout);
   /** What the volume binder does once a claim has a volume: Bound, with the requested capacity. */
   const bind = (claim: K8sObject) => {
@@ -76,7 +72,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
   beforeAll(async () => {
     server = new KubeServer(buildKube('1.35'));
     await server.start();
-    server.installCrds(CRDS);
+    server.installCrds(SHARED_CRDS);
     // The namespaces and classes every case needs (the upgrade applies them again).
     for (const o of current.filter((x) => x.kind === 'Namespace' || x.kind === 'StorageClass')) {
       const error = apply(o);

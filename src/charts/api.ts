@@ -12,10 +12,10 @@ export interface ApiChartProps extends ChartContext {
   readonly postgres: Postgres;
 }
 
-/** The transactions API: the workload, its database credentials and its platform exposure. */
 /** Where the API reads its database password from (a file per Secret key). */
 export const API_PASSWORD_MOUNT = '/var/run/secrets/cdc8s/postgres';
 
+/** The transactions API: the workload, its database credentials and its platform exposure. */
 export class ApiChart extends Chart {
   readonly service: WebService;
 

@@ -75,10 +75,8 @@ export function buildPipeline(env: Environment): PipelineApp {
     { file: '70-consumers.yaml', chart: consumers, stage: 'consumers', component: 'consumers' },
   ];
   for (const { chart, stage } of charts) annotateApplyOrder(chart, stage);
-  const argocd = config.argocd
-    ? new ArgoCdChart(app, 'argocd', { ...context, settings: config.argocd, objects: charts.flatMap(({ chart }) => apiObjectsOf(chart)) })
-    : undefined;
-  const clusterScoped = charts.flatMap(({ chart }) => apiObjectsOf(chart)).filter((o) => o.kind === 'Namespace' || o.kind === 'PersistentVolume');
-  const platformGuard = new PlatformGuardChart(app, 'platform', { ...context, objects: clusterScoped });
+  const objects = charts.flatMap(({ chart }) => apiObjectsOf(chart));
+  const argocd = config.argocd ? new ArgoCdChart(app, 'argocd', { ...context, settings: config.argocd, objects }) : undefined;
+  const platformGuard = new PlatformGuardChart(app, 'platform', { ...context, objects: objects.filter((o) => o.kind === 'Namespace' || o.kind === 'PersistentVolume') });
   return { app, context, charts, argocd, platformGuard };
 }

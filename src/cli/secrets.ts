@@ -48,7 +48,7 @@ void runCli(process.argv.slice(2), (options) => {
 });
 
 /** The script: one call per Secret name, its copies (a List) on standard input. */
-export function secretsScript(envName: string, rotate: boolean, groups: readonly { name: string; namespaces: readonly string[]; list: object }[]): string {
+function secretsScript(envName: string, rotate: boolean, groups: readonly { name: string; namespaces: readonly string[]; list: object }[]): string {
   return [
     '#!/bin/sh',
     `# cdc8s: the Secrets environment ${envName} needs. Run it with sh against the cluster kubectl points at.`,

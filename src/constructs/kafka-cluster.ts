@@ -131,7 +131,7 @@ export class KafkaCluster extends Construct {
       name: `${props.name}-kafka-egress`,
       namespace: props.namespace,
       labels,
-      podSelector: kafkaNodePodLabels(props.name),
+      podSelector: nodes.podLabels,
       egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT] }, ...(props.rackTopologyKey ? [props.kubernetesApi] : [])],
     });
     // The topic and user operators watch their resources and talk to Kafka on the replication port.

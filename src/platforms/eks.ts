@@ -28,10 +28,9 @@ export class EksPlatform extends ManagedCloudPlatform {
     const settings = config.eks as EksSettings;
     // An ALB's ACM certificate lives in the ALB's region: the cluster's, and its secrets'.
     const region = settings.certificateArn.split(':')[3];
-    const remoteName = (name: string) => `${settings.secretKeyPrefix}/${name}`;
     super(config, {
       product: 'AWS Secrets Manager',
-      remoteName,
+      remoteName: (name) => `${settings.secretKeyPrefix}/${name}`,
       storeProvider: () => ({ aws: { service: 'SecretsManager', region, auth: { jwt: { serviceAccountRef: { name: SECRET_READER_SERVICE_ACCOUNT } } } } }),
       readerIdentity: (plane) => ({ 'eks.amazonaws.com/role-arn': settings.secretReaderRoleArns[plane] }),
       readerGrants: (plane, namespace, remoteNames) => {

@@ -26,13 +26,15 @@ export class GkePlatform extends ManagedCloudPlatform {
   readonly name = 'gke' as const;
   readonly networkPolicyEnforcement = 'NetworkPolicy enforcement: GKE Dataplane V2 (--enable-dataplane-v2; always on in Autopilot) or --enable-network-policy';
   private readonly settings: GkeSettings;
+  /** Project of the cluster, whose Workload Identity pool every token exchange goes through. */
+  private readonly clusterProject: string;
 
   constructor(config: EnvironmentConfig) {
     // The loader validated the gke section (required when platform is gke) before this runs.
     const settings = config.gke as GkeSettings;
     // The secrets live in the data reader's project; Workload Identity pools are per cluster project.
     const project = settings.secretReaderServiceAccounts.data.split('@')[1].split('.')[0];
-    const clusterProject = settings.clusterProjectID ?? project;
+    const clusterProject = settings.clusterProjectID ?? artifactRegistryProject(config.connect.build.registry ?? config.images.registry) ?? project;
     super(config, {
       product: 'GCP Secret Manager',
       // Secret Manager names allow only letters, digits, '-' and '_'.
@@ -55,6 +57,7 @@ export class GkePlatform extends ManagedCloudPlatform {
       },
     });
     this.settings = settings;
+    this.clusterProject = clusterProject;
   }
 
   /** The control plane's endpoint is per cluster (and outside the cluster's ranges): the config names it. */
@@ -97,13 +100,13 @@ export class GkePlatform extends ManagedCloudPlatform {
    * GCP access token (1 hour). The output keys are `username` (oauth2accesstoken) and `token`.
    */
   protected registryTokenGenerator(registry: string): RegistryTokenGenerator {
-    const { clusterName, clusterLocation, clusterProjectID } = this.settings;
+    const { clusterName, clusterLocation } = this.settings;
     const project = artifactRegistryProject(registry) as string;
     return {
       kind: 'GCRAccessToken',
       spec: (serviceAccount) => ({
         projectID: project,
-        auth: { workloadIdentity: { clusterLocation, clusterName, clusterProjectID: clusterProjectID ?? project, serviceAccountRef: { name: serviceAccount } } },
+        auth: { workloadIdentity: { clusterLocation, clusterName, clusterProjectID: this.clusterProject, serviceAccountRef: { name: serviceAccount } } },
       }),
       registryTemplate: registryHost(registry),
       passwordTemplate: '{{ .token }}',

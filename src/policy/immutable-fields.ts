@@ -1,3 +1,4 @@
+import { apiGroupOf } from '../charts/apply-order';
 import type { FieldChange, KubeObject } from '../output/object-diff';
 
 /**
@@ -87,8 +88,7 @@ const RULES: readonly ImmutableRule[] = [
 
 /** Why a change of this field cannot be made in place, with a hint; undefined when it can. */
 export function replacementFor(change: FieldChange, before: KubeObject, after: KubeObject): Replacement | undefined {
-  const group = before.apiVersion.includes('/') ? before.apiVersion.split('/')[0] : '';
-  const rule = RULES.find((r) => r.group === group && r.kind === before.kind);
+  const rule = RULES.find((r) => r.group === apiGroupOf(before.apiVersion) && r.kind === before.kind);
   const reason = rule?.refuses(change, before, after);
   return rule && reason ? { reason, hint: rule.hint } : undefined;
 }
