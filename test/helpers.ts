@@ -152,3 +152,10 @@ export function copyOfDist(): string {
   cpSync(join(ROOT, 'dist'), dir, { recursive: true });
   return dir;
 }
+
+/** The rendered reconcile ConfigMap's file (`reconcile.sql`, `check.sql`, `reconcile.sh`). */
+export function reconcileFile(rendered: RenderedEnvironment, name: string): string {
+  const configMap = objectsOf(rendered).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-reconcile');
+  if (!configMap) throw new Error('no ConfigMap postgres-reconcile rendered');
+  return (configMap as unknown as { data: Record<string, string> }).data[name];
+}

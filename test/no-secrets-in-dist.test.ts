@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ENVIRONMENTS, K8sObject, objectsOf, render, ROOT, snapshotTree } from './helpers';
+import { ENVIRONMENTS, K8sObject, objectsOf, reconcileFile, render, ROOT, snapshotTree } from './helpers';
 
 /** Shannon entropy in bits per character. */
 function entropy(value: string): number {
@@ -54,9 +54,9 @@ describe.each(ENVIRONMENTS)('no secret value in the %s output', (name) => {
     expect(inObjects).toEqual([]);
   });
 
-  it('sets database passwords only from psql variables, never literals', () => {
-    const sql = [...rendered.files].filter(([path]) => path.endsWith('init.sql')).map(([, c]) => c).join('\n');
-    expect(sql).toMatch(/PASSWORD :'/);
+  it('sets database passwords only from the mounted files, never literals', () => {
+    const sql = reconcileFile(rendered, 'reconcile.sql');
+    expect(sql).toMatch(/:'debezium_password'/);
     expect(sql).not.toMatch(/PASSWORD\s+'[^']*'/i);
   });
 

@@ -1,74 +1,191 @@
-import { readFileSync } from 'node:fs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse } from 'yaml';
-import { validateConfig } from '../src/config/load';
-import { renderEnvironment } from '../src/output/render';
-import { envFile, file, objectsOf } from './helpers';
-import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../src/constructs/postgres-image';
-import { PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
+import { POSTGRES_PORT, POSTGRES_SOCKET_DIR, REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
+import { RenderedEnvironment } from '../src/output/render';
+import { PostgresServer, postgresAvailable, ReconcileFiles } from '../e2e/harness/postgres-server';
+import { eventually, stopAll } from '../e2e/harness/process';
+import { file, objectsOf, RawConfig, renderVariant } from './helpers';
 
 /**
  * The rendered database set-up, run for real: a PostgreSQL server started with the rendered
- * postgresql.conf and pg_hba.conf, initialised with the rendered init.sql, then used the way the
- * API and Debezium use it. Only the client range differs from the shipped EKS config (loopback).
+ * postgresql.conf and pg_hba.conf (the output plugins the image deletes absent), initialised by the
+ * rendered first-start script, then kept by the rendered reconcile as the sidecar runs it, and used
+ * the way the API and Debezium use it. Only the client range differs from the shipped EKS config.
  */
-describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a real server', () => {
-  const config = parse(readFileSync(envFile('eks'), 'utf8'));
-  config.postgres.clientCidrs = ['127.0.0.1/32'];
-  const rendered = renderEnvironment({ name: 'eks', file: 'eks.yaml', config: validateConfig('eks.yaml', config) });
+describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a real server, for its whole life', () => {
+  const loopback = (config: RawConfig) => { config.postgres.clientCidrs = ['127.0.0.1/32']; };
+  const rendered = renderVariant('eks', loopback);
   const app = { user: 'transactions_app', password: 'app-test-password', database: 'transactions' };
   const debezium = { user: 'debezium', password: 'debezium-test-password', database: 'transactions' };
+  const connector = objectsOf(rendered).find((o) => o.kind === 'KafkaConnector')?.spec.config;
+  const publication = connector['publication.name'] as string;
   let server: PostgresServer;
+
+  const reconcileFiles = (env: RenderedEnvironment): ReconcileFiles => objectsOf(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-reconcile')?.data;
+  const published = () => server.client(debezium, `SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY schemaname || '.' || tablename COLLATE "C") FROM pg_publication_tables WHERE pubname = '${publication}'`).stdout.trim();
+  const reconcile = () => {
+    const run = server.reconcile();
+    expect(run.reconcile.stderr).not.toMatch(/ERROR/);
+    expect(run.reconcile.status).toBe(0);
+    return run;
+  };
 
   beforeAll(() => {
     const context = (path: string) => file(rendered, `images/postgres-debezium/eks/${path}`);
     server = PostgresServer.fromImageContext(context);
-    const init = server.initializeAsImage(context, { app: app.password, debezium: debezium.password });
+    const init = server.initializeAsImage(context, reconcileFiles(rendered), { app: app.password, debezium: debezium.password });
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);
-    // The API's migrations create the captured tables after first start.
-    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0); CREATE TABLE public.accounts (id bigserial PRIMARY KEY);');
+    // The API's migrations create the captured tables after first start, and an uncaptured one without a key.
+    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0); CREATE TABLE public.accounts (id bigserial PRIMARY KEY); CREATE TABLE public.audit_log (note text); CREATE TABLE public.api_keys (id int PRIMARY KEY, secret text)');
     expect(ddl.stderr).toBe('');
+    reconcile();
   }, 60_000);
 
-  afterAll(() => server?.stop());
+  afterAll(async () => {
+    await stopAll();
+    server?.stop();
+  });
 
-  it('runs with logical decoding', () => {
+  it('runs with logical decoding, and logs connections and replication commands', () => {
     expect(server.client(debezium, 'SHOW wal_level').stdout.trim()).toBe('logical');
+    expect(server.client(debezium, 'SELECT current_setting(\'log_connections\') || current_setting(\'log_replication_commands\')').stdout.trim()).toBe('onon');
   });
 
   it('gives Debezium a REPLICATION login that is not a superuser', () => {
     expect(server.client(debezium, "SELECT rolcanlogin, rolreplication, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'debezium'").stdout.trim()).toBe('t|t|f|f|f');
   });
 
-  it('lets Debezium snapshot tables the application creates later, and not write them', () => {
+  it('publishes exactly the captured tables and the signal table, not the schema', () => {
+    expect(published()).toBe('cdc8s.debezium_signal,public.accounts,public.transactions');
+    expect(server.client(debezium, `SELECT count(*) FROM pg_publication_namespace`).stdout.trim()).toBe('0');
+  });
+
+  it('lets the application UPDATE and DELETE an uncaptured table without a primary key', () => {
+    const result = server.client(app, "INSERT INTO public.audit_log VALUES ('a'); UPDATE public.audit_log SET note = 'b'; DELETE FROM public.audit_log");
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+  });
+
+  it('lets Debezium read exactly the captured tables, and write none of them', () => {
     expect(server.client(app, 'INSERT INTO public.transactions (amount) VALUES (10)').status).toBe(0);
     expect(server.client(debezium, 'SELECT count(*) FROM public.transactions').stdout.trim()).toBe('1');
+    expect(server.client(debezium, 'SELECT count(*) FROM public.api_keys').stderr).toContain('permission denied');
     const write = server.client(debezium, 'INSERT INTO public.transactions (amount) VALUES (1)');
-    expect(write.status).not.toBe(0);
     expect(write.stderr).toContain('permission denied');
   });
 
-  it('accepts the rendered connector\'s replication connection and streams every captured table through its publication', () => {
-    // What the KafkaConnector tells Debezium to use, not retyped names.
-    const connector = objectsOf(rendered).find((o) => o.kind === 'KafkaConnector')?.spec.config;
+  it('keeps Debezium from decoding an uncaptured table through any output plugin', () => {
+    const replication = { ...debezium, replication: 'database' as const };
+    // The stock plugin that decodes every table (reproduced in review): the image deletes it.
+    expect(REMOVED_OUTPUT_PLUGINS).toContain('test_decoding.so');
+    for (const plugin of ['test_decoding']) {
+      const slot = server.client(replication, `CREATE_REPLICATION_SLOT probe_${plugin} LOGICAL ${plugin}`);
+      expect(slot.stderr).toMatch(/could not access file|No such file/);
+    }
+    // pgoutput sends only what the publication holds, and Debezium can neither create nor alter one.
+    expect(server.client(debezium, 'CREATE PUBLICATION everything FOR ALL TABLES').stderr).toMatch(/must be superuser|permission denied/);
+    expect(server.client(debezium, `ALTER PUBLICATION ${publication} ADD TABLE public.api_keys`).stderr).toMatch(/must be owner|permission denied/);
+    expect(server.client(replication, 'CREATE_REPLICATION_SLOT probe_pgoutput LOGICAL pgoutput').status).toBe(0);
+    expect(server.client(app, "INSERT INTO public.api_keys VALUES (1, 'not-for-debezium')").status).toBe(0);
+    const changes = server.client(debezium, `SELECT count(*) FROM pg_logical_slot_get_binary_changes('probe_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE position('not-for-debezium' in encode(data, 'escape')) > 0`);
+    expect(changes.stderr).toBe('');
+    expect(changes.stdout.trim()).toBe('0');
+    server.client(replication, 'DROP_REPLICATION_SLOT probe_pgoutput');
+  });
+
+  it("accepts the rendered connector's replication connection and streams every captured table through its publication", () => {
     const login = { user: connector['database.user'], password: debezium.password, database: connector['database.dbname'] };
     const slotName = connector['slot.name'];
     const slot = server.client({ ...login, replication: 'database' }, `CREATE_REPLICATION_SLOT ${slotName} LOGICAL ${connector['plugin.name']}`);
     expect(slot.stderr).toBe('');
     const tables = (connector['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
     for (const table of tables) expect(server.client(app, `INSERT INTO ${table} DEFAULT VALUES`).status).toBe(0);
-    const changed = server.client(login, `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${connector['publication.name']}') WHERE get_byte(data, 0) = ascii('I')`);
+    const changed = server.client(login, `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`);
     expect(changed.stderr).toBe('');
-    // One INSERT message per captured table.
     expect(Number(changed.stdout.trim())).toBe(tables.length);
   });
 
-  it('publishes the captured schema and bounds the WAL a stalled slot may keep', () => {
-    const schemas = "SELECT n.nspname FROM pg_publication_namespace pn JOIN pg_publication p ON p.oid = pn.pnpubid JOIN pg_namespace n ON n.oid = pn.pnnspid WHERE p.pubname = 'cdc8s_publication'";
-    expect(server.client(debezium, schemas).stdout.trim()).toBe('public');
-    expect(server.client(debezium, 'SHOW max_slot_wal_keep_size').stdout.trim()).toBe('50GB');
+  it('streams a table captured after the first start once the new config reaches the reconcile', () => {
+    const added = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'ledger', table: 'payouts' }); });
+    // The image does not change: only the reconcile's ConfigMap does.
+    expect(file(added, 'images/postgres-debezium/eks/Dockerfile')).toBe(file(rendered, 'images/postgres-debezium/eks/Dockerfile'));
+    server.updateReconcile(reconcileFiles(added));
+    reconcile();
+    // The schema exists now, owned by the application, which creates the table in it.
+    expect(server.client(app, 'CREATE TABLE ledger.payouts (id bigserial PRIMARY KEY, amount bigint)').stderr).toBe('');
+    reconcile();
+    expect(published()).toContain('ledger.payouts');
+    const slotName = connector['slot.name'];
+    server.client({ ...debezium, replication: 'database' }, `CREATE_REPLICATION_SLOT added_probe LOGICAL pgoutput`);
+    expect(server.client(app, 'INSERT INTO ledger.payouts (amount) VALUES (5)').status).toBe(0);
+    const changes = server.client(debezium, `SELECT count(*) FROM pg_logical_slot_get_binary_changes('added_probe', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`);
+    expect(changes.stdout.trim()).toBe('1');
+    expect(server.client(debezium, 'SELECT count(*) FROM ledger.payouts').stdout.trim()).toBe('1');
+    server.client({ ...debezium, replication: 'database' }, 'DROP_REPLICATION_SLOT added_probe');
+    expect(slotName).toBeTruthy();
+    server.updateReconcile(reconcileFiles(rendered));
+    reconcile();
+    // Dropped from the config: no longer published, no longer readable by Debezium.
+    expect(published()).not.toContain('ledger.payouts');
+    expect(server.client(debezium, 'SELECT count(*) FROM ledger.payouts').stderr).toContain('permission denied');
   });
+
+  it('sets a rotated password: new connections use it, the old one is refused, and no password is printed', () => {
+    const rotated = 'debezium-rotated-password';
+    server.setPasswords({ debezium: rotated });
+    const run = reconcile();
+    expect(run.reconcile.stderr).toContain('password of debezium set from its Secret');
+    expect(run.reconcile.stderr).not.toContain('password of transactions_app');
+    for (const output of [run.reconcile.stdout, run.reconcile.stderr, server.log()]) {
+      expect(output).not.toContain(rotated);
+      expect(output).not.toContain(app.password);
+    }
+    expect(server.client({ ...debezium, password: rotated }, 'SELECT 1').stdout.trim()).toBe('1');
+    expect(server.client(debezium, 'SELECT 1').stderr).toContain('password authentication failed');
+    // Unchanged Secrets change nothing.
+    expect(reconcile().reconcile.stderr).not.toContain('password of');
+    debezium.password = rotated;
+  });
+
+  it('fails loudly on a captured table without a primary key, and leaves it out of the publication so the app keeps writing', () => {
+    const pkLess = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'public', table: 'audit_log' }); });
+    server.updateReconcile(reconcileFiles(pkLess));
+    const run = server.reconcile();
+    expect(run.reconcile.status).toBe(0);
+    expect(run.check.status).not.toBe(0);
+    expect(run.check.stderr).toContain('captured table(s) public.audit_log have no primary key and no REPLICA IDENTITY FULL');
+    expect(published()).not.toContain('audit_log');
+    expect(server.client(app, "INSERT INTO public.audit_log VALUES ('x'); UPDATE public.audit_log SET note = 'y'").status).toBe(0);
+    expect(server.client(app, 'ALTER TABLE public.audit_log REPLICA IDENTITY FULL').status).toBe(0);
+    expect(server.reconcile().check.status).toBe(0);
+    expect(published()).toContain('public.audit_log');
+    server.updateReconcile(reconcileFiles(rendered));
+    reconcile();
+  });
+
+  it('converts what an earlier first-start script made: a schema-wide publication and default privileges', () => {
+    const superuser = (sql: string) => server.superuser(sql);
+    superuser(`DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLES IN SCHEMA public; ALTER DEFAULT PRIVILEGES FOR ROLE transactions_app IN SCHEMA public GRANT SELECT ON TABLES TO debezium; GRANT SELECT ON public.api_keys TO debezium`);
+    reconcile();
+    expect(published()).toBe('cdc8s.debezium_signal,public.accounts,public.transactions');
+    expect(superuser("SELECT count(*) FROM pg_default_acl a, aclexplode(a.defaclacl) x WHERE x.grantee = 'debezium'::regrole")).toBe('0');
+    expect(server.client(debezium, 'SELECT count(*) FROM public.api_keys').stderr).toContain('permission denied');
+  });
+
+  it('reconciles again, as the rendered sidecar, after a restart and when a captured table appears', async () => {
+    const sidecar = server.startReconcileLoop();
+    await eventually(() => server.reconciled, 30_000, () => `sidecar not ready:\n${sidecar.tail(20)}`);
+    server.superuser(`ALTER PUBLICATION ${publication} DROP TABLE public.accounts`);
+    server.restart('fast');
+    await eventually(() => published().includes('public.accounts'), 45_000, () => `not republished after the restart:\n${sidecar.tail(20)}`, 1_000);
+    const added = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'public', table: 'refunds' }); });
+    server.updateReconcile(reconcileFiles(added));
+    expect(server.client(app, 'CREATE TABLE public.refunds (id bigserial PRIMARY KEY)').status).toBe(0);
+    await eventually(() => published().includes('public.refunds'), 45_000, () => `refunds not published:\n${sidecar.tail(20)}`, 1_000);
+    expect(sidecar.tail(50)).not.toContain(debezium.password);
+    await sidecar.stop();
+    server.updateReconcile(reconcileFiles(rendered));
+  }, 120_000);
 
   it('answers every rendered probe without logging a FATAL (probes use the Unix socket, where pg_hba admits them)', () => {
     const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');

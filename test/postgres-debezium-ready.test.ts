@@ -3,24 +3,26 @@ import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
-import { ENVIRONMENTS, envFile, file, objectsOf, render } from './helpers';
+import { ENVIRONMENTS, envFile, file, objectsOf, reconcileFile, render } from './helpers';
 
 describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const rendered = render(name);
   const context = `images/postgres-debezium/${name}`;
   const conf = file(rendered, `${context}/postgresql.conf`);
-  const sql = file(rendered, `${context}/init.sql`);
+  const sql = reconcileFile(rendered, 'reconcile.sql');
   const hba = file(rendered, `${context}/pg_hba.conf`);
   const dockerfile = file(rendered, `${context}/Dockerfile`);
   const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
   const container = statefulSet?.spec.template.spec.containers[0];
 
-  it('the first-start script passes no password on a command line: psql reads the mounted files itself', () => {
+  it('the first-start script runs the mounted reconcile and passes no password on a command line: psql reads the mounted files itself', () => {
     const script = file(rendered, `${context}/initdb/10-cdc8s-init.sh`);
     expect(script).not.toMatch(/--set|-v [a-z_]+=|\$\(<|password=/);
+    expect(script).toContain('--file=/etc/cdc8s/reconcile/reconcile.sql');
     expect(sql).toMatch(/^\\set app_password `cat \/etc\/cdc8s\/secrets\/app\/password`$/m);
     expect(sql).toMatch(/^\\set debezium_password `cat \/etc\/cdc8s\/secrets\/debezium\/password`$/m);
-    expect(sql).toContain("PASSWORD :'app_password'");
+    // ALTER ROLE receives a SCRAM verifier computed in the server, never the password itself.
+    expect(sql).toContain("format('ALTER ROLE %I PASSWORD %L', rolname, pg_temp.cdc8s_scram(p,");
   });
 
   it('turns on logical decoding with senders, slots and a bound on retained WAL', () => {
@@ -37,24 +39,34 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   });
 
   it('creates a Debezium role with REPLICATION and LOGIN, never SUPERUSER', () => {
-    const role = /CREATE ROLE debezium WITH ([^;]+);/.exec(sql)?.[1] ?? '';
+    const role = /ALTER ROLE debezium WITH ([^;]+);/.exec(sql)?.[1] ?? '';
     expect(role).toMatch(/\bLOGIN\b/);
     expect(role).toMatch(/\bREPLICATION\b/);
     expect(role).toMatch(/\bNOSUPERUSER\b/);
     expect(role).not.toMatch(/(^|\s)SUPERUSER\b/);
-    expect(sql).not.toMatch(/ALTER ROLE debezium[^;]*SUPERUSER/);
+    expect(sql).not.toMatch(/ALTER ROLE debezium[^;]*[^O]SUPERUSER/);
     expect(sql).not.toMatch(/GRANT [^;]*pg_read_all_data|GRANT [^;]*TO debezium WITH ADMIN/);
   });
 
-  it('lets Debezium read the captured schemas and nothing more', () => {
+  it('grants Debezium no default privileges and writes only on its signal table (the live test proves the rest)', () => {
     expect(sql).toContain('GRANT USAGE ON SCHEMA public TO debezium;');
-    expect(sql).toContain('ALTER DEFAULT PRIVILEGES FOR ROLE transactions_app IN SCHEMA public GRANT SELECT ON TABLES TO debezium;');
+    expect(sql).not.toMatch(/ALTER DEFAULT PRIVILEGES [^;]*GRANT/);
     expect(sql).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE|TRUNCATE)[^;]*TO debezium/);
+    expect(sql).toContain('GRANT SELECT, INSERT ON cdc8s.debezium_signal TO debezium;');
   });
 
-  it('creates the pgoutput publication for the captured schemas', () => {
-    expect(sql).toContain('CREATE PUBLICATION cdc8s_publication FOR TABLES IN SCHEMA public;');
-    expect(sql).toContain('public.transactions, public.accounts');
+  it('keeps the pgoutput publication at the captured tables, never a schema', () => {
+    // Created empty; the tables are set by name (SET TABLE), never a schema or ALL TABLES.
+    expect(sql).toContain("format('CREATE PUBLICATION %I', 'cdc8s_publication')");
+    expect(sql).not.toMatch(/ADD TABLES IN SCHEMA|CREATE PUBLICATION [^;]*FOR/);
+    expect(sql).toContain("(VALUES ('public', 'transactions'), ('public', 'accounts'), ('cdc8s', 'debezium_signal'))");
+    expect(sql).toContain("'ALTER PUBLICATION %I SET TABLE %s'");
+  });
+
+  it('deletes every logical decoding output plugin but the built-in pgoutput, and logs replication commands', () => {
+    expect(dockerfile).toContain('RUN rm -f /usr/lib/postgresql/*/lib/test_decoding.so');
+    expect(conf).toMatch(/^log_replication_commands = on$/m);
+    expect(conf).toMatch(/^log_connections = on$/m);
   });
 
   it('accepts the Debezium role from the pod network over scram-sha-256 only', () => {
@@ -94,7 +106,8 @@ describe('the image reference follows the build context', () => {
     expect(imageFor((c) => { c.postgres.replication.maxWalSenders = 12; })).not.toBe(imageFor(() => {}));
   });
 
-  it('changes when the captured tables change', () => {
-    expect(imageFor((c) => { c.capture.tables.push({ schema: 'ledger', table: 'entries' }); })).not.toBe(imageFor(() => {}));
+  it('does not change when the captured tables change: the reconcile, not the image, handles them', () => {
+    expect(imageFor((c) => { c.capture.tables.push({ schema: 'ledger', table: 'entries' }); })).toBe(imageFor(() => {}));
+    expect(imageFor((c) => { c.capture.publication = 'other_publication'; })).toBe(imageFor(() => {}));
   });
 });

@@ -1,7 +1,7 @@
 import { DEBEZIUM_PLUGIN_SHA512 } from '../src/constructs/debezium-plugin';
 import { describe, expect, it } from 'vitest';
 import { parseProperties } from '../src/constructs/kafka-consumer';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, reconcileFile, render, renderVariant } from './helpers';
 
 const only = (objects: K8sObject[], kind: string): K8sObject => {
   const found = ofKind(objects, kind);
@@ -206,7 +206,7 @@ describe.each(ENVIRONMENTS)('%s: the Debezium connector agrees with the database
   const objects = objectsOf(rendered);
   const connector = only(objects, 'KafkaConnector');
   const config = connector.spec.config;
-  const sql = rendered.files.get(`images/postgres-debezium/${name}/init.sql`) as string;
+  const sql = reconcileFile(rendered, 'reconcile.sql');
   const service = ofKind(objects, 'Service').find((s) => s.metadata.name === 'postgres') as K8sObject;
 
   it('runs one task of the Postgres connector on our Connect, with state and restarts set', () => {
@@ -221,22 +221,22 @@ describe.each(ENVIRONMENTS)('%s: the Debezium connector agrees with the database
   it('connects to the Postgres Service, database and replication role the image creates', () => {
     expect(config['database.hostname']).toBe(`${service.metadata.name}.${service.metadata.namespace}.svc.cluster.local`);
     expect(config['database.port']).toBe(service.spec.ports[0].port);
-    expect(sql).toContain(`CREATE DATABASE ${config['database.dbname']} OWNER`);
-    expect(sql).toMatch(new RegExp(`CREATE ROLE ${config['database.user']} WITH LOGIN REPLICATION NOSUPERUSER`));
+    expect(sql).toContain(`format('CREATE DATABASE %I OWNER %I', '${config['database.dbname']}'`);
+    expect(sql).toMatch(new RegExp(`ALTER ROLE ${config['database.user']} WITH LOGIN REPLICATION NOSUPERUSER`));
   });
 
-  it('reads the publication the init SQL creates, never creating its own, for tables in its schemas', () => {
+  it('reads the publication the reconcile keeps, never creating its own, for exactly its tables and the signal table', () => {
     expect(config['publication.autocreate.mode']).toBe('disabled');
-    const publication = new RegExp(`CREATE PUBLICATION ${config['publication.name']} FOR TABLES IN SCHEMA (.+);`).exec(sql);
-    expect(publication).not.toBeNull();
-    const schemas = (publication as RegExpExecArray)[1].split(', ').map((s) => s.replace(/"/g, ''));
+    expect(sql).toContain(`format('CREATE PUBLICATION %I', '${config['publication.name']}')`);
     const tables = (config['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
     expect(tables.sort()).toEqual(['public.accounts', 'public.transactions']);
-    for (const table of tables) {
-      const schema = table.split('.')[0];
-      expect(schemas).toContain(schema);
-      expect(sql).toContain(`GRANT USAGE ON SCHEMA ${schema} TO ${config['database.user']};`);
+    const published = /IN \(VALUES \(([^\n]+)\)\)\n\s+AND NOT \(c\.relreplident/.exec(sql)?.[1] ?? '';
+    for (const table of [...tables, config['signal.data.collection'] as string]) {
+      const [schema, relation] = table.split('.');
+      expect(published).toContain(`'${schema}', '${relation}'`);
     }
+    for (const schema of new Set(tables.map((t) => t.split('.')[0]))) expect(sql).toContain(`GRANT USAGE ON SCHEMA ${schema} TO ${config['database.user']};`);
+    expect(config['signal.data.collection']).toBe('cdc8s.debezium_signal');
     expect(config['slot.name']).toBe('cdc8s_slot');
   });
 

@@ -131,8 +131,21 @@ export class Pipeline {
   private startPostgres(): void {
     const context = (path: string) => this.files.get(`images/postgres-debezium/${E2E_ENVIRONMENT}/${path}`) as string;
     this.postgres = PostgresServer.fromImageContext(context);
-    const init = this.postgres.initializeAsImage(context, { app: this.app.password, debezium: this.debeziumPassword });
+    const reconcile = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-reconcile`) as unknown as { data: Record<string, string> }).data;
+    const init = this.postgres.initializeAsImage(context, reconcile, { app: this.app.password, debezium: this.debeziumPassword });
     if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
+    // The sidecar, as rendered: it publishes each captured table as the application creates it.
+    this.reconcileSidecar = this.postgres.startReconcileLoop();
+  }
+
+  reconcileSidecar!: ManagedProcess;
+
+  /** Waits (bounded) until the sidecar has published every captured table. */
+  async published(): Promise<void> {
+    const connector = this.of('KafkaConnector').spec.config;
+    const wanted = (connector['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
+    const query = `SELECT count(*) FROM pg_publication_tables WHERE pubname = '${connector['publication.name']}' AND schemaname || '.' || tablename IN (${wanted.map((t) => `'${t}'`).join(', ')})`;
+    await eventually(() => Number(this.sql(query)) === wanted.length, 60_000, () => `the reconcile sidecar has not published ${wanted.join(', ')}:\n${this.reconcileSidecar.tail(20)}`, 1_000);
   }
 
   /** Runs SQL as the application (its migrations and writes). */

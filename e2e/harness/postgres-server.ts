@@ -1,9 +1,11 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
-import { POSTGRES_SECRET_MOUNTS } from '../../src/constructs/postgres-image';
+import { basename, dirname, join } from 'node:path';
+import { POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
+import { RECONCILE_DIR, RECONCILE_READY_FILE } from '../../src/constructs/postgres-reconcile';
 import { availableOrSkip } from './available';
+import { ManagedProcess } from './process';
 
 export const MISSING_POSTGRES_MESSAGE =
   'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
@@ -31,6 +33,9 @@ export function postgresAvailable(): boolean {
 /** A file of a rendered postgres-debezium image context, by its path within the context. */
 export type ImageContext = (path: string) => string;
 
+/** The rendered reconcile ConfigMap's data: file name → content. */
+export type ReconcileFiles = Readonly<Record<string, string>>;
+
 export interface Login {
   readonly user: string;
   readonly password: string;
@@ -49,9 +54,20 @@ export class PostgresServer {
   private readonly bin = postgresBin() as string;
   private readonly owner = postgresUid() as { uid: number; gid: number };
 
-  constructor(files: { postgresqlConf: string; pgHba: string }) {
+  /**
+   * `removedLibraries`: files the image deletes from the server's lib directory. The server loads
+   * libraries by name from a directory holding all the others (dynamic_library_path), so what the
+   * image removed cannot be loaded here either.
+   */
+  constructor(files: { postgresqlConf: string; pgHba: string; removedLibraries?: readonly string[] }) {
     chmodSync(this.dir, 0o700);
     chownSync(this.dir, this.owner.uid, this.owner.gid);
+    const libraries = join(this.dir, 'lib');
+    mkdirSync(libraries);
+    const pkglibdir = join(this.bin, '..', 'lib');
+    for (const name of readdirSync(pkglibdir)) {
+      if (!(files.removedLibraries ?? []).includes(name)) symlinkSync(join(pkglibdir, name), join(libraries, name));
+    }
     this.writeFile('postgresql.conf', files.postgresqlConf);
     this.writeFile('pg_hba.conf', files.pgHba);
     this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
@@ -65,6 +81,7 @@ export class PostgresServer {
       `-c unix_socket_directories=${this.dir}`,
       `-c port=${this.port}`,
       "-c listen_addresses='127.0.0.1'",
+      `-c dynamic_library_path=${join(this.dir, 'lib')}`,
     ].join(' ');
     // -l: the server's output goes to a file, never to a pipe this process would wait on.
     this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
@@ -85,21 +102,62 @@ export class PostgresServer {
 
   /** A server started with the configuration files of a rendered postgres-debezium image context. */
   static fromImageContext(context: ImageContext): PostgresServer {
-    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf') });
+    // The Dockerfile's `RUN rm -f <paths>`: the libraries the image goes without.
+    const removed = /^RUN rm -f (.+)$/m.exec(context('Dockerfile'))?.[1].split(' ').map((path) => basename(path)) ?? [];
+    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf'), removedLibraries: removed });
   }
 
   /**
    * Runs the image context's first-start script as the image's entrypoint runs it, with the
-   * passwords as mounted Secret files; only the absolute paths of the Secrets and of init.sql
+   * rendered reconcile ConfigMap and the passwords as mounted files; only the absolute mount paths
    * move into this server's directory.
    */
-  initializeAsImage(context: ImageContext, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
-    const secrets = this.writeFile('secrets/app/password', passwords.app).replace(/\/app\/password$/, '');
-    this.writeFile('secrets/debezium/password', passwords.debezium);
-    const mounted = (text: string) => text.replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), secrets);
-    const sql = this.writeFile('init.sql', mounted(context('init.sql')));
-    const script = mounted(context('initdb/10-cdc8s-init.sh')).replaceAll('/usr/local/share/cdc8s/init.sql', sql);
+  initializeAsImage(context: ImageContext, reconcile: ReconcileFiles, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
+    this.reconcileFiles = reconcile;
+    this.setPasswords(passwords);
+    this.writeReconcileFiles();
+    const script = this.mounted(context('initdb/10-cdc8s-init.sh'));
     return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
+  }
+
+  private reconcileFiles: ReconcileFiles = {};
+
+  /** The mounted Secrets' new content, as the kubelet updates a Secret volume (a rotation). */
+  setPasswords(passwords: { readonly app?: string; readonly debezium?: string }): void {
+    if (passwords.app !== undefined) this.writeFile('secrets/app/password', passwords.app);
+    if (passwords.debezium !== undefined) this.writeFile('secrets/debezium/password', passwords.debezium);
+  }
+
+  /** A new version of the reconcile ConfigMap, as the kubelet updates a ConfigMap volume. */
+  updateReconcile(files: ReconcileFiles): void {
+    this.reconcileFiles = files;
+    this.writeReconcileFiles();
+  }
+
+  private writeReconcileFiles(): void {
+    for (const [name, content] of Object.entries(this.reconcileFiles)) this.writeFile(`reconcile/${name}`, this.mounted(content));
+  }
+
+  /** Mount paths of the pod moved into this server's directory. */
+  private mounted(text: string): string {
+    return text
+      .replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), join(this.dir, 'secrets'))
+      .replaceAll(RECONCILE_DIR, join(this.dir, 'reconcile'))
+      .replaceAll(RECONCILE_READY_FILE, join(this.dir, 'reconciled'))
+      .replaceAll(POSTGRES_SOCKET_DIR, this.dir)
+      .replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`);
+  }
+
+  /** One pass of the sidecar: the reconcile, then its check, as its script runs them. */
+  reconcile(): { reconcile: SpawnSyncReturns<string>; check: SpawnSyncReturns<string> } {
+    const psql = (file: string) => this.asPostgres('psql', ['-X', '-q', '-h', this.dir, '-p', String(this.port), '-d', 'postgres', '-f', join(this.dir, 'reconcile', file)], false);
+    return { reconcile: psql('reconcile.sql'), check: psql('check.sql') };
+  }
+
+  /** The rendered sidecar script, running as the sidecar runs it, as the postgres OS user (stop it when done). */
+  startReconcileLoop(): ManagedProcess {
+    return new ManagedProcess('reconcile sidecar', 'bash', [join(this.dir, 'reconcile', 'reconcile.sh')], join(this.dir, 'reconcile.log'),
+      { uid: this.owner.uid, gid: this.owner.gid, group: true, cwd: this.dir, env: { PATH: process.env.PATH } }).start();
   }
 
   /**
@@ -108,6 +166,13 @@ export class PostgresServer {
    */
   runInitScript(path: string): SpawnSyncReturns<string> {
     return this.asPostgres('env', [`POSTGRES_USER=postgres`, `PGHOST=${this.dir}`, `PGPORT=${this.port}`, 'bash', path], false);
+  }
+
+  /** SQL as the superuser over the socket, in the application database (the sidecar's login); throws on error. */
+  superuser(sql: string, database = 'transactions'): string {
+    const result = this.asPostgres('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', this.dir, '-p', String(this.port), '-d', database, '-c', sql], false);
+    if (result.status !== 0) throw new Error(`psql as the superuser failed: ${result.stderr}`);
+    return result.stdout.trim();
   }
 
   /** psql over TCP with a password, as a client pod connects. */
@@ -127,6 +192,11 @@ export class PostgresServer {
   runProbe(command: readonly string[], socketDir: string, port: number): SpawnSyncReturns<string> {
     const [program, ...args] = command.map((arg) => (arg === socketDir ? this.dir : arg === String(port) ? String(this.port) : arg));
     return this.asPostgres(program, args, false);
+  }
+
+  /** True once the sidecar script has reconciled (its readiness probe's file). */
+  get reconciled(): boolean {
+    return existsSync(join(this.dir, 'reconciled'));
   }
 
   /** What the server has logged so far. */

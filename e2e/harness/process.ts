@@ -16,7 +16,8 @@ export class ManagedProcess {
     private readonly command: string,
     private readonly args: readonly string[],
     readonly logFile: string,
-    private readonly options: { cwd?: string; env?: NodeJS.ProcessEnv } = {},
+    /** `uid`/`gid`: run as another user; `group`: a process group of its own, signalled as a whole (a shell script's children too). */
+    private readonly options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; group?: boolean } = {},
   ) {}
 
   get pid(): number | undefined {
@@ -29,7 +30,8 @@ export class ManagedProcess {
 
   start(): this {
     const log = openSync(this.logFile, 'a');
-    this.child = spawn(this.command, this.args, { cwd: this.options.cwd, env: this.options.env ?? process.env, stdio: ['ignore', log, log] });
+    const { cwd, env, uid, gid, group } = this.options;
+    this.child = spawn(this.command, this.args, { cwd, env: env ?? process.env, uid, gid, detached: group === true, stdio: ['ignore', log, log] });
     closeSync(log);
     running.add(this);
     this.exit = new Promise((done) => this.child?.once('exit', (code) => { running.delete(this); done(code); }));
@@ -38,7 +40,8 @@ export class ManagedProcess {
 
   /** Sends a signal to this process's pid (never by name). */
   kill(signal: NodeJS.Signals): void {
-    if (this.alive && this.child?.pid) process.kill(this.child.pid, signal);
+    // A group's id is its leader's pid: -pid reaches the script and the children it is waiting on.
+    if (this.alive && this.child?.pid) process.kill(this.options.group ? -this.child.pid : this.child.pid, signal);
   }
 
   /** SIGTERM, then SIGKILL when it has not exited within `graceMs`. */

@@ -23,8 +23,8 @@ export class PostgresChart extends Chart {
 
     const secrets = {
       superuser: requireSecret(this, 'SuperuserSecret', platform, { name: SECRET_NAMES.postgresSuperuser, namespace, purpose: 'PostgreSQL superuser (postgres) password; only the database pod reads it' }),
-      app: requireSecret(this, 'AppSecret', platform, { name: SECRET_NAMES.postgresApp, namespace, purpose: `password of ${postgres.users.app}, set at first start` }),
-      debezium: requireSecret(this, 'DebeziumSecret', platform, { name: SECRET_NAMES.postgresDebezium, namespace, purpose: `password of ${postgres.users.debezium}, set at first start` }),
+      app: requireSecret(this, 'AppSecret', platform, { name: SECRET_NAMES.postgresApp, namespace, purpose: `password of ${postgres.users.app}; the reconcile sets it on the role whenever it changes` }),
+      debezium: requireSecret(this, 'DebeziumSecret', platform, { name: SECRET_NAMES.postgresDebezium, namespace, purpose: `password of ${postgres.users.debezium}; the reconcile sets it on the role whenever it changes` }),
     };
 
     this.debeziumSecret = secrets.debezium;
@@ -37,8 +37,6 @@ export class PostgresChart extends Chart {
       database: postgres.database,
       appUser: postgres.users.app,
       debeziumUser: postgres.users.debezium,
-      tables: capture.tables,
-      publication: capture.publication,
       maxWalSenders: postgres.replication.maxWalSenders,
       maxReplicationSlots: postgres.replication.maxReplicationSlots,
       maxSlotWalKeepSize: postgres.replication.maxSlotWalKeepSize,
@@ -58,6 +56,10 @@ export class PostgresChart extends Chart {
       namespace,
       instance: env.name,
       image: this.image,
+      database: postgres.database,
+      roles: postgres.users,
+      capture: { tables: capture.tables, publication: capture.publication, signalTable: capture.signalTable },
+      reconcileResources: postgres.reconcile.resources,
       claimName,
       storageClassName: storage.storageClassName,
       volumeName: storage.volumeName,

@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacementsNeeded } from '../output/object-diff';
+import { addedTablesSignal, formatSnapshotSignal } from '../output/snapshot-signals';
 import { renderAll, writeAll } from '../output/synthesize';
 import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
 import { sharedDir } from '../validate';
@@ -37,6 +38,12 @@ void runCli(process.argv.slice(2), (options) => {
       process.stderr.write(`cdc8s diff: refused, the KRaft controller quorum would change:\n${refused.join('\n')}\n`);
       return 3;
     }
+    // Added tables stream from now on; their existing rows need an incremental snapshot.
+    const signals = rendered.flatMap(({ env, manifests }) => {
+      const signal = addedTablesSignal(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects));
+      return signal ? formatSnapshotSignal(env.name, signal) : [];
+    });
+    if (signals.length > 0) process.stdout.write(`cdc8s diff: snapshot needed:\n${signals.join('\n')}\n`);
     const replace = replacementsNeeded(diff);
     if (replace.length > 0) {
       process.stderr.write(`cdc8s diff: ${replace.length} change(s) need replacement, a live cluster refuses them in place (hints above):\n${replace.join('\n')}\n`);

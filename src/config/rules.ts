@@ -73,7 +73,7 @@ function walRetentionIssues(config: EnvironmentConfig): ConfigIssue[] {
   return [];
 }
 
-/** The lowest PostgreSQL major we render for: the init SQL uses `FOR TABLES IN SCHEMA` (PostgreSQL 15). */
+/** The lowest PostgreSQL major we render for: the reconcile reads pg_publication_namespace (PostgreSQL 15) to undo schema-wide publications. */
 export const MIN_POSTGRES_MAJOR = 15;
 
 function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
@@ -83,7 +83,7 @@ function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
     return [{
       path: '/postgres/baseImage/tag',
       message: `must start with a PostgreSQL major version >= ${MIN_POSTGRES_MAJOR}, got "${tag}"`,
-      rule: 'the publication is created FOR TABLES IN SCHEMA, which needs PostgreSQL 15',
+      rule: 'the reconcile converts schema-wide publications through pg_publication_namespace, which PostgreSQL 15 added',
     }];
   }
   return [];

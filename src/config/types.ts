@@ -150,6 +150,7 @@ export interface EnvironmentConfig {
     readonly users: { readonly app: string; readonly debezium: string };
     readonly storage: { readonly size: string };
     readonly resources: Resources;
+    readonly reconcile: { readonly resources: Resources };
     readonly replication: {
       readonly maxWalSenders: number;
       readonly maxReplicationSlots: number;
@@ -161,6 +162,7 @@ export interface EnvironmentConfig {
     readonly tables: readonly CapturedTable[];
     readonly publication: string;
     readonly slot: string;
+    readonly signalTable: CapturedTable;
     readonly topicPrefix: string;
     readonly snapshotMode: 'initial' | 'initial_only' | 'no_data' | 'when_needed' | 'always';
     readonly heartbeatIntervalMs: number;

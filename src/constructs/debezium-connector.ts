@@ -19,7 +19,7 @@ export interface DebeziumPostgresConnectorProps {
   readonly postgres: Postgres;
   /** The replication role's password Secret, read through Strimzi's `strimzisecrets` config provider. */
   readonly passwordSecret: RequiredSecret;
-  /** Captured tables; each must be in a schema of the database's publication. */
+  /** Captured tables; each must be one the database's reconcile publishes. */
   readonly tables: readonly CapturedTable[];
   /** Logical replication slot the connector creates and owns. */
   readonly slot: string;
@@ -45,7 +45,7 @@ export interface DebeziumPostgresConnectorProps {
 
 /**
  * The Debezium Postgres source connector as a KafkaConnector. It reads the publication the
- * database's first-start script created (autocreate disabled, so the replication role needs no
+ * database's reconcile keeps (autocreate disabled, so the replication role needs no
  * table ownership) through pgoutput, and runs with exactly-once support required.
  */
 export class DebeziumPostgresConnector extends Construct {
@@ -55,11 +55,13 @@ export class DebeziumPostgresConnector extends Construct {
   constructor(scope: Construct, id: string, props: DebeziumPostgresConnectorProps) {
     super(scope, id);
     const { connection, roles, logicalReplication } = props.postgres;
+    const published = new Set(logicalReplication.tables.map((t) => `${t.schema}.${t.table}`));
     for (const table of props.tables) {
-      if (!logicalReplication.schemas.includes(table.schema)) {
-        throw new Error(`connector ${props.name}: table ${table.schema}.${table.table} is not in publication ${logicalReplication.publication} (schemas ${logicalReplication.schemas.join(', ')})`);
+      if (!published.has(`${table.schema}.${table.table}`)) {
+        throw new Error(`connector ${props.name}: table ${table.schema}.${table.table} is not kept in publication ${logicalReplication.publication}`);
       }
     }
+    const signal = logicalReplication.signalTable;
     this.config = {
       'database.hostname': connection.host,
       'database.port': connection.port,
@@ -74,6 +76,9 @@ export class DebeziumPostgresConnector extends Construct {
       // Entries are anchored regular expressions over schema.table: escape the dot.
       'table.include.list': props.tables.map((t) => `${t.schema}\\.${t.table}`).join(','),
       'snapshot.mode': props.snapshotMode,
+      // Ad hoc incremental snapshots (a table added later): a row inserted here is the signal. The
+      // reconcile creates and publishes the table; Debezium also writes its snapshot windows to it.
+      'signal.data.collection': `${signal.schema}.${signal.table}`,
       'heartbeat.interval.ms': props.heartbeatIntervalMs,
       'topic.creation.default.replication.factor': props.replicationFactor,
       'topic.creation.default.partitions': props.partitions,

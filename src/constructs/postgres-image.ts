@@ -1,8 +1,12 @@
 import { Construct } from 'constructs';
-import { CapturedTable, ImageRef } from '../config/types';
+import { ImageRef } from '../config/types';
 import { imageReference } from './image';
 import { imageContextDir } from '../output/paths';
 import { contextDigest, ImageBuildContext } from './image-context';
+import { RECONCILE_DIR } from './postgres-reconcile';
+
+/** Logical decoding output plugins the image deletes (file names in the server's lib directory). */
+export const REMOVED_OUTPUT_PLUGINS = ['test_decoding.so'];
 
 /** Where the workload mounts each credential Secret; the init script reads passwords from here. */
 export const POSTGRES_SECRET_MOUNTS = {
@@ -26,16 +30,12 @@ export interface PostgresDebeziumImageProps {
   /** Registry and repository the built image is pushed to. */
   readonly registry: string;
   readonly repository: string;
-  /** Application database the first-start script creates. */
+  /** Application database (pg_hba admits the login roles to it alone). */
   readonly database: string;
   /** Role that owns the database and the captured schemas. */
   readonly appUser: string;
   /** Replication role Debezium logs in as. */
   readonly debeziumUser: string;
-  /** Tables Debezium captures; their schemas get grants and the publication. */
-  readonly tables: readonly CapturedTable[];
-  /** Name of the pgoutput publication. */
-  readonly publication: string;
   /** postgresql.conf `max_wal_senders`. */
   readonly maxWalSenders: number;
   /** postgresql.conf `max_replication_slots`. */
@@ -47,9 +47,10 @@ export interface PostgresDebeziumImageProps {
 }
 
 /**
- * A Debezium-ready PostgreSQL image as a deterministic Docker build context: logical decoding
- * on, a least-privilege replication role and the pgoutput publication created at first start.
- * The tag carries a digest of the context, so any config change yields a new image reference.
+ * A Debezium-ready PostgreSQL image as a deterministic Docker build context: logical decoding on,
+ * pgoutput the only output plugin, the server's configuration, and a first-start hook that runs the
+ * mounted reconcile. The tag digests only these files: what the reconcile handles (tables, grants,
+ * the publication) is not in the image, so changing it neither builds an image nor restarts the server.
  * The construct renders no Kubernetes object; writers find it and write `files`.
  */
 export class PostgresDebeziumImage extends ImageBuildContext {
@@ -60,12 +61,6 @@ export class PostgresDebeziumImage extends ImageBuildContext {
   /** `registry/repository:<base tag>-<context digest>` */
   readonly imageRef: string;
   readonly tag: string;
-  /** The application database the first-start script creates. */
-  readonly database: string;
-  /** Login roles the first-start script creates. */
-  readonly roles: { readonly app: string; readonly debezium: string };
-  /** The publication the first-start script creates (FOR TABLES IN SCHEMA the captured schemas). */
-  readonly publication: string;
 
   constructor(scope: Construct, id: string, private readonly props: PostgresDebeziumImageProps) {
     super(scope, id);
@@ -73,20 +68,11 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       ['Dockerfile', this.dockerfile()],
       ['postgresql.conf', this.postgresqlConf()],
       ['pg_hba.conf', this.pgHba()],
-      ['init.sql', this.initSql()],
       ['initdb/10-cdc8s-init.sh', this.initScript()],
     ]);
     this.tag = `${props.baseImage.tag}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
     this.contextDir = imageContextDir(props.repository, props.environment);
-    this.database = props.database;
-    this.roles = { app: props.appUser, debezium: props.debeziumUser };
-    this.publication = props.publication;
-  }
-
-  /** Schemas that hold captured tables, in first-seen order. */
-  get capturedSchemas(): string[] {
-    return [...new Set(this.props.tables.map((t) => t.schema))];
   }
 
   private header(comment: string): string {
@@ -98,7 +84,9 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       this.header('#'),
       `FROM ${imageReference(this.props.baseImage)}`,
       'COPY postgresql.conf pg_hba.conf /etc/postgresql/',
-      'COPY init.sql /usr/local/share/cdc8s/init.sql',
+      // Debezium decodes through pgoutput, which is built in. Any other output plugin would let the
+      // REPLICATION role decode every table, published or not (test_decoding does): none stays.
+      `RUN rm -f ${REMOVED_OUTPUT_PLUGINS.map((lib) => `/usr/lib/postgresql/*/lib/${lib}`).join(' ')}`,
       // Files in docker-entrypoint-initdb.d run once, when the data directory is empty.
       'COPY initdb/ /docker-entrypoint-initdb.d/',
       `USER ${POSTGRES_UID}:${POSTGRES_UID}`,
@@ -124,6 +112,12 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       '# WAL a stalled slot may retain; past it PostgreSQL invalidates the slot instead of filling the disk.',
       `max_slot_wal_keep_size = ${p.maxSlotWalKeepSize}`,
       '',
+      '# Who connected, and every replication command (slot creation and drops, START_REPLICATION): the',
+      '# audit trail of what the REPLICATION role did.',
+      'log_connections = on',
+      'log_disconnections = on',
+      'log_replication_commands = on',
+      '',
     ].join('\n');
   }
 
@@ -143,62 +137,17 @@ export class PostgresDebeziumImage extends ImageBuildContext {
     return [this.header('#'), ...rows, ''].join('\n');
   }
 
-  private initSql(): string {
-    const p = this.props;
-    const lines = [
-      this.header('--'),
-      '-- Runs once, on an empty data directory, as the superuser. Passwords are read by psql itself from',
-      "-- the mounted Secrets (a backquoted command's output, trailing newline removed): none is written",
-      "-- here, and none passes through a command line, where any process could read it.",
-      `\\set app_password \`cat ${POSTGRES_SECRET_MOUNTS.app}/password\``,
-      `\\set debezium_password \`cat ${POSTGRES_SECRET_MOUNTS.debezium}/password\``,
-      '',
-      `CREATE ROLE ${p.appUser} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD :'app_password';`,
-      '-- Debezium: may stream WAL and read the captured tables, nothing more (no SUPERUSER).',
-      `CREATE ROLE ${p.debeziumUser} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD :'debezium_password';`,
-      '',
-      `CREATE DATABASE ${p.database} OWNER ${p.appUser};`,
-      `REVOKE ALL ON DATABASE ${p.database} FROM PUBLIC;`,
-      `GRANT CONNECT ON DATABASE ${p.database} TO ${p.appUser}, ${p.debeziumUser};`,
-      '',
-      `\\connect ${p.database}`,
-    ];
-    for (const schema of this.capturedSchemas) {
-      lines.push(
-        '',
-        `-- Schema ${schema}: the application owns it and creates its tables (its migrations).`,
-        `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(schema)} AUTHORIZATION ${p.appUser};`,
-        `ALTER SCHEMA ${quoteIdent(schema)} OWNER TO ${p.appUser};`,
-        `GRANT USAGE ON SCHEMA ${quoteIdent(schema)} TO ${p.debeziumUser};`,
-        '-- Snapshots read every table the application creates here; nothing can be written.',
-        `ALTER DEFAULT PRIVILEGES FOR ROLE ${p.appUser} IN SCHEMA ${quoteIdent(schema)} GRANT SELECT ON TABLES TO ${p.debeziumUser};`,
-      );
-    }
-    lines.push(
-      '',
-      '-- The publication Debezium reads through (pgoutput). It is created here, by the superuser, so the',
-      '-- connector runs with publication.autocreate.mode=disabled and never needs to own the tables.',
-      '-- Tables do not exist yet (the API creates them), hence a schema-level publication; the',
-      `-- connector's table.include.list narrows it to: ${p.tables.map((t) => `${t.schema}.${t.table}`).join(', ')}.`,
-      `CREATE PUBLICATION ${p.publication} FOR TABLES IN SCHEMA ${this.capturedSchemas.map(quoteIdent).join(', ')};`,
-      '',
-    );
-    return lines.join('\n');
-  }
-
   private initScript(): string {
     return [
       '#!/usr/bin/env bash',
       this.header('#'),
-      "# Sourced by the image's entrypoint on first start, after initdb.",
-      '# init.sql reads the passwords itself: they never appear on a command line.',
-      'psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname postgres --file=/usr/local/share/cdc8s/init.sql',
+      "# Sourced by the image's entrypoint on first start, after initdb and before the server listens:",
+      '# the reconcile (mounted from its ConfigMap, not part of the image) creates the roles, database,',
+      '# grants and publication, so no client ever sees a half-made database. It reads the passwords',
+      '# itself: they never appear on a command line.',
+      `psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname postgres --file=${RECONCILE_DIR}/reconcile.sql`,
       '',
     ].join('\n');
   }
 }
 
-/** Lower-case names stay bare (Debezium's include list matches them as written); others are quoted. */
-function quoteIdent(name: string): string {
-  return /^[a-z_][a-z0-9_]*$/.test(name) ? name : `"${name}"`;
-}

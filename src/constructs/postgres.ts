@@ -1,12 +1,13 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { Resources } from '../config/types';
+import { CapturedTable, Resources } from '../config/types';
 import { selectorLabels, workloadLabels } from './labels';
 import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
 import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { RequiredSecret } from './required-secret';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
+import { PostgresReconcile, RECONCILE_DIR } from './postgres-reconcile';
 
 export interface PostgresProps {
   /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
@@ -14,8 +15,15 @@ export interface PostgresProps {
   readonly namespace: string;
   /** Environment name, for the instance label. */
   readonly instance: string;
-  /** The Debezium-ready image to run; its first-start script creates the database and roles. */
+  /** The Debezium-ready image to run; its first-start script runs the reconcile. */
   readonly image: PostgresDebeziumImage;
+  /** Application database, owned by the app role. */
+  readonly database: string;
+  readonly roles: { readonly app: string; readonly debezium: string };
+  /** What the reconcile keeps the database at for Debezium: tables, publication, signal table. */
+  readonly capture: { readonly tables: readonly CapturedTable[]; readonly publication: string; readonly signalTable: CapturedTable };
+  /** Requests and limits of the reconcile sidecar. */
+  readonly reconcileResources: Resources;
   /** Name of the PersistentVolumeClaim the data lives on. */
   readonly claimName: string;
   /** Storage class (and static volume) the platform resolved for the claim. */
@@ -50,10 +58,11 @@ export interface PostgresConnection {
  */
 export class Postgres extends Construct {
   readonly connection: PostgresConnection;
-  /** Login roles the init SQL creates: clients use these, never retyped names. */
+  /** Login roles the reconcile keeps: clients use these, never retyped names. */
   readonly roles: { readonly app: string; readonly debezium: string };
-  /** What the first-start script set up for logical decoding: the connector must use exactly this. */
-  readonly logicalReplication: { readonly publication: string; readonly schemas: readonly string[] };
+  /** What the reconcile keeps for logical decoding: the connector must use exactly this. */
+  readonly logicalReplication: { readonly publication: string; readonly tables: readonly CapturedTable[]; readonly signalTable: CapturedTable };
+  readonly reconcile: PostgresReconcile;
   readonly serviceName: string;
   readonly podLabels: Record<string, string>;
 
@@ -63,11 +72,28 @@ export class Postgres extends Construct {
     const labels = workloadLabels(identity);
     const selector = selectorLabels(identity);
     this.serviceName = props.name;
-    this.roles = props.image.roles;
-    this.logicalReplication = { publication: props.image.publication, schemas: props.image.capturedSchemas };
+    this.roles = props.roles;
+    this.logicalReplication = props.capture;
     this.podLabels = labels;
-    this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.image.database };
+    this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.database };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
+
+    this.reconcile = new PostgresReconcile(this, 'Reconcile', {
+      name: props.name,
+      namespace: props.namespace,
+      labels,
+      environment: props.instance,
+      database: props.database,
+      appUser: props.roles.app,
+      debeziumUser: props.roles.debezium,
+      tables: props.capture.tables,
+      publication: props.capture.publication,
+      signalTable: props.capture.signalTable,
+      passwordFiles: { app: `${POSTGRES_SECRET_MOUNTS.app}/password`, debezium: `${POSTGRES_SECRET_MOUNTS.debezium}/password` },
+      socketDir: POSTGRES_SOCKET_DIR,
+      port: POSTGRES_PORT,
+      watchedFiles: [`${POSTGRES_SECRET_MOUNTS.app}/password`, `${POSTGRES_SECRET_MOUNTS.debezium}/password`],
+    });
 
     new k8s.KubePersistentVolumeClaim(this, 'Data', {
       metadata: metadata(props.claimName),
@@ -153,8 +179,17 @@ export class Postgres extends Construct {
           { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
           { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
           { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
+          // First start runs the reconcile from here (the image's init script).
+          { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
         ],
-      }],
+      },
+      this.reconcile.container(props.image.imageRef, [
+        { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
+        { name: 'reconcile-tmp', mountPath: '/tmp' },
+        { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
+        { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
+        { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
+      ], resourceRequirements(props.reconcileResources))],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
         // Writable paths under a read-only root filesystem: the socket directory and scratch space.
@@ -163,6 +198,8 @@ export class Postgres extends Construct {
         secrets.superuser.volume('superuser-secret'),
         secrets.app.volume('app-secret'),
         secrets.debezium.volume('debezium-secret'),
+        this.reconcile.volume('reconcile'),
+        { name: 'reconcile-tmp', emptyDir: { medium: 'Memory', sizeLimit: quantity('1Mi') } },
       ],
     };
   }

@@ -1,0 +1,59 @@
+/**
+ * Tables a change starts capturing. Debezium streams their changes from the moment the reconcile
+ * publishes them, but the rows they already hold never arrive: `snapshot.mode: initial` snapshots
+ * once, at the connector's first start. An ad hoc incremental snapshot, asked for by a row in the
+ * signal table, reads them (https://debezium.io/documentation/reference/3.4/configuration/signalling.html).
+ */
+
+interface ManifestObject {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly spec?: any;
+}
+
+/** What an operator runs, after the connector has the new config, to snapshot the added tables. */
+export interface SnapshotSignal {
+  /** `schema.table` of each newly captured table. */
+  readonly tables: readonly string[];
+  /** The INSERT into the signal table, as the superuser. */
+  readonly sql: string;
+  /** The same, through kubectl exec into the database pod (peer login over the socket). */
+  readonly command: string;
+}
+
+/** `schema\.table` entries of a connector's table.include.list, as `schema.table`. */
+function includedTables(connector: ManifestObject | undefined): string[] {
+  const list = connector?.spec?.config?.['table.include.list'];
+  return typeof list === 'string' && list !== '' ? list.split(',').map((t) => t.replace('\\.', '.')) : [];
+}
+
+/** The signal that snapshots `tables` incrementally, for the database `objects` render. */
+export function snapshotSignal(objects: readonly ManifestObject[], tables: readonly string[]): SnapshotSignal {
+  const connector = objects.find((o) => o.kind === 'KafkaConnector');
+  const database = objects.find((o) => o.kind === 'StatefulSet' && o.spec?.template?.spec?.containers?.some((c: any) => c.name === 'postgres'));
+  const config = connector?.spec?.config ?? {};
+  const signalTable = config['signal.data.collection'];
+  if (!connector || !database || typeof signalTable !== 'string') throw new Error('no KafkaConnector with signal.data.collection and no postgres StatefulSet: cannot write the snapshot signal');
+  const data = JSON.stringify({ 'data-collections': tables, type: 'incremental' });
+  const sql = `INSERT INTO ${signalTable} (id, type, data) VALUES (gen_random_uuid()::text, 'execute-snapshot', '${data}')`;
+  const pod = `${database.metadata?.name}-0`;
+  const command = `kubectl exec -n ${database.metadata?.namespace} ${pod} -c postgres -- psql -v ON_ERROR_STOP=1 -d ${config['database.dbname']} -c "${sql.replaceAll('"', '\\"')}"`;
+  return { tables, sql, command };
+}
+
+/** The signal for the tables `after` captures and `before` did not; undefined when none was added. */
+export function addedTablesSignal(before: readonly ManifestObject[], after: readonly ManifestObject[]): SnapshotSignal | undefined {
+  const previous = new Set(includedTables(before.find((o) => o.kind === 'KafkaConnector')));
+  const added = includedTables(after.find((o) => o.kind === 'KafkaConnector')).filter((t) => !previous.has(t));
+  // A first render (no connector before) snapshots everything at its first start.
+  return previous.size === 0 || added.length === 0 ? undefined : snapshotSignal(after, added);
+}
+
+/** Lines for `npm run diff`: which tables, when, and the command. */
+export function formatSnapshotSignal(environment: string, signal: SnapshotSignal): string[] {
+  return [
+    `${environment}: newly captured ${signal.tables.join(', ')}: rows they already hold reach Kafka only through an incremental snapshot.`,
+    `  Once the connector runs with this config and the reconcile has published the table(s) (the postgres pod's reconcile container logs "publication now publishes"), run:`,
+    `  ${signal.command}`,
+  ];
+}
