@@ -103,8 +103,8 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
   });
 
   it('skips the dry run of custom resources whose CRDs may not exist yet, and only of those', () => {
-    // Strimzi, External Secrets, Gateway API and GKE policies come from CRDs an operator or the cloud installs.
-    const crdGroups = ['kafka.strimzi.io', 'access.strimzi.io', 'external-secrets.io', 'generators.external-secrets.io', 'gateway.networking.k8s.io', 'networking.gke.io'];
+    // Strimzi, External Secrets, cert-manager, Gateway API and GKE policies come from CRDs an operator or the cloud installs.
+    const crdGroups = ['kafka.strimzi.io', 'access.strimzi.io', 'external-secrets.io', 'generators.external-secrets.io', 'cert-manager.io', 'gateway.networking.k8s.io', 'networking.gke.io'];
     expect(objects.filter((o) => crdGroups.includes(groupOf(o))).length).toBeGreaterThanOrEqual(12);
     for (const o of objects) {
       expect(syncOptions(o).includes('SkipDryRunOnMissingResource=true'), `${o.kind} ${o.metadata.name}`).toBe(crdGroups.includes(groupOf(o)));

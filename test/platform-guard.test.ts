@@ -14,7 +14,8 @@ describe.each(ENVIRONMENTS)('%s: the admission policy for the platform team', (e
   const objects = objectsOf(rendered);
 
   it('is a policy and its Deny binding, outside what Argo CD or Helm apply', () => {
-    expect(guard.map((o) => o.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding']);
+    // With the database's CA, also the platform team's (cert-manager's namespace, cluster-scoped issuers).
+    expect(guard.map((o) => o.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterIssuer', 'Certificate', 'ClusterIssuer']);
     expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(objects.some((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))).toBe(false);

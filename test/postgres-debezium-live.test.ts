@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_PORT, POSTGRES_SOCKET_DIR, REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
 import { RenderedEnvironment } from '../src/output/render';
-import { PostgresServer, postgresAvailable, ReconcileFiles } from '../e2e/harness/postgres-server';
+import { PostgresServer, postgresAvailable, ReconcileFiles, serverNamesOf } from '../e2e/harness/postgres-server';
 import { eventually, stopAll } from '../e2e/harness/process';
 import { file, objectsOf, RawConfig, renderVariant } from './helpers';
 
@@ -31,7 +31,7 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
 
   beforeAll(() => {
     const context = (path: string) => file(rendered, `images/postgres-debezium/eks/${path}`);
-    server = PostgresServer.fromImageContext(context);
+    server = PostgresServer.fromImageContext(context, serverNamesOf(objectsOf(rendered)));
     const init = server.initializeAsImage(context, reconcileFiles(rendered), { app: app.password, debezium: debezium.password });
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);
@@ -186,6 +186,25 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
     await sidecar.stop();
     server.updateReconcile(reconcileFiles(rendered));
   }, 120_000);
+
+  it('speaks TLS only: clients verify the server as the Service (verify-full), plaintext is refused', () => {
+    const tls = server.client(app, 'SELECT ssl, version FROM pg_stat_ssl WHERE pid = pg_backend_pid()');
+    expect(tls.stderr).toBe('');
+    expect(tls.stdout.trim()).toMatch(/^t\|TLSv1\.[23]$/);
+    expect(server.client({ ...app, sslmode: 'disable' }, 'SELECT 1').stderr).toMatch(/no pg_hba\.conf entry .* no encryption/);
+    expect(server.client({ ...debezium, replication: 'database', sslmode: 'disable' }, 'IDENTIFY_SYSTEM').stderr).toMatch(/no pg_hba\.conf entry .* no encryption/);
+  });
+
+  it('serves a renewed certificate after the reconcile reloads it: no restart, no manual step', () => {
+    const before = server.servedCertificateSerial();
+    const started = server.superuser('SELECT pg_postmaster_start_time()');
+    const renewed = server.issueServerCertificate();
+    expect(renewed).not.toBe(before);
+    reconcile();
+    expect(server.servedCertificateSerial()).toBe(renewed);
+    expect(server.superuser('SELECT pg_postmaster_start_time()')).toBe(started);
+    expect(server.client(app, 'SELECT 1').stdout.trim()).toBe('1');
+  });
 
   it('answers every rendered probe without logging a FATAL (probes use the Unix socket, where pg_hba admits them)', () => {
     const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');

@@ -69,9 +69,11 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(conf).toMatch(/^log_connections = on$/m);
   });
 
-  it('accepts the Debezium role from the pod network over scram-sha-256 only', () => {
+  it('accepts the Debezium role from the pod network over TLS and scram-sha-256 only', () => {
     const rows = hba.split('\n').filter((l) => l.startsWith('host'));
-    expect(rows.some((r) => /^host\s+transactions\s+debezium\s+\S+\s+scram-sha-256$/.test(r))).toBe(true);
+    expect(rows.some((r) => /^hostssl\s+transactions\s+debezium\s+\S+\s+scram-sha-256$/.test(r))).toBe(true);
+    expect(rows.every((r) => r.startsWith('hostssl '))).toBe(true);
+    expect(conf).toMatch(/^ssl = on$/m);
     expect(rows.every((r) => r.endsWith('scram-sha-256'))).toBe(true);
     expect(hba).not.toMatch(/\btrust\b/);
   });

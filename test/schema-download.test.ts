@@ -114,7 +114,7 @@ describe.runIf(haveShared)('schemas downloaded for a fresh clone', () => {
     const { run } = freshCloneSynth([], down);
     const result = await run();
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/validate: warning: could not download 9 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 8 more\)/);
+    expect(result.stderr).toMatch(/validate: warning: could not download 11 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 10 more\)/);
     expect(result.stderr).toContain('Kubernetes JSON schemas not found');
     expect(result.stdout).toContain('kafka.strimzi.io/v1 Kafka (Strimzi CRDs missing)');
     const underCi = await run({ CI: 'true' });
@@ -134,7 +134,7 @@ describe.runIf(haveShared)('schemas downloaded for a fresh clone', () => {
     const shared = sharedDir();
     const result = await freshCloneSynth(['--k8s-schemas', join(shared, 'schemas', 'kubernetes'), '--crds', join(shared, 'crds', 'strimzi-1.2.0')]).run();
     expect(result.status, result.stderr).toBe(0);
-    expect(mirror.requests).toEqual(PINNED_FILES.kafkaAccess.map((f) => f.path));
+    expect(mirror.requests).toEqual([...PINNED_FILES.kafkaAccess, ...PINNED_FILES.certManager].map((f) => f.path));
     expect(result.stdout).toContain('validate: not validated: none');
   });
 

@@ -7,7 +7,7 @@ import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
-import { PostgresServer } from './postgres-server';
+import { PostgresServer, serverNamesOf } from './postgres-server';
 import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
@@ -130,7 +130,7 @@ export class Pipeline {
 
   private startPostgres(): void {
     const context = (path: string) => this.files.get(`images/postgres-debezium/${E2E_ENVIRONMENT}/${path}`) as string;
-    this.postgres = PostgresServer.fromImageContext(context);
+    this.postgres = PostgresServer.fromImageContext(context, serverNamesOf(this.objects));
     const reconcile = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-reconcile`) as unknown as { data: Record<string, string> }).data;
     const init = this.postgres.initializeAsImage(context, reconcile, { app: this.app.password, debezium: this.debeziumPassword });
     if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
@@ -157,7 +157,7 @@ export class Pipeline {
 
   /** libpq conninfo of the application's login, for the writers. */
   get appConninfo(): string {
-    return `host=127.0.0.1 port=${this.postgres.port} dbname=${this.app.database} user=${this.app.user}`;
+    return `${this.postgres.address()} dbname=${this.app.database} user=${this.app.user}`;
   }
 
   /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
@@ -257,7 +257,11 @@ export class Pipeline {
       bootstrapServers: this.bootstrapServers, truststorePem: this.certs.caPem, restHost: this.workerAddress(index), restPort: REST_PORT,
       pluginPath: this.bin.pluginPath, secretsDir: this.secretsDir, kafkaHome: this.kafkaHome,
     }));
-    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
+    // The database's Service name resolves to loopback for these JVMs alone (the JDK's hosts-file
+    // resolver), so the connector connects by the rendered name and verifies the certificate against it.
+    const hosts = join(this.dir, 'connect-hosts');
+    writeFileSync(hosts, ['127.0.0.1 localhost', ...serverNamesOf(this.objects).map((name) => `127.0.0.1 ${name}`), ''].join('\n'));
+    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), `-Djdk.net.hosts.file=${hosts}`, 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
       join(this.dir, `connect-${index}.log`), { cwd: this.secretsDir });
   }
 
@@ -298,7 +302,9 @@ export class Pipeline {
     const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(connector.spec.config['database.password']);
     if (!reference) throw new Error('the rendered connector does not take its password from strimzisecrets');
     this.writeSecret(reference[1], reference[2], this.debeziumPassword);
-    const { name, config } = connectorConfig(connector, { 'database.hostname': '127.0.0.1', 'database.port': String(this.postgres.port) });
+    // The rendered host name stays (verify-full checks the certificate against it); the workers'
+    // hosts file maps it to loopback. The CA file moves to the harness's.
+    const { name, config } = connectorConfig(connector, { 'database.port': String(this.postgres.port), 'database.sslrootcert': this.postgres.ca.certificate });
     await eventually(async () => [200, 201].includes((await this.rest(0, 'PUT', `/connectors/${name}/config`, config)).status), 60_000, () => `PUT /connectors/${name}/config`);
     await eventually(async () => {
       const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;

@@ -6,6 +6,8 @@ import { POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR } from '../.
 import { RECONCILE_DIR, RECONCILE_READY_FILE } from '../../src/constructs/postgres-reconcile';
 import { availableOrSkip } from './available';
 import { ManagedProcess } from './process';
+import { CertificateAuthority } from './certs';
+import { POSTGRES_TLS_DIR } from '../../src/constructs/postgres-tls';
 
 export const MISSING_POSTGRES_MESSAGE =
   'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
@@ -30,6 +32,13 @@ export function postgresAvailable(): boolean {
   return availableOrSkip(available ? undefined : MISSING_POSTGRES_MESSAGE);
 }
 
+/** The DNS names of the rendered server Certificate (what clients verify the server as). */
+export function serverNamesOf(objects: readonly { kind?: string; spec?: any }[]): string[] {
+  const certificate = objects.find((o) => o.kind === 'Certificate' && o.spec?.usages?.includes('server auth'));
+  if (!certificate) throw new Error('no server Certificate rendered for the database');
+  return certificate.spec.dnsNames;
+}
+
 /** A file of a rendered postgres-debezium image context, by its path within the context. */
 export type ImageContext = (path: string) => string;
 
@@ -42,6 +51,8 @@ export interface Login {
   readonly database: string;
   /** `database` opens a logical replication (walsender) connection, as Debezium does. */
   readonly replication?: 'database';
+  /** `disable`: a plaintext attempt (the server must refuse it); otherwise verify-full, as every client renders it. */
+  readonly sslmode?: 'disable';
 }
 
 /**
@@ -59,7 +70,12 @@ export class PostgresServer {
    * libraries by name from a directory holding all the others (dynamic_library_path), so what the
    * image removed cannot be loaded here either.
    */
-  constructor(files: { postgresqlConf: string; pgHba: string; removedLibraries?: readonly string[] }) {
+  /** The test CA that signs the server's certificate, standing in for cert-manager's ClusterIssuer. */
+  readonly ca: CertificateAuthority;
+  /** The name clients verify the server as (the rendered Certificate's first DNS name). */
+  readonly serverName: string;
+
+  constructor(files: { postgresqlConf: string; pgHba: string; removedLibraries?: readonly string[]; serverNames: readonly string[] }) {
     chmodSync(this.dir, 0o700);
     chownSync(this.dir, this.owner.uid, this.owner.gid);
     const libraries = join(this.dir, 'lib');
@@ -68,10 +84,40 @@ export class PostgresServer {
     for (const name of readdirSync(pkglibdir)) {
       if (!(files.removedLibraries ?? []).includes(name)) symlinkSync(join(pkglibdir, name), join(libraries, name));
     }
-    this.writeFile('postgresql.conf', files.postgresqlConf);
+    const caDir = join(this.dir, 'ca');
+    mkdirSync(caDir);
+    this.ca = new CertificateAuthority(caDir, '/CN=cdc8s test PostgreSQL CA');
+    this.serverName = files.serverNames[0];
+    this.serverNames = files.serverNames;
+    this.issueServerCertificate();
+    this.writeFile('postgresql.conf', files.postgresqlConf.replaceAll(POSTGRES_TLS_DIR, join(this.dir, 'tls')));
     this.writeFile('pg_hba.conf', files.pgHba);
     this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
     this.start();
+  }
+
+  private readonly serverNames: readonly string[];
+  private issued = 0;
+
+  /**
+   * Issues a server certificate for the rendered DNS names into the mounted TLS directory, as
+   * cert-manager does on issue and on every renewal (a new key each time); returns its serial.
+   */
+  issueServerCertificate(): string {
+    const name = `server-${++this.issued}`;
+    const { key, cert } = this.ca.issue(name, `/CN=${this.serverName}`, this.serverNames.map((n) => `DNS:${n}`).join(','));
+    // The key as PostgreSQL requires it: owned by the server's user, no access for others.
+    this.writeFile('tls/tls.crt', readFileSync(cert, 'utf8'));
+    chmodSync(this.writeFile('tls/tls.key', readFileSync(key, 'utf8')), 0o600);
+    return spawnSync('openssl', ['x509', '-noout', '-serial', '-in', cert], { encoding: 'utf8' }).stdout.trim();
+  }
+
+  /** The serial of the certificate the server presents right now (a TLS handshake, as a client sees it). */
+  servedCertificateSerial(): string {
+    const handshake = spawnSync('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${this.port}`, '-servername', this.serverName], { input: '', encoding: 'utf8', timeout: 30_000 });
+    const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(handshake.stdout)?.[0];
+    if (!pem) throw new Error(`no certificate in the TLS handshake: ${handshake.stderr}`);
+    return spawnSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' }).stdout.trim();
   }
 
   private start(): void {
@@ -101,10 +147,10 @@ export class PostgresServer {
   }
 
   /** A server started with the configuration files of a rendered postgres-debezium image context. */
-  static fromImageContext(context: ImageContext): PostgresServer {
+  static fromImageContext(context: ImageContext, serverNames: readonly string[]): PostgresServer {
     // The Dockerfile's `RUN rm -f <paths>`: the libraries the image goes without.
     const removed = /^RUN rm -f (.+)$/m.exec(context('Dockerfile'))?.[1].split(' ').map((path) => basename(path)) ?? [];
-    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf'), removedLibraries: removed });
+    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf'), removedLibraries: removed, serverNames });
   }
 
   /**
@@ -144,6 +190,7 @@ export class PostgresServer {
       .replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), join(this.dir, 'secrets'))
       .replaceAll(RECONCILE_DIR, join(this.dir, 'reconcile'))
       .replaceAll(RECONCILE_READY_FILE, join(this.dir, 'reconciled'))
+      .replaceAll(POSTGRES_TLS_DIR, join(this.dir, 'tls'))
       .replaceAll(POSTGRES_SOCKET_DIR, this.dir)
       .replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`);
   }
@@ -175,9 +222,18 @@ export class PostgresServer {
     return result.stdout.trim();
   }
 
+  /**
+   * libpq's address of the server as a client pod sees it: the Service's DNS name, verified
+   * against the CA (verify-full), reached on loopback (hostaddr), unless `sslmode` says otherwise.
+   */
+  address(sslmode?: 'disable'): string {
+    const where = `host=${this.serverName} hostaddr=127.0.0.1 port=${this.port}`;
+    return sslmode ? `${where} sslmode=${sslmode}` : `${where} sslmode=verify-full sslrootcert=${this.ca.certificate}`;
+  }
+
   /** psql over TCP with a password, as a client pod connects. */
   client(login: Login, sql: string): SpawnSyncReturns<string> {
-    const conninfo = `host=127.0.0.1 port=${this.port} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
+    const conninfo = `${this.address(login.sslmode)} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
     return spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-At', '-d', conninfo, '-c', sql], {
       encoding: 'utf8',
       timeout: 120_000,

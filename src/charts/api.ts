@@ -2,6 +2,8 @@ import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
 import { Postgres } from '../constructs/postgres';
+import { CA_KEY, PostgresTrust } from '../constructs/postgres-tls';
+import { commonLabels } from '../constructs/labels';
 import { WebService } from '../constructs/web-service';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
@@ -14,6 +16,8 @@ export interface ApiChartProps extends ChartContext {
 
 /** Where the API reads its database password from (a file per Secret key). */
 export const API_PASSWORD_MOUNT = '/var/run/secrets/cdc8s/postgres';
+/** Where the API reads the database's CA certificate. */
+export const API_DATABASE_TRUST_MOUNT = '/var/run/secrets/cdc8s/postgres-tls';
 
 /** The transactions API: the workload, its database credentials and its platform exposure. */
 export class ApiChart extends Chart {
@@ -47,9 +51,15 @@ export class ApiChart extends Chart {
         { name: 'PGDATABASE', value: connection.database },
         { name: 'PGUSER', value: roles.app },
         { name: 'PGPASSWORD_FILE', value: `${API_PASSWORD_MOUNT}/${password.keyRef('password').key}` },
+        // TLS only, and the server must prove it is the Service (libpq's verify-full).
+        { name: 'PGSSLMODE', value: 'verify-full' },
+        { name: 'PGSSLROOTCERT', value: `${API_DATABASE_TRUST_MOUNT}/${CA_KEY}` },
         { name: 'PORT', value: String(api.port) },
       ],
-      mounts: [{ volume: password.volume('postgres-password'), mountPath: API_PASSWORD_MOUNT }],
+      mounts: [
+        { volume: password.volume('postgres-password'), mountPath: API_PASSWORD_MOUNT },
+        { volume: new PostgresTrust(this, 'PostgresTrust', { environment: env.name, namespace, role: roles.app, labels: commonLabels() }).volume('postgres-tls'), mountPath: API_DATABASE_TRUST_MOUNT },
+      ],
     });
     platform.exposeApi(this, this.service.backend);
 

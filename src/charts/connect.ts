@@ -12,6 +12,7 @@ import { KafkaUser } from '../constructs/kafka-user';
 import { RequiredSecret } from '../constructs/required-secret';
 import { podPeer } from '../constructs/network-policy';
 import { POSTGRES_PORT } from '../constructs/postgres-image';
+import { PostgresTrust } from '../constructs/postgres-tls';
 import { SecretReadGrant } from '../constructs/secret-read-grant';
 import { CONNECT_CONFIG_PROVIDER_LIMITS } from '../policy/connect-providers';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../policy/durability';
@@ -75,6 +76,12 @@ export class ConnectChart extends Chart {
       image: this.imageSource(env, platform),
       config: { ...connectWorkerConfig(durability), ...connect.config },
       egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, platform.kubernetesApiEgress()],
+      databaseTrust: new PostgresTrust(this, 'PostgresTrust', {
+        environment: env.name,
+        namespace: namespaces.streaming,
+        role: env.config.postgres.users.debezium,
+        labels: commonLabels(),
+      }).volume('postgres-tls'),
     });
     new SecretReadGrant(this, 'DebeziumSecretReader', {
       name: `${connect.name}-read-${debeziumSecret.secretName}`,

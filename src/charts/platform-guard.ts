@@ -1,6 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { commonLabels } from '../constructs/labels';
+import { PostgresCertificateAuthority } from '../constructs/postgres-tls';
 import { ChartContext } from './context';
 
 export interface PlatformGuardChartProps extends ChartContext {
@@ -59,5 +60,7 @@ export class PlatformGuardChart extends Chart {
       metadata: { name, labels: commonLabels() },
       spec: { policyName: name, validationActions: ['Deny'] },
     });
+    // The database's CA: platform-owned like the policy, in cert-manager's namespace.
+    new PostgresCertificateAuthority(this, 'PostgresCa', env.name);
   }
 }

@@ -68,6 +68,9 @@ export class DebeziumPostgresConnector extends Construct {
       'database.dbname': connection.database,
       'database.user': roles.debezium,
       'database.password': strimziSecretReference(props.passwordSecret, 'password'),
+      // TLS, and the server must prove it is the Service named above (cert-manager's certificate).
+      'database.sslmode': 'verify-full',
+      'database.sslrootcert': props.connect.databaseCaFile,
       'plugin.name': 'pgoutput',
       'publication.name': logicalReplication.publication,
       'publication.autocreate.mode': 'disabled',

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { CA_KEY } from './postgres-tls';
 import {
   KafkaConnect as KafkaConnectResource, KafkaConnectSpecAuthenticationType, KafkaConnectSpecBuildOutputType,
   KafkaConnectSpec, KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
@@ -90,7 +92,12 @@ export interface KafkaConnectProps {
    * API: the source database, and the Kubernetes API (Strimzi's secrets provider).
    */
   readonly egress: readonly NetworkFlow[];
+  /** The database's CA certificate, as a Secret volume with a `ca.crt` item: mounted for connectors to verify the server. */
+  readonly databaseTrust: k8s.Volume;
 }
+
+/** Where the workers see the database's CA (Strimzi admits additional volume mounts only under /mnt). */
+const DATABASE_TRUST_DIR = '/mnt/postgres-tls';
 
 /**
  * Kafka Connect with the Debezium Postgres plugin: built by Strimzi from the Maven Central archive,
@@ -103,6 +110,8 @@ export class KafkaConnect extends Construct {
   readonly namespace: string;
   /** The ServiceAccount Strimzi runs the workers as (for RBAC on secrets the config provider reads). */
   readonly serviceAccountName: string;
+  /** The database's CA certificate as the workers see it: connectors verify the server against it. */
+  readonly databaseCaFile = `${DATABASE_TRUST_DIR}/${CA_KEY}`;
   readonly internalTopics: ConnectInternalTopics;
 
   constructor(scope: Construct, id: string, props: KafkaConnectProps) {
@@ -143,9 +152,12 @@ export class KafkaConnect extends Construct {
         template: {
           // The connector's task moves to another worker while one is drained.
           podDisruptionBudget: { maxUnavailable: 1 },
-          pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }) },
+          pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }), volumes: [props.databaseTrust as any] },
           // Read-only root: Strimzi mounts /tmp; plugins are baked into the image at build time.
-          connectContainer: { securityContext: restrictedContainerSecurityContext() },
+          connectContainer: {
+            securityContext: restrictedContainerSecurityContext(),
+            volumeMounts: [{ name: props.databaseTrust.name, mountPath: DATABASE_TRUST_DIR, readOnly: true }],
+          },
           initContainer: { securityContext: restrictedContainerSecurityContext() },
           ...(props.image.type === 'operator-build' ? { buildContainer: { securityContext: connectBuildSecurityContext() } } : {}),
         },

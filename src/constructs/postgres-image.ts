@@ -4,6 +4,7 @@ import { imageReference } from './image';
 import { imageContextDir } from '../output/paths';
 import { contextDigest, ImageBuildContext } from './image-context';
 import { RECONCILE_DIR } from './postgres-reconcile';
+import { POSTGRES_TLS_DIR } from './postgres-tls';
 
 /** Logical decoding output plugins the image deletes (file names in the server's lib directory). */
 export const REMOVED_OUTPUT_PLUGINS = ['test_decoding.so'];
@@ -105,6 +106,13 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       `unix_socket_directories = '${POSTGRES_SOCKET_DIR}'`,
       "password_encryption = 'scram-sha-256'",
       '',
+      '# TLS with the certificate cert-manager issues and renews (a reload picks up a renewal); pg_hba',
+      '# admits TCP clients only over it.',
+      'ssl = on',
+      `ssl_cert_file = '${POSTGRES_TLS_DIR}/tls.crt'`,
+      `ssl_key_file = '${POSTGRES_TLS_DIR}/tls.key'`,
+      "ssl_min_protocol_version = 'TLSv1.2'",
+      '',
       '# Logical decoding for Debezium (pgoutput is built into PostgreSQL >= 10).',
       'wal_level = logical',
       `max_wal_senders = ${p.maxWalSenders}`,
@@ -129,10 +137,11 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       'local   all       postgres           peer',
       '# Debezium streams through a logical replication connection, which pg_hba matches by database',
       '# name (the `replication` keyword covers physical replication only, which nothing here needs).',
+      '# hostssl only: a plaintext TCP connection matches no line and is refused.',
     ];
     for (const cidr of p.clientCidrs) {
-      rows.push(`host    ${p.database}  ${p.appUser}  ${cidr}  scram-sha-256`);
-      rows.push(`host    ${p.database}  ${p.debeziumUser}  ${cidr}  scram-sha-256`);
+      rows.push(`hostssl ${p.database}  ${p.appUser}  ${cidr}  scram-sha-256`);
+      rows.push(`hostssl ${p.database}  ${p.debeziumUser}  ${cidr}  scram-sha-256`);
     }
     return [this.header('#'), ...rows, ''].join('\n');
   }

@@ -8,6 +8,7 @@ import { RequiredSecret } from './required-secret';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { PostgresReconcile, RECONCILE_DIR } from './postgres-reconcile';
+import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './postgres-tls';
 
 export interface PostgresProps {
   /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
@@ -63,6 +64,8 @@ export class Postgres extends Construct {
   /** What the reconcile keeps for logical decoding: the connector must use exactly this. */
   readonly logicalReplication: { readonly publication: string; readonly tables: readonly CapturedTable[]; readonly signalTable: CapturedTable };
   readonly reconcile: PostgresReconcile;
+  /** The server's certificate (cert-manager), verified by every client. */
+  readonly certificate: PostgresServerCertificate;
   readonly serviceName: string;
   readonly podLabels: Record<string, string>;
 
@@ -78,6 +81,9 @@ export class Postgres extends Construct {
     this.connection = { host: `${props.name}.${props.namespace}.svc.cluster.local`, port: POSTGRES_PORT, database: props.database };
     const metadata = (name: string) => ({ name, namespace: props.namespace, labels });
 
+    this.certificate = new PostgresServerCertificate(this, 'Certificate', { environment: props.instance, service: props.name, namespace: props.namespace, labels });
+    const serverCertificate = `${POSTGRES_TLS_DIR}/tls.crt`;
+
     this.reconcile = new PostgresReconcile(this, 'Reconcile', {
       name: props.name,
       namespace: props.namespace,
@@ -92,7 +98,8 @@ export class Postgres extends Construct {
       passwordFiles: { app: `${POSTGRES_SECRET_MOUNTS.app}/password`, debezium: `${POSTGRES_SECRET_MOUNTS.debezium}/password` },
       socketDir: POSTGRES_SOCKET_DIR,
       port: POSTGRES_PORT,
-      watchedFiles: [`${POSTGRES_SECRET_MOUNTS.app}/password`, `${POSTGRES_SECRET_MOUNTS.debezium}/password`],
+      // A renewed certificate changes the file: the reconcile's reload makes the server serve it.
+      watchedFiles: [`${POSTGRES_SECRET_MOUNTS.app}/password`, `${POSTGRES_SECRET_MOUNTS.debezium}/password`, serverCertificate],
     });
 
     new k8s.KubePersistentVolumeClaim(this, 'Data', {
@@ -181,6 +188,7 @@ export class Postgres extends Construct {
           { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
           // First start runs the reconcile from here (the image's init script).
           { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
+          { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
         ],
       },
       this.reconcile.container(props.image.imageRef, [
@@ -189,6 +197,7 @@ export class Postgres extends Construct {
         { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
         { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
         { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
+        { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
       ], resourceRequirements(props.reconcileResources))],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
@@ -199,6 +208,7 @@ export class Postgres extends Construct {
         secrets.app.volume('app-secret'),
         secrets.debezium.volume('debezium-secret'),
         this.reconcile.volume('reconcile'),
+        this.certificate.volume('tls'),
         { name: 'reconcile-tmp', emptyDir: { medium: 'Memory', sizeLimit: quantity('1Mi') } },
       ],
     };

@@ -2,9 +2,10 @@ import { ErrorObject, ValidateFunction } from 'ajv';
 import { apiGroupOf, isCustomResource } from '../charts/apply-order';
 import { KubernetesSchemas } from './kubernetes';
 import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
-import { KUBERNETES_VERSIONS, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
+import { KUBERNETES_VERSIONS, missingCertManagerCrds, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
+import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
 
 export { acquireSchemaSources, defaultSchemaSources, downloadCacheDir, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
 export type { AcquiredSources, SchemaSources } from './sources';
@@ -57,6 +58,8 @@ const KUBERNETES_SOURCE = `Kubernetes ${KUBERNETES_VERSIONS.join(' + ')} (strict
 const STRIMZI_SOURCE = `Strimzi ${STRIMZI_VERSION} CRDs (strict)`;
 const STRIMZI_GROUP = 'kafka.strimzi.io';
 const KAFKA_ACCESS_GROUP = 'access.strimzi.io';
+const CERT_MANAGER_GROUP = 'cert-manager.io';
+const CERT_MANAGER_SOURCE = `cert-manager ${CERT_MANAGER_VERSION} CRDs (strict)`;
 const KAFKA_ACCESS_SOURCE = `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD (strict)`;
 
 /**
@@ -74,12 +77,15 @@ export async function validateDocuments(
   const kubernetesMissing = missingKubernetesSchemas(sources.kubernetesDir);
   const strimziMissing = missingStrimziCrds(sources.strimziCrdsDir);
   const kafkaAccessMissing = missingKafkaAccessCrd(sources.kafkaAccessCrdsDir);
-  const missingSources = [kubernetesMissing, strimziMissing, kafkaAccessMissing].filter((m): m is string => m !== undefined);
+  const certManagerMissing = missingCertManagerCrds(sources.certManagerCrdsDir);
+  const missingSources = [kubernetesMissing, strimziMissing, kafkaAccessMissing, certManagerMissing].filter((m): m is string => m !== undefined);
   if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
   const kubernetes = kubernetesMissing ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
   const strimzi = strimziMissing ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
   // The same CRD validator serves the Kafka Access Operator's CRD (a Strimzi project, same generator).
   const kafkaAccess = kafkaAccessMissing ? undefined : new StrimziSchemas(sources.kafkaAccessCrdsDir);
+  // And cert-manager's (controller-gen output, like Strimzi's: structural, unknown fields refused here).
+  const certManager = certManagerMissing ? undefined : new StrimziSchemas(sources.certManagerCrdsDir);
   const models = await loadModels(documents);
 
   const checked = new Map<string, number>();
@@ -112,6 +118,12 @@ export async function validateDocuments(
         else {
           count(KAFKA_ACCESS_SOURCE);
           report(KAFKA_ACCESS_SOURCE, ajvProblems(kafkaAccess.validatorFor(object.apiVersion, object.kind), object, `not served by the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`));
+        }
+      } else if (apiGroupOf(object.apiVersion) === CERT_MANAGER_GROUP) {
+        if (!certManager) notValidated.set(type, 'cert-manager CRDs missing');
+        else {
+          count(CERT_MANAGER_SOURCE);
+          report(CERT_MANAGER_SOURCE, ajvProblems(certManager.validatorFor(object.apiVersion, object.kind), object, `not served by cert-manager ${CERT_MANAGER_VERSION}`));
         }
       } else if (!isCustomResource(object.apiVersion)) {
         if (kubernetes.length === 0) notValidated.set(type, 'Kubernetes schemas missing');

@@ -2,6 +2,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
+import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
 import { cacheRoot, packageRoot } from '../package-root';
 import { DownloadOptions, ensureCached, PINNED_FILES, UpstreamSource } from './upstream';
 
@@ -18,6 +19,8 @@ export interface SchemaSources {
   readonly strimziCrdsDir: string;
   /** Directory with the Kafka Access Operator's CRD (KafkaAccess). */
   readonly kafkaAccessCrdsDir: string;
+  /** Directory with cert-manager's Certificate and ClusterIssuer CRDs. */
+  readonly certManagerCrdsDir: string;
 }
 
 /** Each source's directory in the shared layout (../shared, the download cache), and the field naming it. */
@@ -25,6 +28,7 @@ const SOURCE_FIELDS: Readonly<Record<UpstreamSource, keyof SchemaSources>> = {
   kubernetes: 'kubernetesDir',
   strimzi: 'strimziCrdsDir',
   kafkaAccess: 'kafkaAccessCrdsDir',
+  certManager: 'certManagerCrdsDir',
 };
 
 /** The sources as a directory laid out like ../shared holds them. */
@@ -33,6 +37,7 @@ export function schemaSourcesUnder(root: string): SchemaSources {
     kubernetesDir: join(root, 'schemas', 'kubernetes'),
     strimziCrdsDir: join(root, 'crds', `strimzi-${STRIMZI_VERSION}`),
     kafkaAccessCrdsDir: join(root, 'crds', `kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}`),
+    certManagerCrdsDir: join(root, 'crds', `cert-manager-${CERT_MANAGER_VERSION}`),
   };
 }
 
@@ -122,6 +127,12 @@ export function missingKafkaAccessCrd(dir: string): string | undefined {
     `from github.com/strimzi/kafka-access-operator at tag ${KAFKA_ACCESS_OPERATOR_VERSION} into that directory`;
 }
 
+export function missingCertManagerCrds(dir: string): string | undefined {
+  if (hasYaml(dir)) return undefined;
+  return `cert-manager ${CERT_MANAGER_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download deploy/crds/cert-manager.io_certificates.yaml ` +
+    `and cert-manager.io_clusterissuers.yaml from github.com/cert-manager/cert-manager at tag v${CERT_MANAGER_VERSION} into that directory`;
+}
+
 export function missingStrimziCrds(dir: string): string | undefined {
   if (hasYaml(dir)) return undefined;
   return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download install/cluster-operator/04*-Crd-*.yaml ` +
@@ -136,4 +147,5 @@ const MISSING: Readonly<Record<UpstreamSource, (dir: string) => string | undefin
   kubernetes: missingKubernetesSchemas,
   strimzi: missingStrimziCrds,
   kafkaAccess: missingKafkaAccessCrd,
+  certManager: missingCertManagerCrds,
 };

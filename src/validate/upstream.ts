@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { dirname, join } from 'node:path';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
 import { STRIMZI_VERSION } from '../constructs/strimzi';
+import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
 
 /** One upstream file validation reads: where it sits in a `shared`-style directory, where upstream publishes it, its sha256. */
 export interface PinnedFile {
@@ -13,7 +14,7 @@ export interface PinnedFile {
 }
 
 /** The upstream schema sets, each the files of one directory of the shared layout. */
-export type UpstreamSource = 'kubernetes' | 'strimzi' | 'kafkaAccess';
+export type UpstreamSource = 'kubernetes' | 'strimzi' | 'kafkaAccess' | 'certManager';
 
 // Commits, not tags or branches: what a URL serves must never change under its pin.
 /** cdk8s-team/cdk8s: `kubernetes-schemas/<version>/_definitions.json` (v1.30.0 last changed in d853c60, v1.35.0 in e646a08). */
@@ -22,6 +23,13 @@ const CDK8S_SCHEMAS_COMMIT = '71f8cba7ecc809d861e837e842217202d5e5a16c';
 const STRIMZI_COMMIT = '6c7b43c4af0db547c10463ba09d1dfa6f5e156a0';
 /** strimzi/kafka-access-operator tag 0.3.0. */
 const KAFKA_ACCESS_OPERATOR_COMMIT = '224fb4cf557ae565505c1c9eb4d67949e19649ce';
+/** cert-manager/cert-manager tag v1.21.1; `deploy/crds/` holds the controller-gen CRDs the chart templates. */
+const CERT_MANAGER_COMMIT = '24e33194fb39488eff2bbf10c6dc640f407cad44';
+const certManager = (file: string, sha256: string): PinnedFile => ({
+  path: `crds/cert-manager-${CERT_MANAGER_VERSION}/${file}`,
+  url: raw('cert-manager/cert-manager', CERT_MANAGER_COMMIT, `deploy/crds/${file}`),
+  sha256,
+});
 
 const raw = (repo: string, commit: string, path: string) => `https://raw.githubusercontent.com/${repo}/${commit}/${path}`;
 
@@ -60,6 +68,10 @@ export const PINNED_FILES: Readonly<Record<UpstreamSource, readonly PinnedFile[]
     url: raw('strimzi/kafka-access-operator', KAFKA_ACCESS_OPERATOR_COMMIT, 'packaging/install/040-Crd-kafkaaccess.yaml'),
     sha256: '2f6e07fc68bf3927580b13909396f5a642f77a8c56dbc26a53ee150ae7f372da',
   }],
+  certManager: [
+    certManager('cert-manager.io_certificates.yaml', '7ad91029c00ec959d54215b19d3b1a9b7e0247eaa60f987151c2b70d8661f8af'),
+    certManager('cert-manager.io_clusterissuers.yaml', '30008001b78aafb8e110af61359561104b5fafc3a4dc6ac0013245d0ee3fe4ca'),
+  ],
 };
 
 /** A downloaded file whose bytes are not the pinned ones: never cached, never used. */
