@@ -13,7 +13,7 @@ export const POSTGRES_TLS_DIR = '/etc/cdc8s/tls';
 export const CA_KEY = 'ca.crt';
 
 const API_VERSION = 'cert-manager.io/v1';
-/** Server certificates live 90 days and are renewed 30 days before they expire; the server reloads them. */
+/** Issued certificates live 90 days and are renewed 30 days before they expire; the server reloads them. */
 const SERVER_DURATION = '2160h';
 const SERVER_RENEW_BEFORE = '720h';
 /**
@@ -24,6 +24,20 @@ const SERVER_RENEW_BEFORE = '720h';
 const CA_DURATION = '87600h';
 const CA_RENEW_BEFORE = '8760h';
 const PRIVATE_KEY = { algorithm: 'ECDSA', size: 256 };
+
+/** A certificate the CA issuer signs and cert-manager renews (new key each time), into `secretName`. */
+function issuedCertificate(environment: string, secretName: string, names: { commonName: string; dnsNames?: readonly string[] }, usage: 'server auth' | 'client auth') {
+  return {
+    secretName,
+    commonName: names.commonName,
+    ...(names.dnsNames ? { dnsNames: [...names.dnsNames] } : {}),
+    usages: [usage, 'digital signature'],
+    duration: SERVER_DURATION,
+    renewBefore: SERVER_RENEW_BEFORE,
+    privateKey: { ...PRIVATE_KEY, rotationPolicy: 'Always' },
+    issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: postgresCaIssuerName(environment) },
+  };
+}
 
 /** The ClusterIssuer that signs the database's certificates for an environment. */
 export function postgresCaIssuerName(environment: string): string {
@@ -87,16 +101,7 @@ export class PostgresServerCertificate extends Construct {
       apiVersion: API_VERSION,
       kind: 'Certificate',
       metadata: { name: this.secretName, namespace, labels: props.labels },
-      spec: {
-        secretName: this.secretName,
-        commonName: this.dnsNames[0],
-        dnsNames: [...this.dnsNames],
-        usages: ['server auth', 'digital signature'],
-        duration: SERVER_DURATION,
-        renewBefore: SERVER_RENEW_BEFORE,
-        privateKey: { ...PRIVATE_KEY, rotationPolicy: 'Always' },
-        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: postgresCaIssuerName(props.environment) },
-      },
+      spec: issuedCertificate(props.environment, this.secretName, { commonName: this.dnsNames[0], dnsNames: this.dnsNames }, 'server auth'),
     });
   }
 
@@ -129,15 +134,7 @@ export class PostgresTrust extends Construct {
       apiVersion: API_VERSION,
       kind: 'Certificate',
       metadata: { name: this.secretName, namespace: props.namespace, labels: props.labels },
-      spec: {
-        secretName: this.secretName,
-        commonName: props.role,
-        usages: ['client auth', 'digital signature'],
-        duration: SERVER_DURATION,
-        renewBefore: SERVER_RENEW_BEFORE,
-        privateKey: { ...PRIVATE_KEY, rotationPolicy: 'Always' },
-        issuerRef: { group: 'cert-manager.io', kind: 'ClusterIssuer', name: postgresCaIssuerName(props.environment) },
-      },
+      spec: issuedCertificate(props.environment, this.secretName, { commonName: props.role }, 'client auth'),
     });
   }
 
