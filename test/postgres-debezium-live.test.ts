@@ -32,6 +32,8 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
   beforeAll(() => {
     const context = (path: string) => file(rendered, `images/postgres-debezium/eks/${path}`);
     server = PostgresServer.fromImageContext(context, serverNamesOf(objectsOf(rendered)));
+    // The rendered archive_command needs its configuration (postgres-backup-live.test.ts proves backups).
+    server.configureBackup(objectsOf(rendered).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-backup')?.data['pgbackrest.conf']);
     const init = server.initializeAsImage(context, reconcileFiles(rendered), { app: app.password, debezium: debezium.password });
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);

@@ -131,12 +131,18 @@ export class Pipeline {
   private startPostgres(): void {
     const context = (path: string) => this.files.get(`images/postgres-debezium/${E2E_ENVIRONMENT}/${path}`) as string;
     this.postgres = PostgresServer.fromImageContext(context, serverNamesOf(this.objects));
+    // The rendered backups too: every WAL segment archived, the sidecar taking the full backups.
+    const backup = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-backup`) as unknown as { data: Record<string, string> }).data;
+    this.postgres.configureBackup(backup['pgbackrest.conf']);
     const reconcile = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-reconcile`) as unknown as { data: Record<string, string> }).data;
     const init = this.postgres.initializeAsImage(context, reconcile, { app: this.app.password, debezium: this.debeziumPassword });
     if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
     // The sidecar, as rendered: it publishes each captured table as the application creates it.
     this.reconcileSidecar = this.postgres.startReconcileLoop();
+    this.backupSidecar = this.postgres.startBackupLoop(backup['backup.sh']);
   }
+
+  backupSidecar!: ManagedProcess;
 
   reconcileSidecar!: ManagedProcess;
 
@@ -331,6 +337,45 @@ export class Pipeline {
       this.autoRestarts.push(String(failed[0]?.trace ?? status?.connector?.trace ?? '').split('\n')[0]);
       await this.anyWorker('POST', `/connectors/${name}/restart?includeTasks=true&onlyFailed=true`);
     }, 5_000);
+  }
+
+  // ---- what the Strimzi operator does for the runbooks' steps (Connect's REST API, KIP-875) ----
+
+  /** `spec.state: stopped` (Git): the operator stops the connector; its tasks end, its config stays. */
+  async stopConnector(name: string): Promise<void> {
+    await this.connectorRequest('PUT', `/connectors/${name}/stop`, [202, 204]);
+    await eventually(async () => (await this.anyWorker('GET', `/connectors/${name}/status`)).json?.connector?.state === 'STOPPED', 60_000, () => `${name} STOPPED`);
+  }
+
+  /** `spec.state: running` (Git) after a stop: the operator resumes it. */
+  async resumeConnector(name: string): Promise<void> {
+    await this.connectorRequest('PUT', `/connectors/${name}/resume`, [202, 204]);
+    await eventually(async () => {
+      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+      return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
+    }, 120_000, () => `${name} RUNNING again`);
+  }
+
+  /** `strimzi.io/connector-offsets=reset` on a stopped connector: the operator deletes its offsets. */
+  async resetOffsets(name: string): Promise<void> {
+    await this.connectorRequest('DELETE', `/connectors/${name}/offsets`, [200]);
+  }
+
+  /** `strimzi.io/restart=true`: the operator restarts the connector and its tasks (config providers resolve again). */
+  async restartConnector(name: string): Promise<void> {
+    await this.connectorRequest('POST', `/connectors/${name}/restart?includeTasks=true`, [202, 204]);
+  }
+
+  private async connectorRequest(method: string, path: string, ok: number[]): Promise<void> {
+    let last: { status: number; json: any } = { status: 0, json: undefined };
+    await eventually(async () => ok.includes((last = await this.anyWorker(method, path)).status), 60_000, () => `${method} ${path}: ${last.status} ${JSON.stringify(last.json)}`, 1_000);
+  }
+
+  /** Rotates the Debezium role's password the way a Secret update reaches both readers: the database pod's mount and Connect's config provider. */
+  rotateDebeziumPassword(password: string): void {
+    this.postgres.setPasswords({ debezium: password });
+    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(this.of('KafkaConnector').spec.config['database.password']) as RegExpExecArray;
+    this.writeSecret(reference[1], reference[2], password);
   }
 
   /** Index of the worker running the connector's task 0 (from the status the REST API reports). */

@@ -3,6 +3,7 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
+import { BACKUP_STANZA } from '../../src/constructs/postgres-backup';
 import { RECONCILE_DIR, RECONCILE_READY_FILE } from '../../src/constructs/postgres-reconcile';
 import { availableOrSkip } from './available';
 import { ManagedProcess } from './process';
@@ -129,8 +130,61 @@ export class PostgresServer {
       "-c listen_addresses='127.0.0.1'",
       `-c dynamic_library_path=${join(this.dir, 'lib')}`,
     ].join(' ');
-    // -l: the server's output goes to a file, never to a pipe this process would wait on.
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    // -l: the server's output goes to a file, never to a pipe this process would wait on. The
+    // server's environment names pgBackRest's configuration, for the rendered archive_command.
+    this.asPostgres('env', [`PGBACKREST_CONFIG=${this.backupConfigFile}`, join(this.bin, 'pg_ctl'), '-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+  }
+
+  /** Where the rendered pgbackrest.conf is written (its default path, /etc/pgbackrest, is the pod's). */
+  get backupConfigFile(): string {
+    return join(this.dir, 'pgbackrest', 'pgbackrest.conf');
+  }
+
+  /**
+   * The rendered pgbackrest.conf, with the pod's paths moved here. An object-store repository (S3,
+   * GCS) becomes a directory repository of this run: nothing here reaches a cloud; every other
+   * option is as rendered.
+   */
+  configureBackup(rendered: string): void {
+    const local = !/^repo1-type=posix$/m.test(rendered);
+    const lines = rendered.split('\n')
+      .filter((line) => !local || !/^repo1-(type|path|s3-|gcs-)/.test(line))
+      .map((line) => line
+        .replace(/^pg1-path=.*/, `pg1-path=${this.data}`)
+        .replace(/^pg1-socket-path=.*/, `pg1-socket-path=${this.dir}`)
+        .replace(/^pg1-port=.*/, `pg1-port=${this.port}`)
+        .replace(/^lock-path=.*/, `lock-path=${join(this.dir, 'pgbackrest', 'lock')}`)
+        .replace(/^repo1-path=.*/, `repo1-path=${join(this.dir, 'repo')}`));
+    if (local) lines.splice(lines.indexOf('[global]') + 1, 0, 'repo1-type=posix', `repo1-path=${join(this.dir, 'repo')}`);
+    this.writeFile('pgbackrest/pgbackrest.conf', lines.join('\n'));
+    for (const dir of ['pgbackrest', 'repo']) {
+      mkdirSync(join(this.dir, dir), { recursive: true });
+      chownSync(join(this.dir, dir), this.owner.uid, this.owner.gid);
+    }
+  }
+
+  /** The rendered backup sidecar script, running as the sidecar runs it (stop it when done). */
+  startBackupLoop(script: string): ManagedProcess {
+    const path = this.writeFile('backup.sh', this.mounted(script).replaceAll('/tmp/backup-heartbeat', join(this.dir, 'backup-heartbeat')));
+    return new ManagedProcess('backup sidecar', 'bash', [path], join(this.dir, 'backup.log'),
+      { uid: this.owner.uid, gid: this.owner.gid, group: true, cwd: this.dir, env: { PATH: process.env.PATH, PGBACKREST_CONFIG: this.backupConfigFile } }).start();
+  }
+
+  /** Runs pgBackRest as the postgres OS user with the configured file; throws with its output on failure. */
+  pgbackrest(...args: string[]): string {
+    const result = this.asPostgres('env', [`PGBACKREST_CONFIG=${this.backupConfigFile}`, 'pgbackrest', ...args], false);
+    if (result.status !== 0) throw new Error(`pgbackrest ${args.join(' ')} failed (${result.status}): ${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
+    return result.stdout;
+  }
+
+  /**
+   * A point-in-time restore as the restore runbook runs it: the server stopped, pgBackRest
+   * restoring the data directory in place (`--delta`) to `target`, then started, promoted.
+   */
+  restoreToTime(target: string): void {
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    this.pgbackrest(`--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore');
+    this.start();
   }
 
   private get data(): string {

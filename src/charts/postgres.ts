@@ -8,6 +8,9 @@ import { ChartContext } from './context';
 import { POSTGRES_NAME } from './network-peers';
 import { requireSecret, SECRET_NAMES } from './secrets';
 
+/** The backup repository's claim, where the platform keeps backups on a volume (minikube). */
+const BACKUP_CLAIM = 'postgres-backup';
+
 /** The data plane: credentials, storage, the Debezium-ready image and the database itself. */
 export class PostgresChart extends Chart {
   readonly database: Postgres;
@@ -41,9 +44,11 @@ export class PostgresChart extends Chart {
       maxReplicationSlots: postgres.replication.maxReplicationSlots,
       maxSlotWalKeepSize: postgres.replication.maxSlotWalKeepSize,
       clientCidrs: postgres.clientCidrs,
+      archiveTimeoutSeconds: postgres.backup.archiveTimeoutSeconds,
     });
 
     const claimName = 'postgres-data';
+    const repository = platform.backupRepository(env.name);
     const storage = platform.claimStorage(this, {
       claimName,
       namespace,
@@ -60,6 +65,15 @@ export class PostgresChart extends Chart {
       roles: postgres.users,
       capture: { tables: capture.tables, publication: capture.publication, signalTable: capture.signalTable },
       reconcileResources: postgres.reconcile.resources,
+      backup: {
+        repository,
+        claim: repository.claim ? { claimName: BACKUP_CLAIM, ...repository.claim } : undefined,
+        retentionFull: postgres.backup.retentionFull,
+        fullEveryHours: postgres.backup.fullEveryHours,
+        resources: postgres.backup.resources,
+        serviceAccountAnnotations: platform.serviceAccountAnnotations('backup'),
+        egress: platform.identityEgress('backup'),
+      },
       claimName,
       storageClassName: storage.storageClassName,
       volumeName: storage.volumeName,

@@ -6,6 +6,7 @@ import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacements
 import { addedTablesSignal, formatSnapshotSignal } from '../output/snapshot-signals';
 import { renderAll, writeAll } from '../output/synthesize';
 import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
+import { majorUpgradeRefusal } from '../policy/postgres-major';
 import { sharedDir } from '../validate';
 import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 
@@ -34,6 +35,14 @@ void runCli(process.argv.slice(2), (options) => {
     // The new side is still in memory; the old one is read from its tree.
     const refused = rendered.flatMap(({ env, manifests }) => quorumChanges(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects))
       .map((c) => formatQuorumChange(env.name, c)));
+    const majors = rendered.flatMap(({ env, manifests }) => {
+      const refusal = majorUpgradeRefusal(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects), env.config.postgres.allowMajorUpgrade);
+      return refusal ? [`${env.name}: ${refusal}`] : [];
+    });
+    if (majors.length > 0) {
+      process.stderr.write(`cdc8s diff: refused, the database's PostgreSQL major version would change:\n${majors.join('\n')}\n`);
+      return 3;
+    }
     if (refused.length > 0) {
       process.stderr.write(`cdc8s diff: refused, the KRaft controller quorum would change:\n${refused.join('\n')}\n`);
       return 3;

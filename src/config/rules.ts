@@ -79,6 +79,14 @@ export const MIN_POSTGRES_MAJOR = 15;
 function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
   const { tag } = config.postgres.baseImage;
   const major = Number(/^(\d+)/.exec(tag)?.[1]);
+  const allowed = config.postgres.allowMajorUpgrade;
+  if (allowed !== undefined && allowed !== major) {
+    return [{
+      path: '/postgres/allowMajorUpgrade',
+      message: `must be the major version of postgres.baseImage.tag (${major}), got ${allowed}`,
+      rule: 'it names the target of the one major upgrade being carried out, nothing else',
+    }];
+  }
   if (!Number.isInteger(major) || major < MIN_POSTGRES_MAJOR) {
     return [{
       path: '/postgres/baseImage/tag',

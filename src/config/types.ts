@@ -121,6 +121,8 @@ export interface EksSettings {
   readonly kmsKeyId?: string;
   /** IAM role of each namespace's SecretStore reader (data, apps). */
   readonly secretReaderRoleArns: SecretReaders;
+  /** pgBackRest's S3 repository and the role the database pod assumes for it. */
+  readonly backup: { readonly bucket: string; readonly roleArn: string };
   readonly secretKeyPrefix: string;
 }
 
@@ -136,6 +138,8 @@ export interface GkeSettings {
   readonly storageClass: 'premium-rwo' | 'standard-rwo';
   /** GCP service account of each namespace's SecretStore reader (data, apps). */
   readonly secretReaderServiceAccounts: SecretReaders;
+  /** pgBackRest's GCS repository and the service account the database pod acts as for it. */
+  readonly backup: { readonly bucket: string; readonly serviceAccount: string };
   readonly secretKeyPrefix: string;
 }
 
@@ -151,6 +155,9 @@ export interface EnvironmentConfig {
     readonly storage: { readonly size: string };
     readonly resources: Resources;
     readonly reconcile: { readonly resources: Resources };
+    /** The PostgreSQL major a major upgrade goes to, once its runbook is followed (npm run diff refuses it otherwise). */
+    readonly allowMajorUpgrade?: number;
+    readonly backup: { readonly retentionFull: number; readonly fullEveryHours: number; readonly archiveTimeoutSeconds: number; readonly volumeSize: string; readonly resources: Resources };
     readonly replication: {
       readonly maxWalSenders: number;
       readonly maxReplicationSlots: number;

@@ -7,6 +7,9 @@ import { Postgres } from './postgres';
 import { RequiredSecret } from './required-secret';
 import { STRIMZI_CLUSTER_LABEL } from './strimzi';
 
+/** The prefix of the logical messages heartbeats write (excluded from events). */
+const HEARTBEAT_MESSAGE_PREFIX = 'cdc8s-heartbeat';
+
 /** Debezium's class for the Postgres connector. */
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -82,7 +85,23 @@ export class DebeziumPostgresConnector extends Construct {
       // Ad hoc incremental snapshots (a table added later): a row inserted here is the signal. The
       // reconcile creates and publishes the table; Debezium also writes its snapshot windows to it.
       'signal.data.collection': `${signal.schema}.${signal.table}`,
+      // Debezium emits the signal table's rows (signals, snapshot windows) like any captured table's;
+      // they are its own bookkeeping, not data: dropped before Kafka (Kafka's Filter transform), so
+      // no topic or ACL exists for them.
+      transforms: 'dropSignals',
+      'transforms.dropSignals.type': 'org.apache.kafka.connect.transforms.Filter',
+      'transforms.dropSignals.predicate': 'isSignal',
+      predicates: 'isSignal',
+      'predicates.isSignal.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
+      'predicates.isSignal.pattern': `${escapeRegex(props.topicPrefix)}\\.${escapeRegex(signal.schema)}\\.${escapeRegex(signal.table)}`,
       'heartbeat.interval.ms': props.heartbeatIntervalMs,
+      // The publication holds only the captured tables, and PostgreSQL 15+ skips empty transactions:
+      // while only other tables change, the stream carries nothing, the slot's confirmed position
+      // stays put and the WAL piles up. Each heartbeat writes a non-transactional logical message,
+      // which the stream does carry (Debezium asks pgoutput for messages on PostgreSQL 14+); it
+      // moves the position and is not emitted as an event.
+      'heartbeat.action.query': `SELECT pg_logical_emit_message(false, '${HEARTBEAT_MESSAGE_PREFIX}', now()::varchar)`,
+      'message.prefix.exclude.list': HEARTBEAT_MESSAGE_PREFIX,
       'topic.creation.default.replication.factor': props.replicationFactor,
       'topic.creation.default.partitions': props.partitions,
       'topic.creation.default.min.insync.replicas': props.minInSyncReplicas,
@@ -111,6 +130,10 @@ export class DebeziumPostgresConnector extends Construct {
       },
     });
   }
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `${strimzisecrets:<namespace>/<secret>:<key>}`: resolved by the Connect worker, never stored in the config. */

@@ -5,6 +5,7 @@ import { imageContextDir } from '../output/paths';
 import { contextDigest, ImageBuildContext } from './image-context';
 import { RECONCILE_DIR } from './postgres-reconcile';
 import { POSTGRES_TLS_DIR } from './postgres-tls';
+import { PGBACKREST_PACKAGE, walArchivingSettings } from './postgres-backup';
 
 /** Logical decoding output plugins the image deletes (file names in the server's lib directory). */
 export const REMOVED_OUTPUT_PLUGINS = ['test_decoding.so'];
@@ -20,6 +21,8 @@ export const POSTGRES_SECRET_MOUNTS = {
 export const POSTGRES_UID = 999;
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_CONFIG_FILE = '/etc/postgresql/postgresql.conf';
+/** The data directory: a subdirectory of the volume (its root may hold lost+found, and initdb wants an empty directory). */
+export const POSTGRES_DATA_DIR = '/var/lib/postgresql/data/pgdata';
 /** Where the server puts its Unix socket (probes and maintenance connect there). */
 export const POSTGRES_SOCKET_DIR = '/var/run/postgresql';
 
@@ -45,6 +48,8 @@ export interface PostgresDebeziumImageProps {
   readonly maxSlotWalKeepSize: string;
   /** Source ranges pg_hba accepts password logins from. */
   readonly clientCidrs: readonly string[];
+  /** postgresql.conf `archive_timeout`, seconds. */
+  readonly archiveTimeoutSeconds: number;
 }
 
 /**
@@ -88,6 +93,8 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       // Debezium decodes through pgoutput, which is built in. Any other output plugin would let the
       // REPLICATION role decode every table, published or not (test_decoding does): none stays.
       `RUN rm -f ${REMOVED_OUTPUT_PLUGINS.map((lib) => `/usr/lib/postgresql/*/lib/${lib}`).join(' ')}`,
+      '# The backup tool, at the version the live tests run.',
+      `RUN apt-get update && apt-get install -y --no-install-recommends ${PGBACKREST_PACKAGE} && rm -rf /var/lib/apt/lists/*`,
       // Files in docker-entrypoint-initdb.d run once, when the data directory is empty.
       'COPY initdb/ /docker-entrypoint-initdb.d/',
       `USER ${POSTGRES_UID}:${POSTGRES_UID}`,
@@ -119,6 +126,8 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       `max_replication_slots = ${p.maxReplicationSlots}`,
       '# WAL a stalled slot may retain; past it PostgreSQL invalidates the slot instead of filling the disk.',
       `max_slot_wal_keep_size = ${p.maxSlotWalKeepSize}`,
+      '',
+      ...walArchivingSettings(p.archiveTimeoutSeconds),
       '',
       '# Who connected, and every replication command (slot creation and drops, START_REPLICATION): the',
       '# audit trail of what the REPLICATION role did.',

@@ -2,13 +2,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CapturedTable, Resources } from '../config/types';
 import { selectorLabels, workloadLabels } from './labels';
-import { POSTGRES_CONFIG_FILE, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
-import { podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
+import { POSTGRES_CONFIG_FILE, POSTGRES_DATA_DIR, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
+import { NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { RequiredSecret } from './required-secret';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { PostgresReconcile, RECONCILE_DIR } from './postgres-reconcile';
 import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './postgres-tls';
+import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './postgres-backup';
+import { BackupRepository } from '../platforms/platform';
 
 export interface PostgresProps {
   /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
@@ -25,6 +27,18 @@ export interface PostgresProps {
   readonly capture: { readonly tables: readonly CapturedTable[]; readonly publication: string; readonly signalTable: CapturedTable };
   /** Requests and limits of the reconcile sidecar. */
   readonly reconcileResources: Resources;
+  /** Backups: the platform's repository (and its volume claim, on minikube), retention, schedule. */
+  readonly backup: {
+    readonly repository: BackupRepository;
+    readonly claim?: { readonly claimName: string; readonly storageClassName: string; readonly volumeName?: string; readonly size: string };
+    readonly retentionFull: number;
+    readonly fullEveryHours: number;
+    readonly resources: Resources;
+    /** Annotations binding the pod's ServiceAccount to the cloud identity that writes the repository. */
+    readonly serviceAccountAnnotations: Record<string, string>;
+    /** Where the backup tool connects: the object store's API and the identity's endpoints. */
+    readonly egress: readonly NetworkFlow[];
+  };
   /** Name of the PersistentVolumeClaim the data lives on. */
   readonly claimName: string;
   /** Storage class (and static volume) the platform resolved for the claim. */
@@ -64,6 +78,7 @@ export class Postgres extends Construct {
   /** What the reconcile keeps for logical decoding: the connector must use exactly this. */
   readonly logicalReplication: { readonly publication: string; readonly tables: readonly CapturedTable[]; readonly signalTable: CapturedTable };
   readonly reconcile: PostgresReconcile;
+  readonly backup: PostgresBackup;
   /** The server's certificate (cert-manager), verified by every client. */
   readonly certificate: PostgresServerCertificate;
   readonly serviceName: string;
@@ -83,6 +98,36 @@ export class Postgres extends Construct {
 
     this.certificate = new PostgresServerCertificate(this, 'Certificate', { environment: props.instance, service: props.name, namespace: props.namespace, labels });
     const serverCertificate = `${POSTGRES_TLS_DIR}/tls.crt`;
+
+    this.backup = new PostgresBackup(this, 'Backup', {
+      name: `${props.name}-backup`,
+      namespace: props.namespace,
+      labels,
+      environment: props.instance,
+      repository: props.backup.repository,
+      retentionFull: props.backup.retentionFull,
+      fullEveryHours: props.backup.fullEveryHours,
+      dataDir: POSTGRES_DATA_DIR,
+      socketDir: POSTGRES_SOCKET_DIR,
+      port: POSTGRES_PORT,
+    });
+    if (props.backup.claim) {
+      const claim = props.backup.claim;
+      new k8s.KubePersistentVolumeClaim(this, 'BackupRepository', {
+        metadata: metadata(claim.claimName),
+        spec: {
+          accessModes: ['ReadWriteOnce'],
+          storageClassName: claim.storageClassName,
+          ...(claim.volumeName ? { volumeName: claim.volumeName } : {}),
+          resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
+        },
+      });
+    }
+    // Its own ServiceAccount: the cloud identity that writes backups is the database pod's alone.
+    new k8s.KubeServiceAccount(this, 'ServiceAccount', {
+      metadata: { ...metadata(props.name), annotations: props.backup.serviceAccountAnnotations },
+      automountServiceAccountToken: false,
+    });
 
     this.reconcile = new PostgresReconcile(this, 'Reconcile', {
       name: props.name,
@@ -143,9 +188,16 @@ export class Postgres extends Construct {
       labels,
       podSelector: selector,
       ingress: [{ peers: props.clients.map(podPeer), ports: [POSTGRES_PORT] }],
-      // The server opens no connections of its own.
-      egress: [],
+      // The server opens no connections of its own; the backup tool reaches the repository.
+      egress: [...props.backup.egress],
     });
+  }
+
+  private backupMounts(props: PostgresProps): k8s.VolumeMount[] {
+    return [
+      { name: 'backup-config', mountPath: PGBACKREST_CONFIG_DIR, readOnly: true },
+      ...(props.backup.claim ? [{ name: 'backup-repository', mountPath: BACKUP_VOLUME_PATH }] : []),
+    ];
   }
 
   private podSpec(props: PostgresProps): k8s.PodSpec {
@@ -155,6 +207,7 @@ export class Postgres extends Construct {
     // A TCP probe from 127.0.0.1 matches no pg_hba line and logs a FATAL every time it runs.
     const isReady = ['pg_isready', '--host', POSTGRES_SOCKET_DIR, '--port', String(POSTGRES_PORT), '--username', 'postgres', '--dbname', 'postgres', '--timeout', '3'];
     return {
+      serviceAccountName: props.name,
       automountServiceAccountToken: false,
       enableServiceLinks: false,
       securityContext: restrictedPodSecurityContext(POSTGRES_UID),
@@ -168,7 +221,7 @@ export class Postgres extends Construct {
         ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
         env: [
           // A subdirectory: the volume root may hold lost+found, and initdb wants an empty directory.
-          { name: 'PGDATA', value: '/var/lib/postgresql/data/pgdata' },
+          { name: 'PGDATA', value: POSTGRES_DATA_DIR },
           { name: 'POSTGRES_USER', value: 'postgres' },
           { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
           { name: 'POSTGRES_INITDB_ARGS', value: '--auth-local=peer --auth-host=scram-sha-256 --data-checksums' },
@@ -189,6 +242,8 @@ export class Postgres extends Construct {
           // First start runs the reconcile from here (the image's init script).
           { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
           { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
+          // archive_command runs pgbackrest here: its configuration, and a volume repository.
+          ...this.backupMounts(props),
         ],
       },
       this.reconcile.container(props.image.imageRef, [
@@ -198,7 +253,13 @@ export class Postgres extends Construct {
         { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
         { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
         { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
-      ], resourceRequirements(props.reconcileResources))],
+      ], resourceRequirements(props.reconcileResources)),
+      this.backup.container(props.image.imageRef, [
+        { name: 'data', mountPath: '/var/lib/postgresql/data', readOnly: true },
+        { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
+        { name: 'backup-tmp', mountPath: '/tmp' },
+        ...this.backupMounts(props),
+      ], resourceRequirements(props.backup.resources))],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
         // Writable paths under a read-only root filesystem: the socket directory and scratch space.
@@ -210,6 +271,9 @@ export class Postgres extends Construct {
         this.reconcile.volume('reconcile'),
         this.certificate.volume('tls'),
         { name: 'reconcile-tmp', emptyDir: { medium: 'Memory', sizeLimit: quantity('1Mi') } },
+        this.backup.volume('backup-config'),
+        { name: 'backup-tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
+        ...(props.backup.claim ? [{ name: 'backup-repository', persistentVolumeClaim: { claimName: props.backup.claim.claimName } }] : []),
       ],
     };
   }

@@ -8,7 +8,7 @@ import { NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
 import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RequiredSecret } from '../constructs/required-secret';
-import { ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
+import { BackupRepository, ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
 
 /** Where a managed cloud keeps the Secrets' values, and who may read which. */
 export interface SecretManager {
@@ -137,6 +137,7 @@ export abstract class ManagedCloudPlatform implements Platform {
   abstract exposeApi(scope: Construct, backend: HttpBackend): void;
   abstract apiTrafficSources(): k8s.NetworkPolicyPeer[];
   abstract identityEgress(workload: IdentityWorkload): NetworkFlow[];
+  abstract backupRepository(environment: string): BackupRepository;
   abstract kubernetesApiEgress(): NetworkFlow;
 
   /** True when the platform binds the workload's ServiceAccount to a cloud identity. */

@@ -9,7 +9,7 @@ import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { BackupRepository, ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
 
 /** Name of the StorageClass cdc8s creates on EKS (≥1.30 clusters have no default class). */
 export const EKS_STORAGE_CLASS = 'cdc8s-gp3';
@@ -100,7 +100,7 @@ export class EksPlatform extends ManagedCloudPlatform {
 
   /** IRSA: the role the ServiceAccount assumes (the registry-push generator mints ECR tokens with it). */
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
-    const role = workload === 'api' ? this.settings.apiRoleArn : this.settings.connectBuildRoleArn;
+    const role = { api: this.settings.apiRoleArn, 'registry-push': this.settings.connectBuildRoleArn, backup: this.settings.backup.roleArn }[workload];
     return role ? { 'eks.amazonaws.com/role-arn': role } : {};
   }
 
@@ -118,6 +118,20 @@ export class EksPlatform extends ManagedCloudPlatform {
    */
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
     return this.hasIdentity(workload) ? [HTTPS_EXCEPT_METADATA] : [];
+  }
+
+  /**
+   * S3 in the cluster's region, authenticated with the pod's IRSA token (pgBackRest's `web-id`
+   * key type reads AWS_ROLE_ARN and AWS_WEB_IDENTITY_TOKEN_FILE, which EKS injects).
+   */
+  backupRepository(environment: string): BackupRepository {
+    const region = this.settings.certificateArn.split(':')[3];
+    return {
+      options: {
+        type: 's3', path: `/${environment}`, 's3-bucket': this.settings.backup.bucket, 's3-region': region,
+        's3-endpoint': `s3.${region}.amazonaws.com`, 's3-key-type': 'web-id',
+      },
+    };
   }
 
   /** EKS places the control plane's network interfaces in the cluster's VPC subnets (port 443). */

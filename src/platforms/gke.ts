@@ -9,7 +9,7 @@ import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { ManagedCloudPlatform } from './cloud';
-import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { BackupRepository, ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
 
 /** Name of the StorageClass cdc8s creates on GKE. */
 export const GKE_STORAGE_CLASS = 'cdc8s-pd';
@@ -128,7 +128,7 @@ export class GkePlatform extends ManagedCloudPlatform {
 
   /** Workload Identity: the GCP service account the ServiceAccount impersonates. */
   serviceAccountAnnotations(workload: IdentityWorkload): Record<string, string> {
-    const account = workload === 'api' ? this.settings.apiServiceAccount : this.settings.connectBuildServiceAccount;
+    const account = { api: this.settings.apiServiceAccount, 'registry-push': this.settings.connectBuildServiceAccount, backup: this.settings.backup.serviceAccount }[workload];
     return account ? { 'iam.gke.io/gcp-service-account': account } : {};
   }
 
@@ -145,6 +145,11 @@ export class GkePlatform extends ManagedCloudPlatform {
    * Workload Identity: tokens come from the GKE metadata server (169.254.169.254:80, served on
    * 169.254.169.252:988 where network policy is enforced), then Google APIs over HTTPS.
    */
+  /** GCS, authenticated as the pod's Workload Identity (pgBackRest's `auto` key type asks the metadata server). */
+  backupRepository(environment: string): BackupRepository {
+    return { options: { type: 'gcs', path: `/${environment}`, 'gcs-bucket': this.settings.backup.bucket, 'gcs-key-type': 'auto' } };
+  }
+
   identityEgress(workload: IdentityWorkload): NetworkFlow[] {
     if (!this.hasIdentity(workload)) return [];
     return [

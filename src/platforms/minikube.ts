@@ -3,7 +3,8 @@ import { NetworkFlow } from '../constructs/network-policy';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../config/types';
 import { RequiredSecret } from '../constructs/required-secret';
-import { ClaimRequest, ClaimStorage, kubernetesApiFlow, Platform, ServiceExposure } from './platform';
+import { BackupRepository, ClaimRequest, ClaimStorage, kubernetesApiFlow, Platform, ServiceExposure } from './platform';
+import { BACKUP_VOLUME_PATH } from '../constructs/postgres-backup';
 
 /**
  * A laptop cluster: a static hostPath volume (the set-up minikube users know, surviving
@@ -78,6 +79,14 @@ export class MinikubePlatform implements Platform {
   /** A NodePort: kube-proxy forwards from any node address (and may masquerade the client's). */
   apiTrafficSources(): k8s.NetworkPolicyPeer[] {
     return [{ ipBlock: { cidr: '0.0.0.0/0' } }];
+  }
+
+  /**
+   * A volume of its own from the storage-provisioner (another host directory than the database's
+   * static one): losing the database's directory does not lose the backups.
+   */
+  backupRepository(): BackupRepository {
+    return { options: { type: 'posix', path: BACKUP_VOLUME_PATH }, claim: { size: this.config.postgres.backup.volumeSize, storageClassName: this.kafkaStorageClass() } };
   }
 
   identityEgress(): NetworkFlow[] {

@@ -38,8 +38,16 @@ export interface PushSecretRequest {
 }
 
 /** Workloads whose ServiceAccount may be bound to a cloud identity. */
-/** `api`: the transactions API; `registry-push`: the ServiceAccount whose identity mints registry tokens. */
-export type IdentityWorkload = 'api' | 'registry-push';
+/** `api`: the transactions API; `registry-push`: the ServiceAccount whose identity mints registry tokens; `backup`: the database pod (pgBackRest). */
+export type IdentityWorkload = 'api' | 'registry-push' | 'backup';
+
+/** Where pgBackRest keeps backups and archived WAL. */
+export interface BackupRepository {
+  /** pgBackRest `repo1-*` options (without the prefix's number), e.g. `type=s3`. */
+  readonly options: Readonly<Record<string, string>>;
+  /** A volume claim the repository lives on (minikube), mounted at options.path. */
+  readonly claim?: { readonly size: string; readonly storageClassName: string };
+}
 
 /**
  * Everything that differs between clusters. This is the only interface that knows the cloud:
@@ -89,6 +97,9 @@ export interface Platform {
 
   /** Egress a workload's cloud identity needs (token exchange, the cloud's APIs); empty without one. */
   identityEgress(workload: IdentityWorkload): NetworkFlow[];
+
+  /** pgBackRest's repository: the cloud's object store, or a volume. */
+  backupRepository(environment: string): BackupRepository;
 
   /** The flow to the Kubernetes API server (config `kubernetesApi`, or the platform's default). */
   kubernetesApiEgress(): NetworkFlow;

@@ -1,0 +1,54 @@
+import { describe, expect, it } from 'vitest';
+import { ENVIRONMENTS, file, objectsOf, ofKind, render } from './helpers';
+
+describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
+  const rendered = render(env);
+  const objects = objectsOf(rendered);
+  const configMap = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === 'postgres-backup');
+  const conf: string = configMap?.data['pgbackrest.conf'];
+  const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
+  const pod = statefulSet?.spec.template.spec;
+  const serviceAccount = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === pod.serviceAccountName && s.metadata.namespace === statefulSet?.metadata.namespace);
+  const policy = ofKind(objects, 'NetworkPolicy').find((p) => p.metadata.name === 'postgres');
+
+  it('archives every WAL segment and keeps the configured number of full backups', () => {
+    const postgresqlConf = file(rendered, `images/postgres-debezium/${env}/postgresql.conf`);
+    expect(postgresqlConf).toMatch(/^archive_mode = on$/m);
+    expect(postgresqlConf).toMatch(/^archive_command = 'pgbackrest --stanza=cdc8s archive-push %p'$/m);
+    expect(postgresqlConf).toMatch(/^archive_timeout = 60$/m);
+    expect(conf).toMatch(/^repo1-retention-full=4$/m);
+    // The server's archive_command and the sidecar read the same file.
+    for (const container of pod.containers.filter((c: { name: string }) => ['postgres', 'backup'].includes(c.name))) {
+      expect(container.volumeMounts).toContainEqual({ name: 'backup-config', mountPath: '/etc/pgbackrest', readOnly: true });
+    }
+  });
+
+  it('runs the backup sidecar restricted, from the database image (pinned by digest where the base is)', () => {
+    const backup = pod.containers.find((c: { name: string }) => c.name === 'backup');
+    expect(backup.image).toBe(pod.containers[0].image);
+    expect(backup.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
+    expect(backup.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data', readOnly: true });
+    expect(serviceAccount?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('writes to the platform\'s repository with the database pod\'s own identity, and may reach only it', () => {
+    const repo = Object.fromEntries(conf.split('\n').filter((l) => l.startsWith('repo1-')).map((l) => l.split('=')));
+    const egress = JSON.stringify(policy?.spec.egress ?? []);
+    if (env === 'eks') {
+      expect(repo).toMatchObject({ 'repo1-type': 's3', 'repo1-s3-bucket': 'cdc8s-eks-postgres-backups', 'repo1-s3-region': 'eu-west-1', 'repo1-s3-key-type': 'web-id', 'repo1-path': '/eks' });
+      expect(serviceAccount?.metadata.annotations).toMatchObject({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/cdc8s-postgres-backup' });
+      expect(egress).toContain('"port":443');
+    } else if (env === 'gke') {
+      expect(repo).toMatchObject({ 'repo1-type': 'gcs', 'repo1-gcs-bucket': 'cdc8s-gke-postgres-backups', 'repo1-gcs-key-type': 'auto', 'repo1-path': '/gke' });
+      expect(serviceAccount?.metadata.annotations).toMatchObject({ 'iam.gke.io/gcp-service-account': 'cdc8s-postgres-backup@cdc8s-prod.iam.gserviceaccount.com' });
+      expect(egress).toContain('169.254.169.254/32');
+    } else {
+      expect(repo).toMatchObject({ 'repo1-type': 'posix', 'repo1-path': '/var/lib/pgbackrest' });
+      const claim = ofKind(objects, 'PersistentVolumeClaim').find((c) => c.metadata.name === 'postgres-backup');
+      expect(claim?.spec.storageClassName).toBe('standard');
+      expect(pod.volumes).toContainEqual({ name: 'backup-repository', persistentVolumeClaim: { claimName: 'postgres-backup' } });
+      // No cloud: the server and its tools open no connection of their own.
+      expect(policy?.spec.egress ?? []).toEqual(expect.not.arrayContaining([expect.objectContaining({ ports: [expect.objectContaining({ port: 443 })] })]));
+    }
+  });
+});
