@@ -164,5 +164,98 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     await eventually(() => snapshotted().size >= accounts.length, 180_000, () => `${snapshotted().size} of ${accounts.length} account rows re-read; connect: ${pipeline.workers.map((w) => w.tail(10)).join('\n')}`, 2_000);
     // Each live row at its current version, and no row that was deleted.
     expect([...snapshotted()].sort()).toEqual(accounts.sort());
+    // What every later comparison must now expect: the re-read, after each account's last change.
+    for (const [k, version] of accounts) workload.expected.get(k)?.push({ op: 'r', version });
   });
+
+  /**
+   * What a consumer that rebuilds from a snapshot holds, from the records after `from`: each key
+   * at its last event (a delete or tombstone removes it); compared with the database's rows.
+   */
+  function convergedDifferences(from: number): string[] {
+    const state = new Map<string, number>();
+    for (const e of decode(consumer.records(from))) {
+      if (e.event.op === 'd' || e.event.op === 'tombstone') state.delete(e.key);
+      else state.set(e.key, e.event.version);
+    }
+    const rows = new Map(pipeline.sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
+      .split('\n').filter(Boolean).map((row) => row.split('=')).map(([k, v]) => [k, Number(v)] as [string, number]));
+    const problems: string[] = [];
+    for (const [k, v] of rows) if (state.get(k) !== v) problems.push(`${k}: database ${v}, consumer ${state.get(k) ?? 'missing'}`);
+    for (const k of state.keys()) if (!rows.has(k)) problems.push(`${k}: consumer holds a row the database does not`);
+    return problems;
+  }
+
+  /** Updates of existing rows and inserts of new ones, as the application's transactions (no deletes). */
+  function writesWithoutDeletes(firstId: number, count: number): string {
+    return `UPDATE public.accounts SET version = version + 1 WHERE id % 7 = ${firstId % 7}; INSERT INTO public.accounts (id, version, balance) SELECT g, 1, 0 FROM generate_series(${firstId}, ${firstId + count - 1}) g`;
+  }
+
+  it('9. drill, rotation: the debezium password rotated mid-stream as the README says; the connector reconnects and nothing is lost', async () => {
+    const rotated = `dbz-rotated-${Date.now()}`;
+    await streamAndVerify(2_000, {
+      pauseSeconds: 0.01,
+      during: async () => {
+        await sleep(2_000);
+        pipeline.rotateDebeziumPassword(rotated);
+        // The reconcile sidecar sees the Secret change and sets the role's password.
+        await eventually(() => pipeline.reconcileSidecar.tail(30).includes('password of debezium set from its Secret'), 60_000, () => `not rotated:\n${pipeline.reconcileSidecar.tail(20)}`, 1_000);
+        // The runbook's last step: strimzi.io/restart=true, so the connector resolves the Secret again.
+        await pipeline.restartConnector(connector);
+      },
+      catchUpMs: 180_000,
+    });
+    const old = pipeline.postgres.client({ user: 'debezium', password: pipeline.debeziumPassword, database: 'transactions' }, 'SELECT 1');
+    expect(old.stderr).toContain('password authentication failed');
+    expect(pipeline.postgres.client({ user: 'debezium', password: rotated, database: 'transactions' }, 'SELECT 1').stdout.trim()).toBe('1');
+  }, 400_000);
+
+  it('10. drill, invalidated slot: the slot is lost under load, and the runbook brings the pipeline back with a re-snapshot', async () => {
+    const slot = pipeline.of('KafkaConnector').spec.config['slot.name'];
+    // Fault: the connector falls behind (paused) while the retention bound is tiny, and the WAL moves on.
+    pipeline.postgres.superuser("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", 'postgres');
+    pipeline.postgres.superuser('SELECT pg_reload_conf()', 'postgres');
+    await pipeline.stopConnector(connector);
+    pipeline.sql(writesWithoutDeletes(900_000, 2_000));
+    for (let i = 0; i < 4; i++) pipeline.postgres.superuser("INSERT INTO public.audit_log (note) SELECT repeat('x', 1000) FROM generate_series(1, 2000); SELECT pg_switch_wal()");
+    pipeline.postgres.superuser('CHECKPOINT');
+    // Runbook step 1: detect.
+    expect(pipeline.postgres.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('lost');
+    pipeline.postgres.superuser('ALTER SYSTEM RESET max_slot_wal_keep_size', 'postgres');
+    pipeline.postgres.superuser('SELECT pg_reload_conf()', 'postgres');
+    // Steps 2 to 5: stopped (above, as state: stopped in Git), drop the slot, reset the offsets, run.
+    pipeline.postgres.superuser(`SELECT pg_drop_replication_slot('${slot}')`);
+    await pipeline.resetOffsets(connector);
+    const from = consumer.position();
+    await pipeline.resumeConnector(connector);
+    pipeline.sql(writesWithoutDeletes(910_000, 500));
+    await eventually(() => convergedDifferences(from).length === 0, 240_000, () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`, 3_000);
+    expect(pipeline.postgres.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toMatch(/^(reserved|extended)$/);
+  }, 400_000);
+
+  it('11. drill, restore: PostgreSQL restored to a point in time with the rendered backup tool; consumers converge on the restored state and nothing committed after the restore is skipped', async () => {
+    // The backup sidecar's full backup exists; archiving ran since. A fresh one makes the restore short.
+    pipeline.postgres.pgbackrest('--stanza=cdc8s', '--type=full', 'backup');
+    pipeline.postgres.superuser('SELECT pg_sleep(2)', 'postgres');
+    pipeline.sql(writesWithoutDeletes(920_000, 300));
+    const target = pipeline.postgres.superuser('SELECT now()::text', 'postgres');
+    pipeline.postgres.superuser('SELECT pg_sleep(1)', 'postgres');
+    // Committed after the restore point: the restore discards them, and so must the consumers' view.
+    pipeline.sql(writesWithoutDeletes(930_000, 300));
+    pipeline.postgres.superuser('SELECT pg_switch_wal()', 'postgres');
+    pipeline.postgres.pgbackrest('--stanza=cdc8s', 'check');
+    // The runbook: stop the connector, restore, reset the offsets, run.
+    await pipeline.stopConnector(connector);
+    pipeline.postgres.restoreToTime(target);
+    await eventually(() => pipeline.postgres.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f', 60_000, () => 'still in recovery');
+    expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 930000')).toBe('0');
+    expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 920000')).toBe('300');
+    await pipeline.published();
+    await pipeline.resetOffsets(connector);
+    const from = consumer.position();
+    await pipeline.resumeConnector(connector);
+    // Committed after the restore, on the new timeline: every one must arrive.
+    pipeline.sql(writesWithoutDeletes(940_000, 300));
+    await eventually(() => convergedDifferences(from).length === 0, 240_000, () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`, 3_000);
+  }, 400_000);
 });
