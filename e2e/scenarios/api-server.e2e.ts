@@ -2,6 +2,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { apiGroupOf } from '../../src/charts/apply-order';
+import { CERT_MANAGER_NAMESPACE } from '../../src/constructs/postgres-tls';
 import { DIST, distManifests, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, type KubeBinaries, KUBERNETES_VERSIONS, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
@@ -27,6 +28,9 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
       server = new KubeServer(bin);
       await server.start();
       server.installCrds(SHARED_CRDS);
+      // cert-manager is a prerequisite (README): its CRDs are installed above, its namespace here.
+      const certManager = server.kubectl(['create', 'namespace', CERT_MANAGER_NAMESPACE]);
+      if (certManager.status !== 0) throw new Error(`namespace ${CERT_MANAGER_NAMESPACE}: ${certManager.stderr}`);
       // What the platform team applies once, before anything syncs from Git.
       const guard = server.kubectl(['apply', '--server-side', '--field-manager=platform', '--validate=strict', '-f', join(DIST, 'platform', `${env}.yaml`)]);
       if (guard.status !== 0 || guard.stderr) throw new Error(`dist/platform/${env}.yaml: ${guard.stderr}`);

@@ -99,7 +99,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
   });
 
   /** One field change on a copy of a rendered object (its own name, so cases never meet). */
-  const cases: { name: string; kind: string; refused: boolean; change: (o: any) => void; from?: (o: any) => void }[] = [
+  const cases: { name: string; kind: string; refused: boolean; change: (o: any) => void; from?: (o: any) => void; claim?: string }[] = [
     { name: 'StatefulSet selector', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.selector.matchLabels.tier = 'db'; o.spec.template.metadata.labels.tier = 'db'; } },
     { name: 'StatefulSet serviceName', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.serviceName = 'postgres-headless'; } },
     { name: 'StatefulSet volumeClaimTemplates', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.volumeClaimTemplates = [{ metadata: { name: 'scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]; } },
@@ -110,6 +110,10 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     { name: 'PersistentVolumeClaim storageClassName', kind: 'PersistentVolumeClaim', refused: true, change: (o) => { o.spec.storageClassName = 'other'; } },
     { name: 'PersistentVolumeClaim shrunk', kind: 'PersistentVolumeClaim', refused: true, change: (o) => { o.spec.resources.requests.storage = '1Gi'; } },
     { name: 'PersistentVolumeClaim grown', kind: 'PersistentVolumeClaim', refused: env === 'minikube', change: (o) => { o.spec.resources.requests.storage = '1000Gi'; } },
+    ...(env === 'minikube' ? [
+      // The backup repository's claim, in minikube's `standard` class (no volume expansion).
+      { name: 'PersistentVolumeClaim grown (backup repository)', kind: 'PersistentVolumeClaim', claim: 'postgres-backup', refused: true, change: (o: any) => { o.spec.resources.requests.storage = '1000Gi'; } },
+    ] : []),
     { name: 'Service made headless', kind: 'Service', refused: true, change: (o) => { o.spec.clusterIP = 'None'; } },
     { name: 'Service no longer headless', kind: 'Service', refused: true, from: (o) => { o.spec.clusterIP = 'None'; }, change: (o) => { delete o.spec.clusterIP; } },
     { name: 'Service ports', kind: 'Service', refused: false, change: (o) => { o.spec.ports = [...o.spec.ports, { name: 'extra', port: 9999, targetPort: 9999 }]; } },
@@ -122,8 +126,9 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     { name: 'KafkaNodePool roles', kind: 'KafkaNodePool', refused: false, change: (o) => { o.spec.roles = o.spec.roles.includes('controller') ? ['broker'] : ['broker', 'controller']; } },
   ];
 
-  it.each(cases)('$name: npm run diff marks it needs replacement exactly when the server refuses it', ({ kind, refused, change, from }) => {
-    const rendered = current.find((o) => o.kind === kind) as K8sObject;
+  it.each(cases)('$name: npm run diff marks it needs replacement exactly when the server refuses it', ({ kind, refused, change, from, claim }) => {
+    // The database's claim (on minikube statically bound; the backup repository's claim is dynamic).
+    const rendered = current.find((o) => o.kind === kind && (kind !== 'PersistentVolumeClaim' || o.metadata.name === (claim ?? 'postgres-data'))) as K8sObject;
     expect(rendered).toBeDefined();
     const before = clone(rendered);
     before.metadata.name = `${rendered.metadata.name}-case-${++sequence}`;

@@ -1,7 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { BackupRepository } from '../platforms/platform';
-import { restrictedContainerSecurityContext } from './security';
+import { ScriptSidecar } from './script-sidecar';
 
 /**
  * pgBackRest, from Debian bookworm (the postgres image's base): the exact package the live tests
@@ -54,32 +54,16 @@ export interface PostgresBackupProps {
  * creates the stanza and takes a full backup whenever the newest is older than the interval.
  * A sidecar, not a CronJob: pgBackRest reads the data directory, which only this pod mounts.
  */
-export class PostgresBackup extends Construct {
-  readonly configMapName: string;
-  readonly files: Readonly<Record<string, string>>;
-
-  constructor(scope: Construct, id: string, private readonly props: PostgresBackupProps) {
-    super(scope, id);
-    this.configMapName = props.name;
-    this.files = { 'pgbackrest.conf': this.configuration(), 'backup.sh': this.loopScript() };
-    new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: { name: this.configMapName, namespace: props.namespace, labels: props.labels },
-      data: this.files,
+export class PostgresBackup extends ScriptSidecar {
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id, { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR }, {
+      'pgbackrest.conf': pgbackrestConfiguration(props),
+      'backup.sh': backupLoopScript(props),
     });
   }
 
-  volume(name: string): k8s.Volume {
-    return { name, configMap: { name: this.configMapName, defaultMode: 0o444 } };
-  }
-
   container(image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements): k8s.Container {
-    return {
-      name: 'backup',
-      image,
-      imagePullPolicy: 'IfNotPresent',
-      command: ['bash', `${PGBACKREST_CONFIG_DIR}/backup.sh`],
-      resources,
-      securityContext: restrictedContainerSecurityContext(),
+    return this.scriptContainer('backup', 'backup.sh', image, mounts, resources, {
       // Ready as soon as its loop runs: a backup failure is logged and retried, and never takes the
       // database out of its Service (pod readiness counts every container).
       readinessProbe: { exec: { command: ['test', '-f', HEARTBEAT_FILE] }, periodSeconds: 30 },
@@ -88,69 +72,66 @@ export class PostgresBackup extends Construct {
         exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${HEARTBEAT_FILE}) < ${POLL_SECONDS * 3} ))`] },
         initialDelaySeconds: 60, periodSeconds: 60, timeoutSeconds: 5, failureThreshold: 3,
       },
-      volumeMounts: [...mounts],
-    };
+    });
   }
+}
 
-  private configuration(): string {
-    const p = this.props;
-    const repository = Object.entries(p.repository.options).map(([key, value]) => `repo1-${key}=${value}`);
-    return [
-      `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-      '[global]',
-      ...repository,
-      `repo1-retention-full=${p.retentionFull}`,
-      'compress-type=zst',
-      '# A backup starts with an immediate checkpoint rather than waiting for the next one.',
-      'start-fast=y',
-      '# Read-only root filesystem: logs to the container output, locks in the scratch volume.',
-      'log-level-console=info',
-      'log-level-file=off',
-      'lock-path=/tmp/pgbackrest',
-      '',
-      `[${BACKUP_STANZA}]`,
-      `pg1-path=${p.dataDir}`,
-      `pg1-socket-path=${p.socketDir}`,
-      `pg1-port=${p.port}`,
-      'pg1-user=postgres',
-      '',
-    ].join('\n');
-  }
+function pgbackrestConfiguration(p: PostgresBackupProps): string {
+  const repository = Object.entries(p.repository.options).map(([key, value]) => `repo1-${key}=${value}`);
+  return [
+    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
+    '[global]',
+    ...repository,
+    `repo1-retention-full=${p.retentionFull}`,
+    'compress-type=zst',
+    '# A backup starts with an immediate checkpoint rather than waiting for the next one.',
+    'start-fast=y',
+    '# Read-only root filesystem: logs to the container output, locks in the scratch volume.',
+    'log-level-console=info',
+    'log-level-file=off',
+    'lock-path=/tmp/pgbackrest',
+    '',
+    `[${BACKUP_STANZA}]`,
+    `pg1-path=${p.dataDir}`,
+    `pg1-socket-path=${p.socketDir}`,
+    `pg1-port=${p.port}`,
+    'pg1-user=postgres',
+    '',
+  ].join('\n');
+}
 
-  private loopScript(): string {
-    const p = this.props;
-    const every = p.fullEveryHours * 3600;
-    return [
-      '#!/usr/bin/env bash',
-      `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-      `# Creates the stanza, then takes a full backup whenever the newest is older than ${p.fullEveryHours} h.`,
-      'set -uo pipefail',
-      `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
-      `stanza=${BACKUP_STANZA}`,
-      `heartbeat=${HEARTBEAT_FILE}`,
-      `until pgbackrest --stanza="$stanza" stanza-create; do`,
-      '  touch "$heartbeat"',
-      `  echo "$(date -u +%FT%TZ) ERROR: stanza-create failed (above); retrying in 60 s" >&2`,
-      '  sleep 60',
-      'done',
-      'while true; do',
-      '  touch "$heartbeat"',
-      '  info=$(pgbackrest --stanza="$stanza" --output=json info)',
-      '  # The newest full backup\'s end, read with PostgreSQL\'s JSON functions (the image has no jq).',
-      `  last=$(psql -X -At -v info="$info" <<< "SELECT coalesce(max((b->'timestamp'->>'stop')::bigint), 0) FROM json_array_elements((:'info')::json->0->'backup') b WHERE b->>'type' = 'full'")`,
-      `  if [ -n "$last" ] && (( $(date +%s) - last >= ${every} )); then`,
-      '    ( while sleep 30; do touch "$heartbeat"; done ) &',
-      '    ticker=$!',
-      '    if pgbackrest --stanza="$stanza" --type=full backup; then',
-      '      echo "$(date -u +%FT%TZ) full backup done"',
-      '    else',
-      `      echo "$(date -u +%FT%TZ) ERROR: full backup failed (above); retrying in ${POLL_SECONDS} s" >&2`,
-      '    fi',
-      '    kill "$ticker"',
-      '  fi',
-      `  sleep ${POLL_SECONDS}`,
-      'done',
-      '',
-    ].join('\n');
-  }
+function backupLoopScript(p: PostgresBackupProps): string {
+  const every = p.fullEveryHours * 3600;
+  return [
+    '#!/usr/bin/env bash',
+    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
+    `# Creates the stanza, then takes a full backup whenever the newest is older than ${p.fullEveryHours} h.`,
+    'set -uo pipefail',
+    `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
+    `stanza=${BACKUP_STANZA}`,
+    `heartbeat=${HEARTBEAT_FILE}`,
+    `until pgbackrest --stanza="$stanza" stanza-create; do`,
+    '  touch "$heartbeat"',
+    `  echo "$(date -u +%FT%TZ) ERROR: stanza-create failed (above); retrying in 60 s" >&2`,
+    '  sleep 60',
+    'done',
+    'while true; do',
+    '  touch "$heartbeat"',
+    '  info=$(pgbackrest --stanza="$stanza" --output=json info)',
+    '  # The newest full backup\'s end, read with PostgreSQL\'s JSON functions (the image has no jq).',
+    `  last=$(psql -X -At -v info="$info" <<< "SELECT coalesce(max((b->'timestamp'->>'stop')::bigint), 0) FROM json_array_elements((:'info')::json->0->'backup') b WHERE b->>'type' = 'full'")`,
+    `  if [ -n "$last" ] && (( $(date +%s) - last >= ${every} )); then`,
+    '    ( while sleep 30; do touch "$heartbeat"; done ) &',
+    '    ticker=$!',
+    '    if pgbackrest --stanza="$stanza" --type=full backup; then',
+    '      echo "$(date -u +%FT%TZ) full backup done"',
+    '    else',
+    `      echo "$(date -u +%FT%TZ) ERROR: full backup failed (above); retrying in ${POLL_SECONDS} s" >&2`,
+    '    fi',
+    '    kill "$ticker"',
+    '  fi',
+    `  sleep ${POLL_SECONDS}`,
+    'done',
+    '',
+  ].join('\n');
 }

@@ -1,8 +1,7 @@
-import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { DatabaseTarget, publishableCheckSql, quoteIdent, reconcileSql } from './postgres-reconcile-sql';
-import { restrictedContainerSecurityContext } from './security';
+import { ScriptSidecar } from './script-sidecar';
 
 /** Where the reconcile's ConfigMap is mounted, in the server's container and in the sidecar. */
 export const RECONCILE_DIR = '/etc/cdc8s/reconcile';
@@ -36,97 +35,72 @@ export interface PostgresReconcileProps extends DatabaseTarget {
  * Argo CD or Helm on a sync would not. Table lists live here, not in the image: adding a table
  * changes this ConfigMap, and the mounted copy updates without restarting the server.
  */
-export class PostgresReconcile extends Construct {
-  readonly configMapName: string;
-  readonly files: Readonly<Record<string, string>>;
-  /** Digest of the ConfigMap's content (for tests and the diff: not put on the pod template). */
-  readonly digest: string;
-
-  constructor(scope: Construct, id: string, private readonly props: PostgresReconcileProps) {
-    super(scope, id);
-    this.configMapName = `${props.name}-reconcile`;
-    this.files = {
+export class PostgresReconcile extends ScriptSidecar {
+  constructor(scope: Construct, id: string, props: PostgresReconcileProps) {
+    super(scope, id, { name: `${props.name}-reconcile`, namespace: props.namespace, labels: props.labels, mountDir: RECONCILE_DIR }, {
       'reconcile.sql': reconcileSql(props),
       'check.sql': publishableCheckSql(props),
-      'reconcile.sh': this.loopScript(),
-    };
-    this.digest = createHash('sha256').update(JSON.stringify(this.files)).digest('hex');
-    new k8s.KubeConfigMap(this, 'Resource', {
-      metadata: { name: this.configMapName, namespace: props.namespace, labels: props.labels },
-      data: this.files,
+      'reconcile.sh': reconcileLoopScript(props),
     });
   }
 
-  /** The ConfigMap as a volume; mount it at RECONCILE_DIR without subPath, so updates reach the pod. */
-  volume(name: string): k8s.Volume {
-    return { name, configMap: { name: this.configMapName, defaultMode: 0o444 } };
-  }
-
   /**
-   * The sidecar: the server's own image (psql, bash), the socket directory, the ConfigMap and the
-   * watched mounts. Ready once a reconcile has succeeded since it started, so a new pod takes no
-   * traffic before its roles and passwords match the config.
+   * The sidecar: the socket directory, the ConfigMap and the watched mounts. Ready once a reconcile
+   * has succeeded since it started, so a new pod takes no traffic before its roles and passwords
+   * match the config.
    */
   container(image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements): k8s.Container {
-    return {
-      name: 'reconcile',
-      image,
-      imagePullPolicy: 'IfNotPresent',
-      command: ['bash', `${RECONCILE_DIR}/reconcile.sh`],
-      resources,
-      securityContext: restrictedContainerSecurityContext(),
+    return this.scriptContainer('reconcile', 'reconcile.sh', image, mounts, resources, {
       readinessProbe: { exec: { command: ['test', '-f', RECONCILE_READY_FILE] }, periodSeconds: 5, failureThreshold: 1 },
       // A pass takes well under a minute (lock and statement timeouts bound it); none for 5 minutes is a hang.
       livenessProbe: {
         exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${RECONCILE_HEARTBEAT_FILE}) < 300 ))`] },
         initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 2,
       },
-      volumeMounts: [...mounts],
-    };
+    });
   }
+}
 
-  private loopScript(): string {
-    const p = this.props;
-    const schemas = [...new Set(p.tables.map((t) => t.schema)), p.signalTable.schema].map((s) => `'${s}'`).join(', ');
-    return [
-      '#!/usr/bin/env bash',
-      `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-      '# Runs the reconcile whenever one of its inputs changes: the server (re)started, the SQL, a',
-      '# mounted Secret or certificate, the tables in the captured schemas; and every 15 minutes.',
-      '# A failure is logged and retried; the database keeps serving.',
-      'set -uo pipefail',
-      `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
-      `dir=${RECONCILE_DIR}`,
-      `ready=${RECONCILE_READY_FILE}`,
-      `watched=(${p.watchedFiles.join(' ')})`,
-      `tables_sql="SELECT string_agg(c.oid || c.relreplident || c.relhasindex, ',' ORDER BY c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname IN (${schemas})"`,
-      'last=""',
-      'while true; do',
-      `  touch ${RECONCILE_HEARTBEAT_FILE}`,
-      "  if started=$(psql -X -At -c 'SELECT pg_postmaster_start_time()' 2>/dev/null); then",
-      `    tables=$(psql -X -At -d ${quoteIdent(p.database)} -c "$tables_sql" 2>/dev/null)`,
-      '    # Contents are hashed, never printed: the watched files include passwords.',
-      '    inputs=$(cat "$dir/reconcile.sql" "$dir/check.sql" "${watched[@]}" 2>/dev/null | sha256sum)',
-      `    key="$started|$tables|$inputs|$(( $(date +%s) / ${DRIFT_SECONDS} ))"`,
-      '    if [ "$key" != "$last" ]; then',
-      '      if psql -X -q -f "$dir/reconcile.sql"; then',
-      '        touch "$ready"',
-      '        if psql -X -q -f "$dir/check.sql"; then',
-      '          last=$key',
-      '          echo "$(date -u +%FT%TZ) reconciled (server started $started)"',
-      '        else',
-      `          echo "$(date -u +%FT%TZ) ERROR: reconcile check failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
-      `          sleep ${POLL_SECONDS * 5}`,
-      '        fi',
-      '      else',
-      `        echo "$(date -u +%FT%TZ) ERROR: reconcile failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
-      `        sleep ${POLL_SECONDS * 5}`,
-      '      fi',
-      '    fi',
-      '  fi',
-      `  sleep ${POLL_SECONDS}`,
-      'done',
-      '',
-    ].join('\n');
-  }
+function reconcileLoopScript(p: PostgresReconcileProps): string {
+  const schemas = [...new Set(p.tables.map((t) => t.schema)), p.signalTable.schema].map((s) => `'${s}'`).join(', ');
+  return [
+    '#!/usr/bin/env bash',
+    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
+    '# Runs the reconcile whenever one of its inputs changes: the server (re)started, the SQL, a',
+    '# mounted Secret or certificate, the tables in the captured schemas; and every 15 minutes.',
+    '# A failure is logged and retried; the database keeps serving.',
+    'set -uo pipefail',
+    `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
+    `dir=${RECONCILE_DIR}`,
+    `ready=${RECONCILE_READY_FILE}`,
+    `watched=(${p.watchedFiles.join(' ')})`,
+    `tables_sql="SELECT string_agg(c.oid || c.relreplident || c.relhasindex, ',' ORDER BY c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname IN (${schemas})"`,
+    'last=""',
+    'while true; do',
+    `  touch ${RECONCILE_HEARTBEAT_FILE}`,
+    "  if started=$(psql -X -At -c 'SELECT pg_postmaster_start_time()' 2>/dev/null); then",
+    `    tables=$(psql -X -At -d ${quoteIdent(p.database)} -c "$tables_sql" 2>/dev/null)`,
+    '    # Contents are hashed, never printed: the watched files include passwords.',
+    '    inputs=$(cat "$dir/reconcile.sql" "$dir/check.sql" "${watched[@]}" 2>/dev/null | sha256sum)',
+    `    key="$started|$tables|$inputs|$(( $(date +%s) / ${DRIFT_SECONDS} ))"`,
+    '    if [ "$key" != "$last" ]; then',
+    '      if psql -X -q -f "$dir/reconcile.sql"; then',
+    '        touch "$ready"',
+    '        if psql -X -q -f "$dir/check.sql"; then',
+    '          last=$key',
+    '          echo "$(date -u +%FT%TZ) reconciled (server started $started)"',
+    '        else',
+    `          echo "$(date -u +%FT%TZ) ERROR: reconcile check failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
+    `          sleep ${POLL_SECONDS * 5}`,
+    '        fi',
+    '      else',
+    `        echo "$(date -u +%FT%TZ) ERROR: reconcile failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
+    `        sleep ${POLL_SECONDS * 5}`,
+    '      fi',
+    '    fi',
+    '  fi',
+    `  sleep ${POLL_SECONDS}`,
+    'done',
+    '',
+  ].join('\n');
 }

@@ -111,9 +111,8 @@ export class Postgres extends Construct {
       socketDir: POSTGRES_SOCKET_DIR,
       port: POSTGRES_PORT,
     });
-    if (props.backup.claim) {
-      const claim = props.backup.claim;
-      new k8s.KubePersistentVolumeClaim(this, 'BackupRepository', {
+    const volumeClaim = (id: string, claim: { claimName: string; storageClassName: string; volumeName?: string; size: string }) =>
+      new k8s.KubePersistentVolumeClaim(this, id, {
         metadata: metadata(claim.claimName),
         spec: {
           accessModes: ['ReadWriteOnce'],
@@ -122,7 +121,7 @@ export class Postgres extends Construct {
           resources: { requests: { storage: k8s.Quantity.fromString(claim.size) } },
         },
       });
-    }
+    if (props.backup.claim) volumeClaim('BackupRepository', props.backup.claim);
     // Its own ServiceAccount: the cloud identity that writes backups is the database pod's alone.
     new k8s.KubeServiceAccount(this, 'ServiceAccount', {
       metadata: { ...metadata(props.name), annotations: props.backup.serviceAccountAnnotations },
@@ -147,15 +146,7 @@ export class Postgres extends Construct {
       watchedFiles: [`${POSTGRES_SECRET_MOUNTS.app}/password`, `${POSTGRES_SECRET_MOUNTS.debezium}/password`, serverCertificate],
     });
 
-    new k8s.KubePersistentVolumeClaim(this, 'Data', {
-      metadata: metadata(props.claimName),
-      spec: {
-        accessModes: ['ReadWriteOnce'],
-        storageClassName: props.storageClassName,
-        ...(props.volumeName ? { volumeName: props.volumeName } : {}),
-        resources: { requests: { storage: k8s.Quantity.fromString(props.storageSize) } },
-      },
-    });
+    volumeClaim('Data', { claimName: props.claimName, storageClassName: props.storageClassName, volumeName: props.volumeName, size: props.storageSize });
 
     new k8s.KubeService(this, 'Service', {
       metadata: metadata(props.name),

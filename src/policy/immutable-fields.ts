@@ -25,6 +25,12 @@ interface ImmutableRule {
   readonly hint: string;
 }
 
+/**
+ * Storage classes we do not render whose upstream manifest has no allowVolumeExpansion: minikube's
+ * storage-provisioner addon class `standard` (hostPath volumes cannot grow). Ours (retained-storage-class.ts) allow it.
+ */
+const NON_EXPANDING_CLASSES: readonly string[] = ['standard'];
+
 const under = (path: string, prefix: string) => path === prefix || path.startsWith(`${prefix}.`) || path.startsWith(`${prefix}[`);
 
 /** apps/v1 ValidateStatefulSetUpdate: everything else in spec is forbidden. */
@@ -48,10 +54,14 @@ const RULES: readonly ImmutableRule[] = [
   },
   {
     group: '', kind: 'PersistentVolumeClaim',
+    // The API server's PersistentVolumeClaimResize admission refuses growth unless the claim's
+    // StorageClass sets allowVolumeExpansion (the upgrades e2e proves it).
     refuses: ({ path, before, after }, _old, next) => {
       if (path === 'spec.resources.requests.storage') {
         if (quantityBytes(after) < quantityBytes(before)) return 'a claim never shrinks (spec.resources.requests.storage cannot be less than its capacity)';
-        return (next as any).spec?.storageClassName === '' ? 'a statically bound claim (storageClassName "") cannot be resized' : undefined;
+        const storageClass = (next as any).spec?.storageClassName;
+        if (storageClass === '') return 'a statically bound claim (storageClassName "") cannot be resized';
+        return NON_EXPANDING_CLASSES.includes(storageClass) ? `storage class ${storageClass} does not allow volume expansion` : undefined;
       }
       return under(path, 'spec') && !under(path, 'spec.volumeAttributesClassName')
         ? 'a claim\'s spec is immutable after creation except resources.requests and volumeAttributesClassName' : undefined;
