@@ -11,6 +11,8 @@ export const ROOT = resolve(__dirname, '..');
 export const ENVIRONMENTS = ['minikube', 'eks', 'gke'] as const;
 
 export { availableOrSkip } from '../e2e/harness/available';
+import { configMapData } from '../e2e/harness/postgres-server';
+export { configMapData };
 
 /** An environment file as plain data. */
 export type RawConfig = Record<string, any>;
@@ -155,7 +157,5 @@ export function copyOfDist(): string {
 
 /** The rendered reconcile ConfigMap's file (`reconcile.sql`, `check.sql`, `reconcile.sh`). */
 export function reconcileFile(rendered: RenderedEnvironment, name: string): string {
-  const configMap = objectsOf(rendered).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-reconcile');
-  if (!configMap) throw new Error('no ConfigMap postgres-reconcile rendered');
-  return (configMap as unknown as { data: Record<string, string> }).data[name];
+  return configMapData(objectsOf(rendered), 'postgres-reconcile')[name];
 }

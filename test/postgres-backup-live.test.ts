@@ -2,7 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BACKUP_STANZA, PGBACKREST_PACKAGE } from '../src/constructs/postgres-backup';
 import { availableOrSkip } from '../e2e/harness/available';
-import { PostgresServer, postgresAvailable, serverNamesOf } from '../e2e/harness/postgres-server';
+import { configMapData, PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
 import { eventually, stopAll } from '../e2e/harness/process';
 import { file, objectsOf, RawConfig, renderVariant } from './helpers';
 
@@ -18,17 +18,15 @@ describe.runIf(ready)('the rendered backups restore a real PostgreSQL to a point
   const rendered = renderVariant('minikube', (config: RawConfig) => { config.postgres.clientCidrs = ['127.0.0.1/32']; });
   const objects = objectsOf(rendered);
   const app = { user: 'transactions_app', password: 'app-test-password', database: 'transactions' };
-  const backupFiles = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-backup')?.data as Record<string, string>;
+  const backupFiles = configMapData(objects, 'postgres-backup');
   let server: PostgresServer;
   const stanza = `--stanza=${BACKUP_STANZA}`;
   const count = () => server.client(app, 'SELECT count(*) FROM public.accounts').stdout.trim();
 
   beforeAll(() => {
-    const context = (path: string) => file(rendered, `images/postgres-debezium/minikube/${path}`);
-    server = PostgresServer.fromImageContext(context, serverNamesOf(objects));
-    server.configureBackup(backupFiles['pgbackrest.conf']);
-    const reconcile = objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-reconcile')?.data;
-    expect(server.initializeAsImage(context, reconcile, { app: app.password, debezium: 'debezium-test-password' }).status).toBe(0);
+    const started = PostgresServer.startAsRendered(rendered.files, objects, 'minikube', { app: app.password, debezium: 'debezium-test-password' });
+    server = started.server;
+    expect(started.init.status).toBe(0);
   }, 60_000);
 
   afterAll(async () => {

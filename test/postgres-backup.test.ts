@@ -1,11 +1,10 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, file, objectsOf, ofKind, render } from './helpers';
+import { configMapData, ENVIRONMENTS, file, objectsOf, ofKind, render } from './helpers';
 
 describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
   const rendered = render(env);
   const objects = objectsOf(rendered);
-  const configMap = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === 'postgres-backup');
-  const conf: string = configMap?.data['pgbackrest.conf'];
+  const conf = configMapData(objects, 'postgres-backup')['pgbackrest.conf'];
   const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
   const pod = statefulSet?.spec.template.spec;
   const serviceAccount = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === pod.serviceAccountName && s.metadata.namespace === statefulSet?.metadata.namespace);

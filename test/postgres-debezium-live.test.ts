@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { POSTGRES_PORT, POSTGRES_SOCKET_DIR, REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
 import { RenderedEnvironment } from '../src/output/render';
-import { PostgresServer, postgresAvailable, ReconcileFiles, serverNamesOf } from '../e2e/harness/postgres-server';
+import { configMapData, PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
 import { eventually, stopAll } from '../e2e/harness/process';
+import { includedTables } from '../src/constructs/debezium-connector';
 import { file, objectsOf, RawConfig, renderVariant } from './helpers';
 
 /**
@@ -20,7 +21,7 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
   const publication = connector['publication.name'] as string;
   let server: PostgresServer;
 
-  const reconcileFiles = (env: RenderedEnvironment): ReconcileFiles => objectsOf(env).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-reconcile')?.data;
+  const reconcileFiles = (env: RenderedEnvironment) => configMapData(objectsOf(env), 'postgres-reconcile');
   const published = () => server.client(debezium, `SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY schemaname || '.' || tablename COLLATE "C") FROM pg_publication_tables WHERE pubname = '${publication}'`).stdout.trim();
   const reconcile = () => {
     const run = server.reconcile();
@@ -30,11 +31,10 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
   };
 
   beforeAll(() => {
-    const context = (path: string) => file(rendered, `images/postgres-debezium/eks/${path}`);
-    server = PostgresServer.fromImageContext(context, serverNamesOf(objectsOf(rendered)));
-    // The rendered archive_command needs its configuration (postgres-backup-live.test.ts proves backups).
-    server.configureBackup(objectsOf(rendered).find((o) => o.kind === 'ConfigMap' && o.metadata.name === 'postgres-backup')?.data['pgbackrest.conf']);
-    const init = server.initializeAsImage(context, reconcileFiles(rendered), { app: app.password, debezium: debezium.password });
+    // As the pod runs (postgres-backup-live.test.ts proves the backups its archive_command takes).
+    const started = PostgresServer.startAsRendered(rendered.files, objectsOf(rendered), 'eks', { app: app.password, debezium: debezium.password });
+    server = started.server;
+    const { init } = started;
     expect(init.stderr).not.toMatch(/ERROR/);
     expect(init.status).toBe(0);
     // The API's migrations create the captured tables after first start, and an uncaptured one without a key.
@@ -100,7 +100,7 @@ describe.skipIf(!postgresAvailable())('the rendered PostgreSQL set-up works on a
     const slotName = connector['slot.name'];
     const slot = server.client({ ...login, replication: 'database' }, `CREATE_REPLICATION_SLOT ${slotName} LOGICAL ${connector['plugin.name']}`);
     expect(slot.stderr).toBe('');
-    const tables = (connector['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
+    const tables = includedTables(connector['table.include.list']);
     for (const table of tables) expect(server.client(app, `INSERT INTO ${table} DEFAULT VALUES`).status).toBe(0);
     const changed = server.client(login, `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`);
     expect(changed.stderr).toBe('');

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, file, objectsOf, ofKind, parseYamlObjects, render } from './helpers';
+import { ENVIRONMENTS, file, objectsOf, ofKind, parseYamlObjects, reconcileFile, render } from './helpers';
 
 describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified against cert-manager\'s CA', (env) => {
   const rendered = render(env);
@@ -47,7 +47,7 @@ describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified agai
     expect(hba.split('\n').filter((l) => /^host/.test(l)).every((l) => l.startsWith('hostssl '))).toBe(true);
     const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
     expect(statefulSet?.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: server?.spec.secretName }) }));
-    const script = ofKind(objects, 'ConfigMap').find((c) => c.metadata.name === 'postgres-reconcile')?.data['reconcile.sh'];
+    const script = reconcileFile(rendered, 'reconcile.sh');
     expect(script).toContain('/etc/cdc8s/tls/tls.crt');
   });
 });

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
+import { includedTables } from '../../src/constructs/debezium-connector';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
 import { PostgresServer, serverNamesOf } from './postgres-server';
@@ -90,6 +91,10 @@ export class Pipeline {
     this.secretsDir = join(this.dir, 'secrets');
     mkdirSync(this.kafkaHome, { recursive: true });
     writeFileSync(join(this.dir, 'log4j2.properties'), LOG4J2);
+    // The database's Service name resolves to loopback for the Connect JVMs alone (the JDK's
+    // hosts-file resolver), so the connector connects by the rendered name and verifies the
+    // certificate against it.
+    writeFileSync(this.connectHosts, ['127.0.0.1 localhost', ...serverNamesOf(objects).map((name) => `127.0.0.1 ${name}`), ''].join('\n'));
   }
 
   /** The loopback address of a Kafka node; Connect workers use .1xx. */
@@ -129,15 +134,12 @@ export class Pipeline {
   // ---- PostgreSQL ----
 
   private startPostgres(): void {
-    const context = (path: string) => this.files.get(`images/postgres-debezium/${E2E_ENVIRONMENT}/${path}`) as string;
-    this.postgres = PostgresServer.fromImageContext(context, serverNamesOf(this.objects));
-    // The rendered backups too: every WAL segment archived, the sidecar taking the full backups.
-    const backup = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-backup`) as unknown as { data: Record<string, string> }).data;
-    this.postgres.configureBackup(backup['pgbackrest.conf']);
-    const reconcile = (this.of('ConfigMap', `${this.of('StatefulSet').metadata.name}-reconcile`) as unknown as { data: Record<string, string> }).data;
-    const init = this.postgres.initializeAsImage(context, reconcile, { app: this.app.password, debezium: this.debeziumPassword });
+    // As the pod runs: the rendered archive_command and backup configuration, the reconcile at first start.
+    const { server, init, backup } = PostgresServer.startAsRendered(this.files, this.objects, E2E_ENVIRONMENT, { app: this.app.password, debezium: this.debeziumPassword });
+    this.postgres = server;
     if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
-    // The sidecar, as rendered: it publishes each captured table as the application creates it.
+    // The sidecars, as rendered: the reconcile publishes each captured table as the application
+    // creates it; the backup sidecar takes the full backups.
     this.reconcileSidecar = this.postgres.startReconcileLoop();
     this.backupSidecar = this.postgres.startBackupLoop(backup['backup.sh']);
   }
@@ -149,7 +151,7 @@ export class Pipeline {
   /** Waits (bounded) until the sidecar has published every captured table. */
   async published(): Promise<void> {
     const connector = this.of('KafkaConnector').spec.config;
-    const wanted = (connector['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
+    const wanted = includedTables(connector['table.include.list']);
     const query = `SELECT count(*) FROM pg_publication_tables WHERE pubname = '${connector['publication.name']}' AND schemaname || '.' || tablename IN (${wanted.map((t) => `'${t}'`).join(', ')})`;
     await eventually(() => Number(this.sql(query)) === wanted.length, 60_000, () => `the reconcile sidecar has not published ${wanted.join(', ')}:\n${this.reconcileSidecar.tail(20)}`, 1_000);
   }
@@ -263,12 +265,13 @@ export class Pipeline {
       bootstrapServers: this.bootstrapServers, truststorePem: this.certs.caPem, restHost: this.workerAddress(index), restPort: REST_PORT,
       pluginPath: this.bin.pluginPath, secretsDir: this.secretsDir, kafkaHome: this.kafkaHome,
     }));
-    // The database's Service name resolves to loopback for these JVMs alone (the JDK's hosts-file
-    // resolver), so the connector connects by the rendered name and verifies the certificate against it.
-    const hosts = join(this.dir, 'connect-hosts');
-    writeFileSync(hosts, ['127.0.0.1 localhost', ...serverNamesOf(this.objects).map((name) => `127.0.0.1 ${name}`), ''].join('\n'));
-    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), `-Djdk.net.hosts.file=${hosts}`, 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
+    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), `-Djdk.net.hosts.file=${this.connectHosts}`, 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
       join(this.dir, `connect-${index}.log`), { cwd: this.secretsDir });
+  }
+
+  /** The workers' hosts file (written once, in the constructor). */
+  private get connectHosts(): string {
+    return join(this.dir, 'connect-hosts');
   }
 
   private async startWorkers(): Promise<void> {
@@ -305,18 +308,12 @@ export class Pipeline {
   async startConnector(): Promise<string> {
     const connector = this.of('KafkaConnector');
     // The Secret the rendered ${strimzisecrets:…} reference names, holding the same password the database has.
-    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(connector.spec.config['database.password']);
-    if (!reference) throw new Error('the rendered connector does not take its password from strimzisecrets');
-    this.writeSecret(reference[1], reference[2], this.debeziumPassword);
+    this.writeDebeziumSecret(this.debeziumPassword);
     // The rendered host name stays (verify-full checks the certificate against it); the workers'
     // hosts file maps it to loopback. The CA file moves to the harness's.
     const { name, config } = connectorConfig(connector, { 'database.port': String(this.postgres.port), 'database.sslrootcert': this.postgres.ca.certificate });
     await eventually(async () => [200, 201].includes((await this.rest(0, 'PUT', `/connectors/${name}/config`, config)).status), 60_000, () => `PUT /connectors/${name}/config`);
-    await eventually(async () => {
-      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
-      if (status?.tasks?.some((t: any) => t.state === 'FAILED')) throw new Error(`connector task failed: ${status.tasks.map((t: any) => t.trace).join('\n')}`);
-      return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
-    }, 120_000, () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`);
+    await eventually(() => this.connectorRunning(name, { failedTaskFails: true }), 120_000, () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`);
     if (connector.spec.autoRestart?.enabled) this.autoRestart(name);
     return name;
   }
@@ -350,10 +347,15 @@ export class Pipeline {
   /** `spec.state: running` (Git) after a stop: the operator resumes it. */
   async resumeConnector(name: string): Promise<void> {
     await this.connectorRequest('PUT', `/connectors/${name}/resume`, [202, 204]);
-    await eventually(async () => {
-      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
-      return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
-    }, 120_000, () => `${name} RUNNING again`);
+    // A failed task may be restarted (autoRestart), so only the bound ends this wait.
+    await eventually(() => this.connectorRunning(name, { failedTaskFails: false }), 120_000, () => `${name} RUNNING again`);
+  }
+
+  /** True when the connector and all its tasks run; `failedTaskFails`: a FAILED task throws with its trace. */
+  private async connectorRunning(name: string, { failedTaskFails }: { failedTaskFails: boolean }): Promise<boolean> {
+    const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+    if (failedTaskFails && status?.tasks?.some((t: any) => t.state === 'FAILED')) throw new Error(`connector task failed: ${status.tasks.map((t: any) => t.trace).join('\n')}`);
+    return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
   }
 
   /** `strimzi.io/connector-offsets=reset` on a stopped connector: the operator deletes its offsets. */
@@ -374,7 +376,13 @@ export class Pipeline {
   /** Rotates the Debezium role's password the way a Secret update reaches both readers: the database pod's mount and Connect's config provider. */
   rotateDebeziumPassword(password: string): void {
     this.postgres.setPasswords({ debezium: password });
-    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(this.of('KafkaConnector').spec.config['database.password']) as RegExpExecArray;
+    this.writeDebeziumSecret(password);
+  }
+
+  /** Writes the Secret the connector's `${strimzisecrets:<namespace>/<name>:<key>}` reference names, where the stand-in provider reads it. */
+  private writeDebeziumSecret(password: string): void {
+    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(this.of('KafkaConnector').spec.config['database.password']);
+    if (!reference) throw new Error('the rendered connector does not take its password from strimzisecrets');
     this.writeSecret(reference[1], reference[2], password);
   }
 

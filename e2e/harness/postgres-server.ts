@@ -3,12 +3,13 @@ import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
-import { BACKUP_STANZA } from '../../src/constructs/postgres-backup';
+import { BACKUP_HEARTBEAT_FILE, BACKUP_STANZA } from '../../src/constructs/postgres-backup';
 import { RECONCILE_DIR, RECONCILE_READY_FILE } from '../../src/constructs/postgres-reconcile';
 import { availableOrSkip } from './available';
 import { ManagedProcess } from './process';
 import { CertificateAuthority } from './certs';
 import { POSTGRES_TLS_DIR } from '../../src/constructs/postgres-tls';
+import { databaseStatefulSet, RenderedObject } from '../../src/output/database-objects';
 
 export const MISSING_POSTGRES_MESSAGE =
   'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
@@ -40,6 +41,13 @@ export function serverNamesOf(objects: readonly { kind?: string; spec?: any }[])
   return certificate.spec.dnsNames;
 }
 
+/** A rendered ConfigMap's data, by name; throws when none was rendered. */
+export function configMapData(objects: readonly { kind?: string; metadata?: { name?: string } }[], name: string): Record<string, string> {
+  const configMap = objects.find((o) => o.kind === 'ConfigMap' && o.metadata?.name === name) as { data?: Record<string, string> } | undefined;
+  if (!configMap?.data) throw new Error(`no ConfigMap ${name} rendered`);
+  return configMap.data;
+}
+
 /** A file of a rendered postgres-debezium image context, by its path within the context. */
 export type ImageContext = (path: string) => string;
 
@@ -66,16 +74,19 @@ export class PostgresServer {
   private readonly bin = postgresBin() as string;
   private readonly owner = postgresUid() as { uid: number; gid: number };
 
-  /**
-   * `removedLibraries`: files the image deletes from the server's lib directory. The server loads
-   * libraries by name from a directory holding all the others (dynamic_library_path), so what the
-   * image removed cannot be loaded here either.
-   */
   /** The test CA that signs the server's certificate, standing in for cert-manager's ClusterIssuer. */
   readonly ca: CertificateAuthority;
   /** The name clients verify the server as (the rendered Certificate's first DNS name). */
   readonly serverName: string;
+  private readonly serverNames: readonly string[];
+  private issued = 0;
+  private reconcileFiles: ReconcileFiles = {};
 
+  /**
+   * `removedLibraries`: files the image deletes from the server's lib directory. The server loads
+   * libraries by name from a directory holding all the others (dynamic_library_path), so what the
+   * image removed cannot be loaded here either. `serverNames`: the rendered server Certificate's.
+   */
   constructor(files: { postgresqlConf: string; pgHba: string; removedLibraries?: readonly string[]; serverNames: readonly string[] }) {
     chmodSync(this.dir, 0o700);
     chownSync(this.dir, this.owner.uid, this.owner.gid);
@@ -96,9 +107,6 @@ export class PostgresServer {
     this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
     this.start();
   }
-
-  private readonly serverNames: readonly string[];
-  private issued = 0;
 
   /**
    * Issues a server certificate for the rendered DNS names into the mounted TLS directory, as
@@ -135,6 +143,11 @@ export class PostgresServer {
     this.asPostgres('env', [`PGBACKREST_CONFIG=${this.backupConfigFile}`, join(this.bin, 'pg_ctl'), '-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
   }
 
+  /** pg_ctl stop: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
+  private shutdown(mode: 'immediate' | 'fast', check = true): void {
+    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop'], check);
+  }
+
   /** Where the rendered pgbackrest.conf is written (its default path, /etc/pgbackrest, is the pod's). */
   get backupConfigFile(): string {
     return join(this.dir, 'pgbackrest', 'pgbackrest.conf');
@@ -165,8 +178,15 @@ export class PostgresServer {
 
   /** The rendered backup sidecar script, running as the sidecar runs it (stop it when done). */
   startBackupLoop(script: string): ManagedProcess {
-    const path = this.writeFile('backup.sh', this.mounted(script).replaceAll('/tmp/backup-heartbeat', join(this.dir, 'backup-heartbeat')));
-    return new ManagedProcess('backup sidecar', 'bash', [path], join(this.dir, 'backup.log'),
+    return this.startSidecar('backup', this.writeFile('backup.sh', this.mounted(script)));
+  }
+
+  /**
+   * A sidecar's script as the postgres OS user, in a process group of its own (its children end
+   * with it), with pgBackRest's configuration where the pod mounts it.
+   */
+  private startSidecar(name: string, script: string): ManagedProcess {
+    return new ManagedProcess(`${name} sidecar`, 'bash', [script], join(this.dir, `${name}.log`),
       { uid: this.owner.uid, gid: this.owner.gid, group: true, cwd: this.dir, env: { PATH: process.env.PATH, PGBACKREST_CONFIG: this.backupConfigFile } }).start();
   }
 
@@ -182,7 +202,7 @@ export class PostgresServer {
    * restoring the data directory in place (`--delta`) to `target`, then started, promoted.
    */
   restoreToTime(target: string): void {
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'fast', '-w', '-t', '60', 'stop']);
+    this.shutdown('fast');
     this.pgbackrest(`--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore');
     this.start();
   }
@@ -208,6 +228,25 @@ export class PostgresServer {
   }
 
   /**
+   * The database as its rendered pod runs it: the image context's configuration, the server
+   * certificate's names, pgBackRest's configuration, then the first start (the reconcile from its
+   * ConfigMap, the passwords as mounted files). The caller checks `init` and stops the server.
+   */
+  static startAsRendered(files: ReadonlyMap<string, string>, objects: readonly RenderedObject[], environment: string,
+    passwords: { readonly app: string; readonly debezium: string }): { server: PostgresServer; init: SpawnSyncReturns<string>; reconcile: ReconcileFiles; backup: Record<string, string> } {
+    const context = (path: string) => {
+      const content = files.get(`images/postgres-debezium/${environment}/${path}`);
+      if (content === undefined) throw new Error(`no ${path} in the rendered image context of ${environment}`);
+      return content;
+    };
+    const name = databaseStatefulSet(objects)?.metadata?.name;
+    const [reconcile, backup] = [configMapData(objects, `${name}-reconcile`), configMapData(objects, `${name}-backup`)];
+    const server = PostgresServer.fromImageContext(context, serverNamesOf(objects));
+    server.configureBackup(backup['pgbackrest.conf']);
+    return { server, init: server.initializeAsImage(context, reconcile, passwords), reconcile, backup };
+  }
+
+  /**
    * Runs the image context's first-start script as the image's entrypoint runs it, with the
    * rendered reconcile ConfigMap and the passwords as mounted files; only the absolute mount paths
    * move into this server's directory.
@@ -219,8 +258,6 @@ export class PostgresServer {
     const script = this.mounted(context('initdb/10-cdc8s-init.sh'));
     return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
   }
-
-  private reconcileFiles: ReconcileFiles = {};
 
   /** The mounted Secrets' new content, as the kubelet updates a Secret volume (a rotation). */
   setPasswords(passwords: { readonly app?: string; readonly debezium?: string }): void {
@@ -244,6 +281,7 @@ export class PostgresServer {
       .replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), join(this.dir, 'secrets'))
       .replaceAll(RECONCILE_DIR, join(this.dir, 'reconcile'))
       .replaceAll(RECONCILE_READY_FILE, join(this.dir, 'reconciled'))
+      .replaceAll(BACKUP_HEARTBEAT_FILE, join(this.dir, 'backup-heartbeat'))
       .replaceAll(POSTGRES_TLS_DIR, join(this.dir, 'tls'))
       .replaceAll(POSTGRES_SOCKET_DIR, this.dir)
       .replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`);
@@ -257,8 +295,7 @@ export class PostgresServer {
 
   /** The rendered sidecar script, running as the sidecar runs it, as the postgres OS user (stop it when done). */
   startReconcileLoop(): ManagedProcess {
-    return new ManagedProcess('reconcile sidecar', 'bash', [join(this.dir, 'reconcile', 'reconcile.sh')], join(this.dir, 'reconcile.log'),
-      { uid: this.owner.uid, gid: this.owner.gid, group: true, cwd: this.dir, env: { PATH: process.env.PATH } }).start();
+    return this.startSidecar('reconcile', join(this.dir, 'reconcile', 'reconcile.sh'));
   }
 
   /**
@@ -316,12 +353,12 @@ export class PostgresServer {
 
   /** Restarts the server on its data: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
   restart(mode: 'immediate' | 'fast'): void {
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop']);
+    this.shutdown(mode);
     this.start();
   }
 
   stop(): void {
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', 'immediate', 'stop'], false);
+    this.shutdown('immediate', false);
     rmSync(this.dir, { recursive: true, force: true });
   }
 

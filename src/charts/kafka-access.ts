@@ -1,6 +1,6 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { CapturedTable } from '../config/types';
+import { cdcTopicName, heartbeatTopicName } from '../constructs/debezium-connector';
 import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../constructs/kafka-connect';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopic } from '../constructs/kafka-topic';
@@ -11,15 +11,6 @@ export interface KafkaAccessChartProps extends ChartContext {
   readonly cluster: KafkaCluster;
 }
 
-/** Topic Debezium writes a table's changes to. */
-export function cdcTopicName(prefix: string, table: CapturedTable): string {
-  return `${prefix}.${table.schema}.${table.table}`;
-}
-
-/** Debezium's heartbeat topic (topic.heartbeat.prefix defaults to `__debezium-heartbeat`). */
-export function heartbeatTopicName(prefix: string): string {
-  return `__debezium-heartbeat.${prefix}`;
-}
 
 const COMPACTED = { 'cleanup.policy': 'compact' } as const;
 

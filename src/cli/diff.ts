@@ -32,11 +32,11 @@ void runCli(process.argv.slice(2), (options) => {
     process.stdout.write(`cdc8s diff: ${options.base ? `revision ${options.base}` : base} → working tree\n`);
     process.stdout.write(`${formatDiff(diff).join('\n')}\n`);
     // A live cluster cannot follow some changes at all: refuse them before anyone applies them.
-    // The new side is still in memory; the old one is read from its tree.
-    const refused = rendered.flatMap(({ env, manifests }) => quorumChanges(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects))
-      .map((c) => formatQuorumChange(env.name, c)));
-    const majors = rendered.flatMap(({ env, manifests }) => {
-      const refusal = majorUpgradeRefusal(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects), env.config.postgres.allowMajorUpgrade);
+    // The new side is still in memory; the old one is read from its tree, once per environment.
+    const changes = rendered.map(({ env, manifests }) => ({ env, before: environmentObjects(base, env.name), after: manifests.flatMap((m) => m.objects) }));
+    const refused = changes.flatMap(({ env, before, after }) => quorumChanges(before, after).map((c) => formatQuorumChange(env.name, c)));
+    const majors = changes.flatMap(({ env, before, after }) => {
+      const refusal = majorUpgradeRefusal(before, after, env.config.postgres.allowMajorUpgrade);
       return refusal ? [`${env.name}: ${refusal}`] : [];
     });
     if (majors.length > 0) {
@@ -48,8 +48,8 @@ void runCli(process.argv.slice(2), (options) => {
       return 3;
     }
     // Added tables stream from now on; their existing rows need an incremental snapshot.
-    const signals = rendered.flatMap(({ env, manifests }) => {
-      const signal = addedTablesSignal(environmentObjects(base, env.name), manifests.flatMap((m) => m.objects));
+    const signals = changes.flatMap(({ env, before, after }) => {
+      const signal = addedTablesSignal(before, after);
       return signal ? formatSnapshotSignal(env.name, signal) : [];
     });
     if (signals.length > 0) process.stdout.write(`cdc8s diff: snapshot needed:\n${signals.join('\n')}\n`);

@@ -79,8 +79,7 @@ export class DebeziumPostgresConnector extends Construct {
       'publication.autocreate.mode': 'disabled',
       'slot.name': props.slot,
       'topic.prefix': props.topicPrefix,
-      // Entries are anchored regular expressions over schema.table: escape the dot.
-      'table.include.list': props.tables.map((t) => `${t.schema}\\.${t.table}`).join(','),
+      'table.include.list': includeList(props.tables),
       'snapshot.mode': props.snapshotMode,
       // Ad hoc incremental snapshots (a table added later): a row inserted here is the signal. The
       // reconcile creates and publishes the table; Debezium also writes its snapshot windows to it.
@@ -93,7 +92,7 @@ export class DebeziumPostgresConnector extends Construct {
       'transforms.dropSignals.predicate': 'isSignal',
       predicates: 'isSignal',
       'predicates.isSignal.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
-      'predicates.isSignal.pattern': `${escapeRegex(props.topicPrefix)}\\.${escapeRegex(signal.schema)}\\.${escapeRegex(signal.table)}`,
+      'predicates.isSignal.pattern': escapeRegex(cdcTopicName(props.topicPrefix, signal)),
       'heartbeat.interval.ms': props.heartbeatIntervalMs,
       // The publication holds only the captured tables, and PostgreSQL 15+ skips empty transactions:
       // while only other tables change, the stream carries nothing, the slot's confirmed position
@@ -130,6 +129,26 @@ export class DebeziumPostgresConnector extends Construct {
       },
     });
   }
+}
+
+/** Topic Debezium writes a table's changes to. */
+export function cdcTopicName(prefix: string, table: CapturedTable): string {
+  return `${prefix}.${table.schema}.${table.table}`;
+}
+
+/** Debezium's heartbeat topic (topic.heartbeat.prefix defaults to `__debezium-heartbeat`). */
+export function heartbeatTopicName(prefix: string): string {
+  return `__debezium-heartbeat.${prefix}`;
+}
+
+/** table.include.list: anchored regular expressions over `schema.table`, the dot escaped. */
+function includeList(tables: readonly CapturedTable[]): string {
+  return tables.map((t) => `${t.schema}\\.${t.table}`).join(',');
+}
+
+/** The tables a table.include.list as rendered by includeList names, as `schema.table`. */
+export function includedTables(list: string): string[] {
+  return list === '' ? [] : list.split(',').map((t) => t.replace('\\.', '.'));
 }
 
 function escapeRegex(text: string): string {

@@ -15,7 +15,7 @@ export const BACKUP_VOLUME_PATH = '/var/lib/pgbackrest';
 /** The stanza: pgBackRest's name for this database cluster in the repository. */
 export const BACKUP_STANZA = 'cdc8s';
 /** The backup sidecar's heartbeat (liveness) in its scratch volume. */
-const HEARTBEAT_FILE = '/tmp/backup-heartbeat';
+export const BACKUP_HEARTBEAT_FILE = '/tmp/backup-heartbeat';
 /** Seconds between the sidecar's looks at the newest full backup. */
 const POLL_SECONDS = 300;
 
@@ -66,10 +66,10 @@ export class PostgresBackup extends ScriptSidecar {
     return this.scriptContainer('backup', 'backup.sh', image, mounts, resources, {
       // Ready as soon as its loop runs: a backup failure is logged and retried, and never takes the
       // database out of its Service (pod readiness counts every container).
-      readinessProbe: { exec: { command: ['test', '-f', HEARTBEAT_FILE] }, periodSeconds: 30 },
+      readinessProbe: { exec: { command: ['test', '-f', BACKUP_HEARTBEAT_FILE] }, periodSeconds: 30 },
       // The loop touches its heartbeat every pass and, while a backup runs, every 30 s.
       livenessProbe: {
-        exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${HEARTBEAT_FILE}) < ${POLL_SECONDS * 3} ))`] },
+        exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${BACKUP_HEARTBEAT_FILE}) < ${POLL_SECONDS * 3} ))`] },
         initialDelaySeconds: 60, periodSeconds: 60, timeoutSeconds: 5, failureThreshold: 3,
       },
     });
@@ -109,7 +109,7 @@ function backupLoopScript(p: PostgresBackupProps): string {
     'set -uo pipefail',
     `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
     `stanza=${BACKUP_STANZA}`,
-    `heartbeat=${HEARTBEAT_FILE}`,
+    `heartbeat=${BACKUP_HEARTBEAT_FILE}`,
     `until pgbackrest --stanza="$stanza" stanza-create; do`,
     '  touch "$heartbeat"',
     `  echo "$(date -u +%FT%TZ) ERROR: stanza-create failed (above); retrying in 60 s" >&2`,

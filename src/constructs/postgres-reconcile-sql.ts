@@ -34,6 +34,9 @@ function tableValues(tables: readonly CapturedTable[]): string {
   return tables.map((t) => `(${literal(t.schema)}, ${literal(t.table)})`).join(', ');
 }
 
+/** Set in each session the reconcile opens (\connect starts a new one). */
+const SESSION_TIMEOUTS = ["SET lock_timeout = '5s';", "SET statement_timeout = '60s';"];
+
 /**
  * A table (as `c`, its pg_class row) whose UPDATEs and DELETEs PostgreSQL refuses once it is published:
  * no replica identity, or the default identity without a primary key.
@@ -116,8 +119,7 @@ export function reconcileSql(target: DatabaseTarget): string {
     '\\set QUIET on',
     "SET client_min_messages = notice;",
     '-- Never queue behind the application for long (ALTER PUBLICATION locks each table): fail and retry.',
-    "SET lock_timeout = '5s';",
-    "SET statement_timeout = '60s';",
+    ...SESSION_TIMEOUTS,
     '-- psql reads the mounted Secrets itself: no password is written here or passed on a command line.',
     `\\set app_password \`cat ${t.passwordFiles.app}\``,
     `\\set debezium_password \`cat ${t.passwordFiles.debezium}\``,
@@ -140,8 +142,7 @@ export function reconcileSql(target: DatabaseTarget): string {
     '',
     `\\connect ${db}`,
     '\\set QUIET on',
-    "SET lock_timeout = '5s';",
-    "SET statement_timeout = '60s';",
+    ...SESSION_TIMEOUTS,
     "-- IF NOT EXISTS would report every object that exists; the reconcile's own notices follow.",
     'SET client_min_messages = warning;',
     ...schemas.flatMap((s) => [

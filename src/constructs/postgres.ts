@@ -12,6 +12,12 @@ import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './postgres-tls';
 import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './postgres-backup';
 import { BackupRepository } from '../platforms/platform';
 
+/** Where the data volume is mounted; the data directory is a subdirectory of it (POSTGRES_DATA_DIR). */
+const DATA_VOLUME_PATH = '/var/lib/postgresql/data';
+
+/** The server's container in the database pod (beside the reconcile and backup sidecars). */
+export const POSTGRES_CONTAINER = 'postgres';
+
 export interface PostgresProps {
   /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
   readonly name: string;
@@ -64,8 +70,9 @@ export interface PostgresConnection {
 }
 
 /**
- * A single-writer PostgreSQL: a StatefulSet of one on a PersistentVolumeClaim, a ClusterIP
- * Service, and a NetworkPolicy that admits only the client pods and lets it reach nothing but DNS.
+ * A single-writer PostgreSQL: a StatefulSet of one on a PersistentVolumeClaim, with its reconcile
+ * and backup sidecars, a ClusterIP Service, and a NetworkPolicy that admits only the client pods
+ * and lets the pod reach nothing but DNS and the backup repository.
  *
  * StatefulSet rather than a Deployment: a StatefulSet never starts a second pod for the same
  * identity while the first may still run (e.g. on a partitioned node), so two postmasters can
@@ -98,6 +105,7 @@ export class Postgres extends Construct {
 
     this.certificate = new PostgresServerCertificate(this, 'Certificate', { environment: props.instance, service: props.name, namespace: props.namespace, labels });
     const serverCertificate = `${POSTGRES_TLS_DIR}/tls.crt`;
+    const passwordFiles = { app: `${POSTGRES_SECRET_MOUNTS.app}/password`, debezium: `${POSTGRES_SECRET_MOUNTS.debezium}/password` };
 
     this.backup = new PostgresBackup(this, 'Backup', {
       name: `${props.name}-backup`,
@@ -139,11 +147,11 @@ export class Postgres extends Construct {
       tables: props.capture.tables,
       publication: props.capture.publication,
       signalTable: props.capture.signalTable,
-      passwordFiles: { app: `${POSTGRES_SECRET_MOUNTS.app}/password`, debezium: `${POSTGRES_SECRET_MOUNTS.debezium}/password` },
+      passwordFiles,
       socketDir: POSTGRES_SOCKET_DIR,
       port: POSTGRES_PORT,
       // A renewed certificate changes the file: the reconcile's reload makes the server serve it.
-      watchedFiles: [`${POSTGRES_SECRET_MOUNTS.app}/password`, `${POSTGRES_SECRET_MOUNTS.debezium}/password`, serverCertificate],
+      watchedFiles: [passwordFiles.app, passwordFiles.debezium, serverCertificate],
     });
 
     volumeClaim('Data', { claimName: props.claimName, storageClassName: props.storageClassName, volumeName: props.volumeName, size: props.storageSize });
@@ -184,19 +192,26 @@ export class Postgres extends Construct {
     });
   }
 
-  private backupMounts(props: PostgresProps): k8s.VolumeMount[] {
-    return [
-      { name: 'backup-config', mountPath: PGBACKREST_CONFIG_DIR, readOnly: true },
-      ...(props.backup.claim ? [{ name: 'backup-repository', mountPath: BACKUP_VOLUME_PATH }] : []),
-    ];
-  }
-
   private podSpec(props: PostgresProps): k8s.PodSpec {
     const { secrets } = props;
     const quantity = (q: string) => k8s.Quantity.fromString(q);
     // Over the Unix socket as the postgres OS user: pg_hba's `local all postgres peer` admits it.
     // A TCP probe from 127.0.0.1 matches no pg_hba line and logs a FATAL every time it runs.
     const isReady = ['pg_isready', '--host', POSTGRES_SOCKET_DIR, '--port', String(POSTGRES_PORT), '--username', 'postgres', '--dbname', 'postgres', '--timeout', '3'];
+    // Each volume where every container that shares it sees it (the sidecars read what the server does).
+    const mounts = {
+      data: { name: 'data', mountPath: DATA_VOLUME_PATH },
+      run: { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
+      appSecret: { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
+      debeziumSecret: { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
+      reconcile: { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
+      tls: { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
+      // pgBackRest's configuration, and a volume repository (minikube).
+      backup: [
+        { name: 'backup-config', mountPath: PGBACKREST_CONFIG_DIR, readOnly: true },
+        ...(props.backup.claim ? [{ name: 'backup-repository', mountPath: BACKUP_VOLUME_PATH }] : []),
+      ],
+    };
     return {
       serviceAccountName: props.name,
       automountServiceAccountToken: false,
@@ -205,7 +220,7 @@ export class Postgres extends Construct {
       // Postgres needs time to checkpoint on shutdown; SIGKILL mid-checkpoint means crash recovery.
       terminationGracePeriodSeconds: 120,
       containers: [{
-        name: 'postgres',
+        name: POSTGRES_CONTAINER,
         image: props.image.imageRef,
         imagePullPolicy: 'IfNotPresent',
         args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_FILE}`],
@@ -224,32 +239,24 @@ export class Postgres extends Construct {
         readinessProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
         livenessProbe: { exec: { command: isReady }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
         volumeMounts: [
-          { name: 'data', mountPath: '/var/lib/postgresql/data' },
-          { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
+          mounts.data,
+          mounts.run,
           { name: 'tmp', mountPath: '/tmp' },
           { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
-          { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
-          { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
+          mounts.appSecret,
+          mounts.debeziumSecret,
           // First start runs the reconcile from here (the image's init script).
-          { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
-          { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
-          // archive_command runs pgbackrest here: its configuration, and a volume repository.
-          ...this.backupMounts(props),
+          mounts.reconcile,
+          mounts.tls,
+          // archive_command runs pgbackrest.
+          ...mounts.backup,
         ],
       },
       this.reconcile.container(props.image.imageRef, [
-        { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
-        { name: 'reconcile-tmp', mountPath: '/tmp' },
-        { name: 'app-secret', mountPath: POSTGRES_SECRET_MOUNTS.app, readOnly: true },
-        { name: 'debezium-secret', mountPath: POSTGRES_SECRET_MOUNTS.debezium, readOnly: true },
-        { name: 'reconcile', mountPath: RECONCILE_DIR, readOnly: true },
-        { name: 'tls', mountPath: POSTGRES_TLS_DIR, readOnly: true },
+        mounts.run, { name: 'reconcile-tmp', mountPath: '/tmp' }, mounts.appSecret, mounts.debeziumSecret, mounts.reconcile, mounts.tls,
       ], resourceRequirements(props.reconcileResources)),
       this.backup.container(props.image.imageRef, [
-        { name: 'data', mountPath: '/var/lib/postgresql/data', readOnly: true },
-        { name: 'run', mountPath: POSTGRES_SOCKET_DIR },
-        { name: 'backup-tmp', mountPath: '/tmp' },
-        ...this.backupMounts(props),
+        { ...mounts.data, readOnly: true }, mounts.run, { name: 'backup-tmp', mountPath: '/tmp' }, ...mounts.backup,
       ], resourceRequirements(props.backup.resources))],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },

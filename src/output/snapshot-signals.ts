@@ -5,11 +5,9 @@
  * signal table, reads them (https://debezium.io/documentation/reference/3.4/configuration/signalling.html).
  */
 
-interface ManifestObject {
-  readonly kind?: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
-  readonly spec?: any;
-}
+import { includedTables } from '../constructs/debezium-connector';
+import { POSTGRES_CONTAINER } from '../constructs/postgres';
+import { databaseStatefulSet, RenderedObject as ManifestObject } from './database-objects';
 
 /** What an operator runs, after the connector has the new config, to snapshot the added tables. */
 export interface SnapshotSignal {
@@ -21,30 +19,30 @@ export interface SnapshotSignal {
   readonly command: string;
 }
 
-/** `schema\.table` entries of a connector's table.include.list, as `schema.table`. */
-function includedTables(connector: ManifestObject | undefined): string[] {
+/** The tables a rendered connector captures, as `schema.table`; none without a connector. */
+function capturedBy(connector: ManifestObject | undefined): string[] {
   const list = connector?.spec?.config?.['table.include.list'];
-  return typeof list === 'string' && list !== '' ? list.split(',').map((t) => t.replace('\\.', '.')) : [];
+  return typeof list === 'string' ? includedTables(list) : [];
 }
 
 /** The signal that snapshots `tables` incrementally, for the database `objects` render. */
 export function snapshotSignal(objects: readonly ManifestObject[], tables: readonly string[]): SnapshotSignal {
   const connector = objects.find((o) => o.kind === 'KafkaConnector');
-  const database = objects.find((o) => o.kind === 'StatefulSet' && o.spec?.template?.spec?.containers?.some((c: any) => c.name === 'postgres'));
+  const database = databaseStatefulSet(objects);
   const config = connector?.spec?.config ?? {};
   const signalTable = config['signal.data.collection'];
   if (!connector || !database || typeof signalTable !== 'string') throw new Error('no KafkaConnector with signal.data.collection and no postgres StatefulSet: cannot write the snapshot signal');
   const data = JSON.stringify({ 'data-collections': tables, type: 'incremental' });
   const sql = `INSERT INTO ${signalTable} (id, type, data) VALUES (gen_random_uuid()::text, 'execute-snapshot', '${data}')`;
   const pod = `${database.metadata?.name}-0`;
-  const command = `kubectl exec -n ${database.metadata?.namespace} ${pod} -c postgres -- psql -v ON_ERROR_STOP=1 -d ${config['database.dbname']} -c "${sql.replaceAll('"', '\\"')}"`;
+  const command = `kubectl exec -n ${database.metadata?.namespace} ${pod} -c ${POSTGRES_CONTAINER} -- psql -v ON_ERROR_STOP=1 -d ${config['database.dbname']} -c "${sql.replaceAll('"', '\\"')}"`;
   return { tables, sql, command };
 }
 
 /** The signal for the tables `after` captures and `before` did not; undefined when none was added. */
 export function addedTablesSignal(before: readonly ManifestObject[], after: readonly ManifestObject[]): SnapshotSignal | undefined {
-  const previous = new Set(includedTables(before.find((o) => o.kind === 'KafkaConnector')));
-  const added = includedTables(after.find((o) => o.kind === 'KafkaConnector')).filter((t) => !previous.has(t));
+  const previous = new Set(capturedBy(before.find((o) => o.kind === 'KafkaConnector')));
+  const added = capturedBy(after.find((o) => o.kind === 'KafkaConnector')).filter((t) => !previous.has(t));
   // A first render (no connector before) snapshots everything at its first start.
   return previous.size === 0 || added.length === 0 ? undefined : snapshotSignal(after, added);
 }

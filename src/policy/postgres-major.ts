@@ -5,23 +5,18 @@
  * `postgres.allowMajorUpgrade`, which says the operator follows the major-upgrade runbook (README).
  */
 
-interface ObjectOfKind {
-  readonly kind?: string;
-  readonly metadata?: { readonly name?: string };
-  readonly spec?: any;
-}
+import { databaseImage, RenderedObject } from '../output/database-objects';
 
 /** The PostgreSQL major the database StatefulSet runs: the leading number of its image tag. */
-export function postgresMajorOf(objects: readonly ObjectOfKind[]): number | undefined {
-  const statefulSet = objects.find((o) => o.kind === 'StatefulSet' && o.spec?.template?.spec?.containers?.some((c: any) => c.name === 'postgres'));
-  const image: string | undefined = statefulSet?.spec.template.spec.containers.find((c: any) => c.name === 'postgres')?.image;
+export function postgresMajorOf(objects: readonly RenderedObject[]): number | undefined {
+  const image = databaseImage(objects);
   const tag = image?.slice(image.lastIndexOf(':') + 1);
   const major = Number(/^(\d+)/.exec(tag ?? '')?.[1]);
   return Number.isInteger(major) ? major : undefined;
 }
 
 /** Why the change from `before` to `after` must not be applied; undefined when it may. */
-export function majorUpgradeRefusal(before: readonly ObjectOfKind[], after: readonly ObjectOfKind[], allowMajorUpgrade: number | undefined): string | undefined {
+export function majorUpgradeRefusal(before: readonly RenderedObject[], after: readonly RenderedObject[], allowMajorUpgrade: number | undefined): string | undefined {
   const [from, to] = [postgresMajorOf(before), postgresMajorOf(after)];
   if (from === undefined || to === undefined || from === to) return undefined;
   if (to < from) return `postgres.baseImage.tag: PostgreSQL ${from} → ${to} is a downgrade, which no data directory survives`;

@@ -1,0 +1,18 @@
+import { POSTGRES_CONTAINER } from '../constructs/postgres';
+
+/** A rendered object, as read back from YAML or taken from the synth in memory. */
+export interface RenderedObject {
+  readonly kind?: string;
+  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly spec?: any;
+}
+
+/** The database's StatefulSet among rendered objects: the one running the postgres container. */
+export function databaseStatefulSet(objects: readonly RenderedObject[]): RenderedObject | undefined {
+  return objects.find((o) => o.kind === 'StatefulSet' && o.spec?.template?.spec?.containers?.some((c: any) => c.name === POSTGRES_CONTAINER));
+}
+
+/** The image the database's server container runs, if the objects hold the database. */
+export function databaseImage(objects: readonly RenderedObject[]): string | undefined {
+  return databaseStatefulSet(objects)?.spec.template.spec.containers.find((c: any) => c.name === POSTGRES_CONTAINER)?.image;
+}
