@@ -5,6 +5,7 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['e2e/**/*.e2e.ts'],
+    globalSetup: ['e2e/global-setup.ts'],
     testTimeout: 10 * 60_000,
     hookTimeout: 10 * 60_000,
     pool: 'forks',

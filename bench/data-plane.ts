@@ -103,7 +103,7 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   // Each writer's pause between transactions sets the rate (less the statement's own ~0.5 ms).
   const pause = Math.max(0, WRITERS / rate - 0.0005);
   const started = Date.now();
-  await runWriters(workload.scripts, pipeline.appConninfo, pipeline.app.password, seconds * 20_000, pause);
+  await runWriters(workload.scripts, pipeline.appPsql, seconds * 20_000, pause);
   const achieved = operations / ((Date.now() - started) / 1000);
   const expected = consumedBefore + workload.eventCount() - expectedBefore;
   await eventually(() => consumer.count() >= expected, 300_000, () => `${consumer.count()} of ${expected} events`);

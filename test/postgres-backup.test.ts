@@ -14,7 +14,8 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
     const postgresqlConf = file(rendered, `images/postgres-debezium/${env}/postgresql.conf`);
     expect(postgresqlConf).toMatch(/^archive_mode = on$/m);
     expect(postgresqlConf).toMatch(/^archive_command = 'pgbackrest --stanza=cdc8s archive-push %p'$/m);
-    expect(postgresqlConf).toMatch(/^archive_timeout = 60$/m);
+    // Debezium's heartbeat writes WAL every 10 s, so every archive_timeout switches segments: 12 an hour at 300 s.
+    expect(postgresqlConf).toMatch(/^archive_timeout = 300$/m);
     expect(conf).toMatch(/^repo1-retention-full=4$/m);
     // The server's archive_command and the sidecar read the same file.
     for (const container of pod.containers.filter((c: { name: string }) => ['postgres', 'backup'].includes(c.name))) {
@@ -28,6 +29,21 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
     expect(backup.securityContext).toMatchObject({ allowPrivilegeEscalation: false, readOnlyRootFilesystem: true, capabilities: { drop: ['ALL'] } });
     expect(backup.volumeMounts).toContainEqual({ name: 'data', mountPath: '/var/lib/postgresql/data', readOnly: true });
     expect(serviceAccount?.automountServiceAccountToken).toBe(false);
+  });
+
+  it('tells the truth: ready once the stanza exists and archiving worked, live only while archiving keeps up and a good backup is recent', () => {
+    const backup = pod.containers.find((c: { name: string }) => c.name === 'backup');
+    const script = configMapData(objects, 'postgres-backup')['backup.sh'];
+    expect(backup.readinessProbe.exec.command).toEqual(['test', '-f', '/tmp/backup-ready']);
+    // The readiness file is touched once, after stanza-create and pgBackRest's archive check succeeded.
+    expect(script.match(/touch /g)).toHaveLength(1);
+    expect(script).toMatch(/until pgbackrest --stanza="\$stanza" stanza-create && pgbackrest --stanza="\$stanza" check; do[\s\S]*done\ntouch \/tmp\/backup-ready\n/);
+    // Liveness: WAL waiting for archiving at most max(10 min, 3 archive_timeouts); a good backup at
+    // most the interval plus two looks of the loop old (unless one runs).
+    expect(backup.livenessProbe.exec.command).toEqual(['bash', '/etc/pgbackrest/health.sh', 'cdc8s', '900', String(24 * 3600 + 600)]);
+    expect(backup.livenessProbe.initialDelaySeconds).toBeGreaterThanOrEqual(60);
+    expect(configMapData(objects, 'postgres-backup')['health.sh']).toContain('pg_ls_archive_statusdir()');
+    expect(backup.env).toContainEqual({ name: 'PGHOST', value: '/var/run/postgresql' });
   });
 
   it('writes to the platform\'s repository with the database pod\'s own identity, and may reach only it', () => {

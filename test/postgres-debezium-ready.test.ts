@@ -15,10 +15,15 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
   const container = statefulSet?.spec.template.spec.containers[0];
 
-  it('the first-start script runs the mounted reconcile and passes no password on a command line: psql reads the mounted files itself', () => {
-    const script = file(rendered, `${context}/initdb/10-cdc8s-init.sh`);
-    expect(script).not.toMatch(/--set|-v [a-z_]+=|\$\(<|password=/);
-    expect(script).toContain('--file=/etc/cdc8s/reconcile/reconcile.sql');
+  it('the first start runs the mounted reconcile before any client can connect, and passes no password on a command line', () => {
+    const entrypoint = file(rendered, `${context}/entrypoint.sh`);
+    expect(container.env).toContainEqual({ name: 'CDC8S_FIRST_START_SQL', value: '/etc/cdc8s/reconcile/reconcile.sql' });
+    expect(container.env).toContainEqual({ name: 'POSTGRES_PASSWORD_FILE', value: '/etc/cdc8s/secrets/superuser/password' });
+    // initdb reads the superuser's password from its file; the temporary server listens on no TCP address.
+    expect(entrypoint).toContain('--pwfile="$POSTGRES_PASSWORD_FILE"');
+    expect(entrypoint).toContain("-c listen_addresses=''");
+    expect(entrypoint).toContain('--file="$CDC8S_FIRST_START_SQL"');
+    expect(entrypoint).not.toMatch(/--set=[a-z_]+=|password=/);
     expect(sql).toMatch(/^\\set app_password `cat \/etc\/cdc8s\/secrets\/app\/password`$/m);
     expect(sql).toMatch(/^\\set debezium_password `cat \/etc\/cdc8s\/secrets\/debezium\/password`$/m);
     // ALTER ROLE receives a SCRAM verifier computed in the server, never the password itself.
@@ -32,9 +37,13 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(conf).toMatch(/^max_slot_wal_keep_size = \d+[MGT]B$/m);
   });
 
-  it('runs that configuration: the container starts postgres with the rendered config file', () => {
-    expect(container.args).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf']);
+  it('runs that configuration: the container starts postgres with the rendered config file, through the image\'s entrypoint', () => {
+    expect(container.args.slice(0, 3)).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf']);
+    expect(container.command).toBeUndefined();
     expect(dockerfile).toContain('COPY postgresql.conf pg_hba.conf /etc/postgresql/');
+    expect(dockerfile).toContain('ENTRYPOINT ["bash", "/usr/local/lib/cdc8s/entrypoint.sh"]');
+    // A fast shutdown on the kubelet's stop: SIGTERM would wait for every client to disconnect.
+    expect(dockerfile).toMatch(/^STOPSIGNAL SIGINT$/m);
     expect(conf).toContain("hba_file = '/etc/postgresql/pg_hba.conf'");
   });
 
@@ -64,7 +73,8 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   });
 
   it('deletes every logical decoding output plugin but the built-in pgoutput, and logs replication commands', () => {
-    expect(dockerfile).toContain('RUN rm -f /usr/lib/postgresql/*/lib/test_decoding.so');
+    expect(dockerfile).toMatch(/^RUN bash \S+\/install\.sh \S+ 999 test_decoding\.so /m);
+    expect(file(rendered, `${context}/install.sh`)).toContain('rm -f /usr/lib/postgresql/*/lib/"$plugin"');
     expect(conf).toMatch(/^log_replication_commands = on$/m);
     expect(conf).toMatch(/^log_connections = on$/m);
   });
@@ -78,9 +88,9 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(hba).not.toMatch(/\btrust\b/);
   });
 
-  it('builds FROM a pinned postgres image and tags the result with a digest of the context', () => {
-    expect(dockerfile).toMatch(/^FROM docker\.io\/library\/postgres:17\.\d+-bookworm(@sha256:[0-9a-f]{64})?$/m);
-    expect(container.image).toMatch(/\/postgres-debezium:17\.\d+-bookworm-[0-9a-f]{12}$/);
+  it('builds FROM a pinned Debian trixie image and tags the result with its PostgreSQL version and a digest of the context', () => {
+    expect(dockerfile).toMatch(/^FROM docker\.io\/library\/debian:trixie-\d{8}-slim(@sha256:[0-9a-f]{64})?$/m);
+    expect(container.image).toMatch(/\/postgres-debezium:17\.\d+-[0-9a-f]{12}$/);
   });
 
   it('keeps PGDATA in a subdirectory of the volume and probes with pg_isready', () => {

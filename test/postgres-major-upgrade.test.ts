@@ -1,33 +1,59 @@
+import { spawnSync } from 'node:child_process';
+import { cpSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { stringify } from 'yaml';
+import { POSTGRES_MAJOR } from '../src/model/postgres-versions';
 import { majorUpgradeRefusal, postgresMajorOf } from '../src/policy/postgres-major';
-import { diffVariantCli, objectsOf, render, renderVariant } from './helpers';
+import { DIST, K8sObject, objectsOf, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
 
-const to18 = (config: any) => { config.postgres.baseImage = { ...config.postgres.baseImage, tag: '18.1-bookworm', digest: `sha256:${'1'.repeat(64)}` }; };
+/** The database's objects as a release running another PostgreSQL major rendered them: only its image tag differs. */
+function atMajor(objects: readonly K8sObject[], major: number): K8sObject[] {
+  return structuredClone(objects).map((o) => {
+    if (o.kind === 'StatefulSet') for (const c of o.spec.template.spec.containers) c.image = c.image.replace(/:\d+\.(\d+-[0-9a-f]{12})$/, `:${major}.$1`);
+    return o;
+  });
+}
+
+/** `npm run diff --env eks` against a copy of dist/ whose database ran PostgreSQL `major`, with the config changed by `change`. */
+function diffFromMajor(major: number, change: (config: any) => void = () => {}): { status: number | null; stderr: string } {
+  const base = tempDir();
+  cpSync(DIST, base, { recursive: true });
+  const manifest = join(base, 'eks', '10-postgres.yaml');
+  writeFileSync(manifest, readFileSync(manifest, 'utf8').replace(/(postgres-debezium:)\d+\./g, `$1${major}.`));
+  const config = rawConfig('eks');
+  change(config);
+  const file = join(tempDir(), 'eks.yaml');
+  writeFileSync(file, stringify(config));
+  return spawnSync(process.execPath, [join(ROOT, 'lib', 'src', 'cli', 'diff.js'), '--config', file, '--out', base], { cwd: ROOT, encoding: 'utf8' });
+}
 
 describe('a PostgreSQL major upgrade is refused unless postgres.allowMajorUpgrade names the target', () => {
+  const current = objectsOf(render('eks'));
+
   it('reads the major the database runs from its image', () => {
-    expect(postgresMajorOf(objectsOf(render('eks')))).toBe(17);
+    expect(postgresMajorOf(current)).toBe(POSTGRES_MAJOR);
+    expect(postgresMajorOf(atMajor(current, 16))).toBe(16);
   });
 
-  it('npm run diff refuses 17 → 18 and names the runbook (exit 3)', () => {
-    const result = diffVariantCli('eks', to18);
+  it(`npm run diff refuses a release moving from PostgreSQL ${POSTGRES_MAJOR - 1} to ${POSTGRES_MAJOR} and names the runbook (exit 3)`, () => {
+    const result = diffFromMajor(POSTGRES_MAJOR - 1);
+    expect(result.stderr).toContain(`eks: the database image: PostgreSQL ${POSTGRES_MAJOR - 1} → ${POSTGRES_MAJOR} is a major upgrade: follow the README's major-upgrade runbook`);
     expect(result.status).toBe(3);
-    expect(result.stderr).toContain('eks: postgres.baseImage.tag: PostgreSQL 17 → 18 is a major upgrade: follow the README\'s major-upgrade runbook');
   });
 
   it('accepts it once postgres.allowMajorUpgrade is the new major, and a minor change always', () => {
-    const before = objectsOf(render('eks'));
-    expect(majorUpgradeRefusal(before, objectsOf(renderVariant('eks', (c) => { to18(c); c.postgres.allowMajorUpgrade = 18; })), 18)).toBeUndefined();
-    expect(majorUpgradeRefusal(before, objectsOf(renderVariant('eks', (c) => { c.postgres.baseImage.tag = '17.7-bookworm'; })), undefined)).toBeUndefined();
-    expect(diffVariantCli('eks', (c) => { to18(c); c.postgres.allowMajorUpgrade = 18; }).status).toBe(1);
+    expect(majorUpgradeRefusal(atMajor(current, 16), current, POSTGRES_MAJOR)).toBeUndefined();
+    expect(majorUpgradeRefusal(current, atMajor(current, POSTGRES_MAJOR), undefined)).toBeUndefined();
+    expect(diffFromMajor(POSTGRES_MAJOR - 1, (c) => { c.postgres.allowMajorUpgrade = POSTGRES_MAJOR; }).status).toBe(1);
   });
 
   it('refuses a downgrade whatever the config says', () => {
-    const before = objectsOf(renderVariant('eks', (c) => { to18(c); c.postgres.allowMajorUpgrade = 18; }));
-    expect(majorUpgradeRefusal(before, objectsOf(render('eks')), 17)).toContain('is a downgrade');
+    expect(majorUpgradeRefusal(atMajor(current, POSTGRES_MAJOR + 1), current, POSTGRES_MAJOR)).toContain('is a downgrade');
   });
 
-  it('refuses an allowMajorUpgrade that is not the image\'s major', () => {
-    expect(() => renderVariant('eks', (c) => { c.postgres.allowMajorUpgrade = 18; })).toThrow(/allowMajorUpgrade.*must be the major version of postgres\.baseImage\.tag \(17\), got 18/s);
+  it("refuses an allowMajorUpgrade that is not the major cdc8s runs", () => {
+    expect(() => renderVariant('eks', (c) => { c.postgres.allowMajorUpgrade = POSTGRES_MAJOR + 1; }))
+      .toThrow(new RegExp(`allowMajorUpgrade must be the PostgreSQL major cdc8s runs \\(${POSTGRES_MAJOR}\\), got ${POSTGRES_MAJOR + 1}`));
   });
 });

@@ -8,7 +8,7 @@ import { validateConfig } from '../../src/config/load';
 import { includedTables } from '../../src/constructs/debezium-connector';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
-import { PostgresServer, serverNamesOf } from './postgres-server';
+import { Command, PostgresServer, postgresAvailable, serverNamesOf } from './postgres-server';
 import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
@@ -35,6 +35,11 @@ function renderedObjects(change: (config: any) => void = () => {}): { objects: R
   const rendered = renderEnvironment({ name: E2E_ENVIRONMENT, file, config: validateConfig(file, config) });
   const objects = rendered.documents.flatMap((d) => d.objects) as unknown as RenderedObject[];
   return { objects, files: rendered.files };
+}
+
+/** Whether the database image's root is built for the pipeline's environment (see postgresAvailable). */
+export function pipelinePostgresAvailable(): boolean {
+  return postgresAvailable(renderedObjects().files, E2E_ENVIRONMENT);
 }
 
 /** Log4j 2 for every JVM: INFO to stdout (the process's log file). */
@@ -125,7 +130,7 @@ export class Pipeline {
     const kafka = kafkaOf(this.objects);
     this.bin = componentsFor(this.objects);
     this.certs = makeCertificates(this.dir, kafka.metadata.name, this.nodes.map((n) => this.addressOf(n.id)), operatorSubject(kafka.metadata.name));
-    this.startPostgres();
+    await this.startPostgres();
     await this.startKafka();
     await this.applyAdminPlan();
     await this.startWorkers();
@@ -133,15 +138,14 @@ export class Pipeline {
 
   // ---- PostgreSQL ----
 
-  private startPostgres(): void {
-    // As the pod runs: the rendered archive_command and backup configuration, the reconcile at first start.
-    const { server, init, backup } = PostgresServer.startAsRendered(this.files, this.objects, E2E_ENVIRONMENT, { app: this.app.password, debezium: this.debeziumPassword });
-    this.postgres = server;
-    if (init.status !== 0) throw new Error(`the rendered init script failed: ${init.stderr}\n${this.postgres.log().slice(-4000)}`);
+  private async startPostgres(): Promise<void> {
+    // As the pod runs: the image's entrypoint (the reconcile at first start), the rendered
+    // archive_command and backup configuration.
+    this.postgres = (await PostgresServer.startAsRendered(this.files, this.objects, E2E_ENVIRONMENT, { app: this.app.password, debezium: this.debeziumPassword })).server;
     // The sidecars, as rendered: the reconcile publishes each captured table as the application
     // creates it; the backup sidecar takes the full backups.
     this.reconcileSidecar = this.postgres.startReconcileLoop();
-    this.backupSidecar = this.postgres.startBackupLoop(backup['backup.sh']);
+    this.backupSidecar = this.postgres.startBackupLoop();
   }
 
   backupSidecar!: ManagedProcess;
@@ -163,9 +167,9 @@ export class Pipeline {
     return result.stdout.trim();
   }
 
-  /** libpq conninfo of the application's login, for the writers. */
-  get appConninfo(): string {
-    return `${this.postgres.address()} dbname=${this.app.database} user=${this.app.user}`;
+  /** psql as the application logs in (the writers), reading statements from its standard input. */
+  get appPsql(): Command {
+    return this.postgres.psql(this.app, ['-q']);
   }
 
   /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
@@ -473,7 +477,7 @@ export class Pipeline {
     clearInterval(this.autoRestartTimer);
     // Consumers and probes too: every process this run started, by pid.
     await stopAll();
-    this.postgres?.stop();
+    await this.postgres?.stop();
     if (process.env.CDC8S_E2E_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
   }
 }

@@ -1,38 +1,19 @@
 import { spawnSync, SpawnSyncReturns } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { basename, dirname, join } from 'node:path';
-import { POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
-import { BACKUP_HEARTBEAT_FILE, BACKUP_STANZA } from '../../src/constructs/postgres-backup';
-import { RECONCILE_DIR, RECONCILE_READY_FILE } from '../../src/constructs/postgres-reconcile';
-import { availableOrSkip } from './available';
-import { ManagedProcess } from './process';
-import { CertificateAuthority } from './certs';
-import { POSTGRES_TLS_DIR } from '../../src/constructs/postgres-tls';
+import { dirname, join } from 'node:path';
+import { SECRET_NAMES } from '../../src/charts/secrets';
+import { POSTGRES_CONTAINER } from '../../src/constructs/postgres';
+import { BACKUP_STANZA, BACKUP_VOLUME_PATH } from '../../src/constructs/postgres-backup';
+import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
 import { databaseStatefulSet, RenderedObject } from '../../src/output/database-objects';
+import { availableOrSkip } from './available';
+import { CertificateAuthority } from './certs';
+import { ImageContext, PostgresRoot, rootPrerequisiteMissing } from './postgres-root';
+import { listening, ManagedProcess } from './process';
 
-export const MISSING_POSTGRES_MESSAGE =
-  'PostgreSQL server binaries (initdb, pg_ctl) not found: install them (Debian: apt-get install postgresql) ' +
-  'and run the tests as root, so the server can run as the postgres OS user';
-
-/** Directory holding initdb and pg_ctl, or undefined. */
-function postgresBin(): string | undefined {
-  const candidates = ['/usr/lib/postgresql'].filter(existsSync)
-    .flatMap((root) => readdirSync(root).sort().reverse().map((v) => join(root, v, 'bin')));
-  return candidates.find((dir) => existsSync(join(dir, 'initdb')) && existsSync(join(dir, 'pg_ctl')));
-}
-
-function postgresUid(): { uid: number; gid: number } | undefined {
-  const result = spawnSync('id', ['-u', 'postgres'], { encoding: 'utf8' });
-  const gid = spawnSync('id', ['-g', 'postgres'], { encoding: 'utf8' });
-  return result.status === 0 ? { uid: Number(result.stdout), gid: Number(gid.stdout) } : undefined;
-}
-
-/** True when a throwaway server can run here; under CI=true its absence fails instead of skipping. */
-export function postgresAvailable(): boolean {
-  const available = postgresBin() !== undefined && process.getuid?.() === 0 && postgresUid() !== undefined;
-  return availableOrSkip(available ? undefined : MISSING_POSTGRES_MESSAGE);
-}
+export type { ImageContext } from './postgres-root';
 
 /** The DNS names of the rendered server Certificate (what clients verify the server as). */
 export function serverNamesOf(objects: readonly { kind?: string; spec?: any }[]): string[] {
@@ -48,11 +29,25 @@ export function configMapData(objects: readonly { kind?: string; metadata?: { na
   return configMap.data;
 }
 
-/** A file of a rendered postgres-debezium image context, by its path within the context. */
-export type ImageContext = (path: string) => string;
+/** The rendered image context of an environment, as files by their path within the context. */
+export function imageContextOf(files: ReadonlyMap<string, string>, environment: string): ImageContext {
+  return (path: string) => {
+    const content = files.get(`images/postgres-debezium/${environment}/${path}`);
+    if (content === undefined) throw new Error(`no ${path} in the rendered image context of ${environment}`);
+    return content;
+  };
+}
 
-/** The rendered reconcile ConfigMap's data: file name → content. */
-export type ReconcileFiles = Readonly<Record<string, string>>;
+/**
+ * True when the database image's root has been built here (the test run's global set-up builds
+ * it); otherwise the suite skips saying what is missing, and under CI=true fails.
+ */
+export function postgresAvailable(files: ReadonlyMap<string, string>, environment: string): boolean {
+  const missing = rootPrerequisiteMissing()
+    ?? (PostgresRoot.find(imageContextOf(files, environment)) ? undefined
+      : "the database image's Debian root could not be built (the global set-up printed why): it needs Debian's archive (or CDC8S_DEBIAN_MIRROR)");
+  return availableOrSkip(missing);
+}
 
 export interface Login {
   readonly user: string;
@@ -64,61 +59,385 @@ export interface Login {
   readonly sslmode?: 'disable';
 }
 
+/** A process to spawn (a client's psql, say): command, arguments and environment. */
+export interface Command {
+  readonly command: string;
+  readonly args: readonly string[];
+  readonly env: NodeJS.ProcessEnv;
+}
+
+/** The rendered reconcile ConfigMap's data: file name → content. */
+export type ReconcileFiles = Readonly<Record<string, string>>;
+
+/** A bind mount of a container: a directory (or file) of this machine at a path of the container. */
+interface Mount {
+  readonly source: string;
+  readonly target: string;
+  readonly readOnly: boolean;
+}
+
 /**
- * A throwaway PostgreSQL started with the rendered postgresql.conf and pg_hba.conf; only the
- * paths that differ on a test machine (socket directory, port) are overridden.
+ * Mounts each volume at its mountPath over the image's root (read-only, as the pod's
+ * readOnlyRootFilesystem makes it) in a mount namespace of its own, then runs the command there
+ * as the container's user: the pod's filesystem, per container, with no path rewritten.
+ */
+const CONTAINER_SCRIPT = [
+  'set -e',
+  'root=$1; user=$2; shift 2',
+  'mount --bind "$root" "$root"',
+  'mount -o remount,bind,ro "$root"',
+  'mount -t proc proc "$root/proc"',
+  'while [ "$1" != -- ]; do',
+  '  mount --bind "$1" "$root$2"',
+  '  if [ "$3" = ro ]; then mount -o remount,bind,ro "$root$2"; fi',
+  '  shift 3',
+  'done',
+  'shift',
+  'exec /usr/sbin/chroot --userspec="$user" "$root" "$@"',
+].join('\n');
+
+/** Where the test clients see the CA certificate (their Certificate's mount stands in for it). */
+const CLIENT_CA_DIR = '/etc/cdc8s-test/ca';
+
+/**
+ * The rendered database pod, run for real: the image's root (PostgresRoot), each container with
+ * exactly its rendered volume mounts (ConfigMaps, Secrets, emptyDirs and the claims as
+ * directories of this run), user, environment, command and probes. What differs from a cluster,
+ * and only this: the server listens on 127.0.0.1 at a free port (the rendered 5432 becomes that
+ * port wherever it is written), a test CA issues the server certificate in place of
+ * cert-manager, and an object-store repository (S3, GCS) becomes a directory repository.
  */
 export class PostgresServer {
+  /** This run's directory: the volumes, the image's per-environment files, the logs. */
   readonly dir = mkdtempSync(join(tmpdir(), 'cdc8s-pg-'));
   readonly port = 20000 + Math.floor(Math.random() * 20000);
-  private readonly bin = postgresBin() as string;
-  private readonly owner = postgresUid() as { uid: number; gid: number };
-
   /** The test CA that signs the server's certificate, standing in for cert-manager's ClusterIssuer. */
   readonly ca: CertificateAuthority;
   /** The name clients verify the server as (the rendered Certificate's first DNS name). */
   readonly serverName: string;
   private readonly serverNames: readonly string[];
+  private readonly pod: any;
+  private readonly volumes = new Map<string, string>();
+  private readonly secretValues: Record<string, string>;
+  private readonly imageFiles: Mount[] = [];
+  private readonly extraMounts = new Map<string, Mount[]>();
+  private server?: ManagedProcess;
   private issued = 0;
-  private reconcileFiles: ReconcileFiles = {};
 
-  /**
-   * `removedLibraries`: files the image deletes from the server's lib directory. The server loads
-   * libraries by name from a directory holding all the others (dynamic_library_path), so what the
-   * image removed cannot be loaded here either. `serverNames`: the rendered server Certificate's.
-   */
-  constructor(files: { postgresqlConf: string; pgHba: string; removedLibraries?: readonly string[]; serverNames: readonly string[] }) {
-    chmodSync(this.dir, 0o700);
-    chownSync(this.dir, this.owner.uid, this.owner.gid);
-    const libraries = join(this.dir, 'lib');
-    mkdirSync(libraries);
-    const pkglibdir = join(this.bin, '..', 'lib');
-    for (const name of readdirSync(pkglibdir)) {
-      if (!(files.removedLibraries ?? []).includes(name)) symlinkSync(join(pkglibdir, name), join(libraries, name));
+  private constructor(
+    readonly root: PostgresRoot,
+    private readonly objects: readonly RenderedObject[],
+    context: ImageContext,
+    passwords: { readonly app: string; readonly debezium: string },
+  ) {
+    const statefulSet = databaseStatefulSet(objects);
+    if (!statefulSet) throw new Error('no database StatefulSet rendered');
+    this.pod = statefulSet.spec.template.spec;
+    this.serverNames = serverNamesOf(objects);
+    this.serverName = this.serverNames[0];
+    this.secretValues = {
+      [SECRET_NAMES.postgresSuperuser]: `superuser-${randomBytes(8).toString('hex')}`,
+      [SECRET_NAMES.postgresApp]: passwords.app,
+      [SECRET_NAMES.postgresDebezium]: passwords.debezium,
+    };
+    mkdirSync(join(this.dir, 'ca'));
+    this.ca = new CertificateAuthority(join(this.dir, 'ca'), '/CN=cdc8s test PostgreSQL CA');
+    // The image's files its later COPY steps place (its configuration, its entrypoint): this environment's.
+    for (const [file, target] of root.config.files) {
+      const source = join(this.dir, 'image', file);
+      mkdirSync(dirname(source), { recursive: true });
+      writeFileSync(source, context(file));
+      chmodSync(source, 0o644);
+      this.imageFiles.push({ source, target, readOnly: true });
     }
-    const caDir = join(this.dir, 'ca');
-    mkdirSync(caDir);
-    this.ca = new CertificateAuthority(caDir, '/CN=cdc8s test PostgreSQL CA');
-    this.serverName = files.serverNames[0];
-    this.serverNames = files.serverNames;
+    for (const volume of this.pod.volumes) this.makeVolume(volume);
     this.issueServerCertificate();
-    this.writeFile('postgresql.conf', files.postgresqlConf.replaceAll(POSTGRES_TLS_DIR, join(this.dir, 'tls')));
-    this.writeFile('pg_hba.conf', files.pgHba);
-    this.asPostgres(join(this.bin, 'initdb'), ['-D', this.data, '-U', 'postgres', '--auth-local=peer', '--auth-host=scram-sha-256']);
-    this.start();
   }
 
   /**
-   * Issues a server certificate for the rendered DNS names into the mounted TLS directory, as
+   * The database as its rendered pod runs it: the image context's root and files, the pod's
+   * volumes, the server container's entrypoint and command; resolves once the server accepts
+   * TCP connections (after the first start's initdb and reconcile), and throws with its log when
+   * it exits first. The caller starts the sidecars and stops the server.
+   */
+  static async startAsRendered(files: ReadonlyMap<string, string>, objects: readonly RenderedObject[], environment: string,
+    passwords: { readonly app: string; readonly debezium: string }): Promise<{ server: PostgresServer; reconcile: ReconcileFiles; backup: Record<string, string> }> {
+    const context = imageContextOf(files, environment);
+    const server = new PostgresServer(PostgresRoot.ensure(context), objects, context, passwords);
+    await server.start();
+    const name = databaseStatefulSet(objects)?.metadata?.name;
+    return { server, reconcile: configMapData(objects, `${name}-reconcile`), backup: configMapData(objects, `${name}-backup`) };
+  }
+
+  // ---- the pod's volumes ----
+
+  private makeVolume(volume: any): void {
+    const dir = join(this.dir, 'volumes', volume.name);
+    this.volumes.set(volume.name, dir);
+    mkdirSync(dir, { recursive: true });
+    const fsGroup = this.pod.securityContext?.fsGroup ?? 0;
+    if (volume.configMap) {
+      this.writeConfigMap(volume.name, configMapData(this.objects, volume.configMap.name));
+    } else if (volume.secret) {
+      // The server certificate's Secret is cert-manager's to fill (issueServerCertificate); the others hold a password.
+      const value = this.secretValues[volume.secret.secretName];
+      if (value !== undefined) this.writeVolumeFile(volume.name, 'password', value, volume.secret.defaultMode ?? 0o644, fsGroup);
+    } else if (volume.emptyDir) {
+      chmodSync(dir, 0o777);
+    } else if (volume.persistentVolumeClaim) {
+      // What the kubelet does for fsGroup: the group owns the volume and may write it.
+      chownSync(dir, 0, fsGroup);
+      chmodSync(dir, 0o2770);
+    } else {
+      throw new Error(`volume ${volume.name}: a kind the test pod does not know`);
+    }
+  }
+
+  /** A file of a volume, as the kubelet writes Secret and ConfigMap files: root's, the pod's fsGroup, the volume's mode. */
+  private writeVolumeFile(volume: string, name: string, content: string, mode: number, group: number): void {
+    const path = join(this.volumes.get(volume) as string, name);
+    writeFileSync(path, content);
+    chownSync(path, 0, group);
+    chmodSync(path, mode);
+  }
+
+  /** The volume's ConfigMap, with the rendered port moved to this server's and an object-store repository to a directory. */
+  private writeConfigMap(volume: string, data: Readonly<Record<string, string>>): void {
+    const spec = this.pod.volumes.find((v: any) => v.name === volume);
+    for (const [name, content] of Object.entries(data)) {
+      const local = name === 'pgbackrest.conf' ? this.localRepository(content) : content;
+      this.writeVolumeFile(volume, name, this.movePort(local), spec.configMap.defaultMode ?? 0o644, this.pod.securityContext?.fsGroup ?? 0);
+    }
+  }
+
+  private movePort(text: string): string {
+    return text.replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`).replaceAll(`pg1-port=${POSTGRES_PORT}`, `pg1-port=${this.port}`);
+  }
+
+  /**
+   * The rendered pgbackrest.conf with an object-store repository (S3, GCS) replaced by a directory
+   * repository at the path a volume repository has (nothing here reaches a cloud), mounted in the
+   * server's and the backup sidecar's containers; every other option as rendered.
+   */
+  private localRepository(rendered: string): string {
+    if (/^repo1-type=posix$/m.test(rendered)) return rendered;
+    const repository = join(this.dir, 'volumes', 'test-repository');
+    mkdirSync(repository, { recursive: true });
+    chownSync(repository, 0, this.pod.securityContext?.fsGroup ?? 0);
+    chmodSync(repository, 0o2770);
+    for (const container of [POSTGRES_CONTAINER, 'backup']) this.extraMounts.set(container, [{ source: repository, target: BACKUP_VOLUME_PATH, readOnly: false }]);
+    const lines = rendered.split('\n').filter((line) => !/^repo1-(type|path|s3-|gcs-)/.test(line));
+    lines.splice(lines.indexOf('[global]') + 1, 0, 'repo1-type=posix', `repo1-path=${BACKUP_VOLUME_PATH}`);
+    return lines.join('\n');
+  }
+
+  /**
+   * Issues a server certificate for the rendered DNS names into the certificate's Secret volume, as
    * cert-manager does on issue and on every renewal (a new key each time); returns its serial.
    */
   issueServerCertificate(): string {
-    const name = `server-${++this.issued}`;
-    const { key, cert } = this.ca.issue(name, `/CN=${this.serverName}`, this.serverNames.map((n) => `DNS:${n}`).join(','));
-    // The key as PostgreSQL requires it: owned by the server's user, no access for others.
-    this.writeFile('tls/tls.crt', readFileSync(cert, 'utf8'));
-    chmodSync(this.writeFile('tls/tls.key', readFileSync(key, 'utf8')), 0o600);
+    const volume = this.pod.volumes.find((v: any) => v.secret && !(v.secret.secretName in this.secretValues));
+    if (!volume) throw new Error('no certificate volume in the database pod');
+    const { key, cert } = this.ca.issue(`server-${++this.issued}`, `/CN=${this.serverName}`, this.serverNames.map((n) => `DNS:${n}`).join(','));
+    const group = this.pod.securityContext?.fsGroup ?? 0;
+    for (const item of volume.secret.items) {
+      this.writeVolumeFile(volume.name, item.path, readFileSync(item.key === 'tls.key' ? key : cert, 'utf8'), volume.secret.defaultMode ?? 0o644, group);
+    }
     return spawnSync('openssl', ['x509', '-noout', '-serial', '-in', cert], { encoding: 'utf8' }).stdout.trim();
+  }
+
+  /** The mounted Secrets' new content, as the kubelet updates a Secret volume (a rotation). */
+  setPasswords(passwords: { readonly app?: string; readonly debezium?: string }): void {
+    const update = (secret: string, value: string | undefined) => {
+      if (value === undefined) return;
+      this.secretValues[secret] = value;
+      for (const volume of this.pod.volumes.filter((v: any) => v.secret?.secretName === secret)) {
+        this.writeVolumeFile(volume.name, 'password', value, volume.secret.defaultMode ?? 0o644, this.pod.securityContext?.fsGroup ?? 0);
+      }
+    };
+    update(SECRET_NAMES.postgresApp, passwords.app);
+    update(SECRET_NAMES.postgresDebezium, passwords.debezium);
+  }
+
+  /** A new version of the reconcile ConfigMap, as the kubelet updates a ConfigMap volume. */
+  updateReconcile(files: ReconcileFiles): void {
+    const volume = this.pod.volumes.find((v: any) => v.configMap?.name?.endsWith('-reconcile'));
+    this.writeConfigMap(volume.name, files);
+  }
+
+  // ---- the containers ----
+
+  private container(name: string): any {
+    const container = this.pod.containers.find((c: any) => c.name === name);
+    if (!container) throw new Error(`no container ${name} in the database pod`);
+    return container;
+  }
+
+  /** A container's mounts: its rendered volumeMounts, the image's files, and the harness's repository stand-in. */
+  private mounts(name: string, overrides: { writable?: readonly string[] } = {}): Mount[] {
+    const rendered = this.container(name).volumeMounts.map((m: any) => ({
+      source: this.volumes.get(m.name) as string, target: m.mountPath, readOnly: m.readOnly === true && !overrides.writable?.includes(m.name),
+    }));
+    return [...this.imageFiles, ...rendered, ...(this.extraMounts.get(name) ?? [])];
+  }
+
+  /** A container's environment: the image's ENV, then its rendered env, the port moved. */
+  private environment(name: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
+    const rendered = Object.fromEntries((this.container(name).env ?? []).map((e: any) => [e.name, e.name === 'PGPORT' ? String(this.port) : e.value]));
+    return { ...rendered, ...extra };
+  }
+
+  /** The user a container runs as (its own securityContext, else the pod's). */
+  private user(name: string): { uid: number; gid: number } {
+    const context = { ...this.pod.securityContext, ...this.container(name).securityContext };
+    return { uid: context.runAsUser ?? this.root.config.user.uid, gid: context.runAsGroup ?? context.runAsUser ?? this.root.config.user.gid };
+  }
+
+  /** How to run `command` in a container of the pod (see CONTAINER_SCRIPT). */
+  private inContainer(mounts: readonly Mount[], user: { uid: number; gid: number }, env: Readonly<Record<string, string>>, command: readonly string[]): Command {
+    const resolved = mounts.map((m) => ({ ...m, target: this.root.resolve(m.target) }));
+    for (const mount of resolved) {
+      // The container runtime makes missing mount points; here they are made once in the shared root.
+      const target = this.root.hostPath(mount.target);
+      if (existsSync(target)) continue;
+      if (statSync(mount.source).isFile()) {
+        mkdirSync(dirname(target), { recursive: true });
+        closeSync(openSync(target, 'a'));
+      } else {
+        mkdirSync(target, { recursive: true });
+      }
+    }
+    const triples = resolved.flatMap((m) => [m.source, m.target, m.readOnly ? 'ro' : 'rw']);
+    return {
+      command: 'unshare',
+      args: ['--mount', '--propagation', 'private', '/bin/sh', '-c', CONTAINER_SCRIPT, 'cdc8s-pod', this.root.dir, `${user.uid}:${user.gid}`, ...triples, '--', ...command],
+      env: this.root.environment(env),
+    };
+  }
+
+  /** Runs a command to completion (bounded) in a container of the pod, as its user with its environment. */
+  exec(container: string, command: readonly string[], options: { env?: Readonly<Record<string, string>>; input?: string; writable?: readonly string[]; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+    const run = this.inContainer(this.mounts(container, { writable: options.writable }), this.user(container), this.environment(container, options.env), command);
+    return spawnSync(run.command, run.args, { encoding: 'utf8', env: run.env, input: options.input, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 2 ** 20 });
+  }
+
+  /** A container's rendered command, running in the background as the kubelet runs it (stop it when done). */
+  private startContainer(name: string, command: readonly string[], env: Readonly<Record<string, string>> = {}, stopSignal?: NodeJS.Signals): ManagedProcess {
+    const run = this.inContainer(this.mounts(name), this.user(name), this.environment(name, env), command);
+    return new ManagedProcess(`${name} container`, run.command, run.args, join(this.dir, `${name}.log`), { env: run.env, group: stopSignal === undefined, stopSignal }).start();
+  }
+
+  /**
+   * The server container: the image's ENTRYPOINT with the rendered args (the first start runs
+   * initdb and the reconcile), listening on loopback at this run's port; the kubelet's stop
+   * signal is the image's STOPSIGNAL.
+   */
+  private async start(): Promise<void> {
+    const container = this.container(POSTGRES_CONTAINER);
+    const command = [...this.root.config.entrypoint, ...(container.command ?? []), ...(container.args ?? this.root.config.cmd),
+      '-c', 'listen_addresses=127.0.0.1', '-c', `port=${this.port}`];
+    // The entrypoint's first-start psql finds the server at the default socket directory, on this run's port.
+    this.server = this.startContainer(POSTGRES_CONTAINER, command, { PGPORT: String(this.port) }, this.root.config.stopSignal as NodeJS.Signals);
+    // The first start's temporary server has no TCP listener: TCP answers only once the real one runs.
+    await this.server.waitFor('accepting TCP connections', () => listening('127.0.0.1', this.port), 120_000);
+  }
+
+  /** pg_ctl stop in the server's container: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
+  private async shutdown(mode: 'immediate' | 'fast'): Promise<void> {
+    const data = this.environment(POSTGRES_CONTAINER).PGDATA;
+    const result = this.exec(POSTGRES_CONTAINER, ['pg_ctl', '-D', data, '-m', mode, '-w', '-t', '60', 'stop']);
+    if (result.status !== 0 && this.server?.alive) throw new Error(`pg_ctl stop failed: ${result.stderr}`);
+    await this.server?.exited(60_000);
+  }
+
+  /** Restarts the server on its data: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
+  async restart(mode: 'immediate' | 'fast'): Promise<void> {
+    await this.shutdown(mode);
+    await this.start();
+  }
+
+  /** The rendered reconcile sidecar, running as the kubelet runs it (stop it when done). */
+  startReconcileLoop(): ManagedProcess {
+    return this.startContainer('reconcile', this.container('reconcile').command);
+  }
+
+  /** The rendered backup sidecar, running as the kubelet runs it (stop it when done). */
+  startBackupLoop(): ManagedProcess {
+    return this.startContainer('backup', this.container('backup').command);
+  }
+
+  /** Runs a container's rendered exec probe in that container (the rendered port moved to this server's). */
+  probe(container: string, probe: 'startupProbe' | 'readinessProbe' | 'livenessProbe'): SpawnSyncReturns<string> {
+    const command: string[] | undefined = this.container(container)[probe]?.exec?.command;
+    if (!command) throw new Error(`${container} has no exec ${probe}`);
+    return this.exec(container, command.map((arg) => (arg === String(POSTGRES_PORT) ? String(this.port) : arg)));
+  }
+
+  /** One pass of the reconcile sidecar: the reconcile, then its check, as its script runs them. */
+  reconcile(): { reconcile: SpawnSyncReturns<string>; check: SpawnSyncReturns<string> } {
+    const dir = this.container('reconcile').volumeMounts.find((m: any) => this.pod.volumes.find((v: any) => v.name === m.name)?.configMap).mountPath;
+    const psql = (file: string) => this.exec('reconcile', ['psql', '-X', '-q', '-p', String(this.port), '-d', 'postgres', '-f', `${dir}/${file}`]);
+    return { reconcile: psql('reconcile.sql'), check: psql('check.sql') };
+  }
+
+  /** True once the reconcile sidecar's rendered readiness probe passes. */
+  get reconciled(): boolean {
+    return this.probe('reconcile', 'readinessProbe').status === 0;
+  }
+
+  /** Runs pgBackRest in the backup sidecar's container; throws with its output on failure. */
+  pgbackrest(...args: string[]): string {
+    return this.checked('pgbackrest', this.exec('backup', ['pgbackrest', ...args]));
+  }
+
+  private checked(what: string, result: SpawnSyncReturns<string>): string {
+    if (result.status !== 0) throw new Error(`${what} failed (${result.error?.message ?? result.status}): ${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
+    return result.stdout;
+  }
+
+  /**
+   * A point-in-time restore as the restore runbook runs it: the server stopped, pgBackRest in a
+   * one-off container with the backup sidecar's mounts and the data volume writable, restoring
+   * the data directory in place (`--delta`) to `target`, then the server started, promoted.
+   */
+  async restoreToTime(target: string): Promise<void> {
+    await this.shutdown('fast');
+    this.checked('pgbackrest restore', this.exec('backup', ['pgbackrest', `--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore'],
+      { writable: this.container('backup').volumeMounts.filter((m: any) => this.pod.volumes.find((v: any) => v.name === m.name)?.persistentVolumeClaim).map((m: any) => m.name) }));
+    await this.start();
+  }
+
+  /** SQL as the superuser over the socket, in the application database (the sidecar's login); throws on error. */
+  superuser(sql: string, database = 'transactions'): string {
+    const result = this.exec('reconcile', ['psql', '-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', POSTGRES_SOCKET_DIR, '-p', String(this.port), '-d', database, '-c', sql]);
+    if (result.status !== 0) throw new Error(`psql as the superuser failed: ${result.stderr}`);
+    return result.stdout.trim();
+  }
+
+  /**
+   * libpq's address of the server as a client pod sees it: the Service's DNS name, verified
+   * against the CA (verify-full, the CA at `caFile`), reached on loopback (hostaddr), unless
+   * `sslmode` says otherwise.
+   */
+  address(caFile: string, sslmode?: 'disable'): string {
+    const where = `host=${this.serverName} hostaddr=127.0.0.1 port=${this.port}`;
+    return sslmode ? `${where} sslmode=${sslmode}` : `${where} sslmode=verify-full sslrootcert=${caFile}`;
+  }
+
+  /**
+   * psql as a client pod runs it (the image's psql, the CA mounted as its Certificate's Secret
+   * would be), over TCP with a password: the command to spawn, with `args` after the connection.
+   */
+  psql(login: Login, args: readonly string[]): Command {
+    const conninfo = `${this.address(`${CLIENT_CA_DIR}/ca.crt`, login.sslmode)} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
+    return this.inContainer([{ source: join(this.dir, 'ca'), target: CLIENT_CA_DIR, readOnly: true }], this.root.config.user,
+      { PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' }, ['psql', '-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-d', conninfo, ...args]);
+  }
+
+  /** psql over TCP with a password, as a client pod connects. */
+  client(login: Login, sql: string): SpawnSyncReturns<string> {
+    const run = this.psql(login, ['-At', '-c', sql]);
+    return spawnSync(run.command, run.args, { encoding: 'utf8', timeout: 120_000, env: run.env });
   }
 
   /** The serial of the certificate the server presents right now (a TLS handshake, as a client sees it). */
@@ -129,242 +448,14 @@ export class PostgresServer {
     return spawnSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' }).stdout.trim();
   }
 
-  private start(): void {
-    const options = [
-      `-c config_file=${join(this.dir, 'postgresql.conf')}`,
-      `-c hba_file=${join(this.dir, 'pg_hba.conf')}`,
-      `-c unix_socket_directories=${this.dir}`,
-      `-c port=${this.port}`,
-      "-c listen_addresses='127.0.0.1'",
-      `-c dynamic_library_path=${join(this.dir, 'lib')}`,
-    ].join(' ');
-    // -l: the server's output goes to a file, never to a pipe this process would wait on. The
-    // server's environment names pgBackRest's configuration, for the rendered archive_command.
-    this.asPostgres('env', [`PGBACKREST_CONFIG=${this.backupConfigFile}`, join(this.bin, 'pg_ctl'), '-D', this.data, '-o', options, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
-  }
-
-  /** pg_ctl stop: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
-  private shutdown(mode: 'immediate' | 'fast', check = true): void {
-    this.asPostgres(join(this.bin, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', '-t', '60', 'stop'], check);
-  }
-
-  /** Where the rendered pgbackrest.conf is written (its default path, /etc/pgbackrest, is the pod's). */
-  get backupConfigFile(): string {
-    return join(this.dir, 'pgbackrest', 'pgbackrest.conf');
-  }
-
-  /**
-   * The rendered pgbackrest.conf, with the pod's paths moved here. An object-store repository (S3,
-   * GCS) becomes a directory repository of this run: nothing here reaches a cloud; every other
-   * option is as rendered.
-   */
-  configureBackup(rendered: string): void {
-    const local = !/^repo1-type=posix$/m.test(rendered);
-    const lines = rendered.split('\n')
-      .filter((line) => !local || !/^repo1-(type|path|s3-|gcs-)/.test(line))
-      .map((line) => line
-        .replace(/^pg1-path=.*/, `pg1-path=${this.data}`)
-        .replace(/^pg1-socket-path=.*/, `pg1-socket-path=${this.dir}`)
-        .replace(/^pg1-port=.*/, `pg1-port=${this.port}`)
-        .replace(/^lock-path=.*/, `lock-path=${join(this.dir, 'pgbackrest', 'lock')}`)
-        .replace(/^repo1-path=.*/, `repo1-path=${join(this.dir, 'repo')}`));
-    if (local) lines.splice(lines.indexOf('[global]') + 1, 0, 'repo1-type=posix', `repo1-path=${join(this.dir, 'repo')}`);
-    this.writeFile('pgbackrest/pgbackrest.conf', lines.join('\n'));
-    for (const dir of ['pgbackrest', 'repo']) {
-      mkdirSync(join(this.dir, dir), { recursive: true });
-      chownSync(join(this.dir, dir), this.owner.uid, this.owner.gid);
-    }
-  }
-
-  /** The rendered backup sidecar script, running as the sidecar runs it (stop it when done). */
-  startBackupLoop(script: string): ManagedProcess {
-    return this.startSidecar('backup', this.writeFile('backup.sh', this.mounted(script)));
-  }
-
-  /**
-   * A sidecar's script as the postgres OS user, in a process group of its own (its children end
-   * with it), with pgBackRest's configuration where the pod mounts it.
-   */
-  private startSidecar(name: string, script: string): ManagedProcess {
-    return new ManagedProcess(`${name} sidecar`, 'bash', [script], join(this.dir, `${name}.log`),
-      { uid: this.owner.uid, gid: this.owner.gid, group: true, cwd: this.dir, env: { PATH: process.env.PATH, PGBACKREST_CONFIG: this.backupConfigFile } }).start();
-  }
-
-  /** Runs pgBackRest as the postgres OS user with the configured file; throws with its output on failure. */
-  pgbackrest(...args: string[]): string {
-    const result = this.asPostgres('env', [`PGBACKREST_CONFIG=${this.backupConfigFile}`, 'pgbackrest', ...args], false);
-    if (result.status !== 0) throw new Error(`pgbackrest ${args.join(' ')} failed (${result.status}): ${result.stdout.slice(-2000)}${result.stderr.slice(-2000)}`);
-    return result.stdout;
-  }
-
-  /**
-   * A point-in-time restore as the restore runbook runs it: the server stopped, pgBackRest
-   * restoring the data directory in place (`--delta`) to `target`, then started, promoted.
-   */
-  restoreToTime(target: string): void {
-    this.shutdown('fast');
-    this.pgbackrest(`--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore');
-    this.start();
-  }
-
-  private get data(): string {
-    return join(this.dir, 'data');
-  }
-
-  /** Writes a file the postgres OS user can read, e.g. a script for `psql --file`. */
-  writeFile(name: string, content: string): string {
-    const path = join(this.dir, name);
-    mkdirSync(dirname(path), { recursive: true });
-    writeFileSync(path, content);
-    chownSync(path, this.owner.uid, this.owner.gid);
-    return path;
-  }
-
-  /** A server started with the configuration files of a rendered postgres-debezium image context. */
-  static fromImageContext(context: ImageContext, serverNames: readonly string[]): PostgresServer {
-    // The Dockerfile's `RUN rm -f <paths>`: the libraries the image goes without.
-    const removed = /^RUN rm -f (.+)$/m.exec(context('Dockerfile'))?.[1].split(' ').map((path) => basename(path)) ?? [];
-    return new PostgresServer({ postgresqlConf: context('postgresql.conf'), pgHba: context('pg_hba.conf'), removedLibraries: removed, serverNames });
-  }
-
-  /**
-   * The database as its rendered pod runs it: the image context's configuration, the server
-   * certificate's names, pgBackRest's configuration, then the first start (the reconcile from its
-   * ConfigMap, the passwords as mounted files). The caller checks `init` and stops the server.
-   */
-  static startAsRendered(files: ReadonlyMap<string, string>, objects: readonly RenderedObject[], environment: string,
-    passwords: { readonly app: string; readonly debezium: string }): { server: PostgresServer; init: SpawnSyncReturns<string>; reconcile: ReconcileFiles; backup: Record<string, string> } {
-    const context = (path: string) => {
-      const content = files.get(`images/postgres-debezium/${environment}/${path}`);
-      if (content === undefined) throw new Error(`no ${path} in the rendered image context of ${environment}`);
-      return content;
-    };
-    const name = databaseStatefulSet(objects)?.metadata?.name;
-    const [reconcile, backup] = [configMapData(objects, `${name}-reconcile`), configMapData(objects, `${name}-backup`)];
-    const server = PostgresServer.fromImageContext(context, serverNamesOf(objects));
-    server.configureBackup(backup['pgbackrest.conf']);
-    return { server, init: server.initializeAsImage(context, reconcile, passwords), reconcile, backup };
-  }
-
-  /**
-   * Runs the image context's first-start script as the image's entrypoint runs it, with the
-   * rendered reconcile ConfigMap and the passwords as mounted files; only the absolute mount paths
-   * move into this server's directory.
-   */
-  initializeAsImage(context: ImageContext, reconcile: ReconcileFiles, passwords: { readonly app: string; readonly debezium: string }): SpawnSyncReturns<string> {
-    this.reconcileFiles = reconcile;
-    this.setPasswords(passwords);
-    this.writeReconcileFiles();
-    const script = this.mounted(context('initdb/10-cdc8s-init.sh'));
-    return this.runInitScript(this.writeFile('10-cdc8s-init.sh', script));
-  }
-
-  /** The mounted Secrets' new content, as the kubelet updates a Secret volume (a rotation). */
-  setPasswords(passwords: { readonly app?: string; readonly debezium?: string }): void {
-    if (passwords.app !== undefined) this.writeFile('secrets/app/password', passwords.app);
-    if (passwords.debezium !== undefined) this.writeFile('secrets/debezium/password', passwords.debezium);
-  }
-
-  /** A new version of the reconcile ConfigMap, as the kubelet updates a ConfigMap volume. */
-  updateReconcile(files: ReconcileFiles): void {
-    this.reconcileFiles = files;
-    this.writeReconcileFiles();
-  }
-
-  private writeReconcileFiles(): void {
-    for (const [name, content] of Object.entries(this.reconcileFiles)) this.writeFile(`reconcile/${name}`, this.mounted(content));
-  }
-
-  /** Mount paths of the pod moved into this server's directory. */
-  private mounted(text: string): string {
-    return text
-      .replaceAll(dirname(POSTGRES_SECRET_MOUNTS.app), join(this.dir, 'secrets'))
-      .replaceAll(RECONCILE_DIR, join(this.dir, 'reconcile'))
-      .replaceAll(RECONCILE_READY_FILE, join(this.dir, 'reconciled'))
-      .replaceAll(BACKUP_HEARTBEAT_FILE, join(this.dir, 'backup-heartbeat'))
-      .replaceAll(POSTGRES_TLS_DIR, join(this.dir, 'tls'))
-      .replaceAll(POSTGRES_SOCKET_DIR, this.dir)
-      .replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`);
-  }
-
-  /** One pass of the sidecar: the reconcile, then its check, as its script runs them. */
-  reconcile(): { reconcile: SpawnSyncReturns<string>; check: SpawnSyncReturns<string> } {
-    const psql = (file: string) => this.asPostgres('psql', ['-X', '-q', '-h', this.dir, '-p', String(this.port), '-d', 'postgres', '-f', join(this.dir, 'reconcile', file)], false);
-    return { reconcile: psql('reconcile.sql'), check: psql('check.sql') };
-  }
-
-  /** The rendered sidecar script, running as the sidecar runs it, as the postgres OS user (stop it when done). */
-  startReconcileLoop(): ManagedProcess {
-    return this.startSidecar('reconcile', join(this.dir, 'reconcile', 'reconcile.sh'));
-  }
-
-  /**
-   * Runs a shell script as the postgres OS user, the way the image's entrypoint runs the scripts
-   * in docker-entrypoint-initdb.d: POSTGRES_USER set, the server on the local socket.
-   */
-  runInitScript(path: string): SpawnSyncReturns<string> {
-    return this.asPostgres('env', [`POSTGRES_USER=postgres`, `PGHOST=${this.dir}`, `PGPORT=${this.port}`, 'bash', path], false);
-  }
-
-  /** SQL as the superuser over the socket, in the application database (the sidecar's login); throws on error. */
-  superuser(sql: string, database = 'transactions'): string {
-    const result = this.asPostgres('psql', ['-X', '-v', 'ON_ERROR_STOP=1', '-At', '-h', this.dir, '-p', String(this.port), '-d', database, '-c', sql], false);
-    if (result.status !== 0) throw new Error(`psql as the superuser failed: ${result.stderr}`);
-    return result.stdout.trim();
-  }
-
-  /**
-   * libpq's address of the server as a client pod sees it: the Service's DNS name, verified
-   * against the CA (verify-full), reached on loopback (hostaddr), unless `sslmode` says otherwise.
-   */
-  address(sslmode?: 'disable'): string {
-    const where = `host=${this.serverName} hostaddr=127.0.0.1 port=${this.port}`;
-    return sslmode ? `${where} sslmode=${sslmode}` : `${where} sslmode=verify-full sslrootcert=${this.ca.certificate}`;
-  }
-
-  /** psql over TCP with a password, as a client pod connects. */
-  client(login: Login, sql: string): SpawnSyncReturns<string> {
-    const conninfo = `${this.address(login.sslmode)} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
-    return spawnSync('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-At', '-d', conninfo, '-c', sql], {
-      encoding: 'utf8',
-      timeout: 120_000,
-      env: { ...process.env, PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' },
-    });
-  }
-
-  /**
-   * Runs a rendered exec probe inside the "pod" as the postgres OS user: only the socket directory
-   * and the port are moved to this server's.
-   */
-  runProbe(command: readonly string[], socketDir: string, port: number): SpawnSyncReturns<string> {
-    const [program, ...args] = command.map((arg) => (arg === socketDir ? this.dir : arg === String(port) ? String(this.port) : arg));
-    return this.asPostgres(program, args, false);
-  }
-
-  /** True once the sidecar script has reconciled (its readiness probe's file). */
-  get reconciled(): boolean {
-    return existsSync(join(this.dir, 'reconciled'));
-  }
-
-  /** What the server has logged so far. */
+  /** What the server container has logged so far (the entrypoint's first start included). */
   log(): string {
-    return readFileSync(join(this.dir, 'server.log'), 'utf8');
+    return this.server?.log() ?? '';
   }
 
-  /** Restarts the server on its data: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
-  restart(mode: 'immediate' | 'fast'): void {
-    this.shutdown(mode);
-    this.start();
-  }
-
-  stop(): void {
-    this.shutdown('immediate', false);
+  /** Stops the server (a crash stop: the run's directory goes with it) and removes the run's directory. */
+  async stop(): Promise<void> {
+    if (this.server?.alive) await this.shutdown('immediate').catch(() => this.server?.kill('SIGKILL'));
     rmSync(this.dir, { recursive: true, force: true });
-  }
-
-  private asPostgres(command: string, args: string[], check = true): SpawnSyncReturns<string> {
-    const result = spawnSync('runuser', ['-u', 'postgres', '--', command, ...args], { encoding: 'utf8', cwd: this.dir, timeout: 120_000 });
-    if (check && result.status !== 0) throw new Error(`${command} failed: ${result.stderr || result.stdout}`);
-    return result;
   }
 }

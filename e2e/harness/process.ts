@@ -16,8 +16,11 @@ export class ManagedProcess {
     private readonly command: string,
     private readonly args: readonly string[],
     readonly logFile: string,
-    /** `uid`/`gid`: run as another user; `group`: a process group of its own, signalled as a whole (a shell script's children too). */
-    private readonly options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; group?: boolean } = {},
+    /**
+     * `uid`/`gid`: run as another user; `group`: a process group of its own, signalled as a whole (a
+     * shell script's children too); `stopSignal`: what `stop` sends first (a container's STOPSIGNAL).
+     */
+    private readonly options: { cwd?: string; env?: NodeJS.ProcessEnv; uid?: number; gid?: number; group?: boolean; stopSignal?: NodeJS.Signals } = {},
   ) {}
 
   get pid(): number | undefined {
@@ -44,10 +47,10 @@ export class ManagedProcess {
     if (this.alive && this.child?.pid) process.kill(this.options.group ? -this.child.pid : this.child.pid, signal);
   }
 
-  /** SIGTERM, then SIGKILL when it has not exited within `graceMs`. */
+  /** Its stop signal (SIGTERM unless given), then SIGKILL when it has not exited within `graceMs`. */
   async stop(graceMs = 15_000): Promise<void> {
     if (!this.alive) return;
-    this.kill('SIGTERM');
+    this.kill(this.options.stopSignal ?? 'SIGTERM');
     if (await within(this.exit as Promise<unknown>, graceMs) === 'timeout') {
       this.kill('SIGKILL');
       await within(this.exit as Promise<unknown>, 5_000);

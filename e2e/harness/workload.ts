@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import type { Command } from './postgres-server';
 import { ConsumedRecord } from './pipeline';
 
 /** The captured tables' schema: every row carries a version the writers bump on each update. */
@@ -99,12 +100,12 @@ export function key(table: string, id: number | string): string {
   return `${table}:${id}`;
 }
 
-/** Runs each writer's statements through its own psql session, all at once; resolves when all have committed (bounded). */
-export function runWriters(scripts: readonly string[][], conninfo: string, password: string, timeoutMs: number, pauseSeconds = 0): Promise<void> {
+/** Runs each writer's statements through its own psql session (`client`: the application's login), all at once; resolves when all have committed (bounded). */
+export function runWriters(scripts: readonly string[][], client: Command, timeoutMs: number, pauseSeconds = 0): Promise<void> {
   return Promise.all(scripts.map((script) => new Promise<void>((done, fail) => {
     // A pause between transactions spreads the writes over time, so a fault lands mid-stream.
     const statements = pauseSeconds > 0 ? script.flatMap((s) => [s, `SELECT pg_sleep(${pauseSeconds});`]) : script;
-    const psql = spawn('psql', ['-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-q', '-d', conninfo], { env: { ...process.env, PGPASSWORD: password }, timeout: timeoutMs, stdio: ['pipe', 'ignore', 'pipe'] });
+    const psql = spawn(client.command, [...client.args], { env: client.env, timeout: timeoutMs, stdio: ['pipe', 'ignore', 'pipe'] });
     let stderr = '';
     psql.stderr?.on('data', (chunk) => { stderr += chunk; });
     psql.on('close', (code) => (code === 0 ? done() : fail(new Error(`writer psql exited ${code}: ${stderr.slice(-2000)}`))));

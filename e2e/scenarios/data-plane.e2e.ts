@@ -1,8 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { availableOrSkip } from '../harness/available';
-import { postgresAvailable } from '../harness/postgres-server';
 import { missingToolchain } from '../harness/components';
-import { ConsumerRun, Pipeline } from '../harness/pipeline';
+import { ConsumerRun, Pipeline, pipelinePostgresAvailable } from '../harness/pipeline';
 import { eventually, sleep } from '../harness/process';
 import { compare, decode, runWriters, TABLES_DDL, Workload } from '../harness/workload';
 import { snapshotSignal } from '../../src/output/snapshot-signals';
@@ -12,7 +11,7 @@ import { snapshotSignal } from '../../src/output/snapshot-signals';
  * adds its writes to one workload, and after each the read_committed consumer's records are
  * compared with what PostgreSQL committed, per key and in order (nothing lost, nothing twice).
  */
-const ready = availableOrSkip(missingToolchain()) && postgresAvailable();
+const ready = availableOrSkip(missingToolchain()) && pipelinePostgresAvailable();
 
 describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium and PostgreSQL', () => {
   const pipeline = new Pipeline();
@@ -31,7 +30,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
   /** Writes `operations` changes from 4 concurrent writers while `during` runs; then everything must arrive exactly once. */
   async function streamAndVerify(operations: number, options: { pauseSeconds?: number; during?: () => Promise<void>; catchUpMs?: number } = {}): Promise<void> {
     workload.stream(operations, 4);
-    const writes = runWriters(workload.scripts, pipeline.appConninfo, pipeline.app.password, 300_000, options.pauseSeconds);
+    const writes = runWriters(workload.scripts, pipeline.appPsql, 300_000, options.pauseSeconds);
     await options.during?.();
     await writes;
     await verifyAllArrived(options.catchUpMs);
@@ -105,7 +104,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     // Long enough for the controllers to fence both (broker.session.timeout.ms, 9 s).
     await sleep(12_000);
     workload.stream(400, 4);
-    await runWriters(workload.scripts, pipeline.appConninfo, pipeline.app.password, 120_000);
+    await runWriters(workload.scripts, pipeline.appPsql, 120_000);
     const expected = workload.eventCount();
     await sleep(5_000);
     const consumed = consumer.count();
@@ -138,16 +137,16 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
 
   it('5. PostgreSQL crash-restarted mid-stream: the connector resumes from its slot, nothing is lost', async () => {
     workload.stream(2_000, 4);
-    await runWriters(workload.scripts, pipeline.appConninfo, pipeline.app.password, 120_000);
+    await runWriters(workload.scripts, pipeline.appPsql, 120_000);
     // Immediately: the connector is still streaming what was just written.
-    pipeline.postgres.restart('immediate');
+    await pipeline.postgres.restart('immediate');
     await streamAndVerify(2_000);
   });
 
   it('6. heartbeats: with traffic only on an uncaptured table, the slot\'s confirmed_flush_lsn still advances', async () => {
     const before = pipeline.slot();
     const traffic = Array.from({ length: 4 }, () => Array.from({ length: 100 }, (_, i) => `INSERT INTO public.audit_log (note) VALUES ('uncaptured ${i}');`));
-    await runWriters(traffic, pipeline.appConninfo, pipeline.app.password, 120_000, 0.1);
+    await runWriters(traffic, pipeline.appPsql, 120_000, 0.1);
     const after = pipeline.slot();
     expect(after.current).toBeGreaterThan(before.current);
     // heartbeat.interval.ms is 10 s; Connect commits offsets every 60 s (offset.flush.interval.ms).
@@ -246,7 +245,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     pipeline.postgres.pgbackrest('--stanza=cdc8s', 'check');
     // The runbook: stop the connector, restore, reset the offsets, run.
     await pipeline.stopConnector(connector);
-    pipeline.postgres.restoreToTime(target);
+    await pipeline.postgres.restoreToTime(target);
     await eventually(() => pipeline.postgres.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f', 60_000, () => 'still in recovery');
     expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 930000')).toBe('0');
     expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 920000')).toBe('300');

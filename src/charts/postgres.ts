@@ -70,6 +70,7 @@ export class PostgresChart extends Chart {
         claim: repository.claim ? { claimName: BACKUP_CLAIM, ...repository.claim } : undefined,
         retentionFull: postgres.backup.retentionFull,
         fullEveryHours: postgres.backup.fullEveryHours,
+        archiveTimeoutSeconds: postgres.backup.archiveTimeoutSeconds,
         resources: postgres.backup.resources,
         serviceAccountAnnotations: platform.serviceAccountAnnotations('backup'),
         egress: platform.identityEgress('backup'),

@@ -1,3 +1,4 @@
+import { DEBIAN_SUITE, POSTGRES_MAJOR } from '../model/postgres-versions';
 import { streamingIssues } from './streaming-rules';
 import { ConfigIssue, EnvironmentConfig, PLATFORM_NAMES, Resources } from './types';
 
@@ -73,25 +74,21 @@ function walRetentionIssues(config: EnvironmentConfig): ConfigIssue[] {
   return [];
 }
 
-/** The lowest PostgreSQL major we render for: the reconcile reads pg_publication_namespace (PostgreSQL 15) to undo schema-wide publications. */
-export const MIN_POSTGRES_MAJOR = 15;
-
 function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
   const { tag } = config.postgres.baseImage;
-  const major = Number(/^(\d+)/.exec(tag)?.[1]);
   const allowed = config.postgres.allowMajorUpgrade;
-  if (allowed !== undefined && allowed !== major) {
+  if (allowed !== undefined && allowed !== POSTGRES_MAJOR) {
     return [{
       path: '/postgres/allowMajorUpgrade',
-      message: `must be the major version of postgres.baseImage.tag (${major}), got ${allowed}`,
+      message: `must be the PostgreSQL major cdc8s runs (${POSTGRES_MAJOR}), got ${allowed}`,
       rule: 'it names the target of the one major upgrade being carried out, nothing else',
     }];
   }
-  if (!Number.isInteger(major) || major < MIN_POSTGRES_MAJOR) {
+  if (!tag.startsWith(DEBIAN_SUITE)) {
     return [{
       path: '/postgres/baseImage/tag',
-      message: `must start with a PostgreSQL major version >= ${MIN_POSTGRES_MAJOR}, got "${tag}"`,
-      rule: 'the reconcile converts schema-wide publications through pg_publication_namespace, which PostgreSQL 15 added',
+      message: `must be a Debian ${DEBIAN_SUITE} image tag (e.g. ${DEBIAN_SUITE}-20260918-slim), got "${tag}"`,
+      rule: `the image installs PostgreSQL and pgBackRest from Debian ${DEBIAN_SUITE}'s archive at the versions the tests run`,
     }];
   }
   return [];

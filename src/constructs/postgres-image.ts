@@ -3,9 +3,10 @@ import { ImageRef } from '../config/types';
 import { imageReference } from './image';
 import { imageContextDir } from '../output/paths';
 import { contextDigest, ImageBuildContext } from './image-context';
-import { RECONCILE_DIR } from './postgres-reconcile';
 import { POSTGRES_TLS_DIR } from './postgres-tls';
-import { PGBACKREST_PACKAGE, walArchivingSettings } from './postgres-backup';
+import { walArchivingSettings } from './postgres-backup';
+import { DEBIAN_SUITE, PGBACKREST_VERSION, POSTGRES_MAJOR, POSTGRES_VERSION, packagesFile } from '../model/postgres-versions';
+import { shippedFile } from './shipped-files';
 
 /** Logical decoding output plugins the image deletes (file names in the server's lib directory). */
 export const REMOVED_OUTPUT_PLUGINS = ['test_decoding.so'];
@@ -17,8 +18,12 @@ export const POSTGRES_SECRET_MOUNTS = {
   debezium: '/etc/cdc8s/secrets/debezium',
 } as const;
 
-/** UID and GID of the `postgres` user in the Debian-based official image. */
+/** UID and GID of the `postgres` user the image creates (and the pod runs as). */
 export const POSTGRES_UID = 999;
+/** Where the image's build puts its entrypoint. */
+export const POSTGRES_ENTRYPOINT = '/usr/local/lib/cdc8s/entrypoint.sh';
+/** The image's PATH: PostgreSQL's own binaries first (Debian keeps them out of /usr/bin). */
+export const POSTGRES_IMAGE_PATH = `/usr/lib/postgresql/${POSTGRES_MAJOR}/bin:/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin`;
 export const POSTGRES_PORT = 5432;
 export const POSTGRES_CONFIG_FILE = '/etc/postgresql/postgresql.conf';
 /** The data directory: a subdirectory of the volume (its root may hold lost+found, and initdb wants an empty directory). */
@@ -29,7 +34,7 @@ export const POSTGRES_SOCKET_DIR = '/var/run/postgresql';
 export interface PostgresDebeziumImageProps {
   /** Environment the image is rendered for (named in the generated files). */
   readonly environment: string;
-  /** Pinned upstream postgres image to build FROM. */
+  /** The pinned Debian image (of DEBIAN_SUITE) to build FROM. */
   readonly baseImage: ImageRef;
   /** Registry and repository the built image is pushed to. */
   readonly registry: string;
@@ -53,10 +58,12 @@ export interface PostgresDebeziumImageProps {
 }
 
 /**
- * A Debezium-ready PostgreSQL image as a deterministic Docker build context: logical decoding on,
- * pgoutput the only output plugin, the server's configuration, and a first-start hook that runs the
- * mounted reconcile. The tag digests only these files: what the reconcile handles (tables, grants,
- * the publication) is not in the image, so changing it neither builds an image nor restarts the server.
+ * A Debezium-ready PostgreSQL image as a deterministic Docker build context: Debian's PostgreSQL and
+ * pgBackRest at pinned versions (POSTGRES_PACKAGES) on a pinned Debian base, logical decoding on,
+ * pgoutput the only output plugin, the server's configuration, and an entrypoint whose first start
+ * runs the mounted reconcile. The tag is the PostgreSQL version and a digest of these files only:
+ * what the reconcile handles (tables, grants, the publication) is not in the image, so changing it
+ * neither builds an image nor restarts the server.
  * The construct renders no Kubernetes object; writers find it and write `files`.
  */
 export class PostgresDebeziumImage extends ImageBuildContext {
@@ -72,11 +79,13 @@ export class PostgresDebeziumImage extends ImageBuildContext {
     super(scope, id);
     this.files = new Map([
       ['Dockerfile', this.dockerfile()],
+      ['packages', packagesFile()],
+      ['install.sh', shippedFile('postgres-image/install.sh')],
+      ['entrypoint.sh', shippedFile('postgres-image/entrypoint.sh')],
       ['postgresql.conf', this.postgresqlConf()],
       ['pg_hba.conf', this.pgHba()],
-      ['initdb/10-cdc8s-init.sh', this.initScript()],
     ]);
-    this.tag = `${props.baseImage.tag}-${contextDigest(this.files).slice(0, 12)}`;
+    this.tag = `${POSTGRES_VERSION}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
     this.contextDir = imageContextDir(props.repository, props.environment);
   }
@@ -86,18 +95,21 @@ export class PostgresDebeziumImage extends ImageBuildContext {
   }
 
   private dockerfile(): string {
+    const build = '/tmp/cdc8s-build';
     return [
       this.header('#'),
       `FROM ${imageReference(this.props.baseImage)}`,
+      `# PostgreSQL ${POSTGRES_VERSION} and pgBackRest ${PGBACKREST_VERSION} from Debian ${DEBIAN_SUITE}, exactly the versions the tests run (packages).`,
+      `COPY install.sh packages ${build}/`,
+      `RUN bash ${build}/install.sh ${build}/packages ${POSTGRES_UID} ${REMOVED_OUTPUT_PLUGINS.join(' ')} && rm -rf ${build}`,
       'COPY postgresql.conf pg_hba.conf /etc/postgresql/',
-      // Debezium decodes through pgoutput, which is built in. Any other output plugin would let the
-      // REPLICATION role decode every table, published or not (test_decoding does): none stays.
-      `RUN rm -f ${REMOVED_OUTPUT_PLUGINS.map((lib) => `/usr/lib/postgresql/*/lib/${lib}`).join(' ')}`,
-      '# The backup tool, at the version the live tests run.',
-      `RUN apt-get update && apt-get install -y --no-install-recommends ${PGBACKREST_PACKAGE} && rm -rf /var/lib/apt/lists/*`,
-      // Files in docker-entrypoint-initdb.d run once, when the data directory is empty.
-      'COPY initdb/ /docker-entrypoint-initdb.d/',
+      `COPY entrypoint.sh ${POSTGRES_ENTRYPOINT}`,
+      `ENV PATH=${POSTGRES_IMAGE_PATH} LANG=C.UTF-8`,
       `USER ${POSTGRES_UID}:${POSTGRES_UID}`,
+      // SIGTERM is PostgreSQL's smart shutdown, which waits for every client to disconnect: the pod's
+      // grace period would run out and end in SIGKILL and crash recovery. SIGINT is a fast shutdown.
+      'STOPSIGNAL SIGINT',
+      `ENTRYPOINT ["bash", "${POSTGRES_ENTRYPOINT}"]`,
       `CMD ["postgres", "-c", "config_file=${POSTGRES_CONFIG_FILE}"]`,
       '',
     ].join('\n');
@@ -154,18 +166,4 @@ export class PostgresDebeziumImage extends ImageBuildContext {
     }
     return [this.header('#'), ...rows, ''].join('\n');
   }
-
-  private initScript(): string {
-    return [
-      '#!/usr/bin/env bash',
-      this.header('#'),
-      "# Sourced by the image's entrypoint on first start, after initdb and before the server listens:",
-      '# the reconcile (mounted from its ConfigMap, not part of the image) creates the roles, database,',
-      '# grants and publication, so no client ever sees a half-made database. It reads the passwords',
-      '# itself: they never appear on a command line.',
-      `psql -v ON_ERROR_STOP=1 --no-psqlrc --username "$POSTGRES_USER" --dbname postgres --file=${RECONCILE_DIR}/reconcile.sql`,
-      '',
-    ].join('\n');
-  }
 }
-

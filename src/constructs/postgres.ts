@@ -5,7 +5,7 @@ import { selectorLabels, workloadLabels } from './labels';
 import { POSTGRES_CONFIG_FILE, POSTGRES_DATA_DIR, POSTGRES_PORT, POSTGRES_SECRET_MOUNTS, POSTGRES_SOCKET_DIR, POSTGRES_UID, PostgresDebeziumImage } from './postgres-image';
 import { NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
 import { RequiredSecret } from './required-secret';
-import { resourceRequirements } from './resources';
+import { mebibytes, resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { PostgresReconcile, RECONCILE_DIR } from './postgres-reconcile';
 import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './postgres-tls';
@@ -14,6 +14,12 @@ import { BackupRepository } from '../platforms/platform';
 
 /** Where the data volume is mounted; the data directory is a subdirectory of it (POSTGRES_DATA_DIR). */
 const DATA_VOLUME_PATH = '/var/lib/postgresql/data';
+
+/**
+ * The autoscalers' own opt-outs (they may evict outside the PodDisruptionBudget's view when
+ * consolidating): cluster-autoscaler's and Karpenter's.
+ */
+const DO_NOT_DISRUPT = { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'false', 'karpenter.sh/do-not-disrupt': 'true' };
 
 /** The server's container in the database pod (beside the reconcile and backup sidecars). */
 export const POSTGRES_CONTAINER = 'postgres';
@@ -39,6 +45,8 @@ export interface PostgresProps {
     readonly claim?: { readonly claimName: string; readonly storageClassName: string; readonly volumeName?: string; readonly size: string };
     readonly retentionFull: number;
     readonly fullEveryHours: number;
+    /** postgresql.conf `archive_timeout`, seconds (the image's). */
+    readonly archiveTimeoutSeconds: number;
     readonly resources: Resources;
     /** Annotations binding the pod's ServiceAccount to the cloud identity that writes the repository. */
     readonly serviceAccountAnnotations: Record<string, string>;
@@ -115,6 +123,7 @@ export class Postgres extends Construct {
       repository: props.backup.repository,
       retentionFull: props.backup.retentionFull,
       fullEveryHours: props.backup.fullEveryHours,
+      archiveTimeoutSeconds: props.backup.archiveTimeoutSeconds,
       dataDir: POSTGRES_DATA_DIR,
       socketDir: POSTGRES_SOCKET_DIR,
       port: POSTGRES_PORT,
@@ -175,9 +184,25 @@ export class Postgres extends Construct {
         podManagementPolicy: 'OrderedReady',
         updateStrategy: { type: 'RollingUpdate' },
         template: {
-          metadata: { labels },
+          metadata: { labels, annotations: DO_NOT_DISRUPT },
           spec: this.podSpec(props),
         },
+      },
+    });
+
+    // One writer: a voluntary eviction (a node drain, an autoscaler consolidating nodes) would stop
+    // the database at a moment nobody chose. Nothing may evict it while it is healthy; move it on
+    // purpose (README: "Move the database to another node").
+    new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
+      metadata: {
+        ...metadata(props.name),
+        annotations: { 'ignore-check.kube-linter.io/pdb-max-unavailable': 'the only writer: nothing evicts it while it is healthy; move it on purpose (README, runbooks)' },
+      },
+      spec: {
+        maxUnavailable: k8s.IntOrString.fromNumber(0),
+        selector: { matchLabels: selector },
+        // A pod that is not ready serves nothing: it must not block a drain.
+        unhealthyPodEvictionPolicy: 'AlwaysAllow',
       },
     });
 
@@ -223,14 +248,14 @@ export class Postgres extends Construct {
         name: POSTGRES_CONTAINER,
         image: props.image.imageRef,
         imagePullPolicy: 'IfNotPresent',
-        args: ['postgres', '-c', `config_file=${POSTGRES_CONFIG_FILE}`],
+        args: serverArgs(props.resources),
         ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+        // What the image's entrypoint reads on first start (src/scripts/postgres-image/entrypoint.sh).
         env: [
           // A subdirectory: the volume root may hold lost+found, and initdb wants an empty directory.
           { name: 'PGDATA', value: POSTGRES_DATA_DIR },
-          { name: 'POSTGRES_USER', value: 'postgres' },
           { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
-          { name: 'POSTGRES_INITDB_ARGS', value: '--auth-local=peer --auth-host=scram-sha-256 --data-checksums' },
+          { name: 'CDC8S_FIRST_START_SQL', value: `${RECONCILE_DIR}/reconcile.sql` },
         ],
         resources: resourceRequirements(props.resources),
         securityContext: restrictedContainerSecurityContext(),
@@ -242,6 +267,7 @@ export class Postgres extends Construct {
           mounts.data,
           mounts.run,
           { name: 'tmp', mountPath: '/tmp' },
+          { name: 'shm', mountPath: '/dev/shm' },
           { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
           mounts.appSecret,
           mounts.debeziumSecret,
@@ -257,12 +283,15 @@ export class Postgres extends Construct {
       ], resourceRequirements(props.reconcileResources)),
       this.backup.container(props.image.imageRef, [
         { ...mounts.data, readOnly: true }, mounts.run, { name: 'backup-tmp', mountPath: '/tmp' }, ...mounts.backup,
-      ], resourceRequirements(props.backup.resources))],
+      ], resourceRequirements(props.backup.resources), { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT })],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
         // Writable paths under a read-only root filesystem: the socket directory and scratch space.
         { name: 'run', emptyDir: { medium: 'Memory', sizeLimit: quantity('16Mi') } },
         { name: 'tmp', emptyDir: { sizeLimit: quantity('256Mi') } },
+        // PostgreSQL's dynamic shared memory (parallel queries) lives in /dev/shm, which container
+        // runtimes make 64 MiB: a parallel hash join fails with "could not resize shared memory segment".
+        { name: 'shm', emptyDir: { medium: 'Memory', sizeLimit: quantity(`${sharedMemoryMiB(props.resources)}Mi`) } },
         secrets.superuser.volume('superuser-secret'),
         secrets.app.volume('app-secret'),
         secrets.debezium.volume('debezium-secret'),
@@ -275,4 +304,21 @@ export class Postgres extends Construct {
       ],
     };
   }
+}
+
+/**
+ * The server's command: the image's configuration file, and the settings that follow the memory
+ * request (on the command line, so a resize changes the pod, not the image). shared_buffers is a
+ * quarter of it and effective_cache_size three quarters, PostgreSQL's documented starting points
+ * for a dedicated server ("Resource Consumption", "Planner Cost Constants").
+ */
+function serverArgs(resources: Resources): string[] {
+  const memory = mebibytes(resources.requests.memory);
+  return ['postgres', '-c', `config_file=${POSTGRES_CONFIG_FILE}`,
+    '-c', `shared_buffers=${Math.floor(memory / 4)}MB`, '-c', `effective_cache_size=${Math.floor((memory * 3) / 4)}MB`];
+}
+
+/** The memory volume at /dev/shm: a quarter of the memory request (it counts against the limit). */
+function sharedMemoryMiB(resources: Resources): number {
+  return Math.max(64, Math.floor(mebibytes(resources.requests.memory) / 4));
 }

@@ -20,3 +20,10 @@ export function resourceQuantities<L, R>(
 export function resourceRequirements(resources: Resources): k8s.ResourceRequirements {
   return resourceQuantities(resources, k8s.Quantity, k8s.Quantity);
 }
+
+/** A memory quantity of the config (`512Mi`, `8Gi`) in MiB. */
+export function mebibytes(quantity: string): number {
+  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  if (!match) throw new Error(`not a memory quantity in Mi or Gi: ${quantity}`);
+  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+}

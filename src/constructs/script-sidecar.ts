@@ -37,12 +37,13 @@ export abstract class ScriptSidecar extends Construct {
 
   /** The container running `script` (a file of the ConfigMap), with its probes and mounts. */
   protected scriptContainer(name: string, script: string, image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements,
-    probes: Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'>): k8s.Container {
+    probes: Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'>, env?: readonly k8s.EnvVar[]): k8s.Container {
     return {
       name,
       image,
       imagePullPolicy: 'IfNotPresent',
       command: ['bash', `${this.sidecar.mountDir}/${script}`],
+      ...(env ? { env: [...env] } : {}),
       resources,
       securityContext: restrictedContainerSecurityContext(),
       ...probes,

@@ -125,7 +125,7 @@ function httpProbe(path: string, timing: { periodSeconds: number; failureThresho
 }
 
 /** Zones first (survive a zone outage), then nodes; never blocks scheduling on clusters without zones. */
-function spreadAcrossZonesAndNodes(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
+export function spreadAcrossZonesAndNodes(selector: Record<string, string>): k8s.TopologySpreadConstraint[] {
   return [
     { maxSkew: 1, topologyKey: 'topology.kubernetes.io/zone', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },
     { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: { matchLabels: selector } },

@@ -7,7 +7,7 @@
 
 import { databaseImage, RenderedObject } from '../output/database-objects';
 
-/** The PostgreSQL major the database StatefulSet runs: the leading number of its image tag. */
+/** The PostgreSQL major the database StatefulSet runs: the leading number of its image tag (`17.12-<digest>`). */
 export function postgresMajorOf(objects: readonly RenderedObject[]): number | undefined {
   const image = databaseImage(objects);
   const tag = image?.slice(image.lastIndexOf(':') + 1);
@@ -19,7 +19,7 @@ export function postgresMajorOf(objects: readonly RenderedObject[]): number | un
 export function majorUpgradeRefusal(before: readonly RenderedObject[], after: readonly RenderedObject[], allowMajorUpgrade: number | undefined): string | undefined {
   const [from, to] = [postgresMajorOf(before), postgresMajorOf(after)];
   if (from === undefined || to === undefined || from === to) return undefined;
-  if (to < from) return `postgres.baseImage.tag: PostgreSQL ${from} → ${to} is a downgrade, which no data directory survives`;
+  if (to < from) return `the database image: PostgreSQL ${from} → ${to} is a downgrade, which no data directory survives`;
   if (allowMajorUpgrade === to) return undefined;
-  return `postgres.baseImage.tag: PostgreSQL ${from} → ${to} is a major upgrade: follow the README's major-upgrade runbook (drain, drop the slot, pg_upgrade, new slot), then set postgres.allowMajorUpgrade: ${to}`;
+  return `the database image: PostgreSQL ${from} → ${to} is a major upgrade: follow the README's major-upgrade runbook (drain, drop the slot, pg_upgrade, new slot), then set postgres.allowMajorUpgrade: ${to}`;
 }
