@@ -19,6 +19,9 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
     // The Docker login is for the registry the image is pushed to.
     const host = String(output.image).split('/')[0];
     expect(secret.spec.target.template.data['.dockerconfigjson']).toContain(`"${host}"`);
+    // containers/image (Buildah) reads only auths.<host>.auth or identitytoken; both generators
+    // output username and password (connect-image-push.e2e.ts runs ESO's engine and skopeo on it).
+    expect(secret.spec.target.template.data['.dockerconfigjson']).toBe(`{"auths":{"${host}":{"auth":"{{ print .username ":" .password | b64enc }}"}}}`);
   });
 
   it('eks: the generator mints ECR tokens in the registry\'s region as the push role (IRSA on its ServiceAccount)', () => {

@@ -50,18 +50,23 @@ export function buildKube(version: KubernetesVersion): KubeBinaries {
 /** Binaries built by this process (a suite per environment asks for them again). */
 const BUILT = new Map<KubernetesVersion, KubeBinaries>();
 
+/**
+ * Builds a package of one of the e2e Go modules (e2e/<moduleDir>: pinned upstream code used as a
+ * library) into e2e/kube/bin/<out>; Go's build cache makes a warm build a link.
+ */
+export function goBuild(moduleDir: string, pkg: string, out: string, ldflags = ''): string {
+  const result = spawnSync('go', ['build', `-ldflags=${ldflags}`, '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
+  if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
+  return join(BIN, out);
+}
+
 function buildVersion(version: KubernetesVersion): KubeBinaries {
-  const build = (moduleDir: string, pkg: string, out: string, ldflags = '') => {
-    const result = spawnSync('go', ['build', `-ldflags=${ldflags}`, '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
-    if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
-    return join(BIN, out);
-  };
   const stamp = versionStamp(`kube/${version}`);
   return {
     version,
-    apiserver: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kube-apiserver', `${version}/kube-apiserver`, stamp),
-    kubectl: build(`kube/${version}`, 'k8s.io/kubernetes/cmd/kubectl', `${version}/kubectl`, stamp),
-    etcd: build('etcd', '.', 'etcd'),
+    apiserver: goBuild(`kube/${version}`, 'k8s.io/kubernetes/cmd/kube-apiserver', `${version}/kube-apiserver`, stamp),
+    kubectl: goBuild(`kube/${version}`, 'k8s.io/kubernetes/cmd/kubectl', `${version}/kubectl`, stamp),
+    etcd: goBuild('etcd', '.', 'etcd'),
   };
 }
 

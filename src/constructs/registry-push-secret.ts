@@ -8,18 +8,18 @@ import type { DeliversCredentials } from '../charts/apply-order';
 export const ESO_GENERATORS_API = 'generators.external-secrets.io/v1alpha1';
 
 /**
- * A short-lived registry token an External Secrets generator mints with a cloud identity, and how
- * its output keys become a Docker login (`username`, `password`).
+ * A short-lived registry token an External Secrets generator mints with a cloud identity. Both
+ * generators output the login as `username` and `password` (ECRAuthorizationToken: `AWS` and the
+ * token, plus proxy_endpoint and expires_at; GCRAccessToken: `oauth2accesstoken` and the access
+ * token, plus expiry: generators/v1/{ecr,gcr} in external-secrets).
  */
 export interface RegistryTokenGenerator {
   /** `ECRAuthorizationToken` or `GCRAccessToken`. */
   readonly kind: 'ECRAuthorizationToken' | 'GCRAccessToken';
   /** The generator's spec, given the ServiceAccount whose cloud identity it uses. */
   spec(serviceAccountName: string): Record<string, unknown>;
-  /** Registry host the credentials are for (the `auths` key), as a Go template or a literal. */
-  readonly registryTemplate: string;
-  /** Go template of the password from the generator's output keys. */
-  readonly passwordTemplate: string;
+  /** Registry host the credentials are for (the `auths` key). */
+  readonly registryHost: string;
   /** Annotations binding the ServiceAccount to the cloud identity allowed to push. */
   readonly serviceAccountAnnotations: Record<string, string>;
 }
@@ -65,7 +65,7 @@ export class RegistryPushSecret extends Construct implements DeliversCredentials
       metadata,
       spec: generator.spec(props.name),
     });
-    const dockerConfig = `{"auths":{"${generator.registryTemplate}":{"username":"{{ .username }}","password":"${generator.passwordTemplate}"}}}`;
+    const dockerConfig = dockerConfigTemplate(generator.registryHost);
     const spec = {
       refreshInterval: props.refreshInterval ?? '30m',
       target: {
@@ -77,4 +77,14 @@ export class RegistryPushSecret extends Construct implements DeliversCredentials
     } satisfies IExternalSecret['spec'];
     new ApiObject(this, 'Secret', { apiVersion: 'external-secrets.io/v1', kind: 'ExternalSecret', metadata, spec });
   }
+}
+
+/**
+ * The push Secret's `.dockerconfigjson` as an External Secrets (v2) template over the generator's
+ * output. Buildah reads it as REGISTRY_AUTH_FILE through containers/image, which takes a login
+ * only from `auths.<host>.auth` (base64 of `user:password`) or `identitytoken`: `username` and
+ * `password` fields there are ignored, and the push goes out anonymous.
+ */
+export function dockerConfigTemplate(registryHost: string): string {
+  return `{"auths":{"${registryHost}":{"auth":"{{ print .username ":" .password | b64enc }}"}}}`;
 }

@@ -74,15 +74,14 @@ export class EksPlatform extends ManagedCloudPlatform {
 
   /**
    * ECR: the generator calls GetAuthorizationToken as the push role (IRSA on its ServiceAccount);
-   * the token lasts 12 hours. The output keys are `username`, `password`, `proxy_endpoint`.
+   * the token lasts 12 hours. The output keys are `username`, `password`, `proxy_endpoint`, `expires_at`.
    */
   protected registryTokenGenerator(registry: string): RegistryTokenGenerator {
     const host = registryHost(registry);
     return {
       kind: 'ECRAuthorizationToken',
       spec: (serviceAccount) => ({ region: ecrRegion(host) as string, auth: { jwt: { serviceAccountRef: { name: serviceAccount } } } }),
-      registryTemplate: host,
-      passwordTemplate: '{{ .password }}',
+      registryHost: host,
       serviceAccountAnnotations: this.serviceAccountAnnotations('registry-push'),
     };
   }

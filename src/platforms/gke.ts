@@ -97,7 +97,7 @@ export class GkePlatform extends ManagedCloudPlatform {
 
   /**
    * Artifact Registry: the generator exchanges the ServiceAccount's Workload Identity token for a
-   * GCP access token (1 hour). The output keys are `username` (oauth2accesstoken) and `token`.
+   * GCP access token (1 hour). The output keys are `username` (oauth2accesstoken), `password` and `expiry`.
    */
   protected registryTokenGenerator(registry: string): RegistryTokenGenerator {
     const { clusterName, clusterLocation } = this.settings;
@@ -108,8 +108,7 @@ export class GkePlatform extends ManagedCloudPlatform {
         projectID: project,
         auth: { workloadIdentity: { clusterLocation, clusterName, clusterProjectID: this.clusterProject, serviceAccountRef: { name: serviceAccount } } },
       }),
-      registryTemplate: registryHost(registry),
-      passwordTemplate: '{{ .token }}',
+      registryHost: registryHost(registry),
       serviceAccountAnnotations: this.serviceAccountAnnotations('registry-push'),
     };
   }
