@@ -338,8 +338,9 @@ export class PostgresServer {
       '-c', 'listen_addresses=127.0.0.1', '-c', `port=${this.port}`];
     // The entrypoint's first-start psql finds the server at the default socket directory, on this run's port.
     this.server = this.startContainer(POSTGRES_CONTAINER, command, { PGPORT: String(this.port) }, this.root.config.stopSignal as NodeJS.Signals);
-    // The first start's temporary server has no TCP listener: TCP answers only once the real one runs.
-    await this.server.waitFor('accepting TCP connections', () => listening('127.0.0.1', this.port), 120_000);
+    // The first start's temporary server has no TCP listener, and a server in crash recovery
+    // listens but refuses logins: ready once TCP answers and the rendered readiness probe passes.
+    await this.server.waitFor('accepting connections', async () => await listening('127.0.0.1', this.port) && this.probe(POSTGRES_CONTAINER, 'readinessProbe').status === 0, 120_000);
   }
 
   /** pg_ctl stop in the server's container: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
