@@ -54,14 +54,14 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
   it('the build output tag names its content: another plugin checksum is another tag', () => {
     const tag = (objects: K8sObject[]) => String(connectOf(objects).spec.build.output.image).split(':').pop();
     const base = tag(objectsOf(render('eks')));
-    expect(base).toMatch(/^4\.3\.1-debezium-3\.4\.3\.Final-[0-9a-f]{12}$/);
+    expect(base).toMatch(/^4\.3\.1-debezium-3\.7\.0\.Final-[0-9a-f]{12}$/);
     const other = tag(objectsOf(renderVariant('eks', (c) => { c.connect.pluginSha512 = 'a'.repeat(128); })));
     expect(other).not.toBe(base);
   });
 });
 
 describe('with connect.image set, the workers run a prebuilt image and no build pod runs', () => {
-  const prebuilt = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', repository: 'cdc8s/kafka-connect-debezium', tag: '4.3.1-debezium-3.4.3.Final', digest: `sha256:${'b'.repeat(64)}` };
+  const prebuilt = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', repository: 'cdc8s/kafka-connect-debezium', tag: '4.3.1-debezium-3.7.0.Final', digest: `sha256:${'b'.repeat(64)}` };
 
   it('renders spec.image and no spec.build, no push Secret and no generator', () => {
     const objects = objectsOf(renderVariant('eks', (c) => { c.connect.image = prebuilt; }));
@@ -82,7 +82,7 @@ describe('with connect.image set, the workers run a prebuilt image and no build 
     const rendered = renderVariant('eks', (c) => { c.connect.image = prebuilt; });
     const dockerfile = file(rendered, 'images/kafka-connect-debezium/eks/Dockerfile');
     expect(dockerfile).toContain('FROM quay.io/strimzi/kafka:1.2.0-kafka-4.3.1');
-    expect(dockerfile).toContain('debezium-connector-postgres-3.4.3.Final-plugin.tar.gz');
+    expect(dockerfile).toContain('debezium-connector-postgres-3.7.0.Final-plugin.tar.gz');
     expect(dockerfile).toMatch(/echo "[0-9a-f]{128}  \S+" \| sha512sum --check --strict -/);
     expect(dockerfile).toMatch(/USER 1001\n$/);
   });
@@ -90,7 +90,7 @@ describe('with connect.image set, the workers run a prebuilt image and no build 
   it('minikube runs an image built into its node store: no registry that expires images (ttl.sh)', () => {
     const rendered = render('minikube');
     for (const o of objectsOf(rendered)) expect(JSON.stringify(o)).not.toContain('ttl.sh');
-    expect(connectOf(objectsOf(rendered)).spec.image).toBe('cdc8s.local/kafka-connect-debezium:4.3.1-debezium-3.4.3.Final');
+    expect(connectOf(objectsOf(rendered)).spec.image).toBe('cdc8s.local/kafka-connect-debezium:4.3.1-debezium-3.7.0.Final');
     expect(rendered.files.has('images/kafka-connect-debezium/minikube/Dockerfile')).toBe(true);
   });
 });

@@ -25,7 +25,7 @@ describe('the Debezium plugin archive is pinned by sha512', () => {
   it.each(ENVIRONMENTS)('%s: every build of the plugin checks the pinned checksum', (env) => {
     const rendered = render(env);
     const connect = ofKind(objectsOf(rendered), 'KafkaConnect')[0];
-    const pinned = DEBEZIUM_PLUGIN_SHA512['3.4.3.Final'];
+    const pinned = DEBEZIUM_PLUGIN_SHA512['3.7.0.Final'];
     if (connect.spec.build) {
       expect(connect.spec.build.plugins[0].artifacts[0].sha512sum).toBe(pinned);
     } else {
@@ -34,7 +34,7 @@ describe('the Debezium plugin archive is pinned by sha512', () => {
   });
 
   it('a Debezium version cdc8s has no pin for needs connect.pluginSha512', () => {
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.4.2.Final'; })).toThrow(/\/connect\/pluginSha512 is required for Debezium 3\.4\.2\.Final/);
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.4.2.Final'; c.connect.pluginSha512 = 'c'.repeat(128); })).not.toThrow();
+    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.7.1.Final'; })).toThrow(/\/connect\/pluginSha512 is required for Debezium 3\.7\.1\.Final/);
+    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.7.1.Final'; c.connect.pluginSha512 = 'c'.repeat(128); })).not.toThrow();
   });
 });

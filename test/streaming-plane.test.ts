@@ -163,16 +163,16 @@ describe.each(ENVIRONMENTS)('%s: Kafka Connect', (name) => {
   it('builds the Debezium Postgres plugin from Maven Central into the platform registry (or runs the image built from the same archive)', () => {
     if (name === 'minikube') {
       expect(connect.spec.build).toBeUndefined();
-      expect(connect.spec.image).toBe('cdc8s.local/kafka-connect-debezium:4.3.1-debezium-3.4.3.Final');
+      expect(connect.spec.image).toBe('cdc8s.local/kafka-connect-debezium:4.3.1-debezium-3.7.0.Final');
       return;
     }
     const { output, plugins } = connect.spec.build;
     expect(plugins).toEqual([{
       name: 'debezium-postgres',
-      artifacts: [{ type: 'tgz', url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.4.3.Final/debezium-connector-postgres-3.4.3.Final-plugin.tar.gz', sha512sum: DEBEZIUM_PLUGIN_SHA512['3.4.3.Final'] }],
+      artifacts: [{ type: 'tgz', url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.7.0.Final/debezium-connector-postgres-3.7.0.Final-plugin.tar.gz', sha512sum: DEBEZIUM_PLUGIN_SHA512['3.7.0.Final'] }],
     }]);
     const registry = { eks: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdc8s', gke: 'europe-west1-docker.pkg.dev/cdc8s-prod/cdc8s' }[name];
-    expect(output).toEqual({ type: 'docker', image: expect.stringMatching(new RegExp(`^${registry}/kafka-connect-debezium:4\\.3\\.1-debezium-3\\.4\\.3\\.Final-[0-9a-f]{12}$`)), pushSecret: 'cdc-connect-registry-push' });
+    expect(output).toEqual({ type: 'docker', image: expect.stringMatching(new RegExp(`^${registry}/kafka-connect-debezium:4\\.3\\.1-debezium-3\\.7\\.0\\.Final-[0-9a-f]{12}$`)), pushSecret: 'cdc-connect-registry-push' });
     // Buildah ignores cloud identities: the build pod gets none; the push Secret's generator has it.
     expect(connect.spec.template.buildServiceAccount).toBeUndefined();
   });
@@ -192,12 +192,12 @@ describe('Kafka Connect build options from config', () => {
   const connect = only(objectsOf(renderVariant('eks', (c) => {
     c.connect.pluginSha512 = 'a'.repeat(128);
     c.connect.build = { registry: 'registry.example.com/team', pushSecret: 'registry-push' };
-    c.connect.debeziumVersion = '3.3.2.Final';
+    c.connect.debeziumVersion = '3.7.1.Final';
   })), 'KafkaConnect');
 
   it('pins the plugin checksum, the version and the push secret', () => {
-    expect(connect.spec.build.plugins[0].artifacts[0]).toMatchObject({ sha512sum: 'a'.repeat(128), url: expect.stringContaining('/3.3.2.Final/debezium-connector-postgres-3.3.2.Final-plugin.tar.gz') });
-    expect(connect.spec.build.output).toEqual({ type: 'docker', image: expect.stringMatching(/^registry\.example\.com\/team\/kafka-connect-debezium:4\.3\.1-debezium-3\.3\.2\.Final-[0-9a-f]{12}$/), pushSecret: 'registry-push' });
+    expect(connect.spec.build.plugins[0].artifacts[0]).toMatchObject({ sha512sum: 'a'.repeat(128), url: expect.stringContaining('/3.7.1.Final/debezium-connector-postgres-3.7.1.Final-plugin.tar.gz') });
+    expect(connect.spec.build.output).toEqual({ type: 'docker', image: expect.stringMatching(/^registry\.example\.com\/team\/kafka-connect-debezium:4\.3\.1-debezium-3\.7\.1\.Final-[0-9a-f]{12}$/), pushSecret: 'registry-push' });
   });
 });
 

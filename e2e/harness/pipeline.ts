@@ -6,9 +6,11 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
 import { includedTables } from '../../src/constructs/debezium-connector';
+import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../../src/constructs/debezium-plugin';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
 import { Command, PostgresServer, postgresAvailable, serverNamesOf } from './postgres-server';
+import { SqlSession } from './sql-session';
 import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
@@ -40,6 +42,21 @@ function renderedObjects(change: (config: any) => void = () => {}): { objects: R
 /** Whether the database image's root is built for the pipeline's environment (see postgresAvailable). */
 export function pipelinePostgresAvailable(): boolean {
   return postgresAvailable(renderedObjects().files, E2E_ENVIRONMENT);
+}
+
+/**
+ * CDC8S_E2E_DEBEZIUM=<version>: run another pinned Debezium than the rendered one (its archive and
+ * sha512 from DEBEZIUM_PLUGIN_SHA512), to show what a release the config refuses does; e.g.
+ * 3.4.3.Final loses rows in scenario 12. Never set in CI.
+ */
+function debeziumOverride(objects: RenderedObject[]): void {
+  const version = process.env.CDC8S_E2E_DEBEZIUM;
+  if (!version) return;
+  const sha512 = DEBEZIUM_PLUGIN_SHA512[version];
+  if (!sha512) throw new Error(`CDC8S_E2E_DEBEZIUM=${version}: cdc8s pins no sha512 for it (${Object.keys(DEBEZIUM_PLUGIN_SHA512).join(', ')})`);
+  const artifact = objects.find((o) => o.kind === 'KafkaConnect')?.spec.build.plugins[0].artifacts[0];
+  Object.assign(artifact, { url: debeziumPostgresPluginUrl(version), sha512sum: sha512 });
+  console.warn(`e2e: running Debezium ${version} in place of the rendered plugin (CDC8S_E2E_DEBEZIUM)`);
 }
 
 /** Log4j 2 for every JVM: INFO to stdout (the process's log file). */
@@ -90,6 +107,7 @@ export class Pipeline {
   constructor(options: PipelineOptions = {}) {
     const { objects, files } = renderedObjects(options.change);
     options.mutate?.(objects);
+    debeziumOverride(objects);
     this.objects = objects;
     this.files = files;
     this.nodes = kafkaNodes(objects, kafkaOf(objects).metadata.name);
@@ -173,6 +191,11 @@ export class Pipeline {
   }
 
   /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
+  /** An application session kept open across steps (a long transaction). */
+  openSession(): SqlSession {
+    return new SqlSession(this.postgres.psql(this.app, ['-q', '-X']));
+  }
+
   slot(): { confirmed: bigint; current: bigint } {
     const slot = this.of('KafkaConnector').spec.config['slot.name'];
     const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${slot}'`).split('|');
@@ -290,7 +313,22 @@ export class Pipeline {
   }
 
   async restartWorker(index: number): Promise<void> {
-    await this.workers[index].stop();
+    await this.stopWorker(index, 'SIGTERM');
+    await this.startWorker(index);
+  }
+
+  /** Stops a worker: SIGTERM is a graceful stop (its tasks stop and commit), SIGKILL a crash. */
+  async stopWorker(index: number, signal: 'SIGTERM' | 'SIGKILL'): Promise<void> {
+    if (signal === 'SIGKILL') {
+      this.workers[index].kill('SIGKILL');
+      await this.workers[index].exited(30_000);
+    } else {
+      await this.workers[index].stop(60_000);
+    }
+  }
+
+  /** Starts a worker again, at its address (it rejoins the group and gets its tasks back). */
+  async startWorker(index: number): Promise<void> {
     this.workers[index] = this.workerProcess(index).start();
     await this.workerServing(index);
   }

@@ -73,6 +73,25 @@ export class Workload {
     }
   }
 
+  /**
+   * `count` new rows of `table` that the caller inserts in a transaction of its own (`INSERT`
+   * statements, or the rows of a COPY): each must arrive as a create.
+   */
+  newRows(table: 'accounts' | 'transactions', count: number): { statements: string[]; copy: string } {
+    const ids = Array.from({ length: count }, () => this.nextId++);
+    for (const id of ids) {
+      this.live.set(key(table, id), 1);
+      this.expected.set(key(table, id), [{ op: 'c', version: 1 }]);
+    }
+    const columns = table === 'accounts' ? 'id, version, balance' : 'id, version, account_id, amount';
+    const row = (id: number) => (table === 'accounts' ? `${id}\t1\t0` : `${id}\t1\t${id % 97}\t${id}`);
+    return {
+      statements: ids.map((id) => insert(table, id)),
+      // COPY writes the rows with multi-insert WAL records: a heap page of rows shares one LSN.
+      copy: `COPY public.${table} (${columns}) FROM STDIN;\n${ids.map(row).join('\n')}\n\\.`,
+    };
+  }
+
   /** How many records the expected events make, across all keys (tombstones included). */
   eventCount(): number {
     return [...this.expected.values()].reduce((n, events) => n + events.length, 0);

@@ -257,4 +257,102 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     pipeline.sql(writesWithoutDeletes(940_000, 300));
     await eventually(() => convergedDifferences(from).length === 0, 240_000, () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`, 3_000);
   }, 400_000);
+
+  /**
+   * 12. Debezium's restart data-loss triggers (src/model/debezium-known-bugs.json), each under each
+   * fault: a change of an open transaction starting right where the stored offset is (after a
+   * heartbeat's logical message, dbz#1379; after another transaction's COMMIT, dbz#76), and a
+   * restart in the middle of a COPY's rows, which share LSNs (dbz#1554). Every committed row must
+   * arrive, exactly once. Debezium 3.4.3 loses rows here (CDC8S_E2E_DEBEZIUM=3.4.3.Final).
+   */
+  describe('12. restarts while a transaction is open or a COPY is being emitted lose nothing', () => {
+    type Fault = 'connector stopped and resumed' | 'worker stopped gracefully' | 'worker SIGKILLed';
+    /** Applies a fault to the connector's task; resolves to what brings it back. */
+    const faults: Record<Fault, () => Promise<() => Promise<void>>> = {
+      'connector stopped and resumed': async () => {
+        await pipeline.stopConnector(connector);
+        return () => pipeline.resumeConnector(connector);
+      },
+      'worker stopped gracefully': async () => {
+        const worker = await pipeline.taskWorker(connector);
+        await pipeline.stopWorker(worker, 'SIGTERM');
+        return () => pipeline.startWorker(worker);
+      },
+      'worker SIGKILLed': async () => {
+        const worker = await pipeline.taskWorker(connector);
+        await pipeline.stopWorker(worker, 'SIGKILL');
+        return () => pipeline.startWorker(worker);
+      },
+    };
+    const heartbeat = () => pipeline.of('KafkaConnector').spec.config['heartbeat.action.query'] as string;
+    /** Debezium stores its position with its next heartbeat record (heartbeat.interval.ms, 10 s): then it is the one just processed. */
+    const heartbeatInterval = () => Number(pipeline.of('KafkaConnector').spec.config['heartbeat.interval.ms']);
+    const arrived = (from: number, keys: readonly string[]) => {
+      const wanted = new Set(keys);
+      const counts = new Map<string, number>();
+      for (const e of decode(consumer.records(from))) if (wanted.has(e.key) && e.event.op === 'c') counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
+      return { missing: keys.filter((k) => !counts.has(k)), twice: keys.filter((k) => (counts.get(k) ?? 0) > 1) };
+    };
+    const keysOf = (statements: readonly string[]) => statements.map((s) => {
+      const [, table, id] = /INTO public\.(\w+) \(id[^)]*\) VALUES \((\d+)/.exec(s) ?? [];
+      return `${table}:${id}`;
+    });
+    /** Every row of `keys` arrives once (bounded), then nothing twice. */
+    async function allArrive(from: number, keys: readonly string[]): Promise<void> {
+      await eventually(() => arrived(from, keys).missing.length === 0, 180_000,
+        () => `${arrived(from, keys).missing.length} of ${keys.length} committed rows never arrived (e.g. ${arrived(from, keys).missing.slice(0, 3).join(', ')}); connect: ${pipeline.workers.map((w) => w.tail(5)).join('\n')}`, 2_000);
+      await sleep(3_000);
+      expect(arrived(from, keys)).toEqual({ missing: [], twice: [] });
+    }
+
+    it.each(Object.keys(faults) as Fault[])('a transaction open across a heartbeat message, its next change right after it; %s', async (fault) => {
+      const from = consumer.position();
+      const [before, after] = [workload.newRows('accounts', 200), workload.newRows('accounts', 200)];
+      const session = pipeline.openSession();
+      await session.run(`BEGIN;\n${before.statements.join('\n')}`);
+      // What Debezium's heartbeat runs, then at once the open transaction's next changes.
+      pipeline.postgres.superuser(heartbeat());
+      await session.run(after.statements.join('\n'));
+      await sleep(heartbeatInterval() + 500);
+      const resume = await faults[fault]();
+      await session.run('COMMIT');
+      session.close();
+      await resume();
+      await allArrive(from, keysOf([...before.statements, ...after.statements]));
+    }, 400_000);
+
+    it.each(Object.keys(faults) as Fault[])('a transaction open across another one\'s COMMIT, its next change right after it; %s', async (fault) => {
+      const from = consumer.position();
+      const [before, other, after] = [workload.newRows('accounts', 200), workload.newRows('transactions', 1), workload.newRows('accounts', 200)];
+      const [open, short] = [pipeline.openSession(), pipeline.openSession()];
+      await open.run(`BEGIN;\n${before.statements.join('\n')}`);
+      await short.run(other.statements[0]);
+      await open.run(after.statements.join('\n'));
+      short.close();
+      await eventually(() => arrived(from, keysOf(other.statements)).missing.length === 0, 60_000, () => 'the short transaction did not arrive', 500);
+      await sleep(heartbeatInterval() + 500);
+      const resume = await faults[fault]();
+      await open.run('COMMIT');
+      open.close();
+      await resume();
+      await allArrive(from, keysOf([...before.statements, ...other.statements, ...after.statements]));
+    }, 400_000);
+
+    it.each(Object.keys(faults) as Fault[])('a COPY of 20,000 rows, the fault while its events are being emitted; %s', async (fault) => {
+      const from = consumer.position();
+      const base = consumer.count();
+      const rows = workload.newRows('accounts', 20_000);
+      const keys = keysOf(rows.statements);
+      const session = pipeline.openSession();
+      await session.run(rows.copy, 120_000);
+      session.close();
+      // Mid-emission: part of the COPY's rows delivered (committed with their offsets), not all.
+      await eventually(() => consumer.count() - base >= 2_000, 120_000, () => 'the COPY\'s rows did not start arriving', 50);
+      const resume = await faults[fault]();
+      const delivered = consumer.count() - base;
+      console.log(`e2e: ${fault} after ${delivered} of 20000 COPY rows arrived`);
+      await resume();
+      await allArrive(from, keys);
+    }, 400_000);
+  });
 });

@@ -1,4 +1,5 @@
 import { DEBEZIUM_PLUGIN_SHA512, pluginSha512For } from '../constructs/debezium-plugin';
+import { compareDebeziumVersions, dataLossBugsIn } from '../model/debezium-known-bugs';
 import { STRIMZI_KAFKA_VERSIONS, STRIMZI_VERSION } from '../constructs/strimzi';
 import { durabilityFor } from '../policy/durability';
 import { CREDENTIAL_RULE, isLiteralCredential } from './credentials';
@@ -13,7 +14,7 @@ export function streamingIssues(config: EnvironmentConfig): ConfigIssue[] {
   // Replication overrides are judged only once the broker count itself is acceptable.
   return [
     ...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config),
-    ...versionIssues(config), ...pluginPinIssues(config),
+    ...versionIssues(config), ...knownDataLossIssues(config), ...pluginPinIssues(config),
   ];
 }
 
@@ -37,6 +38,18 @@ function compareMetadataVersions(a: string, b: string): number {
     if ((x[i] ?? 0) !== (y[i] ?? 0)) return (x[i] ?? 0) - (y[i] ?? 0);
   }
   return 0;
+}
+
+/** A Debezium release that silently loses committed changes (src/model/debezium-known-bugs.json) is refused. */
+function knownDataLossIssues({ connect }: EnvironmentConfig): ConfigIssue[] {
+  const bugs = dataLossBugsIn(connect.debeziumVersion);
+  if (bugs.length === 0) return [];
+  const fixed = bugs.map((b) => b.fixedIn).sort(compareDebeziumVersions).pop();
+  return [{
+    path: '/connect/debeziumVersion',
+    message: `${connect.debeziumVersion} loses committed changes on restart (${bugs.map((b) => b.id).join(', ')}): use ${fixed} or later`,
+    rule: 'no Debezium release with a known silent data-loss bug',
+  }];
 }
 
 /** Every build of the plugin (Strimzi's, or the rendered Dockerfile) checks the archive against a sha512. */
