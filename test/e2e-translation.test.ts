@@ -8,7 +8,7 @@ import { objectsOf, render, ROOT } from './helpers';
 const objects = objectsOf(render('eks')) as unknown as RenderedObject[];
 const kafka = kafkaOf(objects);
 const nodes = kafkaNodes(objects, kafka.metadata.name);
-const host = { addressOf: (id: number) => `127.9.9.${10 + id}`, keystorePem: '/k/node.pem', truststorePem: '/k/ca.crt', dataDir: (id: number) => `/d/${id}` };
+const host = { addressOf: (id: number) => `127.9.9.${10 + id}`, dataDir: (id: number) => `/d/${id}` };
 const props = (text: string) => new Map(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
 
 describe('Kafka CR and node pools → server.properties', () => {
@@ -25,6 +25,18 @@ describe('Kafka CR and node pools → server.properties', () => {
     expect(broker.get('authorizer.class.name')).toBe('org.apache.kafka.metadata.authorizer.StandardAuthorizer');
     expect(broker.get('super.users')).toContain('User:CN=cdc-kafka,O=io.strimzi');
     for (const [key, value] of Object.entries(kafka.spec.kafka.config)) expect(broker.get(key), key).toBe(String(value));
+  });
+
+  it('every node reads its certificate and the cluster CA through strimzisecrets, under Strimzi 1.2.0\'s Secret names', () => {
+    for (const node of [nodes[0], nodes[3]]) {
+      const config = props(nodeProperties(kafka, nodes, node, host));
+      const pod = `cdc-${node.pool}-${node.id}`;
+      expect(config.get('listener.name.controlplane-9090.ssl.keystore.certificate.chain')).toBe(`\${strimzisecrets:cdc-streaming/${pod}:${pod}.crt}`);
+      expect(config.get('listener.name.controlplane-9090.ssl.keystore.key')).toBe(`\${strimzisecrets:cdc-streaming/${pod}:${pod}.key}`);
+      expect(config.get('listener.name.controlplane-9090.ssl.truststore.certificates')).toBe('${strimzisecrets:cdc-streaming/cdc-trustbundle:cluster-ca.crt}');
+      expect(config.get('config.providers')).toBe(node.roles.includes('broker') ? 'strimzienv,strimzisecrets,strimzifile,strimzidir' : 'strimzienv,strimzisecrets');
+    }
+    expect(props(nodeProperties(kafka, nodes, nodes[0], host)).get('listener.name.tls-9093.ssl.keystore.certificate.chain')).toBe('${strimzisecrets:cdc-streaming/cdc-broker-0:cdc-broker-0.crt}');
   });
 
   it('a controller listens only on the control plane', () => {

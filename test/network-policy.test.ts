@@ -155,12 +155,13 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
       expect(network.egressAllowed(connectBuild, broker, 9093)).toBe(false);
     });
 
-    it('Kafka nodes: each other on the control-plane and replication ports; the API only for the rack init container', () => {
+    it('Kafka nodes: each other on the control-plane and replication ports, and the Kubernetes API (kubernetes-api-egress.test.ts derives why)', () => {
       for (const [from, to] of [[broker, controller], [controller, broker], [broker, broker]]) {
         expect(network.egressAllowed(from, to, 9090)).toBe(true);
         expect(network.egressAllowed(from, to, 9091)).toBe(true);
       }
-      expect(network.egressAllowed(broker, apiServer, apiPort)).toBe(Boolean(ofKind(objects, 'Kafka')[0].spec.kafka.rack));
+      expect(network.egressAllowed(broker, apiServer, apiPort)).toBe(true);
+      expect(network.egressAllowed(controller, apiServer, apiPort)).toBe(true);
       expect(network.egressAllowed(broker, postgres, 5432)).toBe(false);
       expect(closedFor(broker)).toEqual(closedFor(broker).map(() => false));
       expect(closedFor(controller)).toEqual(closedFor(controller).map(() => false));

@@ -33,8 +33,9 @@ export class CertificateAuthority {
 export interface Certificates {
   /** The CA certificate (clients' and nodes' truststore). */
   readonly caPem: string;
-  /** Private key (PKCS#8) + certificate of the Kafka nodes: CN=<cluster>-kafka, every node address in its SANs. */
-  readonly nodePem: string;
+  /** The Kafka nodes' private key (PKCS#8) and certificate: CN=<cluster>-kafka, every node address in its SANs. */
+  readonly nodeKey: string;
+  readonly nodeCert: string;
   /** Private key + certificate of the harness's admin client (a Strimzi operator's subject). */
   readonly adminPem: string;
 }
@@ -43,9 +44,11 @@ export interface Certificates {
 export function makeCertificates(dir: string, cluster: string, addresses: readonly string[], adminSubject: string): Certificates {
   const ca = new CertificateAuthority(dir, '/O=io.strimzi/CN=cluster-ca');
   const sans = ['DNS:localhost', ...addresses.map((a) => `IP:${a}`)].join(',');
+  const node = ca.issue('node', `/O=io.strimzi/CN=${cluster}-kafka`, sans);
   return {
     caPem: ca.certificate,
-    nodePem: ca.issue('node', `/O=io.strimzi/CN=${cluster}-kafka`, sans).pem,
+    nodeKey: node.key,
+    nodeCert: node.cert,
     adminPem: ca.issue('admin', adminSubject).pem,
   };
 }

@@ -15,7 +15,7 @@ import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
 import {
-  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties,
+  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties, nodeSecrets,
   operatorSubject, RenderedObject, REPLICATION_PORT,
 } from './strimzi';
 
@@ -113,6 +113,7 @@ export class Pipeline {
     this.nodes = kafkaNodes(objects, kafkaOf(objects).metadata.name);
     this.secretsDir = join(this.dir, 'secrets');
     mkdirSync(this.kafkaHome, { recursive: true });
+    mkdirSync(this.secretsDir, { recursive: true });
     writeFileSync(join(this.dir, 'log4j2.properties'), LOG4J2);
     // The database's Service name resolves to loopback for the Connect JVMs alone (the JDK's
     // hosts-file resolver), so the connector connects by the rendered name and verifies the
@@ -190,12 +191,12 @@ export class Pipeline {
     return this.postgres.psql(this.app, ['-q']);
   }
 
-  /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
   /** An application session kept open across steps (a long transaction). */
   openSession(): SqlSession {
     return new SqlSession(this.postgres.psql(this.app, ['-q', '-X']));
   }
 
+  /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
   slot(): { confirmed: bigint; current: bigint } {
     const slot = this.of('KafkaConnector').spec.config['slot.name'];
     const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${slot}'`).split('|');
@@ -209,12 +210,15 @@ export class Pipeline {
     const properties = join(this.dir, `server-${node.id}.properties`);
     if (!existsSync(properties)) {
       mkdirSync(dataDir, { recursive: true });
-      writeFileSync(properties, nodeProperties(kafkaOf(this.objects), this.nodes, node, {
-        addressOf: (id) => this.addressOf(id), keystorePem: this.certs.nodePem, truststorePem: this.certs.caPem, dataDir: () => dataDir,
-      }));
+      writeFileSync(properties, nodeProperties(kafkaOf(this.objects), this.nodes, node, { addressOf: (id) => this.addressOf(id), dataDir: () => dataDir }));
+      // The Secrets the node's config reads through strimzisecrets: its certificate and the cluster CA.
+      const secrets = nodeSecrets(kafkaOf(this.objects), node);
+      this.writeSecret(secrets.certificate, readFileSync(this.certs.nodeCert, 'utf8'));
+      this.writeSecret(secrets.key, readFileSync(this.certs.nodeKey, 'utf8'));
+      this.writeSecret(secrets.trustedCa, readFileSync(this.certs.caPem, 'utf8'));
       this.java(`format-${node.id}`, 'kafka.tools.StorageTool', ['format', '-t', this.clusterId, '-c', properties], true);
     }
-    return new ManagedProcess(`kafka node ${node.id} (${node.pool})`, this.bin.java, [...this.jvm(512), 'kafka.Kafka', properties], join(this.dir, `kafka-${node.id}.log`));
+    return new ManagedProcess(`kafka node ${node.id} (${node.pool})`, this.bin.java, [...this.jvm(512), 'kafka.Kafka', properties], join(this.dir, `kafka-${node.id}.log`), { cwd: this.secretsDir });
   }
 
   private async startKafka(): Promise<void> {
@@ -275,10 +279,12 @@ export class Pipeline {
     this.java('apply', 'cdc8s.e2e.E2eTool', ['apply', this.adminProperties(), file], true);
     // Secrets as the user operator writes them, where the strimzisecrets stand-in reads them.
     const namespace = this.of('KafkaUser').metadata.namespace as string;
-    for (const [user, password] of this.passwords) this.writeSecret(`${namespace}/${user}`, 'password', password);
+    for (const [user, password] of this.passwords) this.writeSecret(`${namespace}/${user}:password`, password);
   }
 
-  private writeSecret(secret: string, key: string, value: string): void {
+  /** A Secret key `<namespace>/<secret>:<key>` where the strimzisecrets stand-in reads it (strimzi.ts). */
+  private writeSecret(reference: string, value: string): void {
+    const [secret, key] = reference.split(':');
     mkdirSync(join(this.secretsDir, secret), { recursive: true });
     writeFileSync(join(this.secretsDir, secret, key), value);
   }
@@ -423,9 +429,9 @@ export class Pipeline {
 
   /** Writes the Secret the connector's `${strimzisecrets:<namespace>/<name>:<key>}` reference names, where the stand-in provider reads it. */
   private writeDebeziumSecret(password: string): void {
-    const reference = /^\$\{strimzisecrets:([^:]+):([^}]+)\}$/.exec(this.of('KafkaConnector').spec.config['database.password']);
+    const reference = /^\$\{strimzisecrets:([^}]+)\}$/.exec(this.of('KafkaConnector').spec.config['database.password']);
     if (!reference) throw new Error('the rendered connector does not take its password from strimzisecrets');
-    this.writeSecret(reference[1], reference[2], password);
+    this.writeSecret(reference[1], password);
   }
 
   /** Index of the worker running the connector's task 0 (from the status the REST API reports). */
@@ -502,9 +508,9 @@ export class Pipeline {
     return ['-Xms128m', `-Xmx${heapMb}m`, '-XX:+UseSerialGC', `-Dlog4j2.configurationFile=${join(this.dir, 'log4j2.properties')}`, '-cp', this.bin.classpath];
   }
 
-  /** Runs a short-lived Java main to completion (bounded); returns its output. */
+  /** Runs a short-lived Java main to completion (bounded), where the strimzisecrets stand-in reads Secrets; returns its output. */
   private java(name: string, main: string, args: string[], check: boolean): string {
-    const result = spawnSync(this.bin.java, [...this.jvm(256), main, ...args], { encoding: 'utf8', timeout: 120_000 });
+    const result = spawnSync(this.bin.java, [...this.jvm(256), main, ...args], { encoding: 'utf8', timeout: 120_000, cwd: this.secretsDir });
     const output = `${result.stdout}${result.stderr}`;
     if (check && result.status !== 0) throw new Error(`${name} (${main}) failed (${result.error?.message ?? result.status}):\n${output.split('\n').slice(-40).join('\n')}`);
     return result.stdout;

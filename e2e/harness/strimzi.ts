@@ -27,17 +27,33 @@ export interface KafkaNode {
   readonly roles: readonly ('broker' | 'controller')[];
 }
 
-/** Where the harness runs a node and which files stand in for Strimzi's mounted certificates. */
+/** Where the harness runs a node. */
 export interface NodeHost {
   /** Loopback address of a node (each node has its own, so every port stays as rendered). */
   readonly addressOf: (nodeId: number) => string;
-  /** PEM with the node's private key (PKCS#8) and certificate, signed by the harness's cluster CA. */
-  readonly keystorePem: string;
-  /** PEM with the cluster CA certificate. */
-  readonly truststorePem: string;
   /** The node's data directory (the volume mount). */
   readonly dataDir: (nodeId: number) => string;
 }
+
+/** A node's pod name (and the name of the Secret holding its certificate): `<cluster>-<pool>-<id>`. */
+export function kafkaPodName(cluster: string, node: KafkaNode): string {
+  return `${cluster}-${node.pool}-${node.id}`;
+}
+
+/** The Secret key `${strimzisecrets:…}` reads a node's certificate and the cluster CA from, as Strimzi 1.2.0 names them. */
+export function nodeSecrets(kafka: RenderedObject, node: KafkaNode): { certificate: string; key: string; trustedCa: string } {
+  const namespace = kafka.metadata.namespace as string;
+  const pod = kafkaPodName(kafka.metadata.name, node);
+  return { certificate: `${namespace}/${pod}:${pod}.crt`, key: `${namespace}/${pod}:${pod}.key`, trustedCa: `${namespace}/${kafka.metadata.name}-trustbundle:cluster-ca.crt` };
+}
+
+/**
+ * Strimzi's `strimzisecrets` provider in the harness: a Secret key `<namespace>/<secret>:<key>` is
+ * the file `<namespace>/<secret>/<key>` under the process's working directory, read by Kafka's
+ * DirectoryConfigProvider (in place of io.strimzi.kafka.KubernetesSecretConfigProvider, which asks
+ * the Kubernetes API).
+ */
+const SECRETS_PROVIDER_STAND_IN = 'config.providers.strimzisecrets.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider';
 
 /** Node ids as Strimzi assigns them to a cluster's pools: consecutive from 0, pool by pool in the rendered order. */
 export function kafkaNodes(objects: readonly RenderedObject[], cluster: string): KafkaNode[] {
@@ -69,13 +85,24 @@ export function nodeProperties(kafka: RenderedObject, nodes: readonly KafkaNode[
   const listeners: string[] = [];
   const advertised: string[] = [];
   const address = host.addressOf(node.id);
-  const internalTls = (name: string) => [
-    `listener.name.${name.toLowerCase()}.ssl.keystore.location=${host.keystorePem}`,
+  // Certificates come through the strimzisecrets provider (KafkaBrokerConfigurationBuilder's
+  // configureListener and configureTlsOnListener): every node reads Secrets from the Kubernetes API.
+  const secrets = nodeSecrets(kafka, node);
+  const keystore = (name: string) => [
+    `listener.name.${name.toLowerCase()}.ssl.keystore.certificate.chain=\${strimzisecrets:${secrets.certificate}}`,
+    `listener.name.${name.toLowerCase()}.ssl.keystore.key=\${strimzisecrets:${secrets.key}}`,
     `listener.name.${name.toLowerCase()}.ssl.keystore.type=PEM`,
-    `listener.name.${name.toLowerCase()}.ssl.truststore.location=${host.truststorePem}`,
+  ];
+  const internalTls = (name: string) => [
+    ...keystore(name),
+    `listener.name.${name.toLowerCase()}.ssl.truststore.certificates=\${strimzisecrets:${secrets.trustedCa}}`,
     `listener.name.${name.toLowerCase()}.ssl.truststore.type=PEM`,
     `listener.name.${name.toLowerCase()}.ssl.client.auth=required`,
   ];
+  // printConfigProviders: the file and directory providers on brokers only.
+  lines.push(`config.providers=${['strimzienv', 'strimzisecrets', ...(isBroker ? ['strimzifile', 'strimzidir'] : [])].join(',')}`,
+    'config.providers.strimzienv.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
+    'config.providers.strimzienv.param.allowlist.pattern=.*', SECRETS_PROVIDER_STAND_IN);
   lines.push(...internalTls(CONTROL_PLANE));
   if (isController) {
     listeners.push(`${CONTROL_PLANE}://${address}:${CONTROL_PLANE_PORT}`);
@@ -101,7 +128,7 @@ export function nodeProperties(kafka: RenderedObject, nodes: readonly KafkaNode[
       } else {
         throw new Error(`listener ${listener.name}: authentication ${auth} is not translated by the e2e harness`);
       }
-      if (listener.tls) lines.push(`listener.name.${property}.ssl.keystore.location=${host.keystorePem}`, `listener.name.${property}.ssl.keystore.type=PEM`);
+      if (listener.tls) lines.push(...keystore(name));
     }
   }
   lines.push(`listener.security.protocol.map=${protocols.join(',')}`, `listeners=${listeners.join(',')}`);
@@ -169,11 +196,7 @@ export interface WorkerHost {
   readonly pluginPath: string;
   /** Stands in for the image's /opt/kafka (the strimzidir provider's allowed path). */
   readonly kafkaHome: string;
-  /**
-   * Directory standing in for the Kubernetes API behind Strimzi's `strimzisecrets` provider: a
-   * Secret key `<namespace>/<secret>:<key>` is the file `<dir>/<namespace>/<secret>/<key>`, read
-   * by Kafka's DirectoryConfigProvider with the worker's working directory set to this one.
-   */
+  /** The working directory: where the strimzisecrets stand-in reads Secrets (SECRETS_PROVIDER_STAND_IN). */
   readonly secretsDir: string;
 }
 
@@ -203,9 +226,7 @@ export function connectWorkerProperties(connect: RenderedObject, host: WorkerHos
     'config.providers.strimzifile.class=org.apache.kafka.common.config.provider.FileConfigProvider',
     'config.providers.strimzidir.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider',
     `config.providers.strimzidir.param.allowed.paths=${host.kafkaHome}`,
-    // In place of io.strimzi.kafka.KubernetesSecretConfigProvider: the same references, read from
-    // files relative to the worker's working directory (allowed.paths would reject relative paths).
-    'config.providers.strimzisecrets.class=org.apache.kafka.common.config.provider.DirectoryConfigProvider',
+    SECRETS_PROVIDER_STAND_IN,
   );
   // Strimzi's defaults (KafkaConnectConfiguration.DEFAULTS), then spec.config verbatim.
   const config: Record<string, unknown> = { 'key.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', ...spec.config };

@@ -69,6 +69,7 @@ export class ApiChart extends Chart {
       labels: this.service.podLabels,
       podSelector: peers.api.podLabels,
       ingress: [{ peers: platform.apiTrafficSources(), ports: [api.port] }],
+      dns: peers.dns,
       egress: [{ peers: [podPeer(peers.postgres)], ports: [connection.port] }, ...platform.identityEgress('api')],
     });
   }

@@ -75,7 +75,8 @@ export class ConnectChart extends Chart {
       operator: peers.strimziOperator,
       image: this.imageSource(env, platform),
       config: { ...connectWorkerConfig(durability), ...connect.config },
-      egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, platform.kubernetesApiEgress()],
+      egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, ...platform.kubernetesApiEgress()],
+      dns: peers.dns,
       databaseTrust: new PostgresTrust(this, 'PostgresTrust', {
         environment: env.name,
         namespace: namespaces.streaming,

@@ -34,6 +34,7 @@ export class ConsumersChart extends Chart {
       labels: { ...commonLabels(), 'app.kubernetes.io/component': CONSUMER_COMPONENT },
       podSelector: peers.consumers.podLabels,
       ingress: [],
+      dns: peers.dns,
       egress: [{ peers: [podPeer(peers.kafkaBrokers)], ports: [TLS_LISTENER_PORT] }],
     });
     for (const consumer of consumers) {

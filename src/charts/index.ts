@@ -50,11 +50,12 @@ export interface PipelineApp {
 export function buildPipeline(env: Environment): PipelineApp {
   const app = new App({ outdir: 'unused' });
   const { config } = env;
+  const platform = platformFor(config);
   const context: ChartContext = {
     env,
-    platform: platformFor(config),
+    platform,
     durability: effectiveDurability(config.kafka),
-    peers: pipelinePeers(env),
+    peers: pipelinePeers(env, platform),
   };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
   const postgres = new PostgresChart(app, 'postgres', context);

@@ -30,6 +30,7 @@ export class KafkaChart extends Chart {
       clients: [peers.connect, peers.consumers],
       operator: peers.strimziOperator,
       kubernetesApi: platform.kubernetesApiEgress(),
+      dns: peers.dns,
     });
   }
 }

@@ -1,7 +1,8 @@
 import { Environment } from '../config/types';
 import { CONSUMER_COMPONENT } from '../constructs/kafka-consumer';
 import { selectorLabels } from '../constructs/labels';
-import { PodPeer } from '../constructs/network-policy';
+import { NetworkFlow, PodPeer } from '../constructs/network-policy';
+import { Platform } from '../platforms/platform';
 import { brokerPodLabels, connectWorkerPodLabels, STRIMZI_OPERATOR_POD_LABELS } from '../constructs/strimzi';
 
 /** Name of the Postgres StatefulSet and Service (and its pods' `app.kubernetes.io/name`). */
@@ -15,6 +16,8 @@ export interface PipelinePeers {
   readonly connect: PodPeer;
   readonly kafkaBrokers: PodPeer;
   readonly strimziOperator: PodPeer;
+  /** Where pods send DNS queries (the platform's resolver): every policy that restricts egress admits it. */
+  readonly dns: readonly NetworkFlow[];
 }
 
 /**
@@ -22,7 +25,7 @@ export interface PipelinePeers {
  * workloads use, so a policy can never select pods that do not exist. Charts build their
  * NetworkPolicies from this, whichever chart renders the peer.
  */
-export function pipelinePeers({ name: instance, config }: Environment): PipelinePeers {
+export function pipelinePeers({ name: instance, config }: Environment, platform: Platform): PipelinePeers {
   const { namespaces, api, kafka, connect } = config;
   return {
     postgres: { namespace: namespaces.data, podLabels: selectorLabels({ name: POSTGRES_NAME, component: 'database', instance }) },
@@ -31,5 +34,6 @@ export function pipelinePeers({ name: instance, config }: Environment): Pipeline
     connect: { namespace: namespaces.streaming, podLabels: connectWorkerPodLabels(connect.name) },
     kafkaBrokers: { namespace: namespaces.streaming, podLabels: brokerPodLabels(kafka.name) },
     strimziOperator: { namespace: kafka.operatorNamespace, podLabels: STRIMZI_OPERATOR_POD_LABELS },
+    dns: platform.clusterDns(),
   };
 }

@@ -83,6 +83,7 @@ export class PostgresChart extends Chart {
       secrets,
       // The API reads and writes; Connect streams the WAL over a replication connection.
       clients: [peers.api, peers.connect],
+      dns: peers.dns,
     });
   }
 }

@@ -112,6 +112,8 @@ export interface EksSettings {
   readonly certificateArn: string;
   /** The VPC's CIDR: where the ALB's traffic to pod IPs comes from, unless loadBalancerSubnetCidrs narrows it. */
   readonly vpcCidr: string;
+  /** The cluster's Service CIDR (its kubernetes Service has the first address); unset: EKS's two defaults. */
+  readonly serviceIpv4Cidr?: string;
   /** The ALB's subnets: the only sources the API admits (pods elsewhere in the VPC cannot bypass the ALB). */
   readonly loadBalancerSubnetCidrs?: readonly string[];
   readonly loadBalancerScheme: 'internet-facing' | 'internal';
@@ -126,8 +128,13 @@ export interface EksSettings {
   readonly secretKeyPrefix: string;
 }
 
+/** Where a GKE cluster's pods send DNS queries. */
+export type GkeDnsProvider = 'kube-dns' | 'cloud-dns' | 'nodelocal-dns-cache';
+
 export interface GkeSettings {
   readonly sslCertificate: string;
+  /** The cluster's DNS provider (NetworkPolicies admit its resolver). */
+  readonly dns: GkeDnsProvider;
   /** Compute Engine SSL policy (TLS 1.2+) of the Gateway's HTTPS frontend. */
   readonly sslPolicy: string;
   readonly apiServiceAccount?: string;

@@ -51,8 +51,10 @@ export interface KafkaClusterProps {
   readonly clients: readonly PodPeer[];
   /** The Strimzi cluster operator's pods, admitted to the control, replication and agent ports. */
   readonly operator: PodPeer;
-  /** The Kubernetes API server, as pods reach it (the entity operator; the Kafka pods' init container with racks). */
-  readonly kubernetesApi: NetworkFlow;
+  /** The Kubernetes API server, as pods reach it: the nodes (their certificates, through strimzisecrets) and the entity operator. */
+  readonly kubernetesApi: readonly NetworkFlow[];
+  /** Where its pods resolve names (the platform's DNS). */
+  readonly dns: readonly NetworkFlow[];
 }
 
 /**
@@ -125,14 +127,18 @@ export class KafkaCluster extends Construct {
     });
 
     // Egress (the namespace denies it by default): nodes reach each other on the control-plane and
-    // replication ports; the rack init container reads its node's labels from the API server.
+    // replication ports, and the API server: Strimzi 1.2.0 writes every listener's certificate and
+    // the cluster CA as ${strimzisecrets:...} references (KafkaBrokerConfigurationBuilder), which the
+    // broker and controller resolve through the Kubernetes API; the rack init container reads its
+    // node's labels there too.
     const nodes = { namespace: props.namespace, podLabels: kafkaNodePodLabels(props.name) };
     new WorkloadNetworkPolicy(this, 'NodeEgress', {
       name: `${props.name}-kafka-egress`,
       namespace: props.namespace,
       labels,
       podSelector: nodes.podLabels,
-      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT] }, ...(props.rackTopologyKey ? [props.kubernetesApi] : [])],
+      dns: props.dns,
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT] }, ...props.kubernetesApi],
     });
     // The topic and user operators watch their resources and talk to Kafka on the replication port.
     new WorkloadNetworkPolicy(this, 'EntityOperatorEgress', {
@@ -140,7 +146,8 @@ export class KafkaCluster extends Construct {
       namespace: props.namespace,
       labels,
       podSelector: entityOperatorPodLabels(props.name),
-      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }, props.kubernetesApi],
+      dns: props.dns,
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }, ...props.kubernetesApi],
     });
 
     const dualRole = props.dedicatedControllers === undefined;

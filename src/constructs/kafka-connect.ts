@@ -93,6 +93,8 @@ export interface KafkaConnectProps {
    */
   readonly egress: readonly NetworkFlow[];
   /** The database's CA certificate, as a Secret volume with a `ca.crt` item: mounted for connectors to verify the server. */
+  /** Where the workers and the build resolve names (the platform's DNS). */
+  readonly dns: readonly NetworkFlow[];
   readonly databaseTrust: k8s.Volume;
 }
 
@@ -178,6 +180,7 @@ export class KafkaConnect extends Construct {
         ...props.egress,
       ],
     });
+      dns: props.dns,
     if (props.image.type === 'operator-build') {
       // The build downloads the plugin and pushes the image over HTTPS; never the metadata servers.
       new WorkloadNetworkPolicy(this, 'BuildEgress', {
@@ -191,6 +194,7 @@ export class KafkaConnect extends Construct {
 
     // Strimzi renders this flow too; ours keeps it when network policy generation is off.
     new WorkloadNetworkPolicy(this, 'OperatorAccess', {
+        dns: props.dns,
       name: `${props.name}-strimzi-operator`,
       namespace: props.namespace,
       labels,

@@ -27,14 +27,15 @@ export function podPeer(peer: PodPeer): k8s.NetworkPolicyPeer {
 }
 
 /**
- * The cluster DNS: CoreDNS (or kube-dns) pods in kube-system carry `k8s-app: kube-dns` on EKS,
- * GKE and minikube alike. Every pod with restricted egress needs it to resolve Service names.
+ * The cluster DNS pods: CoreDNS (or kube-dns) in kube-system carries `k8s-app: kube-dns` on EKS,
+ * GKE and minikube alike.
  */
-const KUBE_DNS = podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } });
-export const CLUSTER_DNS: readonly NetworkFlow[] = [
-  { peers: [KUBE_DNS], ports: [53], protocol: 'UDP' },
-  { peers: [KUBE_DNS], ports: [53], protocol: 'TCP' },
-];
+export const KUBE_DNS_PODS = podPeer({ namespace: 'kube-system', podLabels: { 'k8s-app': 'kube-dns' } });
+
+/** DNS (port 53, UDP and TCP) to these peers: where a platform's pods send their queries. */
+export function dnsFlows(peers: readonly k8s.NetworkPolicyPeer[]): NetworkFlow[] {
+  return [{ peers, ports: [53], protocol: 'UDP' }, { peers, ports: [53], protocol: 'TCP' }];
+}
 
 /**
  * Denies all ingress (or egress) to every pod of a namespace. NetworkPolicies only add
@@ -65,18 +66,21 @@ export interface WorkloadNetworkPolicyProps {
   readonly podSelector: Record<string, string>;
   /** Flows into the pods; empty: none; omitted: this policy does not restrict ingress. */
   readonly ingress?: readonly NetworkFlow[];
-  /**
-   * Flows out of the pods besides cluster DNS (always allowed when egress is restricted);
-   * omitted: egress is not restricted.
-   */
+  /** Flows out of the pods besides DNS; omitted: egress is not restricted. */
   readonly egress?: readonly NetworkFlow[];
+  /**
+   * Where the pods resolve names (the platform's DNS: PipelinePeers.dns), allowed whenever egress
+   * is restricted; required with `egress`.
+   */
+  readonly dns?: readonly NetworkFlow[];
 }
 
 /** The exact traffic one workload may receive (and, where its destinations are known, send). */
 export class WorkloadNetworkPolicy extends Construct {
   constructor(scope: Construct, id: string, props: WorkloadNetworkPolicyProps) {
     super(scope, id);
-    const egress = props.egress ? [...CLUSTER_DNS, ...props.egress] : undefined;
+    if (props.egress && !props.dns) throw new Error(`NetworkPolicy ${props.namespace}/${props.name}: restricted egress needs the platform's DNS flows`);
+    const egress = props.egress ? [...(props.dns ?? []), ...props.egress] : undefined;
     new k8s.KubeNetworkPolicy(this, 'Resource', {
       metadata: { name: props.name, namespace: props.namespace, labels: props.labels },
       spec: {

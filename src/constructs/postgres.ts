@@ -67,6 +67,8 @@ export interface PostgresProps {
   readonly secrets: { readonly superuser: RequiredSecret; readonly app: RequiredSecret; readonly debezium: RequiredSecret };
   /** The only pods that may open connections to Postgres (the API's, Connect's). */
   readonly clients: readonly PodPeer[];
+  /** Where its pods resolve names (the platform's DNS). */
+  readonly dns: readonly NetworkFlow[];
 }
 
 /** Where clients reach the database; pass this, never retype host names. */
@@ -212,6 +214,7 @@ export class Postgres extends Construct {
       labels,
       podSelector: selector,
       ingress: [{ peers: props.clients.map(podPeer), ports: [POSTGRES_PORT] }],
+      dns: props.dns,
       // The server opens no connections of its own; the backup tool reaches the repository.
       egress: [...props.backup.egress],
     });

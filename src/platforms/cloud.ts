@@ -4,7 +4,7 @@ import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName, SecretReaders }
 import { ExternalSecret } from '../constructs/external-secret';
 import { NamespacedSecretStore, SECRET_STORE_NAME } from '../constructs/namespaced-secret-store';
 import { HttpBackend } from '../constructs/http-exposure';
-import { NetworkFlow } from '../constructs/network-policy';
+import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
 import { commonLabels } from '../constructs/labels';
 import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RequiredSecret } from '../constructs/required-secret';
@@ -138,7 +138,12 @@ export abstract class ManagedCloudPlatform implements Platform {
   abstract apiTrafficSources(): k8s.NetworkPolicyPeer[];
   abstract identityEgress(workload: IdentityWorkload): NetworkFlow[];
   abstract backupRepository(environment: string): BackupRepository;
-  abstract kubernetesApiEgress(): NetworkFlow;
+  abstract kubernetesApiEgress(): readonly NetworkFlow[];
+
+  /** The cluster's CoreDNS (EKS) or kube-dns pods; GKE names its resolver in gke.dns. */
+  clusterDns(): readonly NetworkFlow[] {
+    return dnsFlows([KUBE_DNS_PODS]);
+  }
 
   /** True when the platform binds the workload's ServiceAccount to a cloud identity. */
   protected hasIdentity(workload: IdentityWorkload): boolean {

@@ -133,9 +133,19 @@ export class EksPlatform extends ManagedCloudPlatform {
     };
   }
 
-  /** EKS places the control plane's network interfaces in the cluster's VPC subnets (port 443). */
-  kubernetesApiEgress(): NetworkFlow {
-    return kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: [this.settings.vpcCidr], port: 443 });
+  /**
+   * EKS places the control plane's network interfaces in the cluster's VPC subnets (port 443). The
+   * VPC CNI's network policy agent judges a connection before the kubernetes Service's ClusterIP is
+   * translated (amazon-network-policy-controller-k8s resolves ClusterIPs only of Services with a
+   * selector, which that Service lacks), so pods dialling KUBERNETES_SERVICE_HOST need the ClusterIP
+   * itself admitted: the first address of eks.serviceIpv4Cidr, or of both of EKS's defaults.
+   */
+  kubernetesApiEgress(): readonly NetworkFlow[] {
+    const serviceCidrs = this.settings.serviceIpv4Cidr ? [this.settings.serviceIpv4Cidr] : EKS_DEFAULT_SERVICE_CIDRS;
+    return [
+      kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: [this.settings.vpcCidr], port: 443 }),
+      kubernetesApiFlow({ cidrs: serviceCidrs.map((cidr) => `${firstAddress(cidr)}/32`), port: 443 }),
+    ];
   }
 
   exposeApi(scope: Construct, backend: HttpBackend): void {
@@ -146,6 +156,18 @@ export class EksPlatform extends ManagedCloudPlatform {
       sslPolicy: this.settings.sslPolicy,
     });
   }
+}
+
+/** EKS assigns Service addresses from one of these when the cluster was created without serviceIpv4Cidr. */
+const EKS_DEFAULT_SERVICE_CIDRS = ['10.100.0.0/16', '172.20.0.0/16'];
+
+/** The first host address of a CIDR, which Kubernetes gives the kubernetes Service (10.100.0.0/16 → 10.100.0.1). */
+function firstAddress(cidr: string): string {
+  const [base, bits] = cidr.split('/');
+  const value = base.split('.').reduce((n, octet) => n * 256 + Number(octet), 0);
+  const network = value - (value % 2 ** (32 - Number(bits)));
+  const first = network + 1;
+  return [24, 16, 8, 0].map((shift) => Math.floor(first / 2 ** shift) % 256).join('.');
 }
 
 /** The region of an ECR registry host; undefined for any other host. */

@@ -5,7 +5,7 @@ import { GkeGateway } from '../constructs/gke-gateway';
 import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/namespaced-secret-store';
 import { HttpBackend } from '../constructs/http-exposure';
 import { registryHost } from '../constructs/image';
-import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
+import { dnsFlows, HTTPS_EXCEPT_METADATA, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
 import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
 import { RetainedStorageClass } from '../constructs/retained-storage-class';
 import { ManagedCloudPlatform } from './cloud';
@@ -71,8 +71,22 @@ export class GkePlatform extends ManagedCloudPlatform {
     return issues;
   }
 
-  kubernetesApiEgress(): NetworkFlow {
-    return kubernetesApiFlow(this.config.kubernetesApi as { cidrs: string[]; port: number });
+  /**
+   * Where pods resolve names, by gke.dns: kube-dns's pods; Cloud DNS's resolver, the node's metadata
+   * server (169.254.169.254); or NodeLocal DNSCache on the node (169.254.20.10), with kube-dns's pods
+   * for while a node's cache restarts. Link-local addresses match no pod selector: only ipBlocks.
+   */
+  clusterDns(): readonly NetworkFlow[] {
+    const peers = {
+      'kube-dns': [KUBE_DNS_PODS],
+      'cloud-dns': [{ ipBlock: { cidr: '169.254.169.254/32' } }],
+      'nodelocal-dns-cache': [{ ipBlock: { cidr: '169.254.20.10/32' } }, KUBE_DNS_PODS],
+    }[this.settings.dns];
+    return dnsFlows(peers);
+  }
+
+  kubernetesApiEgress(): readonly NetworkFlow[] {
+    return [kubernetesApiFlow(this.config.kubernetesApi as { cidrs: string[]; port: number })];
   }
 
   /**

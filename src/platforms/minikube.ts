@@ -1,5 +1,5 @@
 import { k8s } from 'cdk8s-plus-27';
-import { NetworkFlow } from '../constructs/network-policy';
+import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
 import { Construct } from 'constructs';
 import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../config/types';
 import { RequiredSecret } from '../constructs/required-secret';
@@ -93,9 +93,14 @@ export class MinikubePlatform implements Platform {
     return [];
   }
 
+  /** CoreDNS pods (minikube's addon). */
+  clusterDns(): readonly NetworkFlow[] {
+    return dnsFlows([KUBE_DNS_PODS]);
+  }
+
   /** minikube's docker driver: the node (and API server) is 192.168.49.2, port 8443. */
-  kubernetesApiEgress(): NetworkFlow {
-    return kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: ['192.168.49.2/32'], port: 8443 });
+  kubernetesApiEgress(): readonly NetworkFlow[] {
+    return [kubernetesApiFlow(this.config.kubernetesApi ?? { cidrs: ['192.168.49.2/32'], port: 8443 })];
   }
 
   exposeApi(): void {

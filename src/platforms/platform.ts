@@ -101,8 +101,14 @@ export interface Platform {
   /** pgBackRest's repository: the cloud's object store, or a volume. */
   backupRepository(environment: string): BackupRepository;
 
-  /** The flow to the Kubernetes API server (config `kubernetesApi`, or the platform's default). */
-  kubernetesApiEgress(): NetworkFlow;
+  /**
+   * The flows to the Kubernetes API server (config `kubernetesApi`, or the platform's default): what
+   * every pod that reads Secrets through Strimzi's strimzisecrets provider, and every operator, needs.
+   */
+  kubernetesApiEgress(): readonly NetworkFlow[];
+
+  /** Where pods send their DNS queries: the cluster's resolver, as NetworkPolicies can name it. */
+  clusterDns(): readonly NetworkFlow[];
 
   /** Objects that expose the API outside the cluster (Ingress, Gateway, …). */
   exposeApi(scope: Construct, backend: HttpBackend): void;
