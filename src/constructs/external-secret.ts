@@ -2,6 +2,9 @@ import type { IExternalSecret } from '@kubernetes-models/external-secrets/extern
 import { ApiObject } from 'cdk8s';
 import { Construct } from 'constructs';
 
+/** The External Secrets Operator release whose CRDs and generators the objects are written for. */
+export const EXTERNAL_SECRETS_VERSION = '2.9.0';
+
 /** Where one key of the target Secret comes from in the external store. */
 export interface RemoteKey {
   /** Key in the Kubernetes Secret. */

@@ -15,6 +15,7 @@ import { resourceQuantities } from './resources';
 import { connectBuildSecurityContext, restrictedContainerSecurityContext, strimziPodSecurityContext } from './security';
 import { brokerPodLabels, connectBuildPodLabels, CONNECT_REST_PORT, connectServiceAccount, connectWorkerPodLabels, strimziPodLabels, TLS_LISTENER_PORT } from './strimzi';
 import { HTTPS_EXCEPT_METADATA, NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from './network-policy';
+import { spreadAcrossZonesAndNodes } from './workload';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -92,9 +93,9 @@ export interface KafkaConnectProps {
    * API: the source database, and the Kubernetes API (Strimzi's secrets provider).
    */
   readonly egress: readonly NetworkFlow[];
-  /** The database's CA certificate, as a Secret volume with a `ca.crt` item: mounted for connectors to verify the server. */
   /** Where the workers and the build resolve names (the platform's DNS). */
   readonly dns: readonly NetworkFlow[];
+  /** The database's CA certificate, as a Secret volume with a `ca.crt` item: mounted for connectors to verify the server. */
   readonly databaseTrust: k8s.Volume;
 }
 
@@ -154,7 +155,12 @@ export class KafkaConnect extends Construct {
         template: {
           // The connector's task moves to another worker while one is drained.
           podDisruptionBudget: { maxUnavailable: 1 },
-          pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }), volumes: [props.databaseTrust as any] },
+          pod: {
+            securityContext: strimziPodSecurityContext({ writesVolumes: false }),
+            volumes: [props.databaseTrust as any],
+            // Workers on different zones and nodes where there are any, so one failure leaves a worker for the task.
+            ...(props.replicas >= 2 ? { topologySpreadConstraints: spreadAcrossZonesAndNodes(connectWorkerPodLabels(props.name)) as any } : {}),
+          },
           // Read-only root: Strimzi mounts /tmp; plugins are baked into the image at build time.
           connectContainer: {
             securityContext: restrictedContainerSecurityContext(),
@@ -174,13 +180,13 @@ export class KafkaConnect extends Construct {
       namespace: props.namespace,
       labels,
       podSelector: workers.podLabels,
+      dns: props.dns,
       egress: [
         { peers: [podPeer({ namespace: props.cluster.namespace, podLabels: brokerPodLabels(props.cluster.name) })], ports: [TLS_LISTENER_PORT] },
         { peers: [podPeer(workers)], ports: [CONNECT_REST_PORT] },
         ...props.egress,
       ],
     });
-      dns: props.dns,
     if (props.image.type === 'operator-build') {
       // The build downloads the plugin and pushes the image over HTTPS; never the metadata servers.
       new WorkloadNetworkPolicy(this, 'BuildEgress', {
@@ -188,13 +194,13 @@ export class KafkaConnect extends Construct {
         namespace: props.namespace,
         labels,
         podSelector: connectBuildPodLabels(props.name),
+        dns: props.dns,
         egress: [HTTPS_EXCEPT_METADATA],
       });
     }
 
     // Strimzi renders this flow too; ours keeps it when network policy generation is off.
     new WorkloadNetworkPolicy(this, 'OperatorAccess', {
-        dns: props.dns,
       name: `${props.name}-strimzi-operator`,
       namespace: props.namespace,
       labels,

@@ -1,6 +1,8 @@
 import { stringify } from 'yaml';
 import { HELM_RESOURCE_POLICY } from '../charts/apply-order';
 import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
+import { EXTERNAL_SECRETS_VERSION } from '../constructs/external-secret';
+import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
 import { ESO_GENERATORS_API } from '../constructs/registry-push-secret';
 import { Component, COMPONENTS } from '../charts';
 import { Environment, EnvironmentConfig } from '../config/types';
@@ -151,20 +153,52 @@ function valuesSchema(env: Environment, present: readonly Component[]) {
   };
 }
 
-/** Prerequisites the objects depend on but the chart must not install (cluster-wide operators, images). */
-function prerequisites(input: HelmChartInput): string[] {
+/** A cluster-wide prerequisite the objects depend on but the chart must not install, and how to install it. */
+export interface Prerequisite {
+  readonly what: string;
+  /** The commands that install it (none: the platform provides it, or the line says how). */
+  readonly commands: readonly string[];
+}
+
+/**
+ * What must exist before the objects work, in install order: the operators (each pinned, with its
+ * install command), the platform file, the cloud's own pieces, the images to build. The README's
+ * "What must exist first" and NOTES.txt say the same (test: prerequisites.test.ts).
+ */
+export function prerequisites(input: HelmChartInput): Prerequisite[] {
+  const { env } = input;
   const objects = input.manifests.flatMap((m) => m.objects);
   const readers = objects.filter((o) => o.kind === 'SecretStore').map((o) => o.metadata.namespace as string);
+  const externalSecrets = readers.length > 0 || objects.some((o) => o.apiVersion === ESO_GENERATORS_API);
+  const uses = (kind: string) => objects.some((o) => o.kind === kind);
   return [
-    `- the Strimzi operator ${STRIMZI_VERSION} in ${input.env.config.kafka.operatorNamespace}, watching ${input.env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs)`,
-    `- ${input.networkPolicyEnforcement}`,
-    ...(readers.length ? [`- External Secrets Operator, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${input.env.name} prints the policies)`] : []),
-    ...(objects.some((o) => o.apiVersion === ESO_GENERATORS_API) ? ['- External Secrets Operator with its generators (it mints the Connect build\'s registry push token)'] : []),
-    ...(objects.some((o) => o.kind === 'KafkaAccess') ? [`- the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${input.env.config.namespaces.apps})`] : []),
-    ...(objects.some((o) => o.kind === 'Ingress') ? ['- the AWS Load Balancer Controller (Ingress class alb)'] : []),
-    ...(objects.some((o) => o.kind === 'Gateway') ? ['- the Gateway API on the cluster (gcloud container clusters update --gateway-api=standard)'] : []),
-    ...objects.filter((o) => o.kind === 'GCPGatewayPolicy').map((o) => `- the SSL policy ${o.spec.default.sslPolicy} (gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2)`),
-    ...input.imagesToBuild.map((ref) => `- the image ${ref}, built from dist/images/ and pushed`),
+    {
+      what: `the Strimzi operator ${STRIMZI_VERSION} in ${env.config.kafka.operatorNamespace}, watching ${env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs; after the namespaces exist)`,
+      commands: strimziInstallCommand(env.config),
+    },
+    ...(uses('Certificate') ? [{
+      what: `cert-manager ${CERT_MANAGER_VERSION} with its CRDs, then the platform file (the database's CA issuer, the admission policy)`,
+      commands: [
+        `helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v${CERT_MANAGER_VERSION} --namespace cert-manager --create-namespace --set crds.enabled=true`,
+        `kubectl apply --server-side -f dist/platform/${env.name}.yaml`,
+      ],
+    }] : []),
+    ...(externalSecrets ? [{
+      what: `External Secrets Operator ${EXTERNAL_SECRETS_VERSION} with its generators${readers.length ? `, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${env.name} prints the policies)` : ''}`,
+      commands: [`helm install external-secrets oci://ghcr.io/external-secrets/charts/external-secrets --version ${EXTERNAL_SECRETS_VERSION} --namespace external-secrets --create-namespace`],
+    }] : []),
+    ...(uses('KafkaAccess') ? [{
+      what: `the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${env.config.namespaces.apps})`,
+      commands: [`helm install kafka-access-operator oci://quay.io/strimzi-helm/strimzi-access-operator --version ${KAFKA_ACCESS_OPERATOR_VERSION} --namespace strimzi-access-operator --create-namespace`],
+    }] : []),
+    { what: input.networkPolicyEnforcement, commands: [] },
+    ...(uses('Ingress') ? [{ what: 'the AWS Load Balancer Controller (Ingress class alb)', commands: [] }] : []),
+    ...(uses('Gateway') ? [{ what: 'the Gateway API on the cluster', commands: ['gcloud container clusters update <cluster> --gateway-api=standard'] }] : []),
+    ...objects.filter((o) => o.kind === 'GCPGatewayPolicy').map((o) => ({
+      what: `the SSL policy ${o.spec.default.sslPolicy}`,
+      commands: [`gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2`],
+    })),
+    ...input.imagesToBuild.map((ref) => ({ what: `the image ${ref}, built from dist/images/ and pushed`, commands: [] })),
   ];
 }
 
@@ -178,8 +212,8 @@ function notes(input: HelmChartInput): string {
   const lines = [
     `cdc8s pipeline for environment ${env.name}, chart {{ .Chart.Version }}, release {{ .Release.Name }}.`,
     '',
-    'Not bundled (cluster-wide, installed once by the platform team):',
-    ...prerequisites(input),
+    'Not bundled (cluster-wide, installed once by the platform team, in this order):',
+    ...prerequisites(input).flatMap((p) => [`- ${p.what}`, ...p.commands.map((c) => `    ${c}`)]),
     '{{- if and .Values.namespaces.enabled (not .Values.kafka.enabled) }}',
     '',
     `The namespaces are in place. Install the Strimzi operator now:`,
