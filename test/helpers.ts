@@ -14,6 +14,12 @@ export { availableOrSkip } from '../e2e/harness/available';
 import { configMapData } from '../e2e/harness/postgres-server';
 export { configMapData };
 
+/** A value made on first use and kept: for what a skipped suite (still collected) must not load. */
+export function lazy<T>(make: () => T): () => T {
+  let made: { value: T } | undefined;
+  return () => (made ??= { value: make() }).value;
+}
+
 /** An environment file as plain data. */
 export type RawConfig = Record<string, any>;
 

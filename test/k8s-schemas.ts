@@ -1,11 +1,11 @@
 import { KubernetesSchemas } from '../src/validate/kubernetes';
 import { availableOrSkip } from './helpers';
-import { defaultSchemaSources, KUBERNETES_VERSIONS, missingKubernetesSchemas } from '../src/validate/sources';
+import { KUBERNETES_VERSIONS, localSchemaSources, missingKubernetesSchemas } from '../src/validate/sources';
 
 export { KubernetesSchemas };
 
-/** `../shared` beside the clone (as CI has it), or CDC8S_SHARED_DIR. */
-export const SHARED_SCHEMAS = defaultSchemaSources().kubernetesDir;
+/** `../shared` beside the clone (as CI has it), CDC8S_SHARED_DIR, or what `npm run fetch-schemas` downloaded. */
+export const SHARED_SCHEMAS = localSchemaSources().kubernetesDir;
 export const K8S_VERSIONS = KUBERNETES_VERSIONS;
 
 /** True when the schemas are there; under CI=true their absence is an error, not a skip. */

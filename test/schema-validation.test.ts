@@ -2,13 +2,14 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { defaultSchemaSources, validateDocuments } from '../src/validate';
+import { validateDocuments } from '../src/validate';
+import { localSchemaSources } from '../src/validate/sources';
 import { helm } from './helm';
 import { cli, copyOfDist, ENVIRONMENTS, objectsOf, render, ROOT, snapshotTree, tempDir } from './helpers';
 import { schemasAvailable } from './k8s-schemas';
 import { crdsAvailable } from './strimzi-crds';
 
-const sources = defaultSchemaSources();
+const sources = localSchemaSources();
 const EVERY_KIND_VALIDATED = /^validate: not validated: none$/m;
 
 /** A manifest file with the given objects, for `validate --file`. */

@@ -1,9 +1,9 @@
-import { defaultSchemaSources, missingStrimziCrds } from '../src/validate/sources';
+import { localSchemaSources, missingStrimziCrds } from '../src/validate/sources';
 import { StrimziSchemas } from '../src/validate/strimzi';
 import { availableOrSkip } from './helpers';
 
-/** `../shared/crds/strimzi-1.2.0` beside the clone (as CI has it), or under CDC8S_SHARED_DIR. */
-export const STRIMZI_CRDS = defaultSchemaSources().strimziCrdsDir;
+/** The Strimzi 1.2.0 CRDs: `../shared/crds/strimzi-1.2.0` beside the clone, under CDC8S_SHARED_DIR, or what `npm run fetch-schemas` downloaded. */
+export const STRIMZI_CRDS = localSchemaSources().strimziCrdsDir;
 
 /** True when the CRDs are there; under CI=true their absence is an error, not a skip. */
 export function crdsAvailable(): boolean {

@@ -51,6 +51,19 @@ export function sharedDir(): string {
   return process.env.CDC8S_SHARED_DIR ?? join(packageRoot(), '..', 'shared');
 }
 
+/**
+ * The sources as they are on this machine, nothing downloaded: the shared directory's copy of each,
+ * else the download cache's (which `npm run fetch-schemas`, or any synth with network, fills).
+ */
+export function localSchemaSources(): SchemaSources {
+  const [shared, cached] = [defaultSchemaSources(), schemaSourcesUnder(downloadCacheDir())];
+  const local: Record<keyof SchemaSources, string> = { ...shared };
+  for (const [source, field] of Object.entries(SOURCE_FIELDS) as [UpstreamSource, keyof SchemaSources][]) {
+    if (MISSING[source](shared[field]) !== undefined) local[field] = cached[field];
+  }
+  return local;
+}
+
 /** Where downloaded upstream files are kept, laid out like ../shared. */
 export function downloadCacheDir(): string {
   return join(cacheRoot(), 'upstream');
