@@ -26,6 +26,12 @@ describe('npm run diff: changes a live cluster cannot make in place are marked n
     expect(lines[at + 1]).toMatch(/^ {4}needs replacement: a claim never shrinks .*\. Hint: create a claim under a new name, copy the data/);
   });
 
+  it('another GKE disk type: the StorageClass\'s parameters are immutable, and existing claims keep their disks (the hint says so)', () => {
+    const diff = diffOf('gke', (c) => { c.gke.storageClass = 'standard-rwo'; });
+    expect(replacementsNeeded(diff)).toEqual(['gke: StorageClass cdc8s-pd: parameters.type']);
+    expect(formatDiff(diff).join('\n')).toMatch(/needs replacement: a StorageClass's parameters, provisioner, reclaimPolicy and volumeBindingMode are immutable\. Hint: delete the StorageClass and apply it again .*each existing claim keeps a volume made with the old ones/);
+  });
+
   it('a larger Postgres volume: allowed on EKS (expandable class), refused on minikube (statically bound)', () => {
     expect(replacementsNeeded(diffOf('eks', (c) => { c.postgres.storage.size = '400Gi'; }))).toEqual([]);
     expect(replacementsNeeded(diffOf('minikube', (c) => { c.postgres.storage.size = '50Gi'; }))).toEqual([

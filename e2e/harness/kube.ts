@@ -1,4 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
+import { Agent, request as httpsRequest } from 'node:https';
 import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -102,6 +103,9 @@ export class KubeServer {
   url = '';
   caFile = '';
   private readonly processes: ManagedProcess[] = [];
+  private admin?: { cert: string; key: string };
+  private agent?: Agent;
+  private readonly resources = new Map<string, { name: string; namespaced: boolean }>();
 
   constructor(readonly bin: KubeBinaries) {}
 
@@ -109,6 +113,7 @@ export class KubeServer {
     const ca = new CertificateAuthority(this.dir, '/CN=cdc8s-e2e-kubernetes-ca');
     const serving = ca.issue('apiserver', '/CN=kube-apiserver', 'IP:127.0.0.1,DNS:localhost,DNS:kubernetes.default.svc');
     const admin = ca.issue('admin', '/O=system:masters/CN=cdc8s-e2e-admin');
+    this.admin = admin;
     execFileSync('openssl', ['genrsa', '-out', 'sa.key', '2048'], { cwd: this.dir, stdio: 'pipe' });
     execFileSync('openssl', ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], { cwd: this.dir, stdio: 'pipe' });
 
@@ -187,8 +192,42 @@ export class KubeServer {
     }));
   }
 
+  /**
+   * A request to the API server as its admin (kubectl would spawn a process per call): the status
+   * and the parsed body. Bounded; one kept-alive connection.
+   */
+  api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
+    this.agent ??= new Agent({ keepAlive: true, maxSockets: 4, ca: readFileSync(this.caFile), cert: readFileSync(this.admin?.cert as string), key: readFileSync(this.admin?.key as string) });
+    const url = new URL(path, this.url);
+    const payload = body === undefined ? undefined : JSON.stringify(body);
+    return new Promise((done, fail) => {
+      const req = httpsRequest(url, { method, agent: this.agent, timeout: 60_000, headers: payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
+        let text = '';
+        res.setEncoding('utf8');
+        res.on('data', (chunk) => { text += chunk; });
+        res.on('end', () => done({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+      });
+      req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
+      req.on('error', fail);
+      req.end(payload);
+    });
+  }
+
+  /** The REST path of an object (or, without a name, of its collection), from the server's discovery. */
+  async pathOf(apiVersion: string, kind: string, namespace: string | undefined, name?: string): Promise<string> {
+    const base = apiVersion.includes('/') ? `/apis/${apiVersion}` : `/api/${apiVersion}`;
+    if (!this.resources.has(`${apiVersion}/${kind}`)) {
+      const listed = await this.api('GET', base);
+      for (const r of listed.body?.resources ?? []) if (!r.name.includes('/')) this.resources.set(`${apiVersion}/${r.kind}`, { name: r.name, namespaced: r.namespaced });
+    }
+    const resource = this.resources.get(`${apiVersion}/${kind}`);
+    if (!resource) throw new Error(`${apiVersion} ${kind} is not served`);
+    return `${base}${resource.namespaced ? `/namespaces/${namespace}` : ''}/${resource.name}${name ? `/${name}` : ''}`;
+  }
+
   /** Ends etcd and the API server by pid; removes their directory. */
   async stop(): Promise<void> {
+    this.agent?.destroy();
     for (const p of [...this.processes].reverse()) await p.stop();
     if (process.env.CDC8S_E2E_KEEP !== '1') rmSync(this.dir, { recursive: true, force: true });
   }

@@ -36,16 +36,38 @@ const under = (path: string, prefix: string) => path === prefix || path.startsWi
 /** apps/v1 ValidateStatefulSetUpdate: everything else in spec is forbidden. */
 const STATEFULSET_MUTABLE = ['spec.replicas', 'spec.template', 'spec.updateStrategy', 'spec.persistentVolumeClaimRetentionPolicy', 'spec.minReadySeconds', 'spec.ordinals'];
 
+/** What the API server fills in when a field is left out: removing a field that held its default changes nothing stored. */
+const SERVER_DEFAULTS: Readonly<Record<string, Json>> = {
+  'spec.podManagementPolicy': 'OrderedReady',
+  'spec.revisionHistoryLimit': 10,
+  'roleRef.apiGroup': 'rbac.authorization.k8s.io',
+};
+const toDefault = ({ path, before, after }: FieldChange) => after === undefined && path in SERVER_DEFAULTS && JSON.stringify(before) === JSON.stringify(SERVER_DEFAULTS[path]);
+
+/**
+ * A pod template's serviceAccountName, once set, cannot be removed: the server fills it back in from
+ * the deprecated serviceAccount field it defaulted alongside.
+ */
+const SERVICE_ACCOUNT = 'spec.template.spec.serviceAccountName';
+const serviceAccountRule = (kind: string): ImmutableRule => ({
+  group: 'apps', kind,
+  refuses: ({ path, after }) => (path === SERVICE_ACCOUNT && after === undefined
+    ? 'a pod template\'s serviceAccountName cannot be removed: the server restores it from the deprecated serviceAccount field' : undefined),
+  hint: 'set serviceAccountName: default (or another account) instead of leaving it out',
+});
+
 /** core/v1 PersistentVolumeSource: the volume plugins a PV can name; the source is immutable after creation. */
 const PV_SOURCES = ['hostPath', 'local', 'csi', 'nfs', 'iscsi', 'fc', 'awsElasticBlockStore', 'gcePersistentDisk', 'azureDisk', 'azureFile',
   'cephfs', 'cinder', 'flexVolume', 'flocker', 'glusterfs', 'photonPersistentDisk', 'portworxVolume', 'quobyte', 'rbd', 'scaleIO', 'storageos', 'vsphereVolume'];
 
 const RULES: readonly ImmutableRule[] = [
+  serviceAccountRule('StatefulSet'),
+  serviceAccountRule('Deployment'),
   {
     group: 'apps', kind: 'StatefulSet',
-    refuses: ({ path }) => (under(path, 'spec') && !STATEFULSET_MUTABLE.some((p) => under(path, p))
+    refuses: (change) => (under(change.path, 'spec') && !STATEFULSET_MUTABLE.some((p) => under(change.path, p)) && !toDefault(change)
       ? 'the API server updates only replicas, template, updateStrategy, persistentVolumeClaimRetentionPolicy, minReadySeconds and ordinals of a StatefulSet' : undefined),
-    hint: 'delete the StatefulSet with --cascade=orphan (its pods and claims stay), then apply: the new one adopts them; claims it already made keep their old template',
+    hint: 'delete the StatefulSet with --cascade=orphan (its pods and claims stay), then apply: the new one adopts them; claims it already made keep their old template and the volumes made with it',
   },
   {
     group: 'apps', kind: 'Deployment',
@@ -84,6 +106,24 @@ const RULES: readonly ImmutableRule[] = [
     hint: 'delete the Service, then apply: it gets a new address (clients that resolve it by name follow)',
   },
   {
+    group: '', kind: 'Service',
+    refuses: ({ path, after }) => (/^spec\.ports\[[^\]]+\]\.nodePort$/.test(path) && after === undefined
+      ? 'a node port left out is not released: the API server keeps the one the Service has' : undefined),
+    hint: 'set the node port you want explicitly; or delete the Service and apply, and it gets a random one',
+  },
+  {
+    group: 'storage.k8s.io', kind: 'StorageClass',
+    // storage/v1 ValidateStorageClassUpdate: parameters, provisioner, reclaimPolicy and volumeBindingMode.
+    refuses: ({ path }) => (['parameters', 'provisioner', 'reclaimPolicy', 'volumeBindingMode'].some((field) => under(path, field))
+      ? 'a StorageClass\'s parameters, provisioner, reclaimPolicy and volumeBindingMode are immutable' : undefined),
+    hint: 'delete the StorageClass and apply it again (claims and volumes stay): only claims made afterwards get the new settings; each existing claim keeps a volume made with the old ones until its data moves to a new claim',
+  },
+  ...['RoleBinding', 'ClusterRoleBinding'].map((kind) => ({
+    group: 'rbac.authorization.k8s.io', kind,
+    refuses: (change: FieldChange) => (under(change.path, 'roleRef') && !toDefault(change) ? `a ${kind}'s roleRef is immutable (rbac/v1)` : undefined),
+    hint: `delete the ${kind}, then apply (the grant is missing in between)`,
+  })),
+  {
     group: 'kafka.strimzi.io', kind: 'KafkaNodePool',
     refuses: ({ path }, before, after) => {
       if (under(path, 'spec.roles')) return 'Strimzi cannot change a node pool\'s roles';
@@ -98,9 +138,11 @@ const RULES: readonly ImmutableRule[] = [
 
 /** Why a change of this field cannot be made in place, with a hint; undefined when it can. */
 export function replacementFor(change: FieldChange, before: KubeObject, after: KubeObject): Replacement | undefined {
-  const rule = RULES.find((r) => r.group === apiGroupOf(before.apiVersion) && r.kind === before.kind);
-  const reason = rule?.refuses(change, before, after);
-  return rule && reason ? { reason, hint: rule.hint } : undefined;
+  for (const rule of RULES.filter((r) => r.group === apiGroupOf(before.apiVersion) && r.kind === before.kind)) {
+    const reason = rule.refuses(change, before, after);
+    if (reason) return { reason, hint: rule.hint };
+  }
+  return undefined;
 }
 
 /**
