@@ -2,6 +2,7 @@
  * `npm run bench [-- --runs 7] [--warmup 1] [--scale 1,10,100,500] [--results <file>] [--quick]`
  * `npm run bench -- --e2e [--runs 3] [--results <file>]`: the data-plane rows instead (bench/data-plane.ts:
  * the rendered pipeline on real Kafka, Connect, Debezium and PostgreSQL; minutes, needs Java and Maven)
+ * `npm run bench -- --wal-idle [--minutes 15]`: WAL segments an idle database archives per hour (bench/wal-idle.ts)
  *
  * Times cdc8s as users run it, as whole processes (start-up included), against the yardsticks
  * they compare it with: `helm template` of the same charts, and the floor, Node loading
@@ -18,6 +19,7 @@ import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/package-root';
 import { sharedDir } from '../src/validate/sources';
 import { benchDataPlane, DataPlaneResults } from './data-plane';
+import { benchWalIdle, formatWalIdle } from './wal-idle';
 import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
 import { copyProject } from './project-copy';
 import { scaleConfigText } from './scale-config';
@@ -27,7 +29,7 @@ const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json');
 const README = join(ROOT, 'README.md');
 const README_BEGIN = '<!-- bench:begin -->';
 const README_END = '<!-- bench:end -->';
-const DEFAULT_OPTIONS: BenchOptions = { e2e: false, runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
+const DEFAULT_OPTIONS: BenchOptions = { e2e: false, walIdleMinutes: 0, runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
 const DEFAULT_E2E_RESULTS = join(ROOT, 'bench', 'results-data-plane.json');
 const README_E2E_BEGIN = '<!-- bench-data-plane:begin -->';
 const README_E2E_END = '<!-- bench-data-plane:end -->';
@@ -38,6 +40,8 @@ const DATA_PLANE_WINDOWS = 3;
 interface BenchOptions {
   /** The data-plane rows (--e2e) instead of the synth rows. */
   readonly e2e: boolean;
+  /** Minutes of the idle-WAL measurement (--wal-idle); 0: not that. */
+  readonly walIdleMinutes: number;
   readonly runs: number;
   readonly warmup: number;
   readonly scales: readonly number[];
@@ -94,7 +98,9 @@ function parseOptions(argv: readonly string[]): BenchOptions {
       // A check that the bench runs (CI), not a measurement.
       case '--quick': options = { ...options, runs: 1, warmup: 0, scales: [1, 10] }; break;
       case '--e2e': options = { ...options, e2e: true }; break;
-      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick, --e2e)`);
+      case '--wal-idle': options = { ...options, walIdleMinutes: options.walIdleMinutes || 15 }; break;
+      case '--minutes': options = { ...options, walIdleMinutes: count(flag, argv[++i], 1) }; break;
+      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick, --e2e, --wal-idle [--minutes N])`);
     }
   }
   return options;
@@ -103,6 +109,12 @@ function parseOptions(argv: readonly string[]): BenchOptions {
 async function main(): Promise<void> {
   const options = parseOptions(process.argv.slice(2));
   if (options.e2e) return mainDataPlane(options);
+  if (options.walIdleMinutes > 0) {
+    const rows = await benchWalIdle(options.walIdleMinutes, progress);
+    process.stdout.write(`${formatWalIdle(rows)}\n`);
+    writeFileSync(join(ROOT, 'bench', 'results-wal-idle.json'), `${JSON.stringify({ date: new Date().toISOString(), rows }, null, 2)}\n`);
+    return;
+  }
   const { helmBinary } = await import(pathToFileURL(join(ROOT, 'scripts', 'helm.mjs')).href);
   const helm: string = helmBinary();
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-bench-'));
