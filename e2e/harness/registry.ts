@@ -112,12 +112,16 @@ export function ociImage(dir: string, tag: string): string {
   return `oci:${layout}:${tag}`;
 }
 
+/** Built once per process. */
+let esoTemplateBinary: string | undefined;
+
 /**
  * External Secrets Operator's template engine (e2e/eso-template: its pkg/template/v2 at the
  * pinned module version) over a generator's output: the Secret's data, or the engine's error.
  */
 export function esoTemplate(template: Record<string, string>, data: Record<string, string>): { data?: Record<string, string>; error?: string } {
-  const binary = goBuild('eso-template', '.', 'eso-template');
+  esoTemplateBinary ??= goBuild('eso-template', '.', 'eso-template');
+  const binary = esoTemplateBinary;
   const result = spawnSync(binary, [], { input: JSON.stringify({ template, data }), encoding: 'utf8', timeout: 60_000 });
   if (result.status === 0) return { data: JSON.parse(result.stdout) };
   if (result.status === 1) return { error: result.stderr.trim() };
