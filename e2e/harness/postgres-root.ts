@@ -182,6 +182,7 @@ export class PostgresRoot {
     // PostgreSQL's dynamic shared memory: the pod mounts a memory volume at /dev/shm; here a directory anyone may write.
     chmodSync(join(building, 'dev/shm'), 0o1777);
     writeFileSync(join(building, '.cdc8s-complete'), `${new Date().toISOString()}\n`);
+    rmSync(log, { force: true });
     try {
       renameSync(building, dir);
     } catch (error) {

@@ -133,10 +133,11 @@ export function esoTemplate(template: Record<string, string>, data: Record<strin
  * (the map it returns): what an ExternalSecret template over it may name.
  */
 export function generatorOutputKeys(kind: 'ECRAuthorizationToken' | 'GCRAccessToken'): string[] {
-  const module = spawnSync('go', ['list', '-m', '-f', '{{.Dir}}', 'github.com/external-secrets/external-secrets'], { cwd: join(packageRoot(), 'e2e', 'eso-template'), encoding: 'utf8' });
-  if (module.status !== 0) throw new Error(`go list failed: ${module.stderr}`);
+  // The module at e2e/eso-template's pinned version, downloaded into the module cache when it is not there yet.
+  const module = spawnSync('go', ['mod', 'download', '-json', 'github.com/external-secrets/external-secrets'], { cwd: join(packageRoot(), 'e2e', 'eso-template'), encoding: 'utf8', timeout: 10 * 60_000 });
+  if (module.status !== 0) throw new Error(`go mod download failed: ${module.stderr}${module.stdout}`);
   const file = { ECRAuthorizationToken: 'pkg/generator/ecr/ecr.go', GCRAccessToken: 'pkg/generator/gcr/gcr.go' }[kind];
-  const source = readFileSync(join(module.stdout.trim(), file), 'utf8');
+  const source = readFileSync(join(JSON.parse(module.stdout).Dir, file), 'utf8');
   // The first map literal returned is the private registry's (ECR) or the only one (GCR).
   const returned = /return map\[string\]\[\]byte\{([^}]*)\}/.exec(source)?.[1];
   if (!returned) throw new Error(`no returned map in ${file}`);
