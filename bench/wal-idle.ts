@@ -35,7 +35,14 @@ async function idle(archiveTimeoutSeconds: number, minutes: number): Promise<Wal
   const { server } = await PostgresServer.startAsRendered(rendered.files, objects, 'eks', { app: 'bench-app', debezium: debezium.password });
   const sidecar = server.startBackupLoop();
   try {
-    for (let i = 0; i < 120 && server.probe('backup', 'readinessProbe').status !== 0; i++) await sleep(1_000);
+    // The steady state: after the sidecar's stanza check and its first full backup has finished
+    // (each switches a segment; a backup also archives its history file).
+    const backedUp = () => {
+      const [info] = JSON.parse(server.pgbackrest('--stanza=cdc8s', '--output=json', 'info'));
+      return info.backup.length > 0 && !info.status.lock.backup.held;
+    };
+    for (let i = 0; i < 300 && !(server.probe('backup', 'readinessProbe').status === 0 && backedUp()); i++) await sleep(1_000);
+    await sleep(5_000);
     const connector = objects.find((o) => o.kind === 'KafkaConnector').spec.config;
     const at = () => server.superuser("SELECT archived_count || ' ' || (pg_current_wal_lsn() - '0/0') FROM pg_stat_archiver", 'postgres').split(' ').map(Number);
     const [archivedBefore, lsnBefore] = at();
