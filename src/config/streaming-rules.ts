@@ -1,6 +1,7 @@
 import { DEBEZIUM_PLUGIN_SHA512, pluginSha512For } from '../constructs/debezium-plugin';
 import { compareDebeziumVersions, dataLossBugsIn } from '../model/debezium-known-bugs';
 import { STRIMZI_KAFKA_VERSIONS, STRIMZI_VERSION } from '../constructs/strimzi';
+import { eventSizeSettings } from '../model/event-size';
 import { durabilityFor } from '../policy/durability';
 import { CREDENTIAL_RULE, isLiteralCredential } from './credentials';
 import { ConfigIssue, EnvironmentConfig, KafkaConfigMap } from './types';
@@ -14,8 +15,36 @@ export function streamingIssues(config: EnvironmentConfig): ConfigIssue[] {
   // Replication overrides are judged only once the broker count itself is acceptable.
   return [
     ...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config),
-    ...versionIssues(config), ...knownDataLossIssues(config), ...pluginPinIssues(config),
+    ...versionIssues(config), ...knownDataLossIssues(config), ...pluginPinIssues(config), ...eventSettingIssues(config),
   ];
+}
+
+/** Connector keys that capture.* settings own: overriding one would bypass the rule behind it. */
+const CONNECTOR_KEYS_FROM_CAPTURE: Readonly<Record<string, string>> = {
+  'decimal.handling.mode': 'capture.decimalHandling',
+  'skipped.operations': 'capture.truncate',
+  'topic.creation.default.max.message.bytes': 'capture.maxEventBytes',
+};
+
+/**
+ * What events carry has one source, the capture section: an event-size limit overridden in one
+ * place (a smaller producer request, a smaller broker limit) makes the task fail on a row the
+ * database accepted; a connector override could bring back the decimal or TRUNCATE handling that
+ * stops the pipeline.
+ */
+function eventSettingIssues({ capture, kafka, connect, consumers }: EnvironmentConfig): ConfigIssue[] {
+  const rule = 'one limit on a change event and one way to encode it, for the database, the producer, the brokers, the topics and the consumers';
+  const carried = eventSizeSettings(capture.maxEventBytes);
+  const limits: [string, KafkaConfigMap, string][] = [
+    ['/kafka/config', kafka.config, 'message.max.bytes'],
+    ['/connect/config', connect.config, 'producer.max.request.size'],
+    ...consumers.map((c, i): [string, KafkaConfigMap, string] => [`/consumers/${i}/config`, c.config, 'max.partition.fetch.bytes']),
+  ];
+  const sizeIssues = limits.filter(([, config, key]) => key in config)
+    .map(([path, , key]) => ({ path: `${path}/${key}`, message: `is set from capture.maxEventBytes (${carried.broker['message.max.bytes']}): set that instead`, rule }));
+  const connectorIssues = Object.entries(CONNECTOR_KEYS_FROM_CAPTURE).filter(([key]) => key in connect.connector.config)
+    .map(([key, setting]) => ({ path: `/connect/connector/config/${key}`, message: `is set from ${setting}: set that instead`, rule }));
+  return [...sizeIssues, ...connectorIssues];
 }
 
 /** The Kafka version must be one the operator can run, and the metadata version one that version knows. */

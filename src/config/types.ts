@@ -159,6 +159,8 @@ export interface EnvironmentConfig {
     readonly imageRepository: string;
     readonly database: string;
     readonly users: { readonly app: string; readonly debezium: string };
+    /** Timeouts set on the application role: no session holds a transaction open for long. */
+    readonly appSessionLimits: { readonly idleInTransactionSeconds: number; readonly statementSeconds: number };
     readonly storage: { readonly size: string };
     readonly resources: Resources;
     readonly reconcile: { readonly resources: Resources };
@@ -183,6 +185,16 @@ export interface EnvironmentConfig {
     readonly partitions: number;
     /** cleanup.policy of the CDC topics. */
     readonly cleanupPolicy: 'compact' | 'compact,delete' | 'delete';
+    /** full: the reconcile sets REPLICA IDENTITY FULL on captured tables (whole rows before and after). */
+    readonly replicaIdentity: 'full' | 'default';
+    /** Debezium decimal.handling.mode. */
+    readonly decimalHandling: 'string' | 'double';
+    /** refuse: a trigger rejects TRUNCATE on captured tables; skip: Debezium skips it. */
+    readonly truncate: 'refuse' | 'skip';
+    /** Debezium provide.transaction.metadata, with its topic, ACLs and the consumers' subscription. */
+    readonly transactionMetadata: boolean;
+    /** The largest change event in bytes, carried to brokers, topics, producers and consumers. */
+    readonly maxEventBytes: number;
   };
   readonly kafka: KafkaSettings;
   readonly connect: ConnectSettings;
