@@ -1,3 +1,4 @@
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
 import { RenderedEnvironment } from '../src/output/render';
@@ -154,14 +155,20 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     const run = server.reconcile();
     expect(run.reconcile.status).toBe(0);
     expect(run.check.status).not.toBe(0);
-    expect(run.check.stderr).toContain('captured table(s) public.audit_log have no primary key and no REPLICA IDENTITY FULL');
+    expect(run.check.stderr).toContain('captured table(s) public.audit_log have no primary key');
     expect(published()).not.toContain('audit_log');
     expect(server.client(app, "INSERT INTO public.audit_log VALUES ('x'); UPDATE public.audit_log SET note = 'y'").status).toBe(0);
+    // Its events would have no key, which the compacted topics refuse: a full identity is not enough.
     expect(server.client(app, 'ALTER TABLE public.audit_log REPLICA IDENTITY FULL').status).toBe(0);
+    expect(server.reconcile().check.status).not.toBe(0);
+    expect(server.client(app, 'ALTER TABLE public.audit_log ADD COLUMN id bigserial PRIMARY KEY').status).toBe(0);
     expect(server.reconcile().check.status).toBe(0);
     expect(published()).toContain('public.audit_log');
     server.updateReconcile(reconcileFiles(rendered));
     reconcile();
+    // No longer captured: it keeps its identity, loses the guards' triggers, and truncates again.
+    expect(server.superuser("SELECT count(*) FROM pg_trigger WHERE tgrelid = 'public.audit_log'::regclass")).toBe('0');
+    expect(server.client(app, 'ALTER TABLE public.audit_log DROP COLUMN id; ALTER TABLE public.audit_log REPLICA IDENTITY DEFAULT; TRUNCATE public.audit_log').stderr).toBe('');
   });
 
   it('converts what an earlier first-start script made: a schema-wide publication and default privileges', () => {
@@ -215,6 +222,118 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
       expect(result.status).toBe(0);
     }
     expect(server.log().slice(logBefore)).not.toMatch(/FATAL/);
+  });
+
+  describe('guards on the captured tables: whole events, and no row or statement that would stop the pipeline', () => {
+    const identity = (table: string) => server.superuser(`SELECT relreplident FROM pg_class WHERE oid = '${table}'::regclass`);
+    const withConfig = (change: (config: RawConfig) => void) => {
+      server.updateReconcile(reconcileFiles(renderVariant('eks', (config) => { loopback(config); change(config); })));
+      return reconcile();
+    };
+    afterAll(() => {
+      server.updateReconcile(reconcileFiles(rendered));
+      reconcile();
+    });
+
+    it('sets REPLICA IDENTITY FULL on every captured table, and on no other; what the old rows cost in WAL', () => {
+      expect(['public.transactions', 'public.accounts', 'public.audit_log', 'public.api_keys'].map(identity)).toEqual(['f', 'f', 'd', 'd']);
+      // An identity changed by hand is put back.
+      expect(server.client(app, 'ALTER TABLE public.accounts REPLICA IDENTITY DEFAULT').status).toBe(0);
+      expect(reconcile().reconcile.stderr).toContain('replica identity of public.accounts set to FULL');
+      expect(identity('public.accounts')).toBe('f');
+      // capture.replicaIdentity: default leaves the tables as they are.
+      expect(server.client(app, 'ALTER TABLE public.accounts REPLICA IDENTITY DEFAULT').status).toBe(0);
+      expect(withConfig((c) => { c.capture.replicaIdentity = 'default'; }).reconcile.stderr).not.toContain('replica identity');
+      expect(identity('public.accounts')).toBe('d');
+      // The cost: WAL of 10,000 single-row updates (one narrow column changed, 200 bytes of text unchanged), per identity.
+      server.client(app, "CREATE TABLE public.wal_cost (id int PRIMARY KEY, n int NOT NULL, note text NOT NULL); INSERT INTO public.wal_cost SELECT g, 0, repeat('n', 200) FROM generate_series(1, 10000) g");
+      const walOf = (sql: string) => {
+        const start = server.superuser('SELECT pg_current_wal_insert_lsn()');
+        server.client(app, sql);
+        return Number(server.superuser(`SELECT pg_wal_lsn_diff(pg_current_wal_insert_lsn(), '${start}')`));
+      };
+      const updates = 'UPDATE public.wal_cost SET n = n + 1';
+      const byDefault = walOf(updates);
+      server.client(app, 'ALTER TABLE public.wal_cost REPLICA IDENTITY FULL');
+      const byFull = walOf(updates);
+      console.log(`WAL of 10,000 updates of a 200-byte row: ${byDefault} bytes with the default identity, ${byFull} with FULL (x${(byFull / byDefault).toFixed(2)})`);
+      // Each update also logs the old row: at least its 200 bytes of text.
+      expect(byFull - byDefault).toBeGreaterThan(10_000 * 200);
+      server.client(app, 'DROP TABLE public.wal_cost');
+    });
+
+    it('refuses TRUNCATE of a captured table, naming it and what to do; other tables truncate, and capture.truncate: skip allows it', () => {
+      withConfig(() => {});
+      const refused = server.client(app, 'TRUNCATE public.transactions');
+      expect(refused.status).not.toBe(0);
+      expect(refused.stderr).toContain('TRUNCATE of public.transactions refused: the table is captured');
+      expect(refused.stderr).toContain('DELETE the rows instead');
+      expect(server.client(app, 'TRUNCATE public.audit_log').stderr).toBe('');
+      expect(withConfig((c) => { c.capture.truncate = 'skip'; }).reconcile.stderr).toContain('TRUNCATE allowed again on public.transactions');
+      expect(server.client(app, 'BEGIN; TRUNCATE public.transactions; ROLLBACK').stderr).toBe('');
+    });
+
+    it('never publishes TRUNCATE: the connector skips it, so the publication leaves it out, and one that publishes it is put back', () => {
+      const operations = () => server.superuser(`SELECT concat_ws(',', CASE WHEN pubinsert THEN 'insert' END, CASE WHEN pubupdate THEN 'update' END, CASE WHEN pubdelete THEN 'delete' END, CASE WHEN pubtruncate THEN 'truncate' END) FROM pg_publication WHERE pubname = '${publication}'`);
+      withConfig(() => {});
+      expect(operations()).toBe('insert,update,delete');
+      server.superuser(`ALTER PUBLICATION ${publication} SET (publish = 'insert, update, delete, truncate')`);
+      expect(reconcile().reconcile.stderr).toContain('publication now publishes insert, update, delete');
+      expect(operations()).toBe('insert,update,delete');
+    });
+
+    it('refuses a row whose change event would pass capture.maxEventBytes, with an error naming the limit; rows that fit are written', () => {
+      withConfig((c) => { c.capture.maxEventBytes = 1_048_576; });
+      expect(server.client(app, 'ALTER TABLE public.transactions ADD COLUMN memo text').stderr).toBe('');
+      const inserted = server.client(app, "WITH row AS (INSERT INTO public.transactions (memo) VALUES (repeat('a', 600000)) RETURNING id) SELECT id FROM row");
+      expect(inserted.stderr).toBe('');
+      const id = inserted.stdout.trim();
+      // Under FULL an update's event carries the old row as well: 1.2 MB of row data does not fit.
+      const update = server.client(app, `UPDATE public.transactions SET memo = repeat('b', 600000) WHERE id = ${id}`);
+      expect(update.stderr).toContain('UPDATE of a row of public.transactions refused: its change event would carry 1200');
+      expect(update.stderr).toContain('capture.maxEventBytes');
+      expect(server.client(app, `UPDATE public.transactions SET memo = repeat('b', 300000) WHERE id = ${id}`).stderr).toBe('');
+      expect(server.client(app, "INSERT INTO public.transactions (memo) VALUES (repeat('c', 1100000))").stderr).toContain('INSERT of a row of public.transactions refused');
+      // Deletes are never refused.
+      expect(server.client(app, `DELETE FROM public.transactions WHERE id = ${id}`).stderr).toBe('');
+      // The shipped limit lets the same update through.
+      withConfig(() => {});
+      expect(server.client(app, "INSERT INTO public.transactions (memo) VALUES (repeat('d', 1100000))").stderr).toBe('');
+      expect(server.client(app, "DELETE FROM public.transactions WHERE memo IS NOT NULL; ALTER TABLE public.transactions DROP COLUMN memo").stderr).toBe('');
+    });
+
+    it('ends an application transaction left open, so the connector\'s first start (its slot) does not wait on it', async () => {
+      withConfig(() => {});
+      expect(server.client(app, 'SHOW idle_in_transaction_session_timeout').stdout.trim()).toBe('1min');
+      expect(server.client(app, 'SHOW statement_timeout').stdout.trim()).toBe('30s');
+      withConfig((c) => { c.postgres.appSessionLimits = { idleInTransactionSeconds: 2 }; });
+      // A session that took a transaction id and then went idle inside it.
+      const open = server.psql(app, ['-q', '-X']);
+      const session = spawn(open.command, [...open.args], { env: open.env, stdio: ['pipe', 'ignore', 'ignore'] });
+      session.stdin.write('BEGIN; INSERT INTO public.accounts DEFAULT VALUES;\n');
+      try {
+        // The slot must find the transaction open: wait until the session holds an id and is idle in it.
+        const idleWithXid = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_xid IS NOT NULL";
+        await eventually(() => server.superuser(idleWithXid) === '1', 10_000, () => 'the session never went idle inside its transaction', 50);
+        // CREATE_REPLICATION_SLOT waits for every transaction with an id to end (bounded by the client's timeout).
+        const slot = server.client({ ...debezium, replication: 'database' }, 'CREATE_REPLICATION_SLOT idle_probe LOGICAL pgoutput');
+        expect(slot.stderr).toBe('');
+        expect(server.superuser(idleWithXid)).toBe('0');
+        await eventually(() => server.log().includes('terminating connection due to idle-in-transaction timeout'), 10_000, () => `no idle-in-transaction termination in the server log:\n${server.log().slice(-2_000)}`, 100);
+      } finally {
+        session.kill('SIGKILL');
+        server.client({ ...debezium, replication: 'database' }, 'DROP_REPLICATION_SLOT idle_probe');
+      }
+    });
+
+    it('compares the publication by table name: a publication listing its tables in another order is no drift', () => {
+      // Tables added in the reverse of their catalog order.
+      server.superuser(`DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLE public.accounts, public.transactions, cdc8s.debezium_signal WITH (publish = 'insert, update, delete')`);
+      const first = reconcile().reconcile.stderr;
+      const second = reconcile().reconcile.stderr;
+      expect(`${first}${second}`).not.toContain('publication now publishes');
+      expect(published()).toBe('cdc8s.debezium_signal,public.accounts,public.transactions');
+    });
   });
 
   it('refuses wrong passwords and databases the roles have no business in', () => {

@@ -66,7 +66,7 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
 
   it('keeps the pgoutput publication at the captured tables, never a schema', () => {
     // Created empty; the tables are set by name (SET TABLE), never a schema or ALL TABLES.
-    expect(sql).toContain("format('CREATE PUBLICATION %I', 'cdc8s_publication')");
+    expect(sql).toContain("format('CREATE PUBLICATION %I WITH (publish = %L)', 'cdc8s_publication', 'insert, update, delete')");
     expect(sql).not.toMatch(/ADD TABLES IN SCHEMA|CREATE PUBLICATION [^;]*FOR/);
     expect(sql).toContain("(VALUES ('public', 'transactions'), ('public', 'accounts'), ('cdc8s', 'debezium_signal'))");
     expect(sql).toContain("'ALTER PUBLICATION %I SET TABLE %s'");

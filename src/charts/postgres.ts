@@ -4,6 +4,7 @@ import { workloadLabels } from '../constructs/labels';
 import { Postgres } from '../constructs/postgres';
 import { PostgresDebeziumImage } from '../constructs/postgres-image';
 import { RequiredSecret } from '../constructs/required-secret';
+import { maxRowJsonBytes } from '../model/event-size';
 import { ChartContext } from './context';
 import { POSTGRES_NAME } from './network-peers';
 import { requireSecret, SECRET_NAMES } from './secrets';
@@ -63,7 +64,17 @@ export class PostgresChart extends Chart {
       image: this.image,
       database: postgres.database,
       roles: postgres.users,
-      capture: { tables: capture.tables, publication: capture.publication, signalTable: capture.signalTable },
+      appSessionLimits: postgres.appSessionLimits,
+      capture: {
+        tables: capture.tables,
+        publication: capture.publication,
+        signalTable: capture.signalTable,
+        guards: {
+          replicaIdentityFull: capture.replicaIdentity === 'full',
+          refuseTruncate: capture.truncate === 'refuse',
+          maxRowJsonBytes: maxRowJsonBytes(capture.maxEventBytes),
+        },
+      },
       reconcileResources: postgres.reconcile.resources,
       backup: {
         repository,

@@ -18,7 +18,27 @@ export interface DatabaseTarget {
   readonly signalTable: CapturedTable;
   /** Where each login role's password Secret is mounted (a `password` file in each). */
   readonly passwordFiles: { readonly app: string; readonly debezium: string };
+  /** What each captured table carries so that its events are whole and none stops the pipeline. */
+  readonly guards: CapturedTableGuards;
+  /** Timeouts set on the application role (seconds). */
+  readonly appSessionLimits: { readonly idleInTransactionSeconds: number; readonly statementSeconds: number };
 }
+
+/** Kept on every captured table that exists, by the reconcile. */
+export interface CapturedTableGuards {
+  /** REPLICA IDENTITY FULL: update and delete events carry the whole old row, unchanged TOASTed values included. */
+  readonly replicaIdentityFull: boolean;
+  /** A trigger rejects TRUNCATE, which Debezium cannot carry to a compacted topic. */
+  readonly refuseTruncate: boolean;
+  /** A trigger rejects an INSERT or UPDATE whose row as JSON (with the old row, under FULL) is larger. */
+  readonly maxRowJsonBytes: number;
+}
+
+/** The guards' trigger names. The size check runs last of the table's BEFORE ROW triggers (they fire in name order), on the row as it will be stored. */
+export const TRUNCATE_TRIGGER = 'cdc8s_refuse_truncate';
+export const EVENT_SIZE_TRIGGER = 'zz_cdc8s_event_size';
+/** What the publication carries: every row change, never TRUNCATE (see capture.truncate). */
+export const PUBLISHED_OPERATIONS = 'insert, update, delete';
 
 /** Lower-case names stay bare (Debezium's include list matches them as written); others are quoted. */
 export function quoteIdent(name: string): string {
@@ -38,10 +58,11 @@ function tableValues(tables: readonly CapturedTable[]): string {
 const SESSION_TIMEOUTS = ["SET lock_timeout = '5s';", "SET statement_timeout = '60s';"];
 
 /**
- * A table (as `c`, its pg_class row) whose UPDATEs and DELETEs PostgreSQL refuses once it is published:
- * no replica identity, or the default identity without a primary key.
+ * A table (as `c`, its pg_class row) that is not published: without a primary key, Debezium's
+ * events have no key, which compacted topics refuse (and PostgreSQL refuses its UPDATEs and DELETEs
+ * once published under the default identity).
  */
-const UNPUBLISHABLE = "c.relreplident = 'n' OR (c.relreplident = 'd' AND NOT EXISTS (SELECT FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary))";
+const UNPUBLISHABLE = 'NOT EXISTS (SELECT FROM pg_index i WHERE i.indrelid = c.oid AND i.indisprimary)';
 
 /**
  * SCRAM-SHA-256 (RFC 7677, as PostgreSQL stores it) in PL/pgSQL, so the reconcile can tell whether a
@@ -127,6 +148,10 @@ export function reconcileSql(target: DatabaseTarget): string {
     '-- Roles: created when missing, their attributes pinned on every run.',
     `SELECT format('CREATE ROLE %I', r) FROM (VALUES (${literal(t.appUser)}), (${literal(t.debeziumUser)})) AS v(r) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \\gexec`,
     `ALTER ROLE ${app} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;`,
+    '-- No application session holds a transaction open for long: the connector\'s first start',
+    '-- (CREATE_REPLICATION_SLOT waits for every open transaction) and VACUUM wait on it. New sessions only.',
+    `ALTER ROLE ${app} SET idle_in_transaction_session_timeout = '${t.appSessionLimits.idleInTransactionSeconds}s';`,
+    `ALTER ROLE ${app} SET statement_timeout = '${t.appSessionLimits.statementSeconds}s';`,
     '-- Debezium: may stream WAL and read the captured tables, nothing more (no SUPERUSER).',
     `ALTER ROLE ${debezium} WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;`,
     '-- Passwords: set only when the mounted Secret no longer matches (a rotation), as a SCRAM verifier.',
@@ -187,11 +212,15 @@ export function reconcileSql(target: DatabaseTarget): string {
     'END $$;',
     `GRANT SELECT, INSERT ON ${signal} TO ${debezium};`,
     '',
+    ...guardsSql(t),
+    '',
     '-- The publication holds exactly the captured tables that exist (and the signal table), added as',
     '-- each appears; a table without a primary key is left out (publishing it would make PostgreSQL',
     '-- reject its UPDATEs and DELETEs) and the check that follows the reconcile fails on it.',
     '-- Created by the superuser: the connector runs with publication.autocreate.mode=disabled.',
-    `SELECT format('CREATE PUBLICATION %I', ${literal(t.publication)}) WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ${literal(t.publication)}) \\gexec`,
+    '-- It never publishes TRUNCATE: the connector skips it (skipped.operations=t), as Debezium 3.6+',
+    "-- carries into the publications it creates itself (publication.autocreate.mode=filtered).",
+    `SELECT format('CREATE PUBLICATION %I WITH (publish = %L)', ${literal(t.publication)}, ${literal(PUBLISHED_OPERATIONS)}) WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ${literal(t.publication)}) \\gexec`,
     'DO $$',
     'DECLARE',
     '  r record;',
@@ -207,12 +236,17 @@ export function reconcileSql(target: DatabaseTarget): string {
     `    EXECUTE format('ALTER PUBLICATION %I DROP TABLES IN SCHEMA %I', ${literal(t.publication)}, r.nspname);`,
     "    RAISE NOTICE 'publication no longer publishes all of schema %', r.nspname;",
     '  END LOOP;',
-    "  SELECT coalesce(array_agg(format('%I.%I', n.nspname, c.relname) ORDER BY 1), '{}') INTO wanted",
+    `  IF (SELECT pubtruncate OR NOT (pubinsert AND pubupdate AND pubdelete) FROM pg_publication WHERE pubname = ${literal(t.publication)}) THEN`,
+    `    EXECUTE format('ALTER PUBLICATION %I SET (publish = %L)', ${literal(t.publication)}, ${literal(PUBLISHED_OPERATIONS)});`,
+    `    RAISE NOTICE 'publication now publishes %', ${literal(PUBLISHED_OPERATIONS)};`,
+    '  END IF;',
+    "  -- Both lists sorted by the name itself (an aggregate's ORDER BY 1 sorts by the constant 1).",
+    "  SELECT coalesce(array_agg(name ORDER BY name COLLATE \"C\"), '{}') INTO wanted FROM (SELECT format('%I.%I', n.nspname, c.relname) AS name",
     '    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
     `    WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (VALUES ${published})`,
-    `      AND NOT (${UNPUBLISHABLE});`,
-    "  SELECT coalesce(array_agg(format('%I.%I', schemaname, tablename) ORDER BY 1), '{}') INTO current",
-    `    FROM pg_publication_tables WHERE pubname = ${literal(t.publication)};`,
+    `      AND NOT (${UNPUBLISHABLE})) wanted_tables;`,
+    "  SELECT coalesce(array_agg(name ORDER BY name COLLATE \"C\"), '{}') INTO current FROM (SELECT format('%I.%I', schemaname, tablename) AS name",
+    `    FROM pg_publication_tables WHERE pubname = ${literal(t.publication)}) published_tables;`,
     '  IF wanted IS DISTINCT FROM current THEN',
     `    EXECUTE format('ALTER PUBLICATION %I SET TABLE %s', ${literal(t.publication)}, array_to_string(wanted, ', '));`,
     "    RAISE NOTICE 'publication now publishes %', array_to_string(wanted, ', ');",
@@ -223,6 +257,65 @@ export function reconcileSql(target: DatabaseTarget): string {
     'SELECT pg_reload_conf() \\gset cdc8s_',
     '',
   ].join('\n');
+}
+
+/**
+ * The guards on each captured table that exists: its replica identity, and the triggers (their
+ * functions live in the signal table's schema, which the superuser owns). A table that appears
+ * later gets them on the reconcile that publishes it.
+ */
+function guardsSql(t: DatabaseTarget): string[] {
+  const g = t.guards;
+  const functions = quoteIdent(t.signalTable.schema);
+  const captured = `c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (VALUES ${tableValues(t.tables)})`;
+  /** A DO block that runs `action` (a format() with the table as %s) for each table matching `condition`. */
+  const forEachTable = (condition: string, action: string, notice: string, tables = captured) => [
+    'DO $$',
+    'DECLARE r record;',
+    'BEGIN',
+    "  FOR r IN SELECT format('%I.%I', n.nspname, c.relname) AS rel FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace",
+    `      WHERE ${tables} AND ${condition} LOOP`,
+    `    EXECUTE format(${literal(action)}, r.rel);`,
+    `    RAISE NOTICE ${literal(notice)}, r.rel;`,
+    '  END LOOP;',
+    'END $$;',
+  ];
+  const hasTrigger = (name: string) => `EXISTS (SELECT FROM pg_trigger tg WHERE tg.tgrelid = c.oid AND tg.tgname = ${literal(name)})`;
+  // Under FULL an update's event carries the old row too.
+  const rowBytes = g.replicaIdentityFull
+    ? "octet_length(row_to_json(NEW)::text) + CASE WHEN TG_OP = 'UPDATE' THEN octet_length(row_to_json(OLD)::text) ELSE 0 END"
+    : 'octet_length(row_to_json(NEW)::text)';
+  return [
+    g.replicaIdentityFull
+      ? '-- Whole rows in update and delete events (capture.replicaIdentity: full): set where it is not.'
+      : '-- capture.replicaIdentity: default: the tables keep the identity they have.',
+    ...(g.replicaIdentityFull ? forEachTable("c.relreplident <> 'f'", 'ALTER TABLE %s REPLICA IDENTITY FULL', 'replica identity of % set to FULL') : []),
+    '-- A change event larger than capture.maxEventBytes would stop the connector and every table with it:',
+    '-- the database refuses the row instead, naming the limit. The row as JSON is at least as large as in',
+    '-- the event (bytea is hex here, base64 there); the event\'s envelope and schema have their own room.',
+    `CREATE OR REPLACE FUNCTION ${functions}.cdc8s_limit_event_size() RETURNS trigger LANGUAGE plpgsql AS $f$`,
+    'DECLARE',
+    `  size bigint := ${rowBytes};`,
+    'BEGIN',
+    `  IF size > ${g.maxRowJsonBytes} THEN`,
+    `    RAISE EXCEPTION '% of a row of %.% refused: its change event would carry % bytes of row data, more than the ${g.maxRowJsonBytes} capture.maxEventBytes leaves for it', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME, size`,
+    "      USING ERRCODE = 'program_limit_exceeded', HINT = 'store large objects elsewhere and keep a reference in the row, or raise capture.maxEventBytes (README, Large rows)';",
+    '  END IF;',
+    '  RETURN NEW;',
+    'END $f$;',
+    ...forEachTable(`NOT ${hasTrigger(EVENT_SIZE_TRIGGER)}`, `CREATE TRIGGER ${EVENT_SIZE_TRIGGER} BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ${functions}.cdc8s_limit_event_size()`, 'event size limit set on %'),
+    '-- TRUNCATE reaches no consumer as a change of each row (compacted topics refuse its keyless record).',
+    `CREATE OR REPLACE FUNCTION ${functions}.cdc8s_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $f$`,
+    'BEGIN',
+    "  RAISE EXCEPTION 'TRUNCATE of %.% refused: the table is captured, and its topic would keep every truncated row', TG_TABLE_SCHEMA, TG_TABLE_NAME",
+    "    USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead (each becomes a delete event and a tombstone), or see capture.truncate in the README';",
+    'END $f$;',
+    ...(g.refuseTruncate
+      ? forEachTable(`NOT ${hasTrigger(TRUNCATE_TRIGGER)}`, `CREATE TRIGGER ${TRUNCATE_TRIGGER} BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${functions}.cdc8s_refuse_truncate()`, 'TRUNCATE refused on %')
+      : forEachTable(hasTrigger(TRUNCATE_TRIGGER), `DROP TRIGGER ${TRUNCATE_TRIGGER} ON %s`, 'TRUNCATE allowed again on %')),
+    '-- A table no longer captured loses the triggers (its replica identity stays as it is).',
+    ...[EVENT_SIZE_TRIGGER, TRUNCATE_TRIGGER].flatMap((name) => forEachTable(hasTrigger(name), `DROP TRIGGER ${name} ON %s`, `${name} removed from % (no longer captured)`, `NOT (${captured})`)),
+  ];
 }
 
 /**
@@ -242,8 +335,8 @@ export function publishableCheckSql(target: DatabaseTarget): string {
     '    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
     `    WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (VALUES ${tableValues(target.tables)}) AND (${UNPUBLISHABLE});`,
     '  IF missing IS NOT NULL THEN',
-    "    RAISE EXCEPTION 'captured table(s) % have no primary key and no REPLICA IDENTITY FULL: they are not published, so their changes are not captured', missing",
-    "      USING HINT = 'add a primary key, or run ALTER TABLE ... REPLICA IDENTITY FULL';",
+    "    RAISE EXCEPTION 'captured table(s) % have no primary key: they are not published, so their changes are not captured', missing",
+    "      USING HINT = 'add a primary key: Debezium keys each event by it, and the compacted CDC topics refuse events without a key';",
     '  END IF;',
     'END $$;',
     '',

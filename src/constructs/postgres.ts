@@ -8,6 +8,7 @@ import { RequiredSecret } from './required-secret';
 import { mebibytes, resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
 import { PostgresReconcile, RECONCILE_DIR } from './postgres-reconcile';
+import { CapturedTableGuards, DatabaseTarget } from './postgres-reconcile-sql';
 import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './postgres-tls';
 import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './postgres-backup';
 import { BackupRepository } from '../platforms/platform';
@@ -35,8 +36,10 @@ export interface PostgresProps {
   /** Application database, owned by the app role. */
   readonly database: string;
   readonly roles: { readonly app: string; readonly debezium: string };
-  /** What the reconcile keeps the database at for Debezium: tables, publication, signal table. */
-  readonly capture: { readonly tables: readonly CapturedTable[]; readonly publication: string; readonly signalTable: CapturedTable };
+  /** Timeouts the reconcile sets on the application role (seconds). */
+  readonly appSessionLimits: DatabaseTarget['appSessionLimits'];
+  /** What the reconcile keeps the database at for Debezium: tables, publication, signal table, and each table's guards. */
+  readonly capture: { readonly tables: readonly CapturedTable[]; readonly publication: string; readonly signalTable: CapturedTable; readonly guards: CapturedTableGuards };
   /** Requests and limits of the reconcile sidecar. */
   readonly reconcileResources: Resources;
   /** Backups: the platform's repository (and its volume claim, on minikube), retention, schedule. */
@@ -158,6 +161,8 @@ export class Postgres extends Construct {
       tables: props.capture.tables,
       publication: props.capture.publication,
       signalTable: props.capture.signalTable,
+      guards: props.capture.guards,
+      appSessionLimits: props.appSessionLimits,
       passwordFiles,
       socketDir: POSTGRES_SOCKET_DIR,
       port: POSTGRES_PORT,
