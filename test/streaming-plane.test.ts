@@ -70,6 +70,9 @@ describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {
   });
 });
 
+/** The transaction metadata topic, in the environments that turn capture.transactionMetadata on (eks). */
+const transactionTopic = (env: string) => (env === 'eks' ? ['cdc.transaction'] : []);
+
 describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
   const objects = objectsOf(render(name));
   const topics = ofKind(objects, 'KafkaTopic');
@@ -80,6 +83,7 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
   it('declares a topic per captured table, the heartbeat topic and Connect\'s three internal topics', () => {
     expect(topics.map(topicName).sort()).toEqual([
       '__debezium-heartbeat.cdc', 'cdc-connect-configs', 'cdc-connect-offsets', 'cdc-connect-status', 'cdc.public.accounts', 'cdc.public.transactions',
+      ...transactionTopic(name),
     ]);
     for (const t of topics) {
       expect(t.metadata.name).toMatch(DNS_SUBDOMAIN);
@@ -107,6 +111,7 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
       'topic:cdc-connect-status:literal=Read+Write+Describe+DescribeConfigs',
       'topic:cdc.public.accounts:literal=Write+Describe',
       'topic:cdc.public.transactions:literal=Write+Describe',
+      ...transactionTopic(name).map((t) => `topic:${t}:literal=Write+Describe`),
       'transactionalId:cdc-connect:prefix=Write+Describe',
       'transactionalId:connect-cluster-cdc-connect:literal=Write+Describe',
     ]);
@@ -114,7 +119,7 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
 
   it('gives each consumer Read/Describe on its own topics and Read on its own group, nothing else', () => {
     const fraud = acls('fraud-scorer').map((a) => `${a.resource.type}:${a.resource.name}=${a.operations.join('+')}`);
-    expect(fraud).toEqual(['topic:cdc.public.transactions=Read+Describe', 'group:fraud-scorer=Read']);
+    expect(fraud).toEqual(['topic:cdc.public.transactions=Read+Describe', ...transactionTopic(name).map((t) => `topic:${t}=Read+Describe`), 'group:fraud-scorer=Read']);
     for (const user of users) {
       expect(user.spec.authentication).toEqual({ type: 'scram-sha-512' });
       for (const acl of user.spec.authorization.acls) {
@@ -227,10 +232,10 @@ describe.each(ENVIRONMENTS)('%s: the Debezium connector agrees with the database
 
   it('reads the publication the reconcile keeps, never creating its own, for exactly its tables and the signal table', () => {
     expect(config['publication.autocreate.mode']).toBe('disabled');
-    expect(sql).toContain(`format('CREATE PUBLICATION %I', '${config['publication.name']}')`);
+    expect(sql).toContain(`format('CREATE PUBLICATION %I WITH (publish = %L)', '${config['publication.name']}', 'insert, update, delete')`);
     const tables = (config['table.include.list'] as string).split(',').map((t) => t.replace('\\.', '.'));
     expect(tables.sort()).toEqual(['public.accounts', 'public.transactions']);
-    const published = /IN \(VALUES \(([^\n]+)\)\)\n\s+AND NOT \(c\.relreplident/.exec(sql)?.[1] ?? '';
+    const published = /IN \(VALUES \(([^\n]+)\)\)\n\s+AND NOT \(NOT EXISTS \(SELECT FROM pg_index/.exec(sql)?.[1] ?? '';
     for (const table of [...tables, config['signal.data.collection'] as string]) {
       const [schema, relation] = table.split('.');
       expect(published).toContain(`'${schema}', '${relation}'`);
@@ -276,7 +281,7 @@ describe.each(ENVIRONMENTS)('%s: consumers', (name) => {
       'sasl.jaas.config': '${dir:/etc/kafka/access:sasl.jaas.config}',
       'ssl.truststore.location': '/etc/kafka/access/ssl.truststore.crt',
     });
-    expect(clientConfig('ledger-projector').data.topics).toBe('cdc.public.transactions,cdc.public.accounts');
+    expect(clientConfig('ledger-projector').data.topics).toBe(['cdc.public.transactions', 'cdc.public.accounts', ...transactionTopic(name)].join(','));
   });
 
   it('mount their KafkaUser credentials and the cluster CA from the Secret of their KafkaAccess, read-only', () => {

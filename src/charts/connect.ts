@@ -16,6 +16,7 @@ import { PostgresTrust } from '../constructs/postgres-tls';
 import { SecretReadGrant } from '../constructs/secret-read-grant';
 import { CONNECT_CONFIG_PROVIDER_LIMITS } from '../policy/connect-providers';
 import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../policy/durability';
+import { eventSizeSettings } from '../model/event-size';
 import { ChartContext } from './context';
 
 export interface ConnectChartProps extends ChartContext {
@@ -74,7 +75,7 @@ export class ConnectChart extends Chart {
       resources: connect.resources,
       operator: peers.strimziOperator,
       image: this.imageSource(env, platform),
-      config: { ...connectWorkerConfig(durability), ...connect.config },
+      config: { ...connectWorkerConfig(durability), ...eventSizeSettings(env.config.capture.maxEventBytes).connectWorker, ...connect.config },
       egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, ...platform.kubernetesApiEgress()],
       dns: peers.dns,
       databaseTrust: new PostgresTrust(this, 'PostgresTrust', {

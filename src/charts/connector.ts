@@ -33,6 +33,9 @@ export class ConnectorChart extends Chart {
       minInSyncReplicas: durability.minInSyncReplicas,
       partitions: capture.partitions,
       cleanupPolicy: capture.cleanupPolicy,
+      maxEventBytes: capture.maxEventBytes,
+      decimalHandling: capture.decimalHandling,
+      transactionMetadata: capture.transactionMetadata,
       state: settings.connector.state,
       overrides: settings.connector.config,
     });

@@ -6,6 +6,7 @@ import { KafkaAccess } from '../constructs/kafka-access';
 import { commonLabels, workloadLabels } from '../constructs/labels';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
 import { TLS_LISTENER_PORT } from '../constructs/strimzi';
+import { eventSizeSettings } from '../model/event-size';
 import { CONSUMER_DURABILITY } from '../policy/durability';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
@@ -51,10 +52,10 @@ export class ConsumersChart extends Chart {
         ...appWorkload(consumer, namespace, env.name),
         bootstrapServers: cluster.bootstrapServers,
         groupId: consumer.groupId ?? consumer.name,
-        topics: consumer.tables.map((t) => access.topicFor(t).topicName),
+        topics: access.consumerTopics(consumer.tables),
         access: kafkaAccess.secret,
         // Offsets are committed by the app after processing; a new group starts from the beginning.
-        clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...consumer.config },
+        clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...eventSizeSettings(env.config.capture.maxEventBytes).consumer, ...consumer.config },
       });
     }
   }

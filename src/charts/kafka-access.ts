@@ -1,10 +1,11 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { cdcTopicName, heartbeatTopicName } from '../constructs/debezium-connector';
+import { cdcTopicName, heartbeatTopicName, transactionTopicName } from '../constructs/debezium-connector';
 import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../constructs/kafka-connect';
 import { KafkaCluster } from '../constructs/kafka-cluster';
 import { KafkaTopic } from '../constructs/kafka-topic';
 import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../constructs/kafka-user';
+import { eventSizeSettings } from '../model/event-size';
 import { ChartContext } from './context';
 
 export interface KafkaAccessChartProps extends ChartContext {
@@ -21,6 +22,8 @@ const COMPACTED = { 'cleanup.policy': 'compact' } as const;
 export class KafkaAccessChart extends Chart {
   /** CDC topics by `schema.table`. */
   readonly cdcTopics: ReadonlyMap<string, KafkaTopic>;
+  /** The transaction metadata topic (capture.transactionMetadata), which every consumer reads. */
+  readonly transactionTopic?: KafkaTopic;
   readonly connectUser: KafkaUser;
   /** KafkaUsers of the consumers, by consumer name. */
   readonly consumerUsers: ReadonlyMap<string, KafkaUser>;
@@ -34,9 +37,16 @@ export class KafkaAccessChart extends Chart {
 
     this.cdcTopics = new Map(capture.tables.map((t) => [
       `${t.schema}.${t.table}`,
-      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic', { 'cleanup.policy': capture.cleanupPolicy }),
+      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic', { 'cleanup.policy': capture.cleanupPolicy, ...eventSizeSettings(capture.maxEventBytes).topic }),
     ]));
     const heartbeat = topic('Heartbeat', heartbeatTopicName(capture.topicPrefix), 1, 'cdc-topic');
+    // History only: a transaction's records matter until consumers have applied it (their keys never
+    // repeat, so compaction would keep every one for ever).
+    // One partition: a consumer sees the transactions in commit order.
+    this.transactionTopic = capture.transactionMetadata
+      ? topic('Transactions', transactionTopicName(capture.topicPrefix), 1, 'cdc-transactions', { 'cleanup.policy': 'delete' })
+      : undefined;
+    const outputTopics = [...[...this.cdcTopics.values()].map((t) => t.topicName), heartbeat.topicName, ...(this.transactionTopic ? [this.transactionTopic.topicName] : [])];
     const internal = connectInternalTopics(connect.name);
     topic('ConnectConfig', internal.config, CONNECT_INTERNAL_PARTITIONS.config, 'kafka-connect', COMPACTED);
     topic('ConnectOffset', internal.offset, CONNECT_INTERNAL_PARTITIONS.offset, 'kafka-connect', COMPACTED);
@@ -52,7 +62,7 @@ export class KafkaAccessChart extends Chart {
         // Its internal topics; DescribeConfigs because workers verify they are compacted.
         ...literalTopics([internal.config, internal.offset, internal.status], [Operation.READ, Operation.WRITE, Operation.DESCRIBE, Operation.DESCRIBE_CONFIGS]),
         // The connector's output: write only.
-        ...literalTopics([...[...this.cdcTopics.values()].map((t) => t.topicName), heartbeat.topicName], [Operation.WRITE, Operation.DESCRIBE]),
+        ...literalTopics(outputTopics, [Operation.WRITE, Operation.DESCRIBE]),
         { type: ResourceType.GROUP, name: connect.name, operations: [Operation.READ] },
         // Exactly-once source: task producers use transactional ids `<group>-<connector>-<task>`,
         // the leader `connect-cluster-<group>` (Kafka Connect docs, "Exactly-once support").
@@ -67,10 +77,15 @@ export class KafkaAccessChart extends Chart {
       name: c.name,
       component: 'consumer',
       acls: [
-        ...literalTopics(c.tables.map((t) => this.topicFor(t).topicName), [Operation.READ, Operation.DESCRIBE]),
+        ...literalTopics(this.consumerTopics(c.tables), [Operation.READ, Operation.DESCRIBE]),
         { type: ResourceType.GROUP, name: c.groupId ?? c.name, operations: [Operation.READ] },
       ],
     })]));
+  }
+
+  /** What a consumer of `tables` reads: their CDC topics, and the transaction topic when there is one. */
+  consumerTopics(tables: readonly string[]): string[] {
+    return [...tables.map((t) => this.topicFor(t).topicName), ...(this.transactionTopic ? [this.transactionTopic.topicName] : [])];
   }
 
   /** The CDC topic of a captured `schema.table` (config validation guarantees it exists). */

@@ -1,6 +1,7 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { KafkaCluster } from '../constructs/kafka-cluster';
+import { eventSizeSettings } from '../model/event-size';
 import { brokerDurabilityConfig } from '../policy/durability';
 import { ChartContext } from './context';
 
@@ -24,7 +25,7 @@ export class KafkaChart extends Chart {
       storageClass: platform.kafkaStorageClass(),
       rackTopologyKey: platform.rackTopologyKey(),
       // Overrides last: the durability policy rejects any that weakens the defaults.
-      config: { ...brokerDurabilityConfig(durability), ...kafka.config },
+      config: { ...brokerDurabilityConfig(durability), ...eventSizeSettings(env.config.capture.maxEventBytes).broker, ...kafka.config },
       entityOperatorResources: kafka.entityOperator.resources,
       // Connect produces; the consumer apps consume. Nothing else reaches the listener.
       clients: [peers.connect, peers.consumers],

@@ -10,6 +10,9 @@ import { STRIMZI_CLUSTER_LABEL } from './strimzi';
 /** The prefix of the logical messages heartbeats write (excluded from events). */
 const HEARTBEAT_MESSAGE_PREFIX = 'cdc8s-heartbeat';
 
+/** Debezium poll.interval.ms: 50 cut the durable p50 at 200 rows/s from 852 to 211 ms (README, Performance). */
+export const DEBEZIUM_POLL_INTERVAL_MS = 50;
+
 /** Debezium's class for the Postgres connector. */
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
@@ -40,6 +43,12 @@ export interface DebeziumPostgresConnectorProps {
   readonly partitions: number;
   /** cleanup.policy of the CDC topics (and of any topic Connect creates). */
   readonly cleanupPolicy: string;
+  /** max.message.bytes of any topic Connect creates (capture.maxEventBytes). */
+  readonly maxEventBytes: number;
+  /** Debezium provide.transaction.metadata: BEGIN and END records on transactionTopicName(topicPrefix). */
+  readonly transactionMetadata: boolean;
+  /** Debezium decimal.handling.mode: how NUMERIC values reach consumers. */
+  readonly decimalHandling: 'string' | 'double';
   /** KafkaConnector spec.state. */
   readonly state: 'running' | 'paused' | 'stopped';
   /** Overrides, merged last (the durability policy checks the result). */
@@ -93,6 +102,9 @@ export class DebeziumPostgresConnector extends Construct {
       predicates: 'isSignal',
       'predicates.isSignal.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
       'predicates.isSignal.pattern': escapeRegex(cdcTopicName(props.topicPrefix, signal)),
+      // How long Debezium's queue waits for a full batch before Connect polls what it has (default
+      // 500 ms): the largest share of commit-to-consumer latency at moderate rates (README, Performance).
+      'poll.interval.ms': DEBEZIUM_POLL_INTERVAL_MS,
       'heartbeat.interval.ms': props.heartbeatIntervalMs,
       // The publication holds only the captured tables, and PostgreSQL 15+ skips empty transactions:
       // while only other tables change, the stream carries nothing, the slot's confirmed position
@@ -105,6 +117,15 @@ export class DebeziumPostgresConnector extends Construct {
       'topic.creation.default.partitions': props.partitions,
       'topic.creation.default.min.insync.replicas': props.minInSyncReplicas,
       'topic.creation.default.cleanup.policy': props.cleanupPolicy,
+      'topic.creation.default.max.message.bytes': props.maxEventBytes,
+      // Exact decimals as strings; NaN and ±Infinity as "NAN", "POSITIVE_INFINITY", "NEGATIVE_INFINITY" (precise mode
+      // emits base64 that JSON consumers cannot read, and fails the task on a NaN in a NOT NULL column).
+      'decimal.handling.mode': props.decimalHandling,
+      // TRUNCATE: the reconcile's trigger refuses it on captured tables (capture.truncate: refuse); if
+      // one happens anyway (capture.truncate: skip), it is skipped: its keyless record would be
+      // refused by the compacted topics and stop the task.
+      'skipped.operations': 't',
+      'provide.transaction.metadata': props.transactionMetadata,
       // A delete is an event plus a tombstone: compaction then removes the deleted row's key.
       'tombstones.on.delete': true,
       // Fail to start rather than silently fall back to at-least-once.
@@ -134,6 +155,11 @@ export class DebeziumPostgresConnector extends Construct {
 /** Topic Debezium writes a table's changes to. */
 export function cdcTopicName(prefix: string, table: CapturedTable): string {
   return `${prefix}.${table.schema}.${table.table}`;
+}
+
+/** Debezium's transaction metadata topic (topic.transaction defaults to `transaction`). */
+export function transactionTopicName(prefix: string): string {
+  return `${prefix}.transaction`;
 }
 
 /** Debezium's heartbeat topic (topic.heartbeat.prefix defaults to `__debezium-heartbeat`). */
