@@ -3,6 +3,7 @@ import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacementsNeeded } from '../output/object-diff';
+import { eventShapeChanges, formatEventShapeChange } from '../output/event-shape-changes';
 import { addedTablesSignal, formatSnapshotSignal } from '../output/snapshot-signals';
 import { renderAll, writeAll } from '../output/synthesize';
 import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
@@ -53,6 +54,9 @@ void runCli(process.argv.slice(2), (options) => {
       return signal ? formatSnapshotSignal(env.name, signal) : [];
     });
     if (signals.length > 0) process.stdout.write(`cdc8s diff: snapshot needed:\n${signals.join('\n')}\n`);
+    // Consumers read the new form from the next event on: say so before anyone applies it.
+    const shapes = changes.flatMap(({ env, before, after }) => eventShapeChanges(before, after).map((c) => formatEventShapeChange(env.name, c)));
+    if (shapes.length > 0) process.stdout.write(`cdc8s diff: the events consumers read change:\n${shapes.join('\n')}\n`);
     const replace = replacementsNeeded(diff);
     if (replace.length > 0) {
       process.stderr.write(`cdc8s diff: ${replace.length} change(s) need replacement, a live cluster refuses them in place (hints above):\n${replace.join('\n')}\n`);
