@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
 import { validateConfig } from '../../src/config/load';
-import { includedTables } from '../../src/constructs/debezium-connector';
+import { includedTables, transactionTopicName } from '../../src/constructs/debezium-connector';
 import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../../src/constructs/debezium-plugin';
 import { renderEnvironment } from '../../src/output/render';
 import { packageRoot } from '../../src/package-root';
@@ -201,6 +201,17 @@ export class Pipeline {
     const slot = this.of('KafkaConnector').spec.config['slot.name'];
     const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${slot}'`).split('|');
     return { confirmed: BigInt(confirmed), current: BigInt(current) };
+  }
+
+  /** Whether a walsender streams the connector's slot: what the database sees of the task, which a dead worker cannot fake. */
+  slotActive(): boolean {
+    const slot = this.of('KafkaConnector').spec.config['slot.name'];
+    return this.sql(`SELECT active FROM pg_replication_slots WHERE slot_name = '${slot}'`) === 't';
+  }
+
+  /** The state Connect's REST API reports for the connector's task (what Strimzi's status shows). */
+  async taskState(connector: string): Promise<string> {
+    return (await this.anyWorker('GET', `/connectors/${connector}/status`)).json?.tasks?.[0]?.state ?? 'none';
   }
 
   // ---- Kafka ----
@@ -482,7 +493,13 @@ export class Pipeline {
     const stop = `${out}.stop`;
     writeFileSync(out, '');
     const process = new ManagedProcess(`consumer ${consumer}`, this.bin.java, [...this.jvm(256), 'cdc8s.e2e.E2eTool', 'consume', file, topics, out, stop], `${out}.log`).start();
-    return new ConsumerRun(process, out, stop);
+    return new ConsumerRun(process, out, stop, this.transactionTopic ? [this.transactionTopic] : []);
+  }
+
+  /** The transaction metadata topic, when the rendered connector provides it. */
+  get transactionTopic(): string | undefined {
+    const config = this.of('KafkaConnector').spec.config;
+    return config['provide.transaction.metadata'] === true ? transactionTopicName(config['topic.prefix']) : undefined;
   }
 
   /** Runs a probe (produce or consume) with a client config; returns ALLOWED or DENIED <exception>. */
@@ -530,8 +547,12 @@ export class Pipeline {
 export class ConsumerRun {
   private countedBytes = 0;
   private countedLines = 0;
+  /** How the lines of records on topics that count() leaves out begin (the consumer writes `topic` first). */
+  private readonly uncounted: Buffer[];
 
-  constructor(readonly process: ManagedProcess, readonly out: string, private readonly stopFile: string) {}
+  constructor(readonly process: ManagedProcess, readonly out: string, private readonly stopFile: string, uncountedTopics: readonly string[] = []) {
+    this.uncounted = uncountedTopics.map((topic) => Buffer.from(`{"topic":${JSON.stringify(topic)},`));
+  }
 
   /** The file's length up to its last whole line: a mark for `records(from)`. */
   position(): number {
@@ -564,7 +585,7 @@ export class ConsumerRun {
     }
   }
 
-  /** How many records it has written so far, counting only what was added since the last call. */
+  /** How many change records (transaction metadata left out) it has written so far, counting only what was added since the last call. */
   count(): number {
     this.countedUpTo();
     return this.countedLines;
@@ -573,7 +594,11 @@ export class ConsumerRun {
   private countedUpTo(): number {
     const added = this.read(this.countedBytes);
     const last = added.lastIndexOf(10);
-    for (let i = added.indexOf(10); i !== -1 && i <= last; i = added.indexOf(10, i + 1)) this.countedLines++;
+    let start = 0;
+    for (let i = added.indexOf(10); i !== -1 && i <= last; i = added.indexOf(10, i + 1)) {
+      if (!this.uncounted.some((prefix) => added.compare(prefix, 0, prefix.length, start, Math.min(start + prefix.length, i)) === 0)) this.countedLines++;
+      start = i + 1;
+    }
     this.countedBytes += last + 1;
     return this.countedBytes;
   }

@@ -141,15 +141,16 @@ export interface ChangeEvent {
   readonly received: number;
 }
 
-/** Decodes Debezium's JSON (schemas enabled) records of the captured tables. */
+/** Decodes Debezium's JSON (schemas enabled) records of the captured tables; transaction metadata (BEGIN, END) is left out. */
 export function decode(records: readonly ConsumedRecord[]): ChangeEvent[] {
-  return records.map((record) => {
+  return records.flatMap((record): ChangeEvent[] => {
     const table = record.topic.split('.').pop() as string;
     const id = JSON.parse(record.key as string).payload.id;
-    if (record.value === null) return { key: key(table, id), event: { op: 'tombstone' }, received: record.received };
+    if (record.value === null) return [{ key: key(table, id), event: { op: 'tombstone' }, received: record.received }];
     const payload = JSON.parse(record.value).payload;
+    if (payload.status === 'BEGIN' || payload.status === 'END') return [];
     const event: ExpectedEvent = payload.op === 'd' ? { op: 'd' } : { op: payload.op, version: payload.after.version };
-    return { key: key(table, id), event, committedAt: payload.source?.ts_ms, received: record.received };
+    return [{ key: key(table, id), event, committedAt: payload.source?.ts_ms, received: record.received }];
   });
 }
 
