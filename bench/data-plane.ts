@@ -2,7 +2,8 @@
  * The data-plane rows of `npm run bench -- --e2e`: the rendered EKS pipeline on real Kafka,
  * Connect, Debezium and PostgreSQL (the e2e harness), measured, never asserted:
  * - latency from PostgreSQL commit (Debezium's source.ts_ms) to the consumer receiving the event,
- *   p50 and p99, at fixed write rates, several windows each (medians of the windows);
+ *   p50 and p99, at fixed write rates, several windows each (medians of the windows), and where
+ *   the median event spends it, stage by stage (see {@link Stages});
  * - sustained rows/s: rates raised until the median latency passes 1 s; the highest rate with p99
  *   (and with p50) within 1 s;
  * - the same with relaxed settings (acks=1, no idempotence, no exactly-once) beside it.
@@ -28,7 +29,26 @@ export interface LatencyRow {
   readonly achievedRate: Spread;
   readonly p50Ms: Spread;
   readonly p99Ms: Spread;
+  /** Medians over the windows of each stage's median. */
+  readonly stagesP50Ms: Record<keyof Stages, Spread>;
 }
+
+/**
+ * One event's time, split at the clocks it carries (one machine, one clock):
+ * - capture: the PostgreSQL commit (source.ts_ms) to Debezium handling the change (payload ts_ms):
+ *   WAL decoding, pgoutput and the replication connection;
+ * - queue: Debezium handling it to Connect's producer sending it (the record's CreateTime):
+ *   Debezium's queue and poll.interval.ms, Connect's poll loop;
+ * - deliver: the send to the consumer receiving it: batching, acks=all replication, the
+ *   exactly-once transaction's commit at the end of the poll, and the read_committed fetch.
+ */
+export interface Stages {
+  readonly capture: number;
+  readonly queue: number;
+  readonly deliver: number;
+}
+
+const STAGES: readonly (keyof Stages)[] = ['capture', 'queue', 'deliver'];
 
 export interface SustainedRow {
   readonly variant: Variant;
@@ -70,10 +90,12 @@ export async function benchDataPlane(options: DataPlaneOptions, progress: (m: st
       const window = (rate: number) => measureWindow(pipeline, consumer, workload, rate, options.windowSeconds);
       await window(options.rates[0]); // warm-up: JIT, connections, first transactions
       for (const rate of options.rates) {
-        const samples = [];
+        const samples: WindowResult[] = [];
         for (let i = 0; i < options.windows; i++) samples.push(await window(rate));
         progress(`data plane, ${variant}: ${rate} rows/s → p50 ${samples.map((s) => s.p50.toFixed(0)).join('/')} ms, p99 ${samples.map((s) => s.p99.toFixed(0)).join('/')} ms`);
-        latency.push({ variant, targetRate: rate, achievedRate: spread(samples.map((s) => s.achieved)), p50Ms: spread(samples.map((s) => s.p50)), p99Ms: spread(samples.map((s) => s.p99)) });
+        const stagesP50Ms = Object.fromEntries(STAGES.map((stage) => [stage, spread(samples.map((s) => s.stages[stage]))])) as LatencyRow['stagesP50Ms'];
+        progress(`data plane, ${variant}: ${rate} rows/s stage medians ${STAGES.map((stage) => `${stage} ${stagesP50Ms[stage].median.toFixed(0)}`).join(', ')} ms`);
+        latency.push({ variant, targetRate: rate, achievedRate: spread(samples.map((s) => s.achieved)), p50Ms: spread(samples.map((s) => s.p50)), p99Ms: spread(samples.map((s) => s.p99)), stagesP50Ms });
       }
       const steps: SustainedRow['steps'] = [];
       for (const rate of options.ramp) {
@@ -93,8 +115,15 @@ export async function benchDataPlane(options: DataPlaneOptions, progress: (m: st
   return { latency, sustained };
 }
 
-/** Writes about `rate` changes a second for `seconds` from 4 writers; returns the achieved rate and the commit→consumer latency percentiles. */
-async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload: Workload, rate: number, seconds: number): Promise<{ achieved: number; p50: number; p99: number }> {
+interface WindowResult {
+  readonly achieved: number;
+  readonly p50: number;
+  readonly p99: number;
+  readonly stages: Stages;
+}
+
+/** Writes about `rate` changes a second for `seconds` from 4 writers; returns the achieved rate, the commit→consumer latency percentiles and each stage's median. */
+async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload: Workload, rate: number, seconds: number): Promise<WindowResult> {
   const expectedBefore = workload.eventCount();
   const consumedBefore = consumer.count();
   const mark = consumer.position();
@@ -108,12 +137,26 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   const expected = consumedBefore + workload.eventCount() - expectedBefore;
   await eventually(() => consumer.count() >= expected, 300_000, () => `${consumer.count()} of ${expected} events`);
   const latencies: number[] = [];
+  const stages: Record<keyof Stages, number[]> = { capture: [], queue: [], deliver: [] };
   consumer.eachRecord(mark, (r) => {
     if (r.value === null) return;
-    const committed = JSON.parse(r.value).payload?.source?.ts_ms as number | undefined;
-    if (committed !== undefined) latencies.push(r.received - committed);
+    const payload = JSON.parse(r.value).payload as { ts_ms?: number; source?: { ts_ms?: number } } | undefined;
+    const committed = payload?.source?.ts_ms;
+    if (committed === undefined || payload?.ts_ms === undefined) return;
+    latencies.push(r.received - committed);
+    stages.capture.push(payload.ts_ms - committed);
+    stages.queue.push(r.timestamp - payload.ts_ms);
+    stages.deliver.push(r.received - r.timestamp);
   });
-  latencies.sort((a, b) => a - b);
-  const at = (q: number) => latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))];
-  return { achieved, p50: at(0.5), p99: at(0.99) };
+  return {
+    achieved,
+    p50: quantile(latencies, 0.5),
+    p99: quantile(latencies, 0.99),
+    stages: { capture: quantile(stages.capture, 0.5), queue: quantile(stages.queue, 0.5), deliver: quantile(stages.deliver, 0.5) },
+  };
+}
+
+function quantile(values: number[], q: number): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  return sorted[Math.min(sorted.length - 1, Math.floor(q * sorted.length))];
 }

@@ -18,7 +18,7 @@ import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { packageRoot } from '../src/package-root';
 import { sharedDir } from '../src/validate/sources';
-import { benchDataPlane, DataPlaneResults } from './data-plane';
+import { benchDataPlane, DataPlaneResults, LatencyRow } from './data-plane';
 import { benchWalIdle, formatWalIdle } from './wal-idle';
 import { BenchCommand, pairedRatio, ProcessTimer, runRounds, Sample, Spread, spread } from './measure';
 import { copyProject } from './project-copy';
@@ -143,15 +143,21 @@ async function mainDataPlane(options: BenchOptions): Promise<void> {
   if (results === DEFAULT_E2E_RESULTS) updateReadme(table, README_E2E_BEGIN, README_E2E_END);
 }
 
+/** The stages of bench/data-plane.ts's Stages: commit → Debezium → producer send → consumer. */
+function stageMs(row: LatencyRow): string {
+  const { capture, queue, deliver } = row.stagesP50Ms;
+  return `${Math.round(capture.median)} / ${Math.round(queue.median)} / ${Math.round(deliver.median)} ms`;
+}
+
 function formatDataPlane(results: DataPlaneResults, rounds: number): string {
   const ms = (s: Spread) => `${Math.round(s.median)} ms (${Math.round(s.min)}–${Math.round(s.max)})`;
   return [
     `Measured ${new Date().toISOString().slice(0, 10)} on ${cpus()[0]?.model.trim()} (${cpus().length} cores): the rendered EKS data plane on one machine ` +
       `(6 KRaft nodes, 2 Connect workers, PostgreSQL, a consumer); latency from PostgreSQL commit to the consumer; medians of ${rounds} windows of 15 s (min–max).`,
     '',
-    '| settings | target rows/s | achieved rows/s | p50 | p99 |',
-    '| --- | ---: | ---: | ---: | ---: |',
-    ...results.latency.map((r) => `| ${r.variant} | ${r.targetRate} | ${Math.round(r.achievedRate.median)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} |`),
+    '| settings | target rows/s | achieved rows/s | p50 | p99 | median event: capture / queue / deliver |',
+    '| --- | ---: | ---: | ---: | ---: | ---: |',
+    ...results.latency.map((r) => `| ${r.variant} | ${r.targetRate} | ${Math.round(r.achievedRate.median)} | ${ms(r.p50Ms)} | ${ms(r.p99Ms)} | ${stageMs(r)} |`),
     '',
     '| settings | sustained rows/s, p99 ≤ 1 s | sustained rows/s, p50 ≤ 1 s | ramp (target → achieved rows/s: p50 / p99) |',
     '| --- | ---: | ---: | --- |',
