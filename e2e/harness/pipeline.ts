@@ -196,22 +196,30 @@ export class Pipeline {
     return new SqlSession(this.postgres.psql(this.app, ['-q', '-X']));
   }
 
+  /** The rendered connector's replication slot. */
+  get slotName(): string {
+    return this.of('KafkaConnector').spec.config['slot.name'];
+  }
+
   /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
   slot(): { confirmed: bigint; current: bigint } {
-    const slot = this.of('KafkaConnector').spec.config['slot.name'];
-    const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${slot}'`).split('|');
+    const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${this.slotName}'`).split('|');
     return { confirmed: BigInt(confirmed), current: BigInt(current) };
   }
 
   /** Whether a walsender streams the connector's slot: what the database sees of the task, which a dead worker cannot fake. */
   slotActive(): boolean {
-    const slot = this.of('KafkaConnector').spec.config['slot.name'];
-    return this.sql(`SELECT active FROM pg_replication_slots WHERE slot_name = '${slot}'`) === 't';
+    return this.sql(`SELECT active FROM pg_replication_slots WHERE slot_name = '${this.slotName}'`) === 't';
   }
 
   /** The state Connect's REST API reports for the connector's task (what Strimzi's status shows). */
   async taskState(connector: string): Promise<string> {
-    return (await this.anyWorker('GET', `/connectors/${connector}/status`)).json?.tasks?.[0]?.state ?? 'none';
+    return (await this.connectorStatus(connector))?.tasks?.[0]?.state ?? 'none';
+  }
+
+  /** GET /connectors/<name>/status from any live worker: the connector's and its tasks' states (undefined: none answered). */
+  private async connectorStatus(name: string): Promise<any> {
+    return (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
   }
 
   // ---- Kafka ----
@@ -387,7 +395,7 @@ export class Pipeline {
    */
   private autoRestart(name: string): void {
     this.autoRestartTimer = setInterval(async () => {
-      const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+      const status = await this.connectorStatus(name);
       const failed = (status?.tasks ?? []).filter((t: any) => t.state === 'FAILED');
       if (failed.length === 0 && status?.connector?.state !== 'FAILED') return;
       this.autoRestarts.push(String(failed[0]?.trace ?? status?.connector?.trace ?? '').split('\n')[0]);
@@ -400,7 +408,7 @@ export class Pipeline {
   /** `spec.state: stopped` (Git): the operator stops the connector; its tasks end, its config stays. */
   async stopConnector(name: string): Promise<void> {
     await this.connectorRequest('PUT', `/connectors/${name}/stop`, [202, 204]);
-    await eventually(async () => (await this.anyWorker('GET', `/connectors/${name}/status`)).json?.connector?.state === 'STOPPED', 60_000, () => `${name} STOPPED`);
+    await eventually(async () => (await this.connectorStatus(name))?.connector?.state === 'STOPPED', 60_000, () => `${name} STOPPED`);
   }
 
   /** `spec.state: running` (Git) after a stop: the operator resumes it. */
@@ -412,7 +420,7 @@ export class Pipeline {
 
   /** True when the connector and all its tasks run; `failedTaskFails`: a FAILED task throws with its trace. */
   private async connectorRunning(name: string, { failedTaskFails }: { failedTaskFails: boolean }): Promise<boolean> {
-    const status = (await this.anyWorker('GET', `/connectors/${name}/status`)).json;
+    const status = await this.connectorStatus(name);
     if (failedTaskFails && status?.tasks?.some((t: any) => t.state === 'FAILED')) throw new Error(`connector task failed: ${status.tasks.map((t: any) => t.trace).join('\n')}`);
     return status?.connector?.state === 'RUNNING' && status.tasks?.length > 0 && status.tasks.every((t: any) => t.state === 'RUNNING');
   }
@@ -447,7 +455,7 @@ export class Pipeline {
 
   /** Index of the worker running the connector's task 0 (from the status the REST API reports). */
   async taskWorker(connector: string): Promise<number> {
-    const status = (await this.anyWorker('GET', `/connectors/${connector}/status`)).json;
+    const status = await this.connectorStatus(connector);
     const id: string = status?.tasks?.[0]?.worker_id ?? '';
     const index = this.workers.findIndex((_, i) => id.startsWith(`${this.workerAddress(i)}:`));
     if (index < 0) throw new Error(`task 0 of ${connector} runs on no known worker (${id})`);

@@ -215,7 +215,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
   }, 400_000);
 
   it('10. drill, invalidated slot: the slot is lost under load, and the runbook brings the pipeline back with a re-snapshot', async () => {
-    const slot = pipeline.of('KafkaConnector').spec.config['slot.name'];
+    const slot = pipeline.slotName;
     // Fault: the connector falls behind (paused) while the retention bound is tiny, and the WAL moves on.
     pipeline.postgres.superuser("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", 'postgres');
     pipeline.postgres.superuser('SELECT pg_reload_conf()', 'postgres');
