@@ -10,9 +10,9 @@
  */
 import { ConsumerRun, Pipeline } from '../e2e/harness/pipeline';
 import { eventually } from '../e2e/harness/process';
-import { RenderedObject } from '../e2e/harness/strimzi';
 import { runWriters, TABLES_DDL, Workload } from '../e2e/harness/workload';
 import { Spread, spread } from './measure';
+import { RenderedObject } from '../src/model/rendered-object';
 
 export interface DataPlaneOptions {
   /** Rates (rows/s) measured for latency, each over `windows` windows. */

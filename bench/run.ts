@@ -16,7 +16,7 @@ import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSyn
 import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
 import { basename, isAbsolute, join, relative, resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { packageRoot } from '../src/package-root';
+import { packageRoot } from '../src/model/package-root';
 import { sharedDir } from '../src/validate/sources';
 import { benchDataPlane, DataPlaneResults, LatencyRow } from './data-plane';
 import { benchWalIdle, formatWalIdle } from './wal-idle';

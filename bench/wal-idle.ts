@@ -8,11 +8,11 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { parse } from 'yaml';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
-import { packageRoot } from '../src/package-root';
+import { packageRoot } from '../src/model/package-root';
 import { imageContextOf, PostgresServer } from '../e2e/harness/postgres-server';
 import { prepareDatabaseRoot } from '../e2e/harness/postgres-root';
+import { resolveConfig } from '../src/platforms/resolve';
 
 export interface WalIdleRow {
   readonly archiveTimeoutSeconds: number;
@@ -28,7 +28,7 @@ async function idle(archiveTimeoutSeconds: number, minutes: number): Promise<Wal
   const config = parse(readFileSync(file, 'utf8'));
   config.postgres.clientCidrs = ['127.0.0.1/32'];
   config.postgres.backup = { ...config.postgres.backup, archiveTimeoutSeconds };
-  const rendered = renderEnvironment({ name: 'eks', file, config: validateConfig(file, config) });
+  const rendered = renderEnvironment(resolveConfig('eks', file, config));
   const objects = rendered.documents.flatMap((d) => d.objects) as any[];
   prepareDatabaseRoot(imageContextOf(rendered.files, 'eks'));
   const debezium = { user: 'debezium', password: 'bench-debezium', database: 'transactions' };

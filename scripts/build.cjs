@@ -6,8 +6,8 @@
 // `npm run build` compiles now; ensureBuilt() compiles only when lib/ is stale.
 const { spawnSync } = require('node:child_process');
 const { createHash } = require('node:crypto');
-const { existsSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
-const { join } = require('node:path');
+const { copyFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } = require('node:fs');
+const { dirname, join } = require('node:path');
 
 const ROOT = join(__dirname, '..');
 const STAMP = join(ROOT, 'lib', '.inputs-digest');
@@ -27,7 +27,25 @@ function inputFiles() {
     const [, dir, extension] = match;
     files.push(...filesUnder(dir).filter((file) => file.endsWith(extension)));
   }
+  files.push(...shippedFiles());
   return [...new Set(files)].sort();
+}
+
+/**
+ * Scripts, SQL and config templates that ship inside rendered objects, kept beside their construct
+ * under src/; the compiled constructs read them from lib/src/ (src/constructs/k8s/shipped-files.ts).
+ */
+const SHIPPED_EXTENSIONS = ['.sh', '.sql', '.conf'];
+
+function shippedFiles() {
+  return filesUnder('src').filter((file) => SHIPPED_EXTENSIONS.some((extension) => file.endsWith(extension)));
+}
+
+function copyShippedFiles() {
+  for (const file of shippedFiles()) {
+    mkdirSync(dirname(join(ROOT, 'lib', file)), { recursive: true });
+    copyFileSync(join(ROOT, file), join(ROOT, 'lib', file));
+  }
 }
 
 function filesUnder(dir) {
@@ -53,6 +71,7 @@ function build() {
   const tsc = require.resolve('typescript/bin/tsc', { paths: [ROOT] });
   const result = spawnSync(process.execPath, [tsc, '-p', ROOT], { cwd: ROOT, stdio: ['ignore', 2, 2] });
   if (result.status !== 0) return false;
+  copyShippedFiles();
   writeFileSync(STAMP, `${digest}\n`);
   return true;
 }

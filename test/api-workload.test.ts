@@ -1,20 +1,20 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
-import { ENVIRONMENTS, envFile, K8sObject, objectsOf, ofKind, render } from './helpers';
+import { ENVIRONMENTS, envFile, RenderedObject, objectsOf, ofKind, render } from './helpers';
+import { resolveConfig } from '../src/platforms/resolve';
 
-function apiObjects(name: string, replicas?: number): K8sObject[] {
+function apiObjects(name: string, replicas?: number): RenderedObject[] {
   if (replicas === undefined) return objectsOf(render(name));
   const config = parse(readFileSync(envFile(name), 'utf8'));
   config.api.replicas = replicas;
-  return objectsOf(renderEnvironment({ name, file: `${name}.yaml`, config: validateConfig(`${name}.yaml`, config) }));
+  return objectsOf(renderEnvironment(resolveConfig(name, `${name}.yaml`, config)));
 }
 
 describe.each(ENVIRONMENTS)('%s: the transactions API is production-ready', (name) => {
   const objects = apiObjects(name);
-  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'transactions-api') as K8sObject;
+  const deployment = objects.find((o) => o.kind === 'Deployment' && o.metadata.name === 'transactions-api') as RenderedObject;
   const pod = deployment.spec.template.spec;
   const [container] = pod.containers;
 
@@ -51,7 +51,7 @@ describe.each(ENVIRONMENTS)('%s: the transactions API is production-ready', (nam
   });
 
   it('selects its pods with the Service and the Deployment alike', () => {
-    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'transactions-api') as K8sObject;
+    const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'transactions-api') as RenderedObject;
     expect(service.spec.selector).toEqual(deployment.spec.selector.matchLabels);
     for (const [k, v] of Object.entries(service.spec.selector)) expect(deployment.spec.template.metadata.labels[k]).toBe(v);
   });

@@ -2,13 +2,13 @@ import { Application, AppProject } from '@kubernetes-models/argo-cd/argoproj.io/
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { APPLY_STAGES, isCustomResource, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, syncWave } from '../src/charts/apply-order';
+import { APPLY_STAGES, isCustomResource, SYNC_OPTIONS_ANNOTATION, SYNC_WAVE_ANNOTATION, syncWave } from '../src/model/apply-order';
 import { writeAtomically } from '../src/output/write';
-import { copyOfDist, ENVIRONMENTS, envFile, file, K8sObject, objectsOf, ofKind, parseYamlObjects, rawConfig, render, renderVariant } from './helpers';
+import { copyOfDist, ENVIRONMENTS, envFile, file, RenderedObject, objectsOf, ofKind, parseYamlObjects, rawConfig, render, renderVariant } from './helpers';
 
-const wave = (o: K8sObject) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
-const syncOptions = (o: K8sObject) => (o.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').filter(Boolean);
-const groupOf = (o: K8sObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
+const wave = (o: RenderedObject) => Number(o.metadata.annotations?.[SYNC_WAVE_ANNOTATION]);
+const syncOptions = (o: RenderedObject) => (o.metadata.annotations?.[SYNC_OPTIONS_ANNOTATION] ?? '').split(',').filter(Boolean);
+const groupOf = (o: RenderedObject) => (o.apiVersion.includes('/') ? o.apiVersion.split('/')[0] : '');
 const stageWave = (stage: (typeof APPLY_STAGES)[number]) => syncWave(stage);
 
 describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and shows Synced when healthy', (name) => {
@@ -34,7 +34,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
 
   it('confines the project to exactly the namespaces and kinds the manifests contain', () => {
     // An entry without a name matches every object of its kind (Argo CD 3.x).
-    const allowed = (list: { group: string; kind: string; name?: string }[], o: K8sObject) =>
+    const allowed = (list: { group: string; kind: string; name?: string }[], o: RenderedObject) =>
       list.some((e) => e.group === groupOf(o) && e.kind === o.kind && (e.name === undefined || e.name === o.metadata.name));
     const namespaces = project.spec.destinations.map((d: { namespace: string }) => d.namespace);
     for (const o of objects) {
@@ -86,7 +86,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
         expect(wave(workload), `${workload.metadata.name} after Secret ${secret.metadata.name}`).toBeGreaterThan(wave(secret));
       }
     }
-    const named = (kind: string, n: string) => objects.find((o) => o.kind === kind && o.metadata.name === n) as K8sObject;
+    const named = (kind: string, n: string) => objects.find((o) => o.kind === kind && o.metadata.name === n) as RenderedObject;
     for (const o of [...ofKind(objects, 'KafkaTopic'), ...ofKind(objects, 'KafkaUser')]) {
       expect(wave(o)).toBeGreaterThan(wave(named('Kafka', o.metadata.labels?.['strimzi.io/cluster'] as string)));
     }

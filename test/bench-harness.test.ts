@@ -5,13 +5,14 @@ import { scaleConfigText } from '../bench/scale-config';
 import { MAX_CONFIG_BYTES, validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
 import { ofKind, parseYamlObjects, ROOT } from './helpers';
+import { resolveConfig } from '../src/platforms/resolve';
 
 /** The scale config for n, loaded exactly as an environment file is, and rendered. */
 function renderScale(n: number) {
   const text = scaleConfigText(ROOT, n);
-  const config = validateConfig(`scale-${n}.yaml`, parse(text));
-  const rendered = renderEnvironment({ name: `scale-${n}`, file: `scale-${n}.yaml`, config });
-  return { text, config, objects: rendered.manifests.flatMap((m) => parseYamlObjects(m.text)) };
+  const env = resolveConfig(`scale-${n}`, `scale-${n}.yaml`, parse(text));
+  const rendered = renderEnvironment(env);
+  return { text, config: env.config, objects: rendered.manifests.flatMap((m) => parseYamlObjects(m.text)) };
 }
 
 describe('the bench scale configs grow the pipeline by n consumers and n captured tables', () => {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_ENVELOPE_BYTES } from '../src/model/event-size';
-import { eventShapeChanges } from '../src/output/event-shape-changes';
+import { eventShapeChanges } from '../src/diff/event-shape-changes';
 import { diffVariantCli, ENVIRONMENTS, objectsOf, ofKind, reconcileFile, render, renderVariant } from './helpers';
 
 /**

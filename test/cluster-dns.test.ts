@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 import { External, Network, Pod } from './network';
 
 /** Where a pod's DNS queries go, per GKE DNS provider (GKE's docs: NodeLocal DNSCache, Cloud DNS for GKE, kube-dns). */
@@ -9,7 +9,7 @@ const METADATA_SERVER: External = { ip: '169.254.169.254' };
 const RESOLVERS = { 'nodelocal-dns-cache': NODE_LOCAL, 'cloud-dns': METADATA_SERVER, 'kube-dns': KUBE_DNS } as const;
 
 /** One pod of every workload whose egress a NetworkPolicy restricts, with the labels its pods carry. */
-function restrictedPods(objects: K8sObject[]): Pod[] {
+function restrictedPods(objects: RenderedObject[]): Pod[] {
   const network = new Network(ofKind(objects, 'NetworkPolicy'), ofKind(objects, 'Namespace'));
   const ours = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
     .map((o) => ({ namespace: o.metadata.namespace as string, labels: o.spec.template.metadata.labels as Record<string, string> }));

@@ -2,8 +2,9 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { ConfigError } from '../src/config/errors';
-import { loadEnvironment, MAX_CONFIG_BYTES } from '../src/config/load';
+import { MAX_CONFIG_BYTES } from '../src/config/load';
 import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree, tempDir } from './helpers';
+import { resolveEnvironment } from '../src/platforms/resolve';
 
 const BAD = join('test', 'fixtures', 'bad-configs');
 const fixtures = readdirSync(join(ROOT, BAD)).filter((f) => f.endsWith('.yaml')).sort();
@@ -25,7 +26,7 @@ describe('a bad environment file is rejected with the file, the JSON path and th
     const path = join(BAD, fixture);
     let error: unknown;
     try {
-      loadEnvironment(path);
+      resolveEnvironment(path);
     } catch (e) {
       error = e;
     }
@@ -81,13 +82,13 @@ describe('the synth command fails cleanly on a bad config', () => {
 
 describe('the shipped environments are valid', () => {
   it.each(ENVIRONMENTS)('%s', (name) => {
-    const env = loadEnvironment(envFile(name));
+    const env = resolveEnvironment(envFile(name));
     expect(env.name).toBe(name);
     expect(env.config.platform).toBe(name);
   });
 
   it('fills every default from the schema', () => {
-    const { config } = loadEnvironment(join(ROOT, 'test', 'fixtures', 'good-configs', 'minimal-minikube.yaml'));
+    const { config } = resolveEnvironment(join(ROOT, 'test', 'fixtures', 'good-configs', 'minimal-minikube.yaml'));
     expect(config.namespaces).toEqual({ data: 'cdc-data', streaming: 'cdc-streaming', apps: 'cdc-apps' });
     expect(config.capture).toMatchObject({ publication: 'cdc8s_publication', slot: 'cdc8s_slot', tables: [{ schema: 'public', table: 'transactions' }] });
     expect(config.minikube).toEqual({ postgresHostPath: '/data/cdc8s/postgres' });

@@ -1,19 +1,19 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, file, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, file, RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 
-const connectOf = (objects: K8sObject[]) => ofKind(objects, 'KafkaConnect')[0];
-const streamingNamespace = (objects: K8sObject[]) => ofKind(objects, 'Namespace').find((n) => n.metadata.name === 'cdc-streaming') as K8sObject;
+const connectOf = (objects: RenderedObject[]) => ofKind(objects, 'KafkaConnect')[0];
+const streamingNamespace = (objects: RenderedObject[]) => ofKind(objects, 'Namespace').find((n) => n.metadata.name === 'cdc-streaming') as RenderedObject;
 
 describe('Strimzi builds the Connect image with Buildah, which can push only with a push Secret', () => {
   it.each(['eks', 'gke'])('%s: spec.build.output.pushSecret names a dockerconfigjson Secret that an External Secrets generator keeps fresh', (env) => {
     const objects = objectsOf(render(env));
     const output = connectOf(objects).spec.build.output;
     expect(output.pushSecret).toBeDefined();
-    const secret = ofKind(objects, 'ExternalSecret').find((e) => e.metadata.name === output.pushSecret) as K8sObject;
+    const secret = ofKind(objects, 'ExternalSecret').find((e) => e.metadata.name === output.pushSecret) as RenderedObject;
     expect(secret.metadata.namespace).toBe('cdc-streaming');
     expect(secret.spec.target.template.type).toBe('kubernetes.io/dockerconfigjson');
     const generatorRef = secret.spec.dataFrom[0].sourceRef.generatorRef;
-    const generator = objects.find((o) => o.kind === generatorRef.kind && o.metadata.name === generatorRef.name) as K8sObject;
+    const generator = objects.find((o) => o.kind === generatorRef.kind && o.metadata.name === generatorRef.name) as RenderedObject;
     expect(generator.apiVersion).toBe('generators.external-secrets.io/v1alpha1');
     expect(generator.kind).toBe(env === 'eks' ? 'ECRAuthorizationToken' : 'GCRAccessToken');
     // The Docker login is for the registry the image is pushed to.
@@ -28,7 +28,7 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
     const objects = objectsOf(render('eks'));
     const generator = ofKind(objects, 'ECRAuthorizationToken')[0];
     expect(generator.spec.region).toBe('eu-west-1');
-    const account = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === generator.spec.auth.jwt.serviceAccountRef.name) as K8sObject;
+    const account = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === generator.spec.auth.jwt.serviceAccountRef.name) as RenderedObject;
     expect(account.metadata.annotations?.['eks.amazonaws.com/role-arn']).toBe('arn:aws:iam::123456789012:role/cdc8s-connect-build');
   });
 
@@ -37,7 +37,7 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
     const generator = ofKind(objects, 'GCRAccessToken')[0];
     expect(generator.spec.projectID).toBe('cdc8s-prod');
     expect(generator.spec.auth.workloadIdentity).toMatchObject({ clusterName: 'cdc8s-prod', clusterLocation: 'europe-west1' });
-    const account = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === generator.spec.auth.workloadIdentity.serviceAccountRef.name) as K8sObject;
+    const account = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === generator.spec.auth.workloadIdentity.serviceAccountRef.name) as RenderedObject;
     expect(account.metadata.annotations?.['iam.gke.io/gcp-service-account']).toBe('connect-build@cdc8s-prod.iam.gserviceaccount.com');
   });
 
@@ -52,7 +52,7 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
   });
 
   it('the build output tag names its content: another plugin checksum is another tag', () => {
-    const tag = (objects: K8sObject[]) => String(connectOf(objects).spec.build.output.image).split(':').pop();
+    const tag = (objects: RenderedObject[]) => String(connectOf(objects).spec.build.output.image).split(':').pop();
     const base = tag(objectsOf(render('eks')));
     expect(base).toMatch(/^4\.3\.1-debezium-3\.7\.0\.Final-[0-9a-f]{12}$/);
     const other = tag(objectsOf(renderVariant('eks', (c) => { c.connect.pluginSha512 = 'a'.repeat(128); })));

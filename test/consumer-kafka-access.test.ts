@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 
-const restartHash = (objects: K8sObject[], name: string) => ofKind(objects, 'Deployment').find((d) => d.metadata.name === name)?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
+const restartHash = (objects: RenderedObject[], name: string) => ofKind(objects, 'Deployment').find((d) => d.metadata.name === name)?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
 
 describe('consumers get their Kafka credentials and the cluster CA declaratively, kept current by an operator', () => {
   it.each(ENVIRONMENTS)('%s: one KafkaAccess per consumer, in its namespace, for its own KafkaUser on the TLS listener', (env) => {
@@ -10,8 +10,8 @@ describe('consumers get their Kafka credentials and the cluster CA declaratively
     const accesses = ofKind(objects, 'KafkaAccess');
     expect(accesses).toHaveLength(consumers.length);
     for (const d of consumers) {
-      const secretName = d.spec.template.spec.volumes.find((v: K8sObject) => v.name === 'kafka-access').secret.secretName;
-      const access = accesses.find((a) => a.metadata.name === secretName) as K8sObject;
+      const secretName = d.spec.template.spec.volumes.find((v: RenderedObject) => v.name === 'kafka-access').secret.secretName;
+      const access = accesses.find((a) => a.metadata.name === secretName) as RenderedObject;
       expect(access.metadata.namespace).toBe(d.metadata.namespace);
       expect(ofKind(objects, 'KafkaUser').map((u) => u.metadata.name)).toContain(access.spec.user.name);
       expect(access.spec.user.name).toBe(d.metadata.name);
@@ -20,7 +20,7 @@ describe('consumers get their Kafka credentials and the cluster CA declaratively
 
   it.each(ENVIRONMENTS)('%s: no Secret has to be copied by hand (nothing references a copy of Strimzi\'s Secrets)', (env) => {
     const objects = objectsOf(render(env));
-    const mounted = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.volumes.filter((v: K8sObject) => v.secret).map((v: K8sObject) => v.secret.secretName));
+    const mounted = ofKind(objects, 'Deployment').flatMap((d) => d.spec.template.spec.volumes.filter((v: RenderedObject) => v.secret).map((v: RenderedObject) => v.secret.secretName));
     expect(mounted).not.toContain('cdc-cluster-ca-cert');
   });
 

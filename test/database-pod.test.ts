@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 
-const databasePod = (objects: K8sObject[]) => ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres') as K8sObject;
+const databasePod = (objects: RenderedObject[]) => ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres') as RenderedObject;
 
 describe.each(ENVIRONMENTS)('%s: the database pod', (env) => {
   const objects = objectsOf(render(env));
@@ -10,7 +10,7 @@ describe.each(ENVIRONMENTS)('%s: the database pod', (env) => {
   const server = pod.spec.containers.find((c: any) => c.name === 'postgres');
 
   it('is never evicted while healthy: a PodDisruptionBudget of none, and the autoscalers\' own opt-outs', () => {
-    const budget = ofKind(objects, 'PodDisruptionBudget').find((p) => p.metadata.name === 'postgres') as K8sObject;
+    const budget = ofKind(objects, 'PodDisruptionBudget').find((p) => p.metadata.name === 'postgres') as RenderedObject;
     expect(budget.spec.maxUnavailable).toBe(0);
     expect(budget.spec.selector.matchLabels).toEqual(statefulSet.spec.selector.matchLabels);
     // A pod that is not ready serves nothing and must not block a drain.

@@ -2,9 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { checkDurability, DURABILITY_RULES, DurabilityError, DurabilityRule, RenderedObject } from '../src/policy';
-import { FULL_DURABILITY } from '../src/policy/durability';
-import { cli, copyOfDist, ENVIRONMENTS, K8sObject, objectsOf, RawConfig, rawConfig, render, renderVariant, snapshotTree, tempDir } from './helpers';
+import { checkDurability, DURABILITY_RULES, DurabilityError, DurabilityRule } from '../src/policy';
+import { FULL_DURABILITY } from '../src/model/durability';
+import { cli, copyOfDist, ENVIRONMENTS, objectsOf, RawConfig, rawConfig, render, renderVariant, snapshotTree, tempDir } from './helpers';
+import { RenderedObject } from '../src/model/rendered-object';
 
 /** Breaking a rule from an environment file: the overrides users have (kafka.config, connect.config, …). */
 const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> = {
@@ -30,7 +31,7 @@ const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> =
 };
 
 /** Rules no config field reaches (the constructs take the value from the durability settings): broken in the objects. */
-const OBJECT_BREAKERS: Partial<Record<DurabilityRule, (objects: K8sObject[]) => void>> = {
+const OBJECT_BREAKERS: Partial<Record<DurabilityRule, (objects: RenderedObject[]) => void>> = {
   'broker-count': (objects) => { first(objects, 'KafkaNodePool', (o) => o.spec.roles.includes('broker')).spec.replicas = 2; },
   'topic-replicas': (objects) => { first(objects, 'KafkaTopic').spec.replicas = 2; },
   'topic-min-insync-replicas': (objects) => { first(objects, 'KafkaTopic').spec.config['min.insync.replicas'] = 1; },
@@ -50,7 +51,7 @@ function connectorConfig(c: RawConfig, key: string, value: unknown): void {
 function consumerConfig(c: RawConfig, key: string, value: unknown): void {
   c.consumers[0].config = { ...c.consumers[0].config, [key]: value };
 }
-function first(objects: K8sObject[], kind: string, where: (o: K8sObject) => boolean = () => true): K8sObject {
+function first(objects: RenderedObject[], kind: string, where: (o: RenderedObject) => boolean = () => true): RenderedObject {
   const found = objects.find((o) => o.kind === kind && where(o));
   if (!found) throw new Error(`no ${kind}`);
   return found;

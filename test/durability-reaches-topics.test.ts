@@ -1,9 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { DurabilityError } from '../src/policy';
-import { K8sObject, objectsOf, ofKind, RawConfig, renderVariant } from './helpers';
+import { RenderedObject, objectsOf, ofKind, RawConfig, renderVariant } from './helpers';
 
 /** Every place replication is set: broker defaults, every KafkaTopic, Connect's internal topics, the connector's topic creation. */
-function replicationEverywhere(objects: K8sObject[]): { factors: number[]; minIsr: number[] } {
+function replicationEverywhere(objects: RenderedObject[]): { factors: number[]; minIsr: number[] } {
   const broker = ofKind(objects, 'Kafka')[0].spec.kafka.config;
   const connect = ofKind(objects, 'KafkaConnect')[0].spec.config;
   const connector = ofKind(objects, 'KafkaConnector')[0].spec.config;

@@ -1,8 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { adminPlan, connectorConfig, connectWorkerProperties, kafkaNodes, kafkaOf, nodeProperties, RenderedObject } from '../e2e/harness/strimzi';
+import { adminPlan, connectorConfig, connectWorkerProperties, kafkaNodes, kafkaOf, nodeProperties } from '../e2e/harness/strimzi';
 import { objectsOf, render, ROOT } from './helpers';
+import { RenderedObject } from '../src/model/rendered-object';
 
 /** The e2e harness's translation of the rendered objects into what Strimzi's operators make of them. */
 const objects = objectsOf(render('eks')) as unknown as RenderedObject[];

@@ -5,16 +5,16 @@ import { parse } from 'yaml';
 import { COMPONENTS } from '../src/charts';
 import { writeAtomically } from '../src/output/write';
 import { helm } from './helm';
-import { cli, ENVIRONMENTS, K8sObject, objectsOf, parseYamlObjects, render, renderVariant, ROOT, tempDir } from './helpers';
+import { cli, ENVIRONMENTS, RenderedObject, objectsOf, parseYamlObjects, render, renderVariant, ROOT, tempDir } from './helpers';
 
 /** Objects as a sorted list of canonical JSON (sorted keys), so order and formatting do not matter. */
-function canonical(objects: readonly K8sObject[]): string[] {
+function canonical(objects: readonly RenderedObject[]): string[] {
   const sortKeys = (v: unknown): unknown =>
     Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
   return objects.map((o) => JSON.stringify(sortKeys(o))).sort();
 }
 
-function template(chart: string, ...args: string[]): K8sObject[] {
+function template(chart: string, ...args: string[]): RenderedObject[] {
   const result = helm(['template', 'cdc8s', chart, ...args]);
   expect(result.status, result.stderr).toBe(0);
   return parseYamlObjects(result.stdout);

@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, file, K8sObject, objectsOf, parseYamlObjects, render } from './helpers';
+import { ENVIRONMENTS, file, RenderedObject, objectsOf, parseYamlObjects, render } from './helpers';
 
 const DATA_KINDS = ['Namespace', 'Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume'];
 
 describe.each(ENVIRONMENTS)('%s: helm uninstall (or disabling a subchart) never deletes data', (env) => {
   const rendered = render(env);
   const templates = [...rendered.files].filter(([path]) => path.startsWith(`helm/cdc8s-${env}/charts/`) && path.includes('/templates/'));
-  const templated: K8sObject[] = templates.flatMap(([, content]) => parseYamlObjects(content.replace(/^\{\{.*\}\}$/gm, '')));
+  const templated: RenderedObject[] = templates.flatMap(([, content]) => parseYamlObjects(content.replace(/^\{\{.*\}\}$/gm, '')));
 
   it('every object that holds data carries helm.sh/resource-policy: keep in the chart', () => {
     const holders = templated.filter((o) => DATA_KINDS.includes(o.kind));

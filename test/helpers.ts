@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join, relative, resolve } from 'node:path';
 import { afterAll } from 'vitest';
 import { parse, parseAllDocuments, stringify } from 'yaml';
-import { loadEnvironment, validateConfig } from '../src/config/load';
+
 import { renderEnvironment, RenderedEnvironment } from '../src/output/render';
 
 export const ROOT = resolve(__dirname, '..');
@@ -12,6 +12,8 @@ export const ENVIRONMENTS = ['minikube', 'eks', 'gke'] as const;
 
 export { availableOrSkip } from '../e2e/harness/available';
 import { configMapData } from '../e2e/harness/postgres-server';
+import { RenderedObject } from '../src/model/rendered-object';
+import { resolveConfig, resolveEnvironment } from '../src/platforms/resolve';
 export { configMapData };
 
 /** A value made on first use and kept: for what a skipped suite (still collected) must not load. */
@@ -23,14 +25,7 @@ export function lazy<T>(make: () => T): () => T {
 /** An environment file as plain data. */
 export type RawConfig = Record<string, any>;
 
-/** A Kubernetes object as rendered. */
-export interface K8sObject {
-  apiVersion: string;
-  kind: string;
-  metadata: { name: string; namespace?: string; labels?: Record<string, string>; annotations?: Record<string, string> };
-  spec?: any;
-  [key: string]: any;
-}
+export type { RenderedObject } from '../src/model/rendered-object';
 
 export function envFile(name: string): string {
   return join(ROOT, 'environments', `${name}.yaml`);
@@ -39,7 +34,7 @@ export function envFile(name: string): string {
 /** Renders one shipped environment (or any config file) in memory. */
 export function render(nameOrFile: string): RenderedEnvironment {
   const file = nameOrFile.includes('/') ? nameOrFile : envFile(nameOrFile);
-  return renderEnvironment(loadEnvironment(file));
+  return renderEnvironment(resolveEnvironment(file));
 }
 
 /** A shipped environment's file as plain data, to change in a test. */
@@ -55,7 +50,7 @@ export function renderVariant(name: string, change: (config: RawConfig) => void)
   const config = rawConfig(name);
   change(config);
   const file = `environments/${name}.yaml`;
-  return renderEnvironment({ name, file, config: validateConfig(file, config) });
+  return renderEnvironment(resolveConfig(name, file, config));
 }
 
 /** `npm run diff --config <a variant of a shipped environment>` against the committed dist/ (compiled CLI). */
@@ -71,21 +66,21 @@ export function diffVariantCli(name: string, change: (config: RawConfig) => void
 export const DIST = join(ROOT, 'dist');
 
 /** The committed dist/<env>/ manifest files in apply (file) order, as paths, and their objects in that order. */
-export function distManifests(env: string): { readonly files: string[]; readonly objects: K8sObject[] } {
+export function distManifests(env: string): { readonly files: string[]; readonly objects: RenderedObject[] } {
   const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(DIST, env, f));
   return { files, objects: files.flatMap((f) => parseYamlObjects(readFileSync(f, 'utf8'))) };
 }
 
 /** Every Kubernetes object of dist/<env>/, parsed back from the rendered YAML, in file and document order. */
-export function objectsOf(rendered: RenderedEnvironment): K8sObject[] {
+export function objectsOf(rendered: RenderedEnvironment): RenderedObject[] {
   return rendered.manifests.flatMap(({ file }) => parseYamlObjects(rendered.files.get(`${rendered.env.name}/${file}`) as string));
 }
 
-export function parseYamlObjects(content: string): K8sObject[] {
+export function parseYamlObjects(content: string): RenderedObject[] {
   return parseAllDocuments(content).map((d) => d.toJS()).filter((o) => o !== null);
 }
 
-export function ofKind(objects: K8sObject[], kind: string): K8sObject[] {
+export function ofKind(objects: RenderedObject[], kind: string): RenderedObject[] {
   return objects.filter((o) => o.kind === kind);
 }
 

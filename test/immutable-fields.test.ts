@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { diffTrees, formatDiff, replacementsNeeded } from '../src/output/object-diff';
-import { quantityBytes, storageRefusals } from '../src/policy/immutable-fields';
+import { diffTrees, formatDiff, replacementsNeeded } from '../src/diff/object-diff';
+import { quantityBytes, storageRefusals } from '../src/diff/immutable-fields';
 import { writeAtomically } from '../src/output/write';
 import { copyOfDist, diffVariantCli, RawConfig, renderVariant } from './helpers';
 

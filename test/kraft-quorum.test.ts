@@ -1,15 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { loadEnvironment } from '../src/config/load';
-import { quorumChanges } from '../src/policy/kraft-quorum';
+import { quorumChanges } from '../src/diff/kraft-quorum';
 import { diffVariantCli, envFile, objectsOf, RawConfig, render, renderVariant } from './helpers';
+import { resolveEnvironment } from '../src/platforms/resolve';
 
 const objects = (env: string, change: (c: RawConfig) => void = () => undefined) => objectsOf(renderVariant(env, change));
 
 describe('the KRaft controller quorum is fixed when the cluster is created', () => {
   it('EKS and GKE default to dedicated controllers (brokers then scale freely); minikube to dual-role', () => {
-    expect(loadEnvironment(envFile('eks')).config.kafka.controllers.mode).toBe('dedicated');
-    expect(loadEnvironment(envFile('gke')).config.kafka.controllers.mode).toBe('dedicated');
-    expect(loadEnvironment(envFile('minikube')).config.kafka.controllers.mode).toBe('dual-role');
+    expect(resolveEnvironment(envFile('eks')).config.kafka.controllers.mode).toBe('dedicated');
+    expect(resolveEnvironment(envFile('gke')).config.kafka.controllers.mode).toBe('dedicated');
+    expect(resolveEnvironment(envFile('minikube')).config.kafka.controllers.mode).toBe('dual-role');
     const pools = objectsOf(render('gke')).filter((o) => o.kind === 'KafkaNodePool').map((p) => `${p.metadata.name}:${p.spec.roles.join('+')}`);
     expect(pools).toEqual(['broker:broker', 'controller:controller']);
   });

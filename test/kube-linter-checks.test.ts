@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, render } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, render } from './helpers';
 import { selects } from './network';
 import { containersOf, podTemplates } from './workloads';
 
@@ -7,12 +7,12 @@ import { containersOf, podTemplates } from './workloads';
  * kube-linter's default checks that apply to what cdc8s renders (docs.kubelinter.io, "checks"),
  * re-stated as rules over our objects — not a general-purpose linter. Each returns violations.
  */
-type Check = (objects: readonly K8sObject[]) => string[];
+type Check = (objects: readonly RenderedObject[]) => string[];
 
 const SECRET_LIKE_ENV = /(PASSWORD|PASSWD|SECRET|TOKEN|API_?KEY|PRIVATE_?KEY|CREDENTIAL)/i;
-const of = (objects: readonly K8sObject[], kind: string) => objects.filter((o) => o.kind === kind);
-const id = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
-const containers = (objects: readonly K8sObject[]) => podTemplates(objects).flatMap((pod) => containersOf(pod).map((c) => ({ pod, c, where: `${pod.owner} ${c.name}` })));
+const of = (objects: readonly RenderedObject[], kind: string) => objects.filter((o) => o.kind === kind);
+const id = (o: RenderedObject) => `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
+const containers = (objects: readonly RenderedObject[]) => podTemplates(objects).flatMap((pod) => containersOf(pod).map((c) => ({ pod, c, where: `${pod.owner} ${c.name}` })));
 const quantity = (q: string) => {
   const m = /^([0-9.]+)(m|Ki|Mi|Gi|Ti)?$/.exec(String(q));
   const factor: Record<string, number> = { m: 0.001, Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40 };
@@ -136,17 +136,17 @@ describe.each(ENVIRONMENTS)('%s: kube-linter default checks over every object we
 
 describe('each check catches what it is for', () => {
   const objects = objectsOf(render('eks'));
-  const deployment = objects.find((o) => o.kind === 'Deployment') as K8sObject;
+  const deployment = objects.find((o) => o.kind === 'Deployment') as RenderedObject;
   /** The eks objects with the first Deployment changed. */
-  const withDeployment = (change: (d: K8sObject) => void): K8sObject[] => {
+  const withDeployment = (change: (d: RenderedObject) => void): RenderedObject[] => {
     const broken = structuredClone(deployment);
     change(broken);
     return objects.map((o) => (o === deployment ? broken : o));
   };
   const withPod = (change: (spec: any, container: any) => void) => withDeployment((d) => change(d.spec.template.spec, d.spec.template.spec.containers[0]));
-  const withKind = (kind: string, change: (o: K8sObject) => K8sObject) => objects.map((o) => (o.kind === kind ? change(o) : o));
-  const service = objects.find((o) => o.kind === 'Service') as K8sObject;
-  const cases: [string, K8sObject[]][] = [
+  const withKind = (kind: string, change: (o: RenderedObject) => RenderedObject) => objects.map((o) => (o.kind === kind ? change(o) : o));
+  const service = objects.find((o) => o.kind === 'Service') as RenderedObject;
+  const cases: [string, RenderedObject[]][] = [
     ['run-as-non-root', withPod((s, c) => { delete s.securityContext.runAsNonRoot; delete c.securityContext.runAsNonRoot; })],
     ['no-read-only-root-fs', withPod((_, c) => { c.securityContext.readOnlyRootFilesystem = false; })],
     ['privilege-escalation-container', withPod((_, c) => { delete c.securityContext.allowPrivilegeEscalation; })],

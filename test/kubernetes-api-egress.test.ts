@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { connectorConfig, connectWorkerProperties, kafkaNodes, kafkaOf, nodeProperties, RenderedObject } from '../e2e/harness/strimzi';
+import { connectorConfig, connectWorkerProperties, kafkaNodes, kafkaOf, nodeProperties } from '../e2e/harness/strimzi';
 import { ENVIRONMENTS, objectsOf, ofKind, render, renderVariant } from './helpers';
 import { External, Network, Pod, strimziListenerPolicy } from './network';
+import { RenderedObject } from '../src/model/rendered-object';
 
 /**
  * Who must reach the Kubernetes API, derived from the configs Strimzi 1.2.0 writes for the rendered

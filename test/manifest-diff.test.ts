@@ -3,7 +3,7 @@ import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { copyProject } from '../bench/project-copy';
-import { diffTrees, formatDiff } from '../src/output/object-diff';
+import { diffTrees, formatDiff } from '../src/diff/object-diff';
 import { writeAtomically } from '../src/output/write';
 import { availableOrSkip, cli, copyOfDist, RawConfig, renderVariant, ROOT, tempDir } from './helpers';
 

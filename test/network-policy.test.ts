@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
 import { External, Network, Pod, strimziListenerPolicy } from './network';
 
 /** Where each platform's load balancer sends traffic to the API's pods from, and an address it never uses. */
@@ -26,7 +26,7 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
   const network = new Network([...ofKind(objects, 'NetworkPolicy'), strimziListenerPolicy(kafka)], ofKind(objects, 'Namespace'));
   const ns = { data: 'cdc-data', streaming: 'cdc-streaming', apps: 'cdc-apps' };
   const podOf = (kind: string, workload: string): Pod => {
-    const o = objects.find((x) => x.kind === kind && x.metadata.name === workload) as K8sObject;
+    const o = objects.find((x) => x.kind === kind && x.metadata.name === workload) as RenderedObject;
     return { namespace: o.metadata.namespace as string, labels: o.spec.template.metadata.labels };
   };
   const postgres = podOf('StatefulSet', 'postgres');
@@ -195,7 +195,7 @@ describe('the Kubernetes API server address', () => {
 
   it('a configured address replaces the platform default', () => {
     const objects = objectsOf(renderVariant('eks', (c) => { c.kubernetesApi = { cidrs: ['10.20.99.0/28'], port: 6443 }; }));
-    const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'cdc-entity-operator-egress') as K8sObject;
+    const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'cdc-entity-operator-egress') as RenderedObject;
     expect(egress.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.99.0/28' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
   });
 });

@@ -1,4 +1,4 @@
-import { K8sObject } from './helpers';
+import { RenderedObject } from './helpers';
 
 /**
  * A small NetworkPolicy evaluator (networking.k8s.io/v1 semantics) for testing flows without a
@@ -62,7 +62,7 @@ export class Network {
   /** Namespace name → its labels (`kubernetes.io/metadata.name` is added, as the API server does). */
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
 
-  constructor(private readonly policies: readonly K8sObject[], namespaces: readonly K8sObject[]) {
+  constructor(private readonly policies: readonly RenderedObject[], namespaces: readonly RenderedObject[]) {
     for (const ns of namespaces) this.namespaceLabels.set(ns.metadata.name, { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name });
   }
 
@@ -78,7 +78,7 @@ export class Network {
   }
 
   /** Policies of a direction that select a pod. */
-  policiesFor(pod: Pod, direction: 'Ingress' | 'Egress'): K8sObject[] {
+  policiesFor(pod: Pod, direction: 'Ingress' | 'Egress'): RenderedObject[] {
     return this.policies.filter((p) =>
       p.metadata.namespace === pod.namespace &&
       selects(p.spec.podSelector, pod.labels) &&
@@ -117,7 +117,7 @@ export class Network {
  * The listener NetworkPolicy Strimzi renders for a Kafka (STRIMZI_NETWORK_POLICY_GENERATION, on by
  * default): the listener port of the broker pods, open to exactly the listener's networkPolicyPeers.
  */
-export function strimziListenerPolicy(kafka: K8sObject): K8sObject {
+export function strimziListenerPolicy(kafka: RenderedObject): RenderedObject {
   const listener = kafka.spec.kafka.listeners[0];
   return {
     apiVersion: 'networking.k8s.io/v1',

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { ENVIRONMENTS, K8sObject, objectsOf, reconcileFile, render, ROOT, snapshotTree } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, reconcileFile, render, ROOT, snapshotTree } from './helpers';
 
 /** Shannon entropy in bits per character. */
 function entropy(value: string): number {
@@ -33,7 +33,7 @@ describe.each(ENVIRONMENTS)('no secret value in the %s output', (name) => {
   });
 
   it('passes secrets to containers only by reference', () => {
-    const containers = objects.flatMap((o: K8sObject) => o.spec?.template?.spec?.containers ?? []);
+    const containers = objects.flatMap((o: RenderedObject) => o.spec?.template?.spec?.containers ?? []);
     expect(containers.length).toBeGreaterThan(0);
     for (const container of containers) {
       for (const env of container.env ?? []) {

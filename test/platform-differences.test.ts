@@ -1,12 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { K8sObject, objectsOf, ofKind, render } from './helpers';
+import { RenderedObject, objectsOf, ofKind, render } from './helpers';
 
 const minikube = objectsOf(render('minikube'));
 const eks = objectsOf(render('eks'));
 const gke = objectsOf(render('gke'));
 const all = { minikube, eks, gke };
 
-function named(objects: K8sObject[], kind: string, name: string): K8sObject {
+function named(objects: RenderedObject[], kind: string, name: string): RenderedObject {
   const found = objects.find((o) => o.kind === kind && o.metadata.name === name);
   if (!found) throw new Error(`no ${kind}/${name}`);
   return found;
@@ -98,7 +98,7 @@ describe('API exposure', () => {
 
 describe('identity', () => {
   // Cloud identity annotations only; the Argo CD ones are the same on every platform.
-  const annotations = (objects: K8sObject[]) =>
+  const annotations = (objects: RenderedObject[]) =>
     Object.fromEntries(Object.entries(named(objects, 'ServiceAccount', 'transactions-api').metadata.annotations ?? {}).filter(([k]) => !k.startsWith('argocd.argoproj.io/')));
 
   it('EKS binds the API ServiceAccount to an IAM role (IRSA)', () => {

@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../src/constructs/debezium-plugin';
+import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../src/model/debezium-plugin';
 import { availableOrSkip, ENVIRONMENTS, objectsOf, ofKind, render, renderVariant } from './helpers';
 
 /** Downloads an archive from Maven Central; where it cannot be reached, the reason as a string. */

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, render } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, ofKind, render } from './helpers';
 import { containersOf, PodTemplate, podTemplates } from './workloads';
 
 /** Volume types the `restricted` Pod Security Standard allows (kubernetes.io/docs/concepts/security/pod-security-standards). */
@@ -149,6 +149,6 @@ describe.each(ENVIRONMENTS)('%s: Strimzi-managed pods get restricted contexts an
   });
 
   it('sets no template on the Kafka resource that a node pool would silently override', () => {
-    expect(Object.keys(kafka.spec.kafka.template as K8sObject)).toEqual(['podDisruptionBudget']);
+    expect(Object.keys(kafka.spec.kafka.template as RenderedObject)).toEqual(['podDisruptionBudget']);
   });
 });

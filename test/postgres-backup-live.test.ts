@@ -1,7 +1,7 @@
 import { chmodSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { BACKUP_STANZA, PGBACKREST_CONFIG_DIR } from '../src/constructs/postgres-backup';
+import { BACKUP_STANZA, PGBACKREST_CONFIG_DIR } from '../src/constructs/postgres/backup';
 import { configMapData, PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
 import { eventually, sleep, stopAll } from '../e2e/harness/process';
 import { objectsOf, RawConfig, renderVariant } from './helpers';

@@ -1,10 +1,10 @@
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
+import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres/image';
 import { RenderedEnvironment } from '../src/output/render';
 import { configMapData, PostgresServer, postgresAvailable } from '../e2e/harness/postgres-server';
 import { eventually, stopAll } from '../e2e/harness/process';
-import { includedTables } from '../src/constructs/debezium-connector';
+import { includedTables } from '../src/constructs/kafka/debezium-connector';
 import { file, objectsOf, RawConfig, renderVariant } from './helpers';
 
 /**

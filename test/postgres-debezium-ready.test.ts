@@ -1,9 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { validateConfig } from '../src/config/load';
 import { renderEnvironment } from '../src/output/render';
 import { ENVIRONMENTS, envFile, file, objectsOf, reconcileFile, render } from './helpers';
+import { resolveConfig } from '../src/platforms/resolve';
 
 describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const rendered = render(name);
@@ -107,7 +107,7 @@ describe('the image reference follows the build context', () => {
   const imageFor = (mutate: (c: any) => void) => {
     const copy = structuredClone(base);
     mutate(copy);
-    return renderEnvironment({ name: 'eks', file: 'eks.yaml', config: validateConfig('eks.yaml', copy) }).images[0].ref;
+    return renderEnvironment(resolveConfig('eks', 'eks.yaml', copy)).images[0].ref;
   };
 
   it('is stable for the same config', () => {

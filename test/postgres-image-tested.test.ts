@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { imageContextOf, postgresAvailable } from '../e2e/harness/postgres-server';
 import { parseDockerfile, PostgresRoot } from '../e2e/harness/postgres-root';
-import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres-image';
+import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres/image';
 import { DEBIAN_SUITE, PGBACKREST_VERSION, POSTGRES_MAJOR, POSTGRES_PACKAGES, POSTGRES_VERSION } from '../src/model/postgres-versions';
 import { ENVIRONMENTS, render } from './helpers';
 

@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { POSTGRES_MAJOR } from '../src/model/postgres-versions';
-import { majorUpgradeRefusal, postgresMajorOf } from '../src/policy/postgres-major';
-import { DIST, K8sObject, objectsOf, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
+import { majorUpgradeRefusal, postgresMajorOf } from '../src/diff/postgres-major';
+import { DIST, RenderedObject, objectsOf, rawConfig, render, renderVariant, ROOT, tempDir } from './helpers';
 
 /** The database's objects as a release running another PostgreSQL major rendered them: only its image tag differs. */
-function atMajor(objects: readonly K8sObject[], major: number): K8sObject[] {
+function atMajor(objects: readonly RenderedObject[], major: number): RenderedObject[] {
   return structuredClone(objects).map((o) => {
     if (o.kind === 'StatefulSet') for (const c of o.spec.template.spec.containers) c.image = c.image.replace(/:\d+\.(\d+-[0-9a-f]{12})$/, `:${major}.$1`);
     return o;

@@ -42,7 +42,7 @@ describe('commands run precompiled JavaScript, compiling only when the TypeScrip
     expect(synth().compiled).toBe(false);
 
     const before = snapshotTree(out);
-    const source = join(project, 'src', 'output', 'paths.ts');
+    const source = join(project, 'src', 'model', 'paths.ts');
     const original = readFileSync(source, 'utf8');
     appendFileSync(source, 'export const broken: number = "not a number";\n');
     const broken = synth();
@@ -57,6 +57,6 @@ describe('commands run precompiled JavaScript, compiling only when the TypeScrip
     const fixed = synth();
     expect(fixed.status, fixed.stderr).toBe(0);
     expect(fixed.compiled).toBe(true);
-    expect(readFileSync(join(project, 'lib', 'src', 'output', 'paths.js'), 'utf8')).not.toContain('broken');
+    expect(readFileSync(join(project, 'lib', 'src', 'model', 'paths.js'), 'utf8')).not.toContain('broken');
   });
 });

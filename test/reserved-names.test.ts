@@ -1,8 +1,8 @@
 import { copyFileSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { parseProperties, toProperties } from '../src/constructs/kafka-consumer';
 import { cli, copyOfDist, envFile, snapshotTree, tempDir } from './helpers';
+import { parseProperties, toProperties } from '../src/model/client-properties';
 
 describe('an environment may not be named like a shared output directory', () => {
   it.each(['helm', 'argocd', 'images'])('%s.yaml is refused, and dist/ is left as it was', (name) => {

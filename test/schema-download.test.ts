@@ -4,7 +4,7 @@ import { createServer, Server } from 'node:http';
 import { AddressInfo } from 'node:net';
 import { join, normalize } from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { cacheRoot } from '../src/package-root';
+import { cacheRoot } from '../src/model/package-root';
 import { sharedDir } from '../src/validate/sources';
 import { PINNED_FILES } from '../src/validate/upstream';
 import { availableOrSkip, cliAsync, copyOfDist, snapshotTree, tempDir } from './helpers';

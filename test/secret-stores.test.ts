@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { cli, K8sObject, objectsOf, ofKind, render } from './helpers';
+import { cli, RenderedObject, objectsOf, ofKind, render } from './helpers';
 
 /**
  * One SecretStore per namespace, each with its own cloud identity: an ExternalSecret in the apps
@@ -9,7 +9,7 @@ import { cli, K8sObject, objectsOf, ofKind, render } from './helpers';
 describe.each(['eks', 'gke'] as const)('%s: secret stores per namespace', (env) => {
   const objects = objectsOf(render(env));
   const identity = (namespace: string) => {
-    const reader = ofKind(objects, 'ServiceAccount').find((sa) => sa.metadata.namespace === namespace && sa.metadata.name === 'cdc8s-secret-reader') as K8sObject;
+    const reader = ofKind(objects, 'ServiceAccount').find((sa) => sa.metadata.namespace === namespace && sa.metadata.name === 'cdc8s-secret-reader') as RenderedObject;
     return reader?.metadata.annotations?.[env === 'eks' ? 'eks.amazonaws.com/role-arn' : 'iam.gke.io/gcp-service-account'];
   };
 
@@ -30,7 +30,7 @@ describe.each(['eks', 'gke'] as const)('%s: secret stores per namespace', (env) 
     expect(identity('cdc-data')).toBeDefined();
     expect(identity('cdc-apps')).toBeDefined();
     expect(identity('cdc-apps')).not.toBe(identity('cdc-data'));
-    const reader = ofKind(objects, 'ServiceAccount').find((sa) => sa.metadata.name === 'cdc8s-secret-reader') as K8sObject;
+    const reader = ofKind(objects, 'ServiceAccount').find((sa) => sa.metadata.name === 'cdc8s-secret-reader') as RenderedObject;
     expect(reader.automountServiceAccountToken).toBe(false);
   });
 

@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { cli, K8sObject } from './helpers';
+import { cli, RenderedObject } from './helpers';
 
 /** The Secrets a `npm run secrets` script would create, from its heredocs. */
-function secretsOf(script: string): K8sObject[] {
+function secretsOf(script: string): RenderedObject[] {
   return [...script.matchAll(/<<'CDC8S_SECRET'\n(.*)\nCDC8S_SECRET$/gm)].flatMap((m) => JSON.parse(m[1]).items);
 }
 

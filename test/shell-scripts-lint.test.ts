@@ -13,12 +13,12 @@ function lint(script: string, name: string): string {
   return result.status === 0 ? '' : `${name}:\n${result.stdout}${result.stderr}`;
 }
 
-const SCRIPTS_DIR = join(ROOT, 'src', 'scripts');
+const SOURCE_DIR = join(ROOT, 'src');
 
 /** Every shell script that ships, in a ConfigMap or an image, passes shellcheck at its strictest severity. */
 describe.runIf(ready)('every shell script we ship passes shellcheck', () => {
-  it.each(readdirSync(SCRIPTS_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sh')))('src/scripts/%s', (file) => {
-    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', join(SCRIPTS_DIR, file)], { encoding: 'utf8' });
+  it.each(readdirSync(SOURCE_DIR, { recursive: true, encoding: 'utf8' }).filter((f) => f.endsWith('.sh')))('src/%s', (file) => {
+    const result = spawnSync('shellcheck', ['--severity=style', '--format=gcc', join(SOURCE_DIR, file)], { encoding: 'utf8' });
     expect(result.stdout).toBe('');
     expect(result.status).toBe(0);
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { addedTablesSignal } from '../src/output/snapshot-signals';
+import { addedTablesSignal } from '../src/diff/snapshot-signals';
 import { diffVariantCli, objectsOf, render, renderVariant } from './helpers';
 
 describe('npm run diff: a newly captured table needs an incremental snapshot, and says how', () => {

@@ -1,9 +1,9 @@
-import { DEBEZIUM_PLUGIN_SHA512 } from '../src/constructs/debezium-plugin';
+import { DEBEZIUM_PLUGIN_SHA512 } from '../src/model/debezium-plugin';
 import { describe, expect, it } from 'vitest';
-import { parseProperties } from '../src/constructs/kafka-consumer';
-import { ENVIRONMENTS, K8sObject, objectsOf, ofKind, reconcileFile, render, renderVariant } from './helpers';
+import { ENVIRONMENTS, RenderedObject, objectsOf, ofKind, reconcileFile, render, renderVariant } from './helpers';
+import { parseProperties } from '../src/model/client-properties';
 
-const only = (objects: K8sObject[], kind: string): K8sObject => {
+const only = (objects: RenderedObject[], kind: string): RenderedObject => {
   const found = ofKind(objects, kind);
   expect(found, kind).toHaveLength(1);
   return found[0];
@@ -76,9 +76,9 @@ const transactionTopic = (env: string) => (env === 'eks' ? ['cdc.transaction'] :
 describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
   const objects = objectsOf(render(name));
   const topics = ofKind(objects, 'KafkaTopic');
-  const topicName = (t: K8sObject) => t.spec.topicName ?? t.metadata.name;
+  const topicName = (t: RenderedObject) => t.spec.topicName ?? t.metadata.name;
   const users = ofKind(objects, 'KafkaUser');
-  const acls = (user: string) => users.find((u) => u.metadata.name === user)?.spec.authorization.acls as K8sObject[];
+  const acls = (user: string) => users.find((u) => u.metadata.name === user)?.spec.authorization.acls as RenderedObject[];
 
   it('declares a topic per captured table, the heartbeat topic and Connect\'s three internal topics', () => {
     expect(topics.map(topicName).sort()).toEqual([
@@ -212,7 +212,7 @@ describe.each(ENVIRONMENTS)('%s: the Debezium connector agrees with the database
   const connector = only(objects, 'KafkaConnector');
   const config = connector.spec.config;
   const sql = reconcileFile(rendered, 'reconcile.sql');
-  const service = ofKind(objects, 'Service').find((s) => s.metadata.name === 'postgres') as K8sObject;
+  const service = ofKind(objects, 'Service').find((s) => s.metadata.name === 'postgres') as RenderedObject;
 
   it('runs one task of the Postgres connector on our Connect, with state and restarts set', () => {
     expect(connector.metadata.labels?.['strimzi.io/cluster']).toBe('cdc-connect');
@@ -261,7 +261,7 @@ describe.each(ENVIRONMENTS)('%s: consumers', (name) => {
   const objects = objectsOf(render(name));
   const kafka = only(objects, 'Kafka');
   const deployments = ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['app.kubernetes.io/component'] === 'consumer');
-  const clientConfig = (consumer: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${consumer}-kafka-client`) as K8sObject;
+  const clientConfig = (consumer: string) => objects.find((o) => o.kind === 'ConfigMap' && o.metadata.name === `${consumer}-kafka-client`) as RenderedObject;
 
   it('run as Deployments in the apps namespace, one per configured consumer', () => {
     expect(deployments.map((d) => d.metadata.name).sort()).toEqual(['fraud-scorer', 'ledger-projector']);
@@ -287,12 +287,12 @@ describe.each(ENVIRONMENTS)('%s: consumers', (name) => {
   it('mount their KafkaUser credentials and the cluster CA from the Secret of their KafkaAccess, read-only', () => {
     for (const d of deployments) {
       const pod = d.spec.template.spec;
-      const volumes = Object.fromEntries(pod.volumes.map((v: K8sObject) => [v.name, v]));
-      const access = ofKind(objects, 'KafkaAccess').find((a) => a.metadata.name === volumes['kafka-access'].secret.secretName) as K8sObject;
+      const volumes = Object.fromEntries(pod.volumes.map((v: RenderedObject) => [v.name, v]));
+      const access = ofKind(objects, 'KafkaAccess').find((a) => a.metadata.name === volumes['kafka-access'].secret.secretName) as RenderedObject;
       expect(access.metadata.namespace).toBe(d.metadata.namespace);
       expect(access.spec.user).toEqual({ kind: 'KafkaUser', apiGroup: 'kafka.strimzi.io', name: d.metadata.name, namespace: 'cdc-streaming' });
       expect(access.spec.kafka).toEqual({ name: kafka.metadata.name, namespace: 'cdc-streaming', listener: 'tls' });
-      const mounts = pod.containers[0].volumeMounts.filter((m: K8sObject) => m.name !== 'tmp');
+      const mounts = pod.containers[0].volumeMounts.filter((m: RenderedObject) => m.name !== 'tmp');
       for (const m of mounts) expect(m.readOnly).toBe(true);
     }
   });
@@ -313,7 +313,7 @@ describe.each(ENVIRONMENTS)('%s: consumers', (name) => {
   });
 
   it('roll their pods when the client config changes', () => {
-    const annotation = (o: K8sObject[]) => ofKind(o, 'Deployment').find((d) => d.metadata.name === 'fraud-scorer')?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
+    const annotation = (o: RenderedObject[]) => ofKind(o, 'Deployment').find((d) => d.metadata.name === 'fraud-scorer')?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
     const changed = objectsOf(renderVariant(name, (c) => { c.consumers[1].config = { 'max.poll.records': 100 }; }));
     expect(annotation(changed)).not.toBe(annotation(objects));
   });

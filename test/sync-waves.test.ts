@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { APPLY_STAGES, ApplyStage, STAGE_DEPENDENCIES, syncWaves } from '../src/charts/apply-order';
-import { ENVIRONMENTS, K8sObject, objectsOf, render } from './helpers';
+import { APPLY_STAGES, ApplyStage, STAGE_DEPENDENCIES, syncWaves } from '../src/model/apply-order';
+import { ENVIRONMENTS, RenderedObject, objectsOf, render } from './helpers';
 
-const wave = (o: K8sObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
+const wave = (o: RenderedObject) => Number(o.metadata.annotations?.['argocd.argoproj.io/sync-wave']);
 const APPS: readonly ApplyStage[] = ['api', 'consumers'];
 
 /** The dependency graph without some stages (and without every edge to them). */

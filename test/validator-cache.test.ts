@@ -4,7 +4,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { CodeCache } from '../src/compiled/code-cache';
 import { KubernetesSchemas } from '../src/validate/kubernetes';
 import { StrimziSchemas } from '../src/validate/strimzi';
-import { cli, copyOfDist, K8sObject, ofKind, parseYamlObjects, ROOT, snapshotTree, tempDir } from './helpers';
+import { cli, copyOfDist, RenderedObject, ofKind, parseYamlObjects, ROOT, snapshotTree, tempDir } from './helpers';
 import { schemasAvailable, SHARED_SCHEMAS } from './k8s-schemas';
 import { crdsAvailable, STRIMZI_CRDS } from './strimzi-crds';
 
@@ -29,7 +29,7 @@ function verdict(validate: ((o: unknown) => boolean) & { errors?: unknown }, obj
   return { valid: validate(object), errors: structuredClone(validate.errors ?? null) };
 }
 
-function brokenDeployment(): K8sObject {
+function brokenDeployment(): RenderedObject {
   const d = deployment();
   d.spec.replicas = 'three';
   d.spec.template.spec.containers[0].imagePullPolicy = 'Sometimes';

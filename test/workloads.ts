@@ -1,10 +1,10 @@
-import { K8sObject } from './helpers';
+import { RenderedObject } from './helpers';
 
 /** A pod template of ours, with the workload that owns it. */
 export interface PodTemplate {
   /** `Deployment cdc-apps/transactions-api` */
   readonly owner: string;
-  readonly object: K8sObject;
+  readonly object: RenderedObject;
   readonly namespace: string;
   readonly replicas: number;
   readonly spec: any;
@@ -14,7 +14,7 @@ export interface PodTemplate {
 const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJob'];
 
 /** Every pod template cdc8s renders itself (Strimzi's pods come from its operator). */
-export function podTemplates(objects: readonly K8sObject[]): PodTemplate[] {
+export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
   return objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => ({
     owner: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
     object: o,

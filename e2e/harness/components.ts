@@ -2,7 +2,7 @@ import { execFileSync, spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/package-root';
+import { packageRoot } from '../../src/model/package-root';
 
 // From the repository root: this module also runs compiled, from lib/ (npm run bench -- --e2e).
 const MAVEN_PROJECT = join(packageRoot(), 'e2e', 'java');

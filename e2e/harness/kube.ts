@@ -4,11 +4,11 @@ import { randomInt } from 'node:crypto';
 import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { apiGroupOf } from '../../src/charts/apply-order';
-import { packageRoot } from '../../src/package-root';
+import { packageRoot } from '../../src/model/package-root';
 import { sharedDir } from '../../src/validate/sources';
 import { CertificateAuthority } from './certs';
 import { listening, ManagedProcess } from './process';
+import { apiGroupOf } from '../../src/model/rendered-object';
 
 const BIN = join(packageRoot(), 'e2e', 'kube', 'bin');
 

@@ -4,20 +4,18 @@ import { closeSync, existsSync, fstatSync, mkdirSync, mkdtempSync, openSync, rea
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parse } from 'yaml';
-import { validateConfig } from '../../src/config/load';
-import { includedTables, transactionTopicName } from '../../src/constructs/debezium-connector';
-import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../../src/constructs/debezium-plugin';
+import { includedTables, transactionTopicName } from '../../src/constructs/kafka/debezium-connector';
+import { DEBEZIUM_PLUGIN_SHA512, debeziumPostgresPluginUrl } from '../../src/model/debezium-plugin';
 import { renderEnvironment } from '../../src/output/render';
-import { packageRoot } from '../../src/package-root';
+import { packageRoot } from '../../src/model/package-root';
 import { Command, PostgresServer, postgresAvailable, serverNamesOf } from './postgres-server';
 import { SqlSession } from './sql-session';
 import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
-import {
-  adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties, nodeSecrets,
-  operatorSubject, RenderedObject, REPLICATION_PORT,
-} from './strimzi';
+import { adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties, nodeSecrets, operatorSubject, REPLICATION_PORT } from './strimzi';
+import { RenderedObject } from '../../src/model/rendered-object';
+import { resolveConfig } from '../../src/platforms/resolve';
 
 /** The environment whose objects the e2e suite runs: two Connect workers, dedicated controllers, as in production. */
 export const E2E_ENVIRONMENT = 'eks';
@@ -34,7 +32,7 @@ function renderedObjects(change: (config: any) => void = () => {}): { objects: R
   // The database accepts the harness's loopback clients instead of the VPC range.
   config.postgres.clientCidrs = ['127.0.0.1/32'];
   change(config);
-  const rendered = renderEnvironment({ name: E2E_ENVIRONMENT, file, config: validateConfig(file, config) });
+  const rendered = renderEnvironment(resolveConfig(E2E_ENVIRONMENT, file, config));
   const objects = rendered.documents.flatMap((d) => d.objects) as unknown as RenderedObject[];
   return { objects, files: rendered.files };
 }

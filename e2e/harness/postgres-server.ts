@@ -4,14 +4,15 @@ import { chmodSync, chownSync, closeSync, existsSync, mkdirSync, mkdtempSync, op
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { SECRET_NAMES } from '../../src/charts/secrets';
-import { POSTGRES_CONTAINER } from '../../src/constructs/postgres';
-import { BACKUP_STANZA, BACKUP_VOLUME_PATH } from '../../src/constructs/postgres-backup';
-import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres-image';
-import { databaseStatefulSet, RenderedObject } from '../../src/output/database-objects';
+import { POSTGRES_CONTAINER } from '../../src/constructs/postgres/postgres';
+import { BACKUP_STANZA, BACKUP_VOLUME_PATH } from '../../src/constructs/postgres/backup';
+import { POSTGRES_PORT, POSTGRES_SOCKET_DIR } from '../../src/constructs/postgres/image';
+import { databaseStatefulSet } from '../../src/diff/database-objects';
 import { availableOrSkip } from './available';
 import { CertificateAuthority } from './certs';
 import { ImageContext, PostgresRoot, rootPrerequisiteMissing } from './postgres-root';
 import { listening, ManagedProcess } from './process';
+import { RenderedObject } from '../../src/model/rendered-object';
 
 export type { ImageContext } from './postgres-root';
 

@@ -2,7 +2,7 @@ import { spawnSync, SpawnSyncReturns } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { packageRoot } from '../../src/package-root';
+import { packageRoot } from '../../src/model/package-root';
 import { CertificateAuthority } from './certs';
 import { goBuild } from './kube';
 import { listening, ManagedProcess } from './process';

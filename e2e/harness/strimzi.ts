@@ -1,3 +1,4 @@
+import { RenderedObject } from '../../src/model/rendered-object';
 /**
  * The rendered Strimzi objects translated into what Strimzi 1.2.0's operators make of them, for
  * processes started by hand: one server.properties per Kafka node (KafkaBrokerConfigurationBuilder),
@@ -6,13 +7,6 @@
  * the only inputs besides the objects are where things run (loopback addresses, file paths).
  */
 
-/** A rendered object, as parsed from dist/. */
-export interface RenderedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string> };
-  readonly spec?: any;
-}
 
 /** Strimzi's fixed internal listeners (KafkaCluster.CONTROLPLANE_PORT, REPLICATION_PORT). */
 export const CONTROL_PLANE_PORT = 9090;

@@ -1,11 +1,11 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGroupOf } from '../../src/charts/apply-order';
-import { CERT_MANAGER_NAMESPACE } from '../../src/constructs/postgres-tls';
+import { CERT_MANAGER_NAMESPACE } from '../../src/constructs/postgres/tls';
 import { DIST, distManifests, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, type KubeBinaries, KUBERNETES_VERSIONS, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
+import { apiGroupOf } from '../../src/model/rendered-object';
 
 /**
  * Every rendered output applied to real kube-apiservers, the oldest and the newest Kubernetes we

@@ -3,7 +3,7 @@ import { createHash, randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { distManifests, type K8sObject } from '../../test/helpers';
+import { distManifests, type RenderedObject } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { componentsFor, missingToolchain, type Components } from '../harness/components';
 import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
@@ -25,8 +25,8 @@ const sha256 = (value: string) => createHash('sha256').update(value).digest('hex
 
 describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s config provider on a real API server', () => {
   const { files, objects } = distManifests(ENV);
-  const connect = objects.find((o) => o.kind === 'KafkaConnect') as K8sObject;
-  const connector = objects.find((o) => o.kind === 'KafkaConnector') as K8sObject;
+  const connect = objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject;
+  const connector = objects.find((o) => o.kind === 'KafkaConnector') as RenderedObject;
   const [, secretNamespace, secretName, secretKey] = /^\$\{strimzisecrets:([^/]+)\/([^:]+):([^}]+)\}$/.exec((connector as any).spec.config['database.password']) ?? [];
   const password = randomBytes(18).toString('base64url');
   let server: KubeServer;

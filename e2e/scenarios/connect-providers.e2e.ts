@@ -6,7 +6,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { distManifests } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { componentsFor, missingToolchain, type Components } from '../harness/components';
-import { connectWorkerProperties, type RenderedObject } from '../harness/strimzi';
+import { connectWorkerProperties } from '../harness/strimzi';
+import { RenderedObject } from '../../src/model/rendered-object';
 
 /**
  * What a KafkaConnector's config can pull out of a Connect worker through the config providers

@@ -5,7 +5,7 @@ import { ConsumerRun, Pipeline, pipelinePostgresAvailable } from '../harness/pip
 import { eventually, sleep } from '../harness/process';
 import { applyTransactions } from '../harness/transactions';
 import { compare, decode, runWriters, TABLES_DDL, Workload } from '../harness/workload';
-import { snapshotSignal } from '../../src/output/snapshot-signals';
+import { snapshotSignal } from '../../src/diff/snapshot-signals';
 
 /**
  * The rendered EKS data plane on real components, one cluster for the whole file: each scenario

@@ -2,11 +2,11 @@ import { readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { COMPONENTS, type Component } from '../../src/charts';
-import { apiGroupOf } from '../../src/charts/apply-order';
 import { helm } from '../../test/helm';
-import { DIST, type K8sObject, parseYamlObjects } from '../../test/helpers';
+import { DIST, type RenderedObject, parseYamlObjects } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
+import { apiGroupOf } from '../../src/model/rendered-object';
 
 /**
  * The Helm umbrella chart on a real Kubernetes 1.35 API server with the bundled Helm v4: the
@@ -23,12 +23,12 @@ const OPERATOR_CRDS = 'strimzi-1.2.0';
 const HOLDS_DATA = new Set(['Kafka', 'KafkaNodePool', 'KafkaTopic', 'PersistentVolumeClaim', 'PersistentVolume', 'Namespace']);
 const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
-const keyOf = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const keyOf = (o: RenderedObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 
 describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a real Kubernetes 1.35 API server', (env) => {
   const chart = join(DIST, 'helm', `cdc8s-${env}`);
   // Each component's objects, read from its subchart's templates.
-  const objectsOf = (component: Component): K8sObject[] => {
+  const objectsOf = (component: Component): RenderedObject[] => {
     const templates = join(chart, 'charts', component, 'templates');
     return readdirSync(templates).filter((f) => f.endsWith('.yaml')).sort()
       .flatMap((f) => parseYamlObjects(readFileSync(join(templates, f), 'utf8').replace(/^\{\{.*\}\}$/gm, '')));
@@ -38,14 +38,14 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
   let run: (args: string[]) => ReturnType<typeof helm>;
 
   /** Which of `objects` exist on the server and are not being deleted (none of a kind it does not serve yet). */
-  const live = (objects: readonly K8sObject[]): Set<string> => {
+  const live = (objects: readonly RenderedObject[]): Set<string> => {
     const served = server.servedKinds();
     const file = join(server.dir, 'objects.json');
     const known = objects.filter((o) => served.has(`${apiGroupOf(o.apiVersion)}/${o.kind}`));
     writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: known }));
     const got = server.kubectl(['get', '-f', file, '--ignore-not-found', '-o', 'json']);
     if (got.status !== 0) throw new Error(got.stderr);
-    const items: K8sObject[] = got.stdout.trim() ? (JSON.parse(got.stdout).items ?? [JSON.parse(got.stdout)]) : [];
+    const items: RenderedObject[] = got.stdout.trim() ? (JSON.parse(got.stdout).items ?? [JSON.parse(got.stdout)]) : [];
     return new Set(items.filter((o: any) => !o.metadata.deletionTimestamp).map(keyOf));
   };
   const release = ['--namespace', 'cdc8s'];

@@ -1,11 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGroupOf } from '../../src/charts/apply-order';
-import { diffValues, type KubeObject } from '../../src/output/object-diff';
-import { replacementFor } from '../../src/policy/immutable-fields';
-import { distManifests, type K8sObject } from '../../test/helpers';
+import { diffValues } from '../../src/diff/object-diff';
+import { replacementFor } from '../../src/diff/immutable-fields';
+import { distManifests } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 import { contains, valueAt } from '../harness/object-paths';
+import { apiGroupOf, RenderedObject } from '../../src/model/rendered-object';
 
 /**
  * `npm run diff`'s "needs replacement" marks, as a property judged by a real Kubernetes 1.35 API
@@ -48,7 +48,7 @@ function leaves(value: unknown, path: Segment[] = []): { path: Segment[]; value:
 }
 
 /** `object` with the leaf at `path` set to `value`, or removed (and with it any map or list the removal leaves empty, as a render would omit it). */
-function withChange(object: K8sObject, path: readonly Segment[], value: unknown, remove: boolean): K8sObject {
+function withChange(object: RenderedObject, path: readonly Segment[], value: unknown, remove: boolean): RenderedObject {
   const copy = structuredClone(object) as any;
   const parents = [copy];
   for (const segment of path.slice(0, -1)) parents.push(parents[parents.length - 1][segment]);
@@ -66,8 +66,8 @@ function withChange(object: K8sObject, path: readonly Segment[], value: unknown,
   return copy;
 }
 
-const keyOf = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-/** Kinds whose marks Strimzi's operator decides, not the server (src/policy/immutable-fields.ts). */
+const keyOf = (o: RenderedObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+/** Kinds whose marks Strimzi's operator decides, not the server (src/diff/immutable-fields.ts). */
 const OPERATOR_RULES = new Set(['kafka.strimzi.io/KafkaNodePool']);
 
 describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a live cluster refuses is marked, and only those', (env) => {
@@ -75,7 +75,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a
   let server: KubeServer;
 
   /** `after` created under another name (dry run): what the server makes of it as a new object; undefined when it refuses it. */
-  async function createdFresh(after: K8sObject, path: readonly Segment[]): Promise<any> {
+  async function createdFresh(after: RenderedObject, path: readonly Segment[]): Promise<any> {
     const copy = structuredClone(after) as any;
     copy.metadata.name = `${after.metadata.name.slice(0, 50)}-p`;
     // A fixed node port belongs to the live Service: a copy takes its own unless that port is the change.
@@ -91,7 +91,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a
    * refused; or stored otherwise than the same object created anew would be (the old value kept);
    * or accepted. A value it refuses for a new object too is invalid and judges nothing.
    */
-  async function judge(before: K8sObject, after: K8sObject, path: readonly Segment[]): Promise<{ verdict: Verdict; message?: string }> {
+  async function judge(before: RenderedObject, after: RenderedObject, path: readonly Segment[]): Promise<{ verdict: Verdict; message?: string }> {
     const target = await server.pathOf(after.apiVersion, after.kind, after.metadata.namespace, after.metadata.name);
     const applied = await server.api('PATCH', `${target}?fieldManager=cdc8s&force=true&dryRun=All&fieldValidation=Strict`, after, 'application/apply-patch+yaml');
     if (applied.status >= 300) return { verdict: (await createdFresh(after, path)) === undefined ? 'invalid' : 'refused', message: applied.body?.message };
@@ -134,7 +134,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a
           const { verdict, message } = await judge(before, after, leaf.path);
           counts[verdict]++;
           if (verdict === 'invalid') continue;
-          const marks = diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as KubeObject, after as unknown as KubeObject));
+          const marks = diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject));
           if (marks.length > 0) counts.marked++;
           const refused = verdict !== 'accepted';
           const what = `${keyOf(before)} ${leaf.path.join('.')} ${change.remove ? 'removed' : `→ ${JSON.stringify(change.value)}`}`;

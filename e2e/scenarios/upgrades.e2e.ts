@@ -1,13 +1,13 @@
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { apiGroupOf } from '../../src/charts/apply-order';
-import { diffValues, type KubeObject } from '../../src/output/object-diff';
-import { replacementFor } from '../../src/policy/immutable-fields';
-import { distManifests, type K8sObject, objectsOf, type RawConfig, renderVariant } from '../../test/helpers';
+import { diffValues } from '../../src/diff/object-diff';
+import { replacementFor } from '../../src/diff/immutable-fields';
+import { distManifests, objectsOf, type RawConfig, renderVariant } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { buildKube, KubeServer, missingCrds, missingGo, SHARED_CRDS } from '../harness/kube';
 import { contains, valueAt } from '../harness/object-paths';
+import { apiGroupOf, RenderedObject } from '../../src/model/rendered-object';
 
 /**
  * Upgrades on a real Kubernetes 1.35 API server: an older output applied, then the current one,
@@ -17,12 +17,12 @@ import { contains, valueAt } from '../harness/object-paths';
  */
 const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
-const keyOf = (o: K8sObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
+const keyOf = (o: RenderedObject) => `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
 const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 /** The fields of `after` that a live cluster cannot change in place, by our rules (what `npm run diff` marks). */
-function marked(before: K8sObject, after: K8sObject): string[] {
-  return diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as KubeObject, after as unknown as KubeObject)).map((f) => f.path);
+function marked(before: RenderedObject, after: RenderedObject): string[] {
+  return diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject)).map((f) => f.path);
 }
 
 /** The previous release of an environment: an older API, other replica counts, volumes 1Gi smaller (growing them is allowed). */
@@ -42,22 +42,22 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
   let sequence = 0;
 
   /** Applies one object as `npm run synth`'s output is applied; the server's error, or undefined. */
-  const apply = (object: K8sObject): string | undefined => {
+  const apply = (object: RenderedObject): string | undefined => {
     const file = join(server.dir, `object-${++sequence}.json`);
     writeFileSync(file, JSON.stringify(object));
     const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '-f', file]);
     return applied.status === 0 ? undefined : applied.stderr.trim();
   };
-  const live = (o: K8sObject): any => JSON.parse(server.kubectl(['get', [o.kind, apiGroupOf(o.apiVersion)].filter(Boolean).join('.'),
+  const live = (o: RenderedObject): any => JSON.parse(server.kubectl(['get', [o.kind, apiGroupOf(o.apiVersion)].filter(Boolean).join('.'),
     o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'json']).stdout);
   /** What the volume binder does once a claim has a volume: Bound, with the requested capacity. */
-  const bind = (claim: K8sObject) => {
+  const bind = (claim: RenderedObject) => {
     const status = { status: { phase: 'Bound', capacity: { storage: (claim as any).spec.resources.requests.storage } } };
     const patched = server.kubectl(['patch', 'pvc', claim.metadata.name, '-n', claim.metadata.namespace as string, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
     if (patched.status !== 0) throw new Error(patched.stderr);
   };
   /** Applies `before`, then `after`: whether the server refused `after` or kept a value other than the one applied. */
-  const refusedInPlace = (before: K8sObject, after: K8sObject): string | undefined => {
+  const refusedInPlace = (before: RenderedObject, after: RenderedObject): string | undefined => {
     const first = apply(before);
     if (first) throw new Error(`the old ${keyOf(before)} was refused: ${first}`);
     if (before.kind === 'PersistentVolumeClaim') bind(before);
@@ -93,7 +93,7 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     const changed = current.filter((o) => before.has(keyOf(o)) && JSON.stringify(before.get(keyOf(o))) !== JSON.stringify(o));
     expect(changed.length).toBeGreaterThanOrEqual(5);
     const refused = current.filter((o) => apply(o) !== undefined).map(keyOf);
-    const marks = changed.filter((o) => marked(before.get(keyOf(o)) as K8sObject, o).length > 0).map(keyOf);
+    const marks = changed.filter((o) => marked(before.get(keyOf(o)) as RenderedObject, o).length > 0).map(keyOf);
     expect(refused).toEqual(marks);
     // minikube's claim is bound statically (no class): it cannot grow, and diff says so.
     expect(marks).toEqual(env === 'minikube' ? ['PersistentVolumeClaim cdc-data/postgres-data'] : []);
@@ -122,14 +122,14 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
       { name: 'PersistentVolume hostPath', kind: 'PersistentVolume', refused: true, change: (o: any) => { o.spec.hostPath.path = '/data/elsewhere'; } },
       { name: 'PersistentVolume capacity and reclaim policy', kind: 'PersistentVolume', refused: false, change: (o: any) => { o.spec.capacity.storage = '50Gi'; o.spec.persistentVolumeReclaimPolicy = 'Delete'; } },
     ] : []),
-    // Strimzi refuses these (src/policy/immutable-fields.ts); the API server stores them.
+    // Strimzi refuses these (src/diff/immutable-fields.ts); the API server stores them.
     { name: 'KafkaNodePool storage type', kind: 'KafkaNodePool', refused: false, change: (o) => { o.spec.storage = { type: 'ephemeral' }; } },
     { name: 'KafkaNodePool roles', kind: 'KafkaNodePool', refused: false, change: (o) => { o.spec.roles = o.spec.roles.includes('controller') ? ['broker'] : ['broker', 'controller']; } },
   ];
 
   it.each(cases)('$name: npm run diff marks it needs replacement exactly when the server refuses it', ({ kind, refused, change, from, claim }) => {
     // The database's claim (on minikube statically bound; the backup repository's claim is dynamic).
-    const rendered = current.find((o) => o.kind === kind && (kind !== 'PersistentVolumeClaim' || o.metadata.name === (claim ?? 'postgres-data'))) as K8sObject;
+    const rendered = current.find((o) => o.kind === kind && (kind !== 'PersistentVolumeClaim' || o.metadata.name === (claim ?? 'postgres-data'))) as RenderedObject;
     expect(rendered).toBeDefined();
     const before = clone(rendered);
     before.metadata.name = `${rendered.metadata.name}-case-${++sequence}`;

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { podPeer, WorkloadNetworkPolicy } from '../constructs/network-policy';
-import { Postgres } from '../constructs/postgres';
-import { CA_KEY, PostgresTrust } from '../constructs/postgres-tls';
-import { commonLabels } from '../constructs/labels';
-import { WebService } from '../constructs/web-service';
+import { podPeer, WorkloadNetworkPolicy } from '../constructs/k8s/network-policy';
+import { Postgres } from '../constructs/postgres/postgres';
+import { CA_KEY, PostgresTrust } from '../constructs/postgres/tls';
+import { commonLabels } from '../constructs/k8s/labels';
+import { WebService } from '../constructs/k8s/web-service';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
 import { requireSecret, SECRET_NAMES } from './secrets';

@@ -1,6 +1,6 @@
-import { AppSettings } from '../config/types';
-import { imageReference } from '../constructs/image';
-import { WorkloadProps } from '../constructs/workload';
+import { AppSettings } from '../model/config';
+import { imageReference } from '../constructs/k8s/image';
+import { WorkloadProps } from '../constructs/k8s/workload';
 
 /** The Workload props an app's config section decides. */
 export type AppWorkloadProps = Pick<WorkloadProps,

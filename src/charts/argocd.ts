@@ -1,10 +1,10 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { ArgoCdSettings } from '../config/types';
-import { ArgoCdApplication, ArgoCdProject, GroupKind, IgnoredDifference, NamedGroupKind } from '../constructs/argocd';
-import { commonLabels } from '../constructs/labels';
-import { apiGroupOf } from './apply-order';
+import { ArgoCdSettings } from '../model/config';
+import { ArgoCdApplication, ArgoCdProject, GroupKind, IgnoredDifference, NamedGroupKind } from '../constructs/k8s/argocd';
+import { commonLabels } from '../constructs/k8s/labels';
 import { ChartContext } from './context';
+import { apiGroupOf } from '../model/rendered-object';
 
 export interface ArgoCdChartProps extends ChartContext {
   readonly settings: ArgoCdSettings;

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { DebeziumPostgresConnector } from '../constructs/debezium-connector';
-import { KafkaConnect } from '../constructs/kafka-connect';
-import { Postgres } from '../constructs/postgres';
-import { RequiredSecret } from '../constructs/required-secret';
+import { DebeziumPostgresConnector } from '../constructs/kafka/debezium-connector';
+import { KafkaConnect } from '../constructs/kafka/connect';
+import { Postgres } from '../constructs/postgres/postgres';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
 import { ChartContext } from './context';
 
 export interface ConnectorChartProps extends ChartContext {

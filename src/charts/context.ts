@@ -1,6 +1,6 @@
-import { Environment } from '../config/types';
+import { Environment } from '../model/config';
 import { Platform } from '../platforms';
-import { Durability } from '../policy/durability';
+import { Durability } from '../model/durability';
 import { PipelinePeers } from './network-peers';
 
 /** What every chart receives: the validated environment, its resolved platform and durability. */

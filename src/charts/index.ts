@@ -1,9 +1,7 @@
 import { App, Chart } from 'cdk8s';
-import { Environment } from '../config/types';
-import { platformFor } from '../platforms';
-import { effectiveDurability } from '../policy/durability';
+import { ResolvedEnvironment } from '../platforms/resolve';
 import { ApiChart } from './api';
-import { annotateApplyOrder, apiObjectsOf, ApplyStage } from './apply-order';
+import { annotateApplyOrder, apiObjectsOf, ApplyStage } from '../model/apply-order';
 import { ArgoCdChart } from './argocd';
 import { ConnectChart } from './connect';
 import { ConnectorChart } from './connector';
@@ -47,16 +45,10 @@ export interface PipelineApp {
  * Composes the pipeline for one environment. File order is apply order (README, "Apply order"):
  * each file only refers to what earlier files create, or to what an operator creates from them.
  */
-export function buildPipeline(env: Environment): PipelineApp {
+export function buildPipeline(env: ResolvedEnvironment): PipelineApp {
   const app = new App({ outdir: 'unused' });
-  const { config } = env;
-  const platform = platformFor(config);
-  const context: ChartContext = {
-    env,
-    platform,
-    durability: effectiveDurability(config.kafka),
-    peers: pipelinePeers(env, platform),
-  };
+  const { config, platform } = env;
+  const context: ChartContext = { env, platform, durability: env.durability, peers: pipelinePeers(env, platform) };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
   const postgres = new PostgresChart(app, 'postgres', context);
   const kafka = new KafkaChart(app, 'kafka', context);

@@ -1,10 +1,10 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { cdcTopicName, heartbeatTopicName, transactionTopicName } from '../constructs/debezium-connector';
-import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../constructs/kafka-connect';
-import { KafkaCluster } from '../constructs/kafka-cluster';
-import { KafkaTopic } from '../constructs/kafka-topic';
-import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../constructs/kafka-user';
+import { cdcTopicName, heartbeatTopicName, transactionTopicName } from '../constructs/kafka/debezium-connector';
+import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../constructs/kafka/connect';
+import { KafkaCluster } from '../constructs/kafka/cluster';
+import { KafkaTopic } from '../constructs/kafka/topic';
+import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../constructs/kafka/user';
 import { eventSizeSettings } from '../model/event-size';
 import { ChartContext } from './context';
 

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { KafkaCluster } from '../constructs/kafka-cluster';
+import { KafkaCluster } from '../constructs/kafka/cluster';
 import { eventSizeSettings } from '../model/event-size';
-import { brokerDurabilityConfig } from '../policy/durability';
+import { brokerDurabilityConfig } from '../model/durability';
 import { ChartContext } from './context';
 
 /** The Kafka cluster: a Kafka resource and its KRaft node pools, on the platform's storage. */

@@ -1,8 +1,8 @@
 import { Chart } from 'cdk8s';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { commonLabels } from '../constructs/labels';
-import { DefaultDeny } from '../constructs/network-policy';
+import { commonLabels } from '../constructs/k8s/labels';
+import { DefaultDeny } from '../constructs/k8s/network-policy';
 import { ChartContext } from './context';
 
 /**

@@ -1,9 +1,9 @@
-import { Environment } from '../config/types';
-import { CONSUMER_COMPONENT } from '../constructs/kafka-consumer';
-import { selectorLabels } from '../constructs/labels';
-import { NetworkFlow, PodPeer } from '../constructs/network-policy';
+import { Environment } from '../model/config';
+import { CONSUMER_COMPONENT } from '../constructs/kafka/consumer';
+import { selectorLabels } from '../constructs/k8s/labels';
+import { NetworkFlow, PodPeer } from '../constructs/k8s/network-policy';
 import { Platform } from '../platforms/platform';
-import { brokerPodLabels, connectWorkerPodLabels, STRIMZI_OPERATOR_POD_LABELS } from '../constructs/strimzi';
+import { brokerPodLabels, connectWorkerPodLabels, STRIMZI_OPERATOR_POD_LABELS } from '../model/strimzi';
 
 /** Name of the Postgres StatefulSet and Service (and its pods' `app.kubernetes.io/name`). */
 export const POSTGRES_NAME = 'postgres';

@@ -1,7 +1,7 @@
 import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { commonLabels } from '../constructs/labels';
-import { PostgresCertificateAuthority } from '../constructs/postgres-tls';
+import { commonLabels } from '../constructs/k8s/labels';
+import { PostgresCertificateAuthority } from '../constructs/postgres/tls';
 import { ChartContext } from './context';
 
 export interface PlatformGuardChartProps extends ChartContext {

@@ -1,9 +1,9 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
-import { workloadLabels } from '../constructs/labels';
-import { Postgres } from '../constructs/postgres';
-import { PostgresDebeziumImage } from '../constructs/postgres-image';
-import { RequiredSecret } from '../constructs/required-secret';
+import { workloadLabels } from '../constructs/k8s/labels';
+import { Postgres } from '../constructs/postgres/postgres';
+import { PostgresDebeziumImage } from '../constructs/postgres/image';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
 import { maxRowJsonBytes } from '../model/event-size';
 import { ChartContext } from './context';
 import { POSTGRES_NAME } from './network-peers';

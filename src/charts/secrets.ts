@@ -1,5 +1,5 @@
 import { Construct } from 'constructs';
-import { RequiredSecret } from '../constructs/required-secret';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
 import { Platform } from '../platforms';
 
 /** Stable, documented names of the Secrets users create or sync. */

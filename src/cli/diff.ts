@@ -2,12 +2,12 @@ import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, symlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacementsNeeded } from '../output/object-diff';
-import { eventShapeChanges, formatEventShapeChange } from '../output/event-shape-changes';
-import { addedTablesSignal, formatSnapshotSignal } from '../output/snapshot-signals';
+import { diffTrees, environmentObjects, formatDiff, hasDifferences, replacementsNeeded } from '../diff/object-diff';
+import { eventShapeChanges, formatEventShapeChange } from '../diff/event-shape-changes';
+import { addedTablesSignal, formatSnapshotSignal } from '../diff/snapshot-signals';
 import { renderAll, writeAll } from '../output/synthesize';
-import { formatQuorumChange, quorumChanges } from '../policy/kraft-quorum';
-import { majorUpgradeRefusal } from '../policy/postgres-major';
+import { formatQuorumChange, quorumChanges } from '../diff/kraft-quorum';
+import { majorUpgradeRefusal } from '../diff/postgres-major';
 import { sharedDir } from '../validate';
 import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
 
@@ -17,8 +17,8 @@ import { CliOptions, runCli, selectConfigFiles, UsageError } from './args';
  * changed (field paths, old → new) against the committed output directory, or against what the
  * revision `--base` renders (its own code and config, synthesized in a Git worktree).
  * Exit code: 0 no differences, 1 differences, 2 the comparison itself failed, 3 a change a live
- * cluster cannot make: the KRaft controller quorum (src/policy/kraft-quorum.ts), or a field it
- * cannot change in place, marked `needs replacement` (src/policy/immutable-fields.ts).
+ * cluster cannot make: the KRaft controller quorum (src/diff/kraft-quorum.ts), or a field it
+ * cannot change in place, marked `needs replacement` (src/diff/immutable-fields.ts).
  */
 void runCli(process.argv.slice(2), (options) => {
   const work = mkdtempSync(join(tmpdir(), 'cdc8s-diff-'));

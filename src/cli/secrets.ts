@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { buildPipeline } from '../charts';
-import { loadEnvironment } from '../config/load';
-import { commonLabels } from '../constructs/labels';
-import { RequiredSecret } from '../constructs/required-secret';
+import { commonLabels } from '../constructs/k8s/labels';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
 import { runCli, selectConfigFiles, UsageError } from './args';
+import { resolveEnvironment } from '../platforms/resolve';
 
 /**
  * `npm run -s secrets -- --env minikube | sh`
@@ -18,7 +18,7 @@ import { runCli, selectConfigFiles, UsageError } from './args';
 void runCli(process.argv.slice(2), (options) => {
   const files = selectConfigFiles(options);
   if (files.length !== 1) throw new UsageError('secrets: select exactly one environment (--env <name> or --config <file>)');
-  const env = loadEnvironment(files[0]);
+  const env = resolveEnvironment(files[0]);
   const { app, context: { platform } } = buildPipeline(env);
   const all = RequiredSecret.all(app);
   // Operators write the rest (the Kafka Access Operator, from the rendered KafkaAccess objects).

@@ -1,4 +1,4 @@
-import { outputPaths } from '../output/paths';
+import { outputPaths } from '../model/paths';
 import { RenderedEnvironment } from '../output/render';
 import { renderAll, writeAll } from '../output/synthesize';
 import { runCli, selectConfigFiles } from './args';

@@ -1,9 +1,10 @@
 import { readFileSync } from 'node:fs';
 import { parseAllDocuments } from 'yaml';
 import { renderAll } from '../output/synthesize';
-import { KubernetesObject, ObjectDocument } from '../validate';
+import { ObjectDocument } from '../validate';
 import { runCli, selectConfigFiles, UsageError } from './args';
 import { renderedDocuments, validateStep } from './validate-step';
+import { RenderedObject } from '../model/rendered-object';
 
 /**
  * `npm run validate [-- --env <name>] [--k8s-schemas <dir>] [--crds <dir>] [--file <path|->]`
@@ -28,7 +29,7 @@ function readManifests(path: string): ObjectDocument {
   const where = path === '-' ? 'stdin' : path;
   const objects = parseAllDocuments(text).map((doc) => {
     if (doc.errors.length > 0) throw new Error(`${where}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    return doc.toJS({ maxAliasCount: 0 }) as KubernetesObject | null;
-  }).filter((o): o is KubernetesObject => o !== null);
+    return doc.toJS({ maxAliasCount: 0 }) as RenderedObject | null;
+  }).filter((o): o is RenderedObject => o !== null);
   return { where, objects };
 }

@@ -3,7 +3,7 @@ import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node
 import { createRequire } from 'node:module';
 import { basename, dirname, join } from 'node:path';
 import { Script } from 'node:vm';
-import { cacheRoot } from '../package-root';
+import { cacheRoot } from '../model/package-root';
 
 /** V8 code caches are only valid for the V8 build and architecture that made them. */
 const V8_TAG = `v8-${process.versions.v8}-${process.arch}`.replace(/[^\w.-]/g, '_');

@@ -1,4 +1,4 @@
-import { ConfigIssue } from './types';
+import { ConfigIssue } from '../model/config';
 
 /**
  * A config file that cannot be used. Its message names the file, the JSON path and the rule:

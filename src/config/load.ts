@@ -4,12 +4,11 @@ import type { ErrorObject, ValidateFunction } from 'ajv';
 import { parseDocument } from 'yaml';
 import { cachedValidator, newAjv, standaloneModule } from '../compiled/ajv';
 import { sharedCodeCache } from '../compiled/code-cache';
-import { SHARED_OUTPUT_DIRS } from '../output/paths';
-import { platformFor } from '../platforms';
+import { SHARED_OUTPUT_DIRS } from '../model/paths';
 import { ConfigError } from './errors';
 import { crossFieldIssues } from './rules';
 import schema from './environment.schema.json';
-import { ConfigIssue, Environment, EnvironmentConfig, PLATFORM_NAMES } from './types';
+import { ConfigIssue, Environment, EnvironmentConfig, PLATFORM_NAMES } from '../model/config';
 
 /** Environment files are small; anything bigger is a mistake (or an attack on the parser). */
 export const MAX_CONFIG_BYTES = 256 * 1024;
@@ -32,8 +31,8 @@ function validator(): ValidateFunction {
 
 /**
  * Reads, parses and validates one environment file. Throws ConfigError naming the file, the JSON
- * path and the rule; never returns a config that breaks the schema, a cross-field rule or a
- * platform rule.
+ * path and the rule; never returns a config that breaks the schema or a cross-field rule. The
+ * platform's own rules come next, in platforms/resolve.ts.
  */
 export function loadEnvironment(file: string): Environment {
   const name = basename(file, extname(file));
@@ -47,7 +46,7 @@ export function loadEnvironment(file: string): Environment {
   return { name, file, config };
 }
 
-/** Validates parsed YAML against the schema (filling defaults) and the cross-field and platform rules. */
+/** Validates parsed YAML against the schema (filling defaults) and the cross-field rules. */
 export function validateConfig(file: string, data: unknown): EnvironmentConfig {
   const validate = validator();
   // The platform's own section gets its schema defaults even when the file leaves it out.
@@ -59,7 +58,7 @@ export function validateConfig(file: string, data: unknown): EnvironmentConfig {
   }
   const config = data as EnvironmentConfig;
   applyPlatformDefaults(config);
-  const issues = [...crossFieldIssues(config), ...platformFor(config).check()];
+  const issues = crossFieldIssues(config);
   if (issues.length > 0) throw new ConfigError(file, issues);
   return config;
 }

@@ -1,6 +1,6 @@
 import { DEBIAN_SUITE, POSTGRES_MAJOR } from '../model/postgres-versions';
 import { streamingIssues } from './streaming-rules';
-import { ConfigIssue, EnvironmentConfig, PLATFORM_NAMES, Resources } from './types';
+import { ConfigIssue, EnvironmentConfig, PLATFORM_NAMES, Resources } from '../model/config';
 
 /**
  * Rules that need more than one field (a JSON schema checks one field at a time).

@@ -1,10 +1,10 @@
-import { DEBEZIUM_PLUGIN_SHA512, pluginSha512For } from '../constructs/debezium-plugin';
+import { DEBEZIUM_PLUGIN_SHA512, pluginSha512For } from '../model/debezium-plugin';
 import { compareDebeziumVersions, dataLossBugsIn } from '../model/debezium-known-bugs';
-import { STRIMZI_KAFKA_VERSIONS, STRIMZI_VERSION } from '../constructs/strimzi';
+import { STRIMZI_KAFKA_VERSIONS, STRIMZI_VERSION } from '../model/strimzi';
 import { eventSizeSettings } from '../model/event-size';
-import { durabilityFor } from '../policy/durability';
-import { CREDENTIAL_RULE, isLiteralCredential } from './credentials';
-import { ConfigIssue, EnvironmentConfig, KafkaConfigMap } from './types';
+import { durabilityFor } from '../model/durability';
+import { CREDENTIAL_RULE, isLiteralCredential } from '../model/credentials';
+import { ConfigIssue, EnvironmentConfig, KafkaConfigMap } from '../model/config';
 
 /** The KRaft quorum sizes that tolerate failures sensibly (1 for a laptop, 3 or 5 in production). */
 const QUORUM_SIZES = [1, 3, 5];

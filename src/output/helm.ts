@@ -1,13 +1,11 @@
 import { stringify } from 'yaml';
-import { HELM_RESOURCE_POLICY } from '../charts/apply-order';
-import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
-import { EXTERNAL_SECRETS_VERSION } from '../constructs/external-secret';
-import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
-import { ESO_GENERATORS_API } from '../constructs/registry-push-secret';
+import { HELM_RESOURCE_POLICY } from '../model/apply-order';
+import { ESO_GENERATORS_API } from '../constructs/cloud/registry-push-secret';
 import { Component, COMPONENTS } from '../charts';
-import { Environment, EnvironmentConfig } from '../config/types';
-import { STRIMZI_VERSION } from '../constructs/strimzi';
-import { RenderedObject } from '../policy';
+import { Environment, EnvironmentConfig } from '../model/config';
+import { STRIMZI_VERSION } from '../model/strimzi';
+import { CERT_MANAGER_VERSION, EXTERNAL_SECRETS_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { RenderedObject } from '../model/rendered-object';
 
 /** One rendered manifest file: what `kubectl apply` reads and a Helm template repeats. */
 export interface RenderedManifest {

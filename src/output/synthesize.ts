@@ -1,4 +1,4 @@
-import { loadEnvironment } from '../config/load';
+import { resolveEnvironment } from '../platforms/resolve';
 import { renderEnvironment, RenderedEnvironment } from './render';
 import { writeAtomically } from './write';
 
@@ -7,7 +7,7 @@ import { writeAtomically } from './write';
  * unless every environment is valid and passes the policy.
  */
 export function renderAll(configFiles: readonly string[]): RenderedEnvironment[] {
-  const environments = configFiles.map(loadEnvironment);
+  const environments = configFiles.map(resolveEnvironment);
   const seen = new Set<string>();
   for (const env of environments) {
     if (seen.has(env.name)) throw new Error(`${env.file}: environment ${env.name} is selected twice`);

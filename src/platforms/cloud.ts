@@ -1,14 +1,15 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName, SecretReaders } from '../config/types';
-import { ExternalSecret } from '../constructs/external-secret';
-import { NamespacedSecretStore, SECRET_STORE_NAME } from '../constructs/namespaced-secret-store';
-import { HttpBackend } from '../constructs/http-exposure';
-import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
-import { commonLabels } from '../constructs/labels';
-import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/registry-push-secret';
-import { RequiredSecret } from '../constructs/required-secret';
-import { BackupRepository, ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
+import { ConfigIssue, EnvironmentConfig, ImageRef, PlatformName, SecretReaders } from '../model/config';
+import { ExternalSecret } from '../constructs/cloud/external-secret';
+import { NamespacedSecretStore, SECRET_STORE_NAME } from '../constructs/cloud/namespaced-secret-store';
+import { HttpBackend } from '../constructs/k8s/http-exposure';
+import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/k8s/network-policy';
+import { commonLabels } from '../constructs/k8s/labels';
+import { RegistryPushSecret, RegistryTokenGenerator } from '../constructs/cloud/registry-push-secret';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
+import { ClaimStorage, IdentityWorkload, Platform, PushSecretRequest, ServiceExposure } from './platform';
+import { BackupRepository } from '../model/backup-repository';
 
 /** Where a managed cloud keeps the Secrets' values, and who may read which. */
 export interface SecretManager {

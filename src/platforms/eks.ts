@@ -1,15 +1,16 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, EksSettings, EnvironmentConfig } from '../config/types';
-import { AlbIngress } from '../constructs/alb-ingress';
-import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/namespaced-secret-store';
-import { HttpBackend } from '../constructs/http-exposure';
-import { registryHost } from '../constructs/image';
-import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/network-policy';
-import { RetainedStorageClass } from '../constructs/retained-storage-class';
-import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
+import { ConfigIssue, EksSettings, EnvironmentConfig } from '../model/config';
+import { AlbIngress } from '../constructs/cloud/alb-ingress';
+import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/cloud/namespaced-secret-store';
+import { HttpBackend } from '../constructs/k8s/http-exposure';
+import { registryHost } from '../constructs/k8s/image';
+import { HTTPS_EXCEPT_METADATA, NetworkFlow } from '../constructs/k8s/network-policy';
+import { RetainedStorageClass } from '../constructs/k8s/retained-storage-class';
+import { RegistryTokenGenerator } from '../constructs/cloud/registry-push-secret';
 import { ManagedCloudPlatform } from './cloud';
-import { BackupRepository, ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { BackupRepository } from '../model/backup-repository';
 
 /** Name of the StorageClass cdc8s creates on EKS (≥1.30 clusters have no default class). */
 export const EKS_STORAGE_CLASS = 'cdc8s-gp3';

@@ -1,15 +1,16 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../config/types';
-import { GkeGateway } from '../constructs/gke-gateway';
-import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/namespaced-secret-store';
-import { HttpBackend } from '../constructs/http-exposure';
-import { registryHost } from '../constructs/image';
-import { dnsFlows, HTTPS_EXCEPT_METADATA, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
-import { RegistryTokenGenerator } from '../constructs/registry-push-secret';
-import { RetainedStorageClass } from '../constructs/retained-storage-class';
+import { ConfigIssue, EnvironmentConfig, GkeSettings } from '../model/config';
+import { GkeGateway } from '../constructs/cloud/gke-gateway';
+import { SECRET_READER_SERVICE_ACCOUNT } from '../constructs/cloud/namespaced-secret-store';
+import { HttpBackend } from '../constructs/k8s/http-exposure';
+import { registryHost } from '../constructs/k8s/image';
+import { dnsFlows, HTTPS_EXCEPT_METADATA, KUBE_DNS_PODS, NetworkFlow } from '../constructs/k8s/network-policy';
+import { RegistryTokenGenerator } from '../constructs/cloud/registry-push-secret';
+import { RetainedStorageClass } from '../constructs/k8s/retained-storage-class';
 import { ManagedCloudPlatform } from './cloud';
-import { BackupRepository, ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { ClaimStorage, IdentityWorkload, kubernetesApiFlow } from './platform';
+import { BackupRepository } from '../model/backup-repository';
 
 /** Name of the StorageClass cdc8s creates on GKE. */
 export const GKE_STORAGE_CLASS = 'cdc8s-pd';

@@ -1,4 +1,4 @@
-import { EnvironmentConfig, PlatformName } from '../config/types';
+import { EnvironmentConfig, PlatformName } from '../model/config';
 import { EksPlatform } from './eks';
 import { GkePlatform } from './gke';
 import { MinikubePlatform } from './minikube';

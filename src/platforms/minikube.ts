@@ -1,10 +1,11 @@
 import { k8s } from 'cdk8s-plus-27';
-import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/network-policy';
+import { dnsFlows, KUBE_DNS_PODS, NetworkFlow } from '../constructs/k8s/network-policy';
 import { Construct } from 'constructs';
-import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../config/types';
-import { RequiredSecret } from '../constructs/required-secret';
-import { BackupRepository, ClaimRequest, ClaimStorage, kubernetesApiFlow, Platform, ServiceExposure } from './platform';
-import { BACKUP_VOLUME_PATH } from '../constructs/postgres-backup';
+import { ConfigIssue, EnvironmentConfig, MinikubeSettings } from '../model/config';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
+import { ClaimRequest, ClaimStorage, kubernetesApiFlow, Platform, ServiceExposure } from './platform';
+import { BACKUP_VOLUME_PATH } from '../constructs/postgres/backup';
+import { BackupRepository } from '../model/backup-repository';
 
 /**
  * A laptop cluster: a static hostPath volume (the set-up minikube users know, surviving

@@ -1,9 +1,10 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { ConfigIssue, PlatformName } from '../config/types';
-import { HttpBackend } from '../constructs/http-exposure';
-import { NetworkFlow } from '../constructs/network-policy';
-import { RequiredSecret } from '../constructs/required-secret';
+import { ConfigIssue, PlatformName } from '../model/config';
+import { HttpBackend } from '../constructs/k8s/http-exposure';
+import { NetworkFlow } from '../constructs/k8s/network-policy';
+import { RequiredSecret } from '../constructs/k8s/required-secret';
+import { BackupRepository } from '../model/backup-repository';
 
 /** Storage a PersistentVolumeClaim asks for on this platform. */
 export interface ClaimStorage {
@@ -40,14 +41,6 @@ export interface PushSecretRequest {
 /** Workloads whose ServiceAccount may be bound to a cloud identity. */
 /** `api`: the transactions API; `registry-push`: the ServiceAccount whose identity mints registry tokens; `backup`: the database pod (pgBackRest). */
 export type IdentityWorkload = 'api' | 'registry-push' | 'backup';
-
-/** Where pgBackRest keeps backups and archived WAL. */
-export interface BackupRepository {
-  /** pgBackRest `repo1-*` options (without the prefix's number), e.g. `type=s3`. */
-  readonly options: Readonly<Record<string, string>>;
-  /** A volume claim the repository lives on (minikube), mounted at options.path. */
-  readonly claim?: { readonly size: string; readonly storageClassName: string };
-}
 
 /**
  * Everything that differs between clusters. This is the only interface that knows the cloud:

@@ -1,18 +1,11 @@
-import { isLiteralCredential } from '../config/credentials';
-import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } from '../constructs/kafka-consumer';
-import { STRIMZI_CLUSTER_LABEL } from '../constructs/strimzi';
+import { isLiteralCredential } from '../model/credentials';
+import { STRIMZI_CLUSTER_LABEL } from '../model/strimzi';
 import { CONNECT_CONFIG_PROVIDER_LIMITS, unlimitedProviderKeys } from './connect-providers';
-import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from './durability';
+import { CONSUMER_DURABILITY, Durability, PRODUCER_DURABILITY } from '../model/durability';
 import { CONNECT_FORBIDDEN, CONNECTOR_FORBIDDEN, ForbiddenKeys, isForbidden, KAFKA_FORBIDDEN } from './strimzi-forbidden-keys';
+import { describe, RenderedObject } from '../model/rendered-object';
+import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } from '../model/client-properties';
 
-/** A synthesized Kubernetes object, as the policy reads it. */
-export interface RenderedObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata: { readonly name: string; readonly namespace?: string; readonly labels?: Record<string, string>; readonly annotations?: Record<string, string> };
-  readonly spec?: any;
-  readonly data?: Record<string, string>;
-}
 
 /** One broken rule: which, where, and what was found. */
 export interface PolicyViolation {
@@ -160,8 +153,4 @@ function atLeast(report: Report, o: RenderedObject, rule: DurabilityRule, where:
 
 function equals(report: Report, o: RenderedObject, rule: DurabilityRule, where: string, value: unknown, expected: string | boolean): void {
   if (value !== expected) report(rule, o, `${where} is ${value === undefined ? 'missing' : JSON.stringify(value)}, must be ${JSON.stringify(expected)}`);
-}
-
-function describe(o: RenderedObject): string {
-  return `${o.kind} ${o.metadata.namespace ? `${o.metadata.namespace}/` : ''}${o.metadata.name}`;
 }

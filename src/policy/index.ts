@@ -1,9 +1,10 @@
-import { Environment } from '../config/types';
-import { Durability } from './durability';
-import { checkDurability, PolicyViolation, RenderedObject } from './enforce';
+import { Environment } from '../model/config';
+import { Durability } from '../model/durability';
+import { checkDurability, PolicyViolation } from './enforce';
+import { RenderedObject } from '../model/rendered-object';
 
 export { DURABILITY_RULES, checkDurability } from './enforce';
-export type { DurabilityRule, PolicyViolation, RenderedObject } from './enforce';
+export type { DurabilityRule, PolicyViolation } from './enforce';
 
 /**
  * Rendered objects that break a durability rule. The synth writes nothing when this is thrown:

@@ -1,11 +1,11 @@
 import { ErrorObject, ValidateFunction } from 'ajv';
-import { apiGroupOf, isCustomResource } from '../charts/apply-order';
+import { isCustomResource } from '../model/apply-order';
 import { KubernetesSchemas } from './kubernetes';
 import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
 import { KUBERNETES_VERSIONS, missingCertManagerCrds, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
-import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
-import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { apiGroupOf, describe, RenderedObject } from '../model/rendered-object';
 
 export { acquireSchemaSources, defaultSchemaSources, downloadCacheDir, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
 export type { AcquiredSources, SchemaSources } from './sources';
@@ -15,13 +15,7 @@ export { IntegrityError } from './upstream';
 export interface ObjectDocument {
   /** Where the objects are (or will be) written, e.g. `dist/eks/20-kafka.yaml`. */
   readonly where: string;
-  readonly objects: readonly KubernetesObject[];
-}
-
-export interface KubernetesObject {
-  readonly apiVersion: string;
-  readonly kind: string;
-  readonly metadata?: { readonly name?: string; readonly namespace?: string };
+  readonly objects: readonly RenderedObject[];
 }
 
 /** One schema violation: the file, the object, the JSON path and what the schema says. */
@@ -163,7 +157,7 @@ export function formatReport(report: ValidationReport): { problems: string[]; su
 
 /** The model of each custom resource type present, each loaded once, all at the same time (they are ES modules: file reads overlap). */
 async function loadModels(documents: readonly ObjectDocument[]): Promise<Map<string, ModelValidator>> {
-  const types = new Map<string, KubernetesObject>();
+  const types = new Map<string, RenderedObject>();
   for (const object of documents.flatMap((d) => d.objects)) {
     if (isCustomResource(object.apiVersion)) types.set(typeKey(object), object);
   }
@@ -171,7 +165,7 @@ async function loadModels(documents: readonly ObjectDocument[]): Promise<Map<str
   return new Map(loaded.filter((entry): entry is readonly [string, ModelValidator] => entry[1] !== undefined));
 }
 
-function ajvProblems(validate: ValidateFunction | undefined, object: KubernetesObject, unserved: string): { path: string; message: string }[] {
+function ajvProblems(validate: ValidateFunction | undefined, object: RenderedObject, unserved: string): { path: string; message: string }[] {
   if (!validate) return [{ path: '/', message: `${object.apiVersion} ${object.kind} is ${unserved}` }];
   return validate(object) ? [] : (validate.errors ?? []).map(describeError);
 }
@@ -184,11 +178,6 @@ function describeError(error: ErrorObject): { path: string; message: string } {
   return { path: error.instancePath || '/', message: error.message ?? `breaks ${error.keyword}` };
 }
 
-function typeKey(object: KubernetesObject): string {
+function typeKey(object: RenderedObject): string {
   return `${object.apiVersion}/${object.kind}`;
-}
-
-function describe(object: KubernetesObject): string {
-  const { name = '?', namespace } = object.metadata ?? {};
-  return `${object.kind} ${namespace ? `${namespace}/` : ''}${name}`;
 }

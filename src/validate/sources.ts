@@ -1,10 +1,9 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
-import { STRIMZI_VERSION } from '../constructs/strimzi';
-import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
-import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
-import { cacheRoot, packageRoot } from '../package-root';
+import { STRIMZI_VERSION } from '../model/strimzi';
+import { cacheRoot, packageRoot } from '../model/package-root';
 import { DownloadOptions, ensureCached, PINNED_FILES, UpstreamSource } from './upstream';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
 
 export { STRIMZI_VERSION };
 

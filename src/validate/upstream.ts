@@ -1,9 +1,8 @@
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { KAFKA_ACCESS_OPERATOR_VERSION } from '../constructs/kafka-access';
-import { STRIMZI_VERSION } from '../constructs/strimzi';
-import { CERT_MANAGER_VERSION } from '../constructs/postgres-tls';
+import { STRIMZI_VERSION } from '../model/strimzi';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
 
 /** One upstream file validation reads: where it sits in a `shared`-style directory, where upstream publishes it, its sha256. */
 export interface PinnedFile {

@@ -1,0 +1,198 @@
+import { Construct } from 'constructs';
+import {
+  Kafka, KafkaNodePool, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests, KafkaNodePoolSpecRoles,
+  KafkaNodePoolSpecStorageType, KafkaNodePoolSpecStorageVolumesKraftMetadata, KafkaNodePoolSpecStorageVolumesType,
+  KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+  KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests,
+  KafkaSpecKafkaAuthorizationType, KafkaSpecKafkaListenersAuthenticationType, KafkaSpecKafkaListenersType,
+} from '../../../imports/kafka.strimzi.io';
+import { KafkaConfigMap, Resources } from '../../model/config';
+import { commonLabels } from '../k8s/labels';
+import { NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from '../k8s/network-policy';
+import { resourceQuantities } from '../k8s/resources';
+import { restrictedContainerSecurityContext, strimziPodSecurityContext } from '../k8s/security';
+import {
+  bootstrapAddress, clusterCaCertSecret, entityOperatorPodLabels, KAFKA_CONTROL_PLANE_PORT, KAFKA_OPERATOR_PORTS, KAFKA_REPLICATION_PORT, kafkaNodePodLabels,
+  STRIMZI_CLUSTER_LABEL, strimziPodLabels, TLS_LISTENER_PORT,
+} from '../../model/strimzi';
+
+/** One KafkaNodePool's size. */
+export interface NodePoolSize {
+  /** Nodes in the pool. */
+  readonly replicas: number;
+  /** Size of each node's persistent volume, e.g. `100Gi`. */
+  readonly storageSize: string;
+  /** Requests and limits of each node. */
+  readonly resources: Resources;
+}
+
+export interface KafkaClusterProps {
+  /** Name of the Kafka resource; Strimzi derives Service and Secret names from it. */
+  readonly name: string;
+  /** Namespace of the cluster; the entity operator watches it for KafkaTopic and KafkaUser. */
+  readonly namespace: string;
+  /** Kafka version, e.g. `4.3.1`. */
+  readonly version: string;
+  /** KRaft metadata version, e.g. `4.3-IV0`; pinned so that an operator upgrade never moves it. */
+  readonly metadataVersion: string;
+  /** The `broker` pool. */
+  readonly brokers: NodePoolSize;
+  /** A dedicated `controller` pool; omitted: the brokers are also the KRaft controllers. */
+  readonly dedicatedControllers?: NodePoolSize;
+  /** Storage class of the node volumes (Strimzi creates the claims). */
+  readonly storageClass: string;
+  /** Node label brokers take their rack from (`broker.rack`); omitted: no rack awareness. */
+  readonly rackTopologyKey?: string;
+  /** Broker config (spec.kafka.config): the durability settings plus any overrides. */
+  readonly config: KafkaConfigMap;
+  /** Requests and limits of the topic and user operators. */
+  readonly entityOperatorResources: Resources;
+  /** The only pods that may reach the TLS listener (Strimzi renders that NetworkPolicy from them). */
+  readonly clients: readonly PodPeer[];
+  /** The Strimzi cluster operator's pods, admitted to the control, replication and agent ports. */
+  readonly operator: PodPeer;
+  /** The Kubernetes API server, as pods reach it: the nodes (their certificates, through strimzisecrets) and the entity operator. */
+  readonly kubernetesApi: readonly NetworkFlow[];
+  /** Where its pods resolve names (the platform's DNS). */
+  readonly dns: readonly NetworkFlow[];
+}
+
+/**
+ * A KRaft Kafka cluster on Strimzi 1.2 (`kafka.strimzi.io/v1`): the Kafka resource and its node
+ * pools. One internal listener, TLS with SCRAM-SHA-512, and simple ACL authorization: every client
+ * is a KafkaUser. The entity operator reconciles KafkaTopic and KafkaUser in this namespace.
+ */
+export class KafkaCluster extends Construct {
+  readonly name: string;
+  readonly namespace: string;
+  /** `host:port` of the TLS listener, valid from any namespace. */
+  readonly bootstrapServers: string;
+  /** Secret (in this namespace) with the cluster CA certificate clients trust. */
+  readonly clusterCaSecret: string;
+  /** Name of the listener clients use (TLS, SCRAM-SHA-512). */
+  readonly listenerName = 'tls';
+
+  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+    super(scope, id);
+    this.name = props.name;
+    this.namespace = props.namespace;
+    this.bootstrapServers = bootstrapAddress(props.name, props.namespace, TLS_LISTENER_PORT);
+    this.clusterCaSecret = clusterCaCertSecret(props.name);
+    const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka' };
+    const poolLabels = { ...labels, [STRIMZI_CLUSTER_LABEL]: props.name };
+
+    new Kafka(this, 'Kafka', {
+      metadata: { name: props.name, namespace: props.namespace, labels },
+      spec: {
+        kafka: {
+          version: props.version,
+          metadataVersion: props.metadataVersion,
+          listeners: [{
+            name: this.listenerName,
+            port: TLS_LISTENER_PORT,
+            type: KafkaSpecKafkaListenersType.INTERNAL,
+            tls: true,
+            authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
+            networkPolicyPeers: props.clients.map(podPeer),
+          }],
+          authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
+          config: props.config,
+          ...(props.rackTopologyKey ? { rack: { topologyKey: props.rackTopologyKey } } : {}),
+          template: {
+            // One broker down at a time (drains, upgrades): with RF 3 and min ISR 2, writes continue.
+            podDisruptionBudget: { maxUnavailable: 1 },
+          },
+        },
+        entityOperator: {
+          // Restricted even when the operator runs with the baseline provider (the default).
+          template: {
+            pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }) },
+            topicOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
+            userOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
+          },
+          topicOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
+          userOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
+        },
+      },
+    });
+
+    // Strimzi renders this flow too (STRIMZI_NETWORK_POLICY_GENERATION); ours keeps it open when
+    // that is switched off, and makes the flow visible next to the default deny.
+    new WorkloadNetworkPolicy(this, 'OperatorAccess', {
+      name: `${props.name}-strimzi-operator`,
+      namespace: props.namespace,
+      labels,
+      podSelector: strimziPodLabels('Kafka', props.name),
+      ingress: [{ peers: [podPeer(props.operator)], ports: [...KAFKA_OPERATOR_PORTS] }],
+    });
+
+    // Egress (the namespace denies it by default): nodes reach each other on the control-plane and
+    // replication ports, and the API server: Strimzi 1.2.0 writes every listener's certificate and
+    // the cluster CA as ${strimzisecrets:...} references (KafkaBrokerConfigurationBuilder), which the
+    // broker and controller resolve through the Kubernetes API; the rack init container reads its
+    // node's labels there too.
+    const nodes = { namespace: props.namespace, podLabels: kafkaNodePodLabels(props.name) };
+    new WorkloadNetworkPolicy(this, 'NodeEgress', {
+      name: `${props.name}-kafka-egress`,
+      namespace: props.namespace,
+      labels,
+      podSelector: nodes.podLabels,
+      dns: props.dns,
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_CONTROL_PLANE_PORT, KAFKA_REPLICATION_PORT] }, ...props.kubernetesApi],
+    });
+    // The topic and user operators watch their resources and talk to Kafka on the replication port.
+    new WorkloadNetworkPolicy(this, 'EntityOperatorEgress', {
+      name: `${props.name}-entity-operator-egress`,
+      namespace: props.namespace,
+      labels,
+      podSelector: entityOperatorPodLabels(props.name),
+      dns: props.dns,
+      egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }, ...props.kubernetesApi],
+    });
+
+    const dualRole = props.dedicatedControllers === undefined;
+    this.nodePool('Brokers', 'broker', props.brokers, dualRole ? [KafkaNodePoolSpecRoles.BROKER, KafkaNodePoolSpecRoles.CONTROLLER] : [KafkaNodePoolSpecRoles.BROKER], props, poolLabels);
+    if (props.dedicatedControllers) {
+      this.nodePool('Controllers', 'controller', props.dedicatedControllers, [KafkaNodePoolSpecRoles.CONTROLLER], props, poolLabels);
+    }
+  }
+
+  private nodePool(id: string, name: string, size: NodePoolSize, roles: KafkaNodePoolSpecRoles[], props: KafkaClusterProps, labels: Record<string, string>): void {
+    const podSelector = { matchLabels: { [STRIMZI_CLUSTER_LABEL]: props.name, 'strimzi.io/pool-name': name } };
+    new KafkaNodePool(this, id, {
+      metadata: { name, namespace: props.namespace, labels },
+      spec: {
+        replicas: size.replicas,
+        roles,
+        // JBOD with one volume now, so volumes can be added later without recreating the pool;
+        // the KRaft metadata log shares it. deleteClaim false: deleting the cluster keeps the data.
+        storage: {
+          type: KafkaNodePoolSpecStorageType.JBOD,
+          volumes: [{
+            id: 0,
+            type: KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
+            size: size.storageSize,
+            class: props.storageClass,
+            deleteClaim: false,
+            kraftMetadata: KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
+          }],
+        },
+        resources: resourceQuantities(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
+        template: {
+          pod: {
+            securityContext: strimziPodSecurityContext({ writesVolumes: true }),
+            // Replicas of a partition on different nodes (and zones, where there are zones).
+            topologySpreadConstraints: [
+              ...(props.rackTopologyKey ? [{ maxSkew: 1, topologyKey: props.rackTopologyKey, whenUnsatisfiable: 'DoNotSchedule', labelSelector: podSelector }] : []),
+              { maxSkew: 1, topologyKey: 'kubernetes.io/hostname', whenUnsatisfiable: 'ScheduleAnyway', labelSelector: podSelector },
+            ],
+          },
+          // Read-only root: Strimzi mounts /tmp and the data volume, the only paths Kafka writes.
+          kafkaContainer: { securityContext: restrictedContainerSecurityContext() },
+          // Runs only with rack awareness (reads the node's zone label).
+          initContainer: { securityContext: restrictedContainerSecurityContext() },
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,64 @@
+import { Construct } from 'constructs';
+import {
+  KafkaUser as KafkaUserResource, KafkaUserSpecAuthenticationType, KafkaUserSpecAuthorizationAclsOperations as Operation,
+  KafkaUserSpecAuthorizationAclsResourcePatternType as PatternType, KafkaUserSpecAuthorizationAclsResourceType as ResourceType,
+  KafkaUserSpecAuthorizationType,
+} from '../../../imports/kafka.strimzi.io';
+import { KafkaCluster } from './cluster';
+import { commonLabels } from '../k8s/labels';
+import { SCRAM_USER_SECRET_KEYS, STRIMZI_CLUSTER_LABEL } from '../../model/strimzi';
+
+export { Operation, PatternType, ResourceType };
+
+/** One simple-authorizer ACL rule: allow `operations` on a resource (cluster: no name). */
+export interface AclRule {
+  readonly type: ResourceType;
+  /** Resource name or prefix; omitted for the cluster resource. */
+  readonly name?: string;
+  readonly patternType?: PatternType;
+  readonly operations: readonly Operation[];
+}
+
+export interface KafkaUserProps {
+  /** The cluster whose user operator creates the user (in its namespace). */
+  readonly cluster: KafkaCluster;
+  /** User name; also the name of the Secret the user operator writes (in the cluster's namespace). */
+  readonly name: string;
+  /** Exactly what the client needs; the authorizer denies everything else. */
+  readonly acls: readonly AclRule[];
+  /** Who uses it, for humans (`app.kubernetes.io/component`). */
+  readonly component: string;
+}
+
+/** A SCRAM-SHA-512 KafkaUser with least-privilege simple ACLs. */
+export class KafkaUser extends Construct {
+  readonly userName: string;
+  /** The Secret the user operator writes next to the cluster, and its keys. */
+  readonly secret: { readonly name: string; readonly namespace: string; readonly keys: readonly string[] };
+
+  constructor(scope: Construct, id: string, props: KafkaUserProps) {
+    super(scope, id);
+    this.userName = props.name;
+    this.secret = { name: props.name, namespace: props.cluster.namespace, keys: SCRAM_USER_SECRET_KEYS };
+    new KafkaUserResource(this, 'Resource', {
+      metadata: {
+        name: props.name,
+        namespace: props.cluster.namespace,
+        labels: { ...commonLabels(), 'app.kubernetes.io/component': props.component, [STRIMZI_CLUSTER_LABEL]: props.cluster.name },
+      },
+      spec: {
+        authentication: { type: KafkaUserSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
+        authorization: {
+          type: KafkaUserSpecAuthorizationType.SIMPLE,
+          acls: props.acls.map((rule) => ({
+            resource: {
+              type: rule.type,
+              ...(rule.name !== undefined ? { name: rule.name, patternType: rule.patternType ?? PatternType.LITERAL } : {}),
+            },
+            operations: [...rule.operations],
+          })),
+        },
+      },
+    });
+  }
+}

@@ -1,0 +1,163 @@
+import { k8s } from 'cdk8s-plus-27';
+import { Construct } from 'constructs';
+import { ScriptSidecar } from '../k8s/script-sidecar';
+import { shippedFile } from '../k8s/shipped-files';
+import { BackupRepository } from '../../model/backup-repository';
+
+/** pgBackRest reads /etc/pgbackrest/pgbackrest.conf; the ConfigMap is mounted there. */
+export const PGBACKREST_CONFIG_DIR = '/etc/pgbackrest';
+/** Where a volume repository is mounted (minikube). */
+export const BACKUP_VOLUME_PATH = '/var/lib/pgbackrest';
+/** The stanza: pgBackRest's name for this database cluster in the repository. */
+export const BACKUP_STANZA = 'cdc8s';
+/** The backup sidecar's readiness marker, in its scratch volume: the stanza exists and archiving worked. */
+export const BACKUP_READY_FILE = '/tmp/backup-ready';
+/** Seconds between the sidecar's looks at the newest full backup. */
+const POLL_SECONDS = 300;
+
+/** postgresql.conf lines: every WAL segment goes to the repository (point-in-time recovery). */
+export function walArchivingSettings(archiveTimeoutSeconds: number): string[] {
+  return [
+    '# WAL archiving to the backup repository (pgBackRest): with the full backups, recovery to any',
+    '# point in time. A segment is archived at least every archive_timeout (what a lost volume loses):',
+    "# Debezium's heartbeat writes WAL every 10 s, so each timeout switches to a new 16 MiB segment.",
+    'archive_mode = on',
+    `archive_command = 'pgbackrest --stanza=${BACKUP_STANZA} archive-push %p'`,
+    `archive_timeout = ${archiveTimeoutSeconds}`,
+  ];
+}
+
+export interface PostgresBackupProps {
+  /** Name of the ConfigMap. */
+  readonly name: string;
+  readonly namespace: string;
+  readonly labels: Record<string, string>;
+  readonly environment: string;
+  /** The platform's repository: S3, GCS or a volume. */
+  readonly repository: BackupRepository;
+  /** Full backups kept. */
+  readonly retentionFull: number;
+  /** Hours between full backups. */
+  readonly fullEveryHours: number;
+  /** postgresql.conf `archive_timeout`, seconds: how often a segment is due for archiving. */
+  readonly archiveTimeoutSeconds: number;
+  /** The server's data directory, socket directory and port. */
+  readonly dataDir: string;
+  readonly socketDir: string;
+  readonly port: number;
+}
+
+/**
+ * Backups and point-in-time recovery with pgBackRest: its configuration (a ConfigMap mounted where
+ * it looks, so both the server's archive_command and the sidecar read it), and a sidecar that
+ * creates the stanza and takes a full backup whenever the newest is older than the interval.
+ * A sidecar, not a CronJob: pgBackRest reads the data directory, which only this pod mounts.
+ */
+export class PostgresBackup extends ScriptSidecar {
+  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+    super(scope, id, { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR }, {
+      'pgbackrest.conf': pgbackrestConfiguration(props),
+      'backup.sh': backupLoopScript(props),
+      'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
+    });
+    this.health = { archiveBoundSeconds: archiveBoundSeconds(props.archiveTimeoutSeconds), backupBoundSeconds: props.fullEveryHours * 3600 + 2 * POLL_SECONDS };
+  }
+
+  /** What the liveness probe allows: a segment's wait for archiving, and the newest good backup's age. */
+  readonly health: { readonly archiveBoundSeconds: number; readonly backupBoundSeconds: number };
+
+  /**
+   * The sidecar. Ready once the stanza exists and WAL archiving has worked (pgBackRest's check).
+   * Live while archiving keeps up and the newest good backup is younger than the schedule allows:
+   * a failure restarts the sidecar, which shows (restarts, CrashLoopBackOff) and retries at once.
+   * Backup health is not the pod's readiness: that would take the only writer out of its Service.
+   */
+  container(image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements, server: { readonly socketDir: string; readonly port: number }): k8s.Container {
+    return this.scriptContainer('backup', 'backup.sh', image, mounts, resources, {
+      readinessProbe: { exec: { command: ['test', '-f', BACKUP_READY_FILE] }, periodSeconds: 10 },
+      livenessProbe: {
+        exec: { command: ['bash', `${PGBACKREST_CONFIG_DIR}/health.sh`, BACKUP_STANZA, String(this.health.archiveBoundSeconds), String(this.health.backupBoundSeconds)] },
+        // The first full backup starts within a minute of the stanza; while it runs the probe passes.
+        initialDelaySeconds: 120, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 3,
+      },
+    }, serverEnvironment(server));
+  }
+}
+
+/** How the sidecar's scripts reach the server: the superuser over the shared socket (peer login). */
+function serverEnvironment(server: { readonly socketDir: string; readonly port: number }): k8s.EnvVar[] {
+  return [
+    { name: 'PGHOST', value: server.socketDir },
+    { name: 'PGPORT', value: String(server.port) },
+    { name: 'PGUSER', value: 'postgres' },
+    { name: 'PGDATABASE', value: 'postgres' },
+    { name: 'PGCONNECT_TIMEOUT', value: '5' },
+  ];
+}
+
+/**
+ * How long a completed WAL segment may wait for archive_command: archiving runs as soon as a
+ * segment completes, so anything past a few timeouts (and never under 10 minutes, which rides out a
+ * short object-store outage) means it is failing.
+ */
+function archiveBoundSeconds(archiveTimeoutSeconds: number): number {
+  return Math.max(600, 3 * archiveTimeoutSeconds);
+}
+
+function pgbackrestConfiguration(p: PostgresBackupProps): string {
+  const repository = Object.entries(p.repository.options).map(([key, value]) => `repo1-${key}=${value}`);
+  return [
+    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
+    '[global]',
+    ...repository,
+    `repo1-retention-full=${p.retentionFull}`,
+    'compress-type=zst',
+    '# A backup starts with an immediate checkpoint rather than waiting for the next one.',
+    'start-fast=y',
+    '# Read-only root filesystem: logs to the container output, locks in the scratch volume.',
+    'log-level-console=info',
+    'log-level-file=off',
+    'lock-path=/tmp/pgbackrest',
+    '',
+    `[${BACKUP_STANZA}]`,
+    `pg1-path=${p.dataDir}`,
+    `pg1-socket-path=${p.socketDir}`,
+    `pg1-port=${p.port}`,
+    'pg1-user=postgres',
+    '',
+  ].join('\n');
+}
+
+function backupLoopScript(p: PostgresBackupProps): string {
+  const every = p.fullEveryHours * 3600;
+  return [
+    '#!/usr/bin/env bash',
+    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
+    `# Creates the stanza, checks that WAL archiving works, then takes a full backup whenever the newest`,
+    `# is older than ${p.fullEveryHours} h. The server is reached as the container's PGHOST/PGPORT/PGUSER say.`,
+    'set -uo pipefail',
+    `stanza=${BACKUP_STANZA}`,
+    `until pgbackrest --stanza="$stanza" stanza-create && pgbackrest --stanza="$stanza" check; do`,
+    `  echo "$(date -u +%FT%TZ) ERROR: stanza-create or check failed (above); retrying in 60 s" >&2`,
+    '  sleep 60',
+    'done',
+    `touch ${BACKUP_READY_FILE}`,
+    'while true; do',
+    '  if info=$(pgbackrest --stanza="$stanza" --output=json info); then',
+    '    # The newest full backup\'s end, read with PostgreSQL\'s JSON functions (the image has no jq).',
+    `    last=$(psql -X -At -v info="$info" <<< "SELECT coalesce(max((b->'timestamp'->>'stop')::bigint), 0) FROM json_array_elements((:'info')::json->0->'backup') b WHERE b->>'type' = 'full' AND NOT coalesce((b->>'error')::boolean, false)")`,
+    `    if [ -n "$last" ] && (( $(date +%s) - last >= ${every} )); then`,
+    '      if pgbackrest --stanza="$stanza" --type=full backup; then',
+    '        echo "$(date -u +%FT%TZ) full backup done"',
+    '      else',
+    `        echo "$(date -u +%FT%TZ) ERROR: full backup failed (above); retrying in ${POLL_SECONDS} s" >&2`,
+    '      fi',
+    '    fi',
+    '  else',
+    `    echo "$(date -u +%FT%TZ) ERROR: pgbackrest info failed (above); retrying in ${POLL_SECONDS} s" >&2`,
+    '  fi',
+    `  sleep ${POLL_SECONDS}`,
+    'done',
+    '',
+  ].join('\n');
+}
