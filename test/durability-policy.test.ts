@@ -2,13 +2,13 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
-import { checkDurability, DURABILITY_RULES, DurabilityError, DurabilityRule } from '../src/policy';
+import { checkPolicy, POLICY_RULES, PolicyError, PolicyRule } from '../src/policy';
 import { FULL_DURABILITY } from '../src/model/durability';
 import { cli, copyOfDist, ENVIRONMENTS, objectsOf, RawConfig, rawConfig, render, renderVariant, snapshotTree, tempDir } from './helpers';
 import { RenderedObject } from '../src/model/rendered-object';
 
 /** Breaking a rule from an environment file: the overrides users have (kafka.config, connect.config, …). */
-const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> = {
+const CONFIG_BREAKERS: Partial<Record<PolicyRule, (c: RawConfig) => void>> = {
   'broker-default-replication-factor': (c) => kafkaConfig(c, 'default.replication.factor', 2),
   'broker-min-insync-replicas': (c) => kafkaConfig(c, 'min.insync.replicas', 1),
   'broker-offsets-topic-replication': (c) => kafkaConfig(c, 'offsets.topic.replication.factor', 1),
@@ -31,7 +31,7 @@ const CONFIG_BREAKERS: Partial<Record<DurabilityRule, (c: RawConfig) => void>> =
 };
 
 /** Rules no config field reaches (the constructs take the value from the durability settings): broken in the objects. */
-const OBJECT_BREAKERS: Partial<Record<DurabilityRule, (objects: RenderedObject[]) => void>> = {
+const OBJECT_BREAKERS: Partial<Record<PolicyRule, (objects: RenderedObject[]) => void>> = {
   'broker-count': (objects) => { first(objects, 'KafkaNodePool', (o) => o.spec.roles.includes('broker')).spec.replicas = 2; },
   'topic-replicas': (objects) => { first(objects, 'KafkaTopic').spec.replicas = 2; },
   'topic-min-insync-replicas': (objects) => { first(objects, 'KafkaTopic').spec.config['min.insync.replicas'] = 1; },
@@ -57,20 +57,20 @@ function first(objects: RenderedObject[], kind: string, where: (o: RenderedObjec
   return found;
 }
 
-function synthError(name: string, change: (c: RawConfig) => void): DurabilityError {
+function synthError(name: string, change: (c: RawConfig) => void): PolicyError {
   try {
     renderVariant(name, change);
   } catch (error) {
-    if (error instanceof DurabilityError) return error;
+    if (error instanceof PolicyError) return error;
     throw error;
   }
   throw new Error('the synth succeeded');
 }
 
-describe('every durability rule has a test that breaks it', () => {
+describe('every policy rule has a test that breaks it', () => {
   it('each rule is broken by a config change or an object change below', () => {
     const covered = new Set([...Object.keys(CONFIG_BREAKERS), ...Object.keys(OBJECT_BREAKERS)]);
-    expect(DURABILITY_RULES.filter((rule) => !covered.has(rule))).toEqual([]);
+    expect(POLICY_RULES.filter((rule) => !covered.has(rule))).toEqual([]);
   });
 });
 
@@ -78,19 +78,19 @@ describe.each(ENVIRONMENTS)('%s: the durability policy', (name) => {
   it('passes the shipped config with full durability and no warning', () => {
     const rendered = render(name);
     expect(rendered.warnings).toEqual([]);
-    expect(checkDurability(objectsOf(rendered) as RenderedObject[], FULL_DURABILITY)).toEqual([]);
+    expect(checkPolicy(objectsOf(rendered) as RenderedObject[], FULL_DURABILITY)).toEqual([]);
   });
 
   it.each(Object.entries(CONFIG_BREAKERS))('fails the synth when %s is broken from the environment file', (rule, change) => {
     const error = synthError(name, change);
     expect(error.violations.map((v) => v.rule)).toContain(rule);
-    expect(error.message).toContain(`environments/${name}.yaml: durability rule ${rule}: `);
+    expect(error.message).toContain(`environments/${name}.yaml: policy rule ${rule}: `);
   });
 
   it.each(Object.entries(OBJECT_BREAKERS))('reports %s when a construct emits a weaker object', (rule, change) => {
     const objects = objectsOf(render(name));
     change(objects);
-    const violations = checkDurability(objects as RenderedObject[], FULL_DURABILITY);
+    const violations = checkPolicy(objects as RenderedObject[], FULL_DURABILITY);
     expect(violations.map((v) => v.rule)).toEqual([rule]);
     expect(violations[0].object).toMatch(/^Kafka(NodePool|Topic|Connector)? cdc-streaming\//);
   });
@@ -155,7 +155,7 @@ describe('a broken rule stops the synth command cleanly', () => {
     const before = snapshotTree(out);
     const result = cli('synth', ['--config', config, '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`${config}: durability rule broker-no-unclean-leader-election: Kafka cdc-streaming/cdc: spec.kafka.config["unclean.leader.election.enable"] is true, must be false`);
+    expect(result.stderr.trim()).toBe(`${config}: policy rule broker-no-unclean-leader-election: Kafka cdc-streaming/cdc: spec.kafka.config["unclean.leader.election.enable"] is true, must be false`);
     expect(snapshotTree(out)).toEqual(before);
   });
 });

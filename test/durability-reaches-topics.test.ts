@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { DurabilityError } from '../src/policy';
+import { PolicyError } from '../src/policy';
 import { RenderedObject, objectsOf, ofKind, RawConfig, renderVariant } from './helpers';
 
 /** Every place replication is set: broker defaults, every KafkaTopic, Connect's internal topics, the connector's topic creation. */
@@ -52,7 +52,7 @@ describe('raising durability in kafka.config raises it on every object, not only
     } catch (e) {
       error = e;
     }
-    expect(error).toBeInstanceOf(DurabilityError);
-    expect((error as DurabilityError).violations.map((v) => v.rule)).toContain(rule);
+    expect(error).toBeInstanceOf(PolicyError);
+    expect((error as PolicyError).violations.map((v) => v.rule)).toContain(rule);
   });
 });

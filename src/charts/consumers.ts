@@ -10,11 +10,11 @@ import { eventSizeSettings } from '../model/event-size';
 import { CONSUMER_DURABILITY } from '../model/durability';
 import { appWorkload } from './app-workload';
 import { ChartContext } from './context';
-import { KafkaAccessChart } from './kafka-access';
+import { TopicsUsersChart } from './topics-users';
 
 export interface ConsumersChartProps extends ChartContext {
   readonly cluster: KafkaCluster;
-  readonly access: KafkaAccessChart;
+  readonly access: TopicsUsersChart;
 }
 
 /**

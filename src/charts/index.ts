@@ -8,7 +8,7 @@ import { ConnectorChart } from './connector';
 import { ConsumersChart } from './consumers';
 import { ChartContext } from './context';
 import { KafkaChart } from './kafka';
-import { KafkaAccessChart } from './kafka-access';
+import { TopicsUsersChart } from './topics-users';
 import { pipelinePeers } from './network-peers';
 import { NamespacesChart } from './namespaces';
 import { PlatformGuardChart } from './platform-guard';
@@ -52,7 +52,7 @@ export function buildPipeline(env: ResolvedEnvironment): PipelineApp {
   const namespaces = new NamespacesChart(app, 'namespaces', context);
   const postgres = new PostgresChart(app, 'postgres', context);
   const kafka = new KafkaChart(app, 'kafka', context);
-  const access = new KafkaAccessChart(app, 'kafka-access', { ...context, cluster: kafka.cluster });
+  const access = new TopicsUsersChart(app, 'kafka-access', { ...context, cluster: kafka.cluster });
   const connect = new ConnectChart(app, 'connect', { ...context, cluster: kafka.cluster, user: access.connectUser, debeziumSecret: postgres.debeziumSecret });
   const connector = new ConnectorChart(app, 'connector', { ...context, connect: connect.connect, postgres: postgres.database, debeziumSecret: postgres.debeziumSecret });
   const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database });

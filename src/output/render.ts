@@ -1,7 +1,7 @@
 import { buildPipeline } from '../charts';
 import { Environment } from '../model/config';
 import { ImageBuildContext } from '../constructs/k8s/image-context';
-import { enforceDurability } from '../policy';
+import { enforcePolicy } from '../policy';
 import { durabilityFor } from '../model/durability';
 import { version as CDC8S_VERSION } from '../../package.json';
 import { helmChartFiles, RenderedManifest } from './helm';
@@ -34,7 +34,7 @@ export interface RenderedEnvironment {
 
 /**
  * Synthesizes one environment in memory and runs the durability policy over the result; writes
- * nothing. Throws DurabilityError when a rule is broken. Plain manifests, the Helm chart and the
+ * nothing. Throws PolicyError when a rule is broken. Plain manifests, the Helm chart and the
  * Argo CD Application come from the same objects.
  */
 export function renderEnvironment(env: ResolvedEnvironment): RenderedEnvironment {
@@ -48,7 +48,7 @@ export function renderEnvironment(env: ResolvedEnvironment): RenderedEnvironment
   const all = manifests.flatMap((m) => m.objects);
   // Checked against the level's floor: an override may raise replication, never lower it.
   const { kafka } = env.config;
-  const warnings = enforceDurability(env, all, durabilityFor(kafka.durability, kafka.brokers.replicas));
+  const warnings = enforcePolicy(env, all, durabilityFor(kafka.durability, kafka.brokers.replicas));
   const images = ImageBuildContext.all(app);
 
   const files = new Map<string, string>();

@@ -9,14 +9,14 @@ import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } fro
 
 /** One broken rule: which, where, and what was found. */
 export interface PolicyViolation {
-  readonly rule: DurabilityRule;
+  readonly rule: PolicyRule;
   /** `Kind namespace/name` */
   readonly object: string;
   readonly message: string;
 }
 
 /** Every rule the policy enforces; the names appear in errors, tests and the README. */
-export const DURABILITY_RULES = [
+export const POLICY_RULES = [
   'broker-count',
   'broker-default-replication-factor',
   'broker-min-insync-replicas',
@@ -41,17 +41,17 @@ export const DURABILITY_RULES = [
   'consumer-read-committed',
   'strimzi-managed-key',
 ] as const;
-export type DurabilityRule = (typeof DURABILITY_RULES)[number];
+export type PolicyRule = (typeof POLICY_RULES)[number];
 
 const STRIMZI_API = 'kafka.strimzi.io/v1';
 
 /**
  * Checks the synthesized objects — what will be applied, not the config that produced them —
- * against the durability rules. Returns every violation (empty: all rules hold).
+ * against the policy rules. Returns every violation (empty: all rules hold).
  */
-export function checkDurability(objects: readonly RenderedObject[], durability: Durability): PolicyViolation[] {
+export function checkPolicy(objects: readonly RenderedObject[], durability: Durability): PolicyViolation[] {
   const violations: PolicyViolation[] = [];
-  const report = (rule: DurabilityRule, o: RenderedObject, message: string) => violations.push({ rule, object: describe(o), message });
+  const report = (rule: PolicyRule, o: RenderedObject, message: string) => violations.push({ rule, object: describe(o), message });
   const strimzi = (kind: string) => objects.filter((o) => o.apiVersion === STRIMZI_API && o.kind === kind);
 
   for (const kafka of strimzi('Kafka')) checkBrokers(kafka, strimzi('KafkaNodePool'), durability, report);
@@ -64,7 +64,7 @@ export function checkDurability(objects: readonly RenderedObject[], durability: 
   return violations;
 }
 
-type Report = (rule: DurabilityRule, o: RenderedObject, message: string) => void;
+type Report = (rule: PolicyRule, o: RenderedObject, message: string) => void;
 
 function checkBrokers(kafka: RenderedObject, pools: readonly RenderedObject[], d: Durability, report: Report): void {
   const config: Record<string, unknown> = kafka.spec?.kafka?.config ?? {};
@@ -146,11 +146,11 @@ function forbiddenKeys(report: Report, o: RenderedObject, where: string, config:
   }
 }
 
-function atLeast(report: Report, o: RenderedObject, rule: DurabilityRule, where: string, value: unknown, minimum: number): void {
+function atLeast(report: Report, o: RenderedObject, rule: PolicyRule, where: string, value: unknown, minimum: number): void {
   if (value === undefined) report(rule, o, `${where} is missing, must be >= ${minimum}`);
   else if (!(Number(value) >= minimum)) report(rule, o, `${where} is ${JSON.stringify(value)}, must be >= ${minimum}`);
 }
 
-function equals(report: Report, o: RenderedObject, rule: DurabilityRule, where: string, value: unknown, expected: string | boolean): void {
+function equals(report: Report, o: RenderedObject, rule: PolicyRule, where: string, value: unknown, expected: string | boolean): void {
   if (value !== expected) report(rule, o, `${where} is ${value === undefined ? 'missing' : JSON.stringify(value)}, must be ${JSON.stringify(expected)}`);
 }

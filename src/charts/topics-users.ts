@@ -8,7 +8,7 @@ import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../con
 import { eventSizeSettings } from '../model/event-size';
 import { ChartContext } from './context';
 
-export interface KafkaAccessChartProps extends ChartContext {
+export interface TopicsUsersChartProps extends ChartContext {
   readonly cluster: KafkaCluster;
 }
 
@@ -19,7 +19,7 @@ const COMPACTED = { 'cleanup.policy': 'compact' } as const;
  * Every topic the pipeline uses, declared with its replication (nothing is auto-created), and a
  * KafkaUser per client with exactly the ACLs it needs.
  */
-export class KafkaAccessChart extends Chart {
+export class TopicsUsersChart extends Chart {
   /** CDC topics by `schema.table`. */
   readonly cdcTopics: ReadonlyMap<string, KafkaTopic>;
   /** The transaction metadata topic (capture.transactionMetadata), which every consumer reads. */
@@ -28,7 +28,7 @@ export class KafkaAccessChart extends Chart {
   /** KafkaUsers of the consumers, by consumer name. */
   readonly consumerUsers: ReadonlyMap<string, KafkaUser>;
 
-  constructor(scope: Construct, id: string, { env, durability, cluster }: KafkaAccessChartProps) {
+  constructor(scope: Construct, id: string, { env, durability, cluster }: TopicsUsersChartProps) {
     super(scope, id);
     const { capture, connect, consumers } = env.config;
     const replication = { replicas: durability.replicationFactor, minIsr: { 'min.insync.replicas': durability.minInSyncReplicas } };
