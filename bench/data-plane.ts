@@ -95,7 +95,14 @@ export async function benchDataPlane(options: DataPlaneOptions, progress: (m: st
         progress(`data plane, ${variant}: ${rate} rows/s → p50 ${samples.map((s) => s.p50.toFixed(0)).join('/')} ms, p99 ${samples.map((s) => s.p99.toFixed(0)).join('/')} ms`);
         const stagesP50Ms = Object.fromEntries(STAGES.map((stage) => [stage, spread(samples.map((s) => s.stages[stage]))])) as LatencyRow['stagesP50Ms'];
         progress(`data plane, ${variant}: ${rate} rows/s stage medians ${STAGES.map((stage) => `${stage} ${stagesP50Ms[stage].median.toFixed(0)}`).join(', ')} ms`);
-        latency.push({ variant, targetRate: rate, achievedRate: spread(samples.map((s) => s.achieved)), p50Ms: spread(samples.map((s) => s.p50)), p99Ms: spread(samples.map((s) => s.p99)), stagesP50Ms });
+        latency.push({
+          variant,
+          targetRate: rate,
+          achievedRate: spread(samples.map((s) => s.achieved)),
+          p50Ms: spread(samples.map((s) => s.p50)),
+          p99Ms: spread(samples.map((s) => s.p99)),
+          stagesP50Ms,
+        });
       }
       const steps: SustainedRow['steps'] = [];
       for (const rate of options.ramp) {
@@ -135,7 +142,11 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   await runWriters(workload.scripts, pipeline.appPsql, seconds * 20_000, pause);
   const achieved = operations / ((Date.now() - started) / 1000);
   const expected = consumedBefore + workload.eventCount() - expectedBefore;
-  await eventually(() => consumer.count() >= expected, 300_000, () => `${consumer.count()} of ${expected} events`);
+  await eventually(
+    () => consumer.count() >= expected,
+    300_000,
+    () => `${consumer.count()} of ${expected} events`,
+  );
   const latencies: number[] = [];
   const stages: Record<keyof Stages, number[]> = { capture: [], queue: [], deliver: [] };
   consumer.eachRecord(mark, (r) => {

@@ -34,7 +34,11 @@ export interface Spread {
 export class ProcessTimer {
   private readonly rssFile: string;
 
-  constructor(private readonly cwd: string, workDir: string, private readonly probe: string) {
+  constructor(
+    private readonly cwd: string,
+    workDir: string,
+    private readonly probe: string,
+  ) {
     this.rssFile = join(workDir, 'peak-rss.txt');
   }
 

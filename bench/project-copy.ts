@@ -26,7 +26,10 @@ function projectFiles(root: string): string[] {
     if (listed.status !== 0) throw new Error(`cannot list the project's files (git ls-files in ${root}): ${listed.stderr.trim()}`);
     return listed.stdout.split('\n').filter(Boolean);
   }
-  const ignored = readFileSync(join(root, '.gitignore'), 'utf8').split('\n').map((l) => l.trim().replace(/\/$/, '')).filter((l) => l && !l.includes('*'));
+  const ignored = readFileSync(join(root, '.gitignore'), 'utf8')
+    .split('\n')
+    .map((l) => l.trim().replace(/\/$/, ''))
+    .filter((l) => l && !l.includes('*'));
   const files: string[] = [];
   const walk = (dir: string) => {
     for (const entry of readdirSync(dir, { withFileTypes: true })) {

@@ -91,16 +91,33 @@ function parseOptions(argv: readonly string[]): BenchOptions {
   for (let i = 0; i < argv.length; i++) {
     const flag = argv[i];
     switch (flag) {
-      case '--runs': options = { ...options, runs: count(flag, argv[++i], 1) }; break;
-      case '--warmup': options = { ...options, warmup: count(flag, argv[++i], 0) }; break;
-      case '--scale': options = { ...options, scales: (argv[++i] ?? '').split(',').map((s) => count(flag, s, 1)) }; break;
-      case '--results': options = { ...options, results: resolve(argv[++i] ?? '') }; break;
+      case '--runs':
+        options = { ...options, runs: count(flag, argv[++i], 1) };
+        break;
+      case '--warmup':
+        options = { ...options, warmup: count(flag, argv[++i], 0) };
+        break;
+      case '--scale':
+        options = { ...options, scales: (argv[++i] ?? '').split(',').map((s) => count(flag, s, 1)) };
+        break;
+      case '--results':
+        options = { ...options, results: resolve(argv[++i] ?? '') };
+        break;
       // A check that the bench runs (CI), not a measurement.
-      case '--quick': options = { ...options, runs: 1, warmup: 0, scales: [1, 10] }; break;
-      case '--e2e': options = { ...options, e2e: true }; break;
-      case '--wal-idle': options = { ...options, walIdleMinutes: options.walIdleMinutes || 15 }; break;
-      case '--minutes': options = { ...options, walIdleMinutes: count(flag, argv[++i], 1) }; break;
-      default: throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick, --e2e, --wal-idle [--minutes N])`);
+      case '--quick':
+        options = { ...options, runs: 1, warmup: 0, scales: [1, 10] };
+        break;
+      case '--e2e':
+        options = { ...options, e2e: true };
+        break;
+      case '--wal-idle':
+        options = { ...options, walIdleMinutes: options.walIdleMinutes || 15 };
+        break;
+      case '--minutes':
+        options = { ...options, walIdleMinutes: count(flag, argv[++i], 1) };
+        break;
+      default:
+        throw new Error(`unknown argument ${flag} (known: --runs N, --warmup N, --scale 1,10,100, --results <file>, --quick, --e2e, --wal-idle [--minutes N])`);
     }
   }
   return options;
@@ -161,7 +178,10 @@ function formatDataPlane(results: DataPlaneResults, rounds: number): string {
     '',
     '| settings | sustained rows/s, p99 ≤ 1 s | sustained rows/s, p50 ≤ 1 s | ramp (target → achieved rows/s: p50 / p99) |',
     '| --- | ---: | ---: | --- |',
-    ...results.sustained.map((r) => `| ${r.variant} | ${r.p99Within1s || 'none'} | ${r.p50Within1s || 'none'} | ${r.steps.map((s) => `${s.target} → ${s.achieved}: ${s.p50Ms} / ${s.p99Ms} ms`).join('; ')} |`),
+    ...results.sustained.map(
+      (r) =>
+        `| ${r.variant} | ${r.p99Within1s || 'none'} | ${r.p50Within1s || 'none'} | ${r.steps.map((s) => `${s.target} → ${s.achieved}: ${s.p50Ms} / ${s.p99Ms} ms`).join('; ')} |`,
+    ),
   ].join('\n');
 }
 
@@ -169,15 +189,30 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
   const timer = new ProcessTimer(ROOT, work, join(ROOT, 'lib', 'bench', 'peak-rss.js'));
   const npm = process.platform === 'win32' ? 'npm.cmd' : 'npm';
   const node = process.execPath;
-  const envs = readdirSync(join(ROOT, 'environments')).filter((f) => f.endsWith('.yaml')).map((f) => f.slice(0, -'.yaml'.length)).sort();
+  const envs = readdirSync(join(ROOT, 'environments'))
+    .filter((f) => f.endsWith('.yaml'))
+    .map((f) => f.slice(0, -'.yaml'.length))
+    .sort();
   const out = join(work, 'out');
   const one = envs.includes('eks') ? 'eks' : envs[0];
   const chart = (env: string) => join(out, 'helm', `cdc8s-${env}`);
 
-  const synthAll: BenchCommand = { id: 'synth', label: `1. npm run synth: ${envs.length} environments (manifests, Helm, Argo CD, schema validation, policy)`, steps: [[npm, 'run', '-s', 'synth', '--', '--out', out]] };
-  const synthOne: BenchCommand = { id: 'synth-direct', label: `2. synth entry point, no npm: ${one}`, steps: [[node, 'lib/src/cli/synth.js', '--env', one, '--out', join(work, 'out-one')]] };
+  const synthAll: BenchCommand = {
+    id: 'synth',
+    label: `1. npm run synth: ${envs.length} environments (manifests, Helm, Argo CD, schema validation, policy)`,
+    steps: [[npm, 'run', '-s', 'synth', '--', '--out', out]],
+  };
+  const synthOne: BenchCommand = {
+    id: 'synth-direct',
+    label: `2. synth entry point, no npm: ${one}`,
+    steps: [[node, 'lib/src/cli/synth.js', '--env', one, '--out', join(work, 'out-one')]],
+  };
   const helmOne: BenchCommand = { id: 'helm-template', label: `3a. helm template: ${one} umbrella chart`, steps: [[helm, 'template', 'cdc8s', chart(one)]] };
-  const helmAll: BenchCommand = { id: 'helm-template-all', label: `3b. helm template: the ${envs.length} charts one after another`, steps: envs.map((env) => [helm, 'template', 'cdc8s', chart(env)]) };
+  const helmAll: BenchCommand = {
+    id: 'helm-template-all',
+    label: `3b. helm template: the ${envs.length} charts one after another`,
+    steps: envs.map((env) => [helm, 'template', 'cdc8s', chart(env)]),
+  };
   const floor: BenchCommand = { id: 'floor', label: `4a. floor: node -e "require('cdk8s-plus-27')"`, steps: [[node, '-e', "require('cdk8s-plus-27')"]] };
   const floorNpm: BenchCommand = { id: 'floor-npm', label: '4b. floor through npm: npm run bench:floor', steps: [[npm, 'run', '-s', 'bench:floor']] };
   const synthColdCache: BenchCommand = {
@@ -228,7 +263,11 @@ function measureScale(options: BenchOptions, timer: ProcessTimer, work: string):
     mkdirSync(dir);
     const config = join(dir, `scale-${n}.yaml`);
     writeFileSync(config, scaleConfigText(ROOT, n));
-    const command: BenchCommand = { id: `scale-${n}`, label: `5. ${n} consumers + tables`, steps: [[process.execPath, 'lib/src/cli/synth.js', '--config', config, '--out', join(dir, 'out')]] };
+    const command: BenchCommand = {
+      id: `scale-${n}`,
+      label: `5. ${n} consumers + tables`,
+      steps: [[process.execPath, 'lib/src/cli/synth.js', '--config', config, '--out', join(dir, 'out')]],
+    };
     progress(`scale: ${n} consumers and tables`);
     const samples = runRounds(timer, [command], options.runs, options.warmup).get(command.id) ?? [];
     const result = commandResult(command, samples, work);
@@ -296,7 +335,10 @@ function formatTables(results: BenchResults): string {
     '',
     `| 5. consumers + captured tables | objects | median | min – max | peak memory | per added consumer |`,
     '| ---: | ---: | ---: | ---: | ---: | ---: |',
-    ...results.scale.map((s) => `| ${s.n} | ${s.objects} | ${seconds(s.seconds)} | ${range(s.seconds)} | ${mib(s.peakMiB)} | ${s.msPerAddedConsumer === undefined ? '–' : `${s.msPerAddedConsumer.toFixed(1)} ms`} |`),
+    ...results.scale.map(
+      (s) =>
+        `| ${s.n} | ${s.objects} | ${seconds(s.seconds)} | ${range(s.seconds)} | ${mib(s.peakMiB)} | ${s.msPerAddedConsumer === undefined ? '–' : `${s.msPerAddedConsumer.toFixed(1)} ms`} |`,
+    ),
   ];
   return lines.join('\n');
 }

@@ -50,13 +50,16 @@ function copyShippedFiles() {
 
 function filesUnder(dir) {
   if (!existsSync(join(ROOT, dir))) return [];
-  return readdirSync(join(ROOT, dir), { withFileTypes: true })
-    .flatMap((entry) => (entry.isDirectory() ? filesUnder(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`]));
+  return readdirSync(join(ROOT, dir), { withFileTypes: true }).flatMap((entry) => (entry.isDirectory() ? filesUnder(`${dir}/${entry.name}`) : [`${dir}/${entry.name}`]));
 }
 
 function inputsDigest() {
   const hash = createHash('sha256');
-  for (const file of inputFiles()) hash.update(`${file}\0`).update(readFileSync(join(ROOT, file))).update('\0');
+  for (const file of inputFiles())
+    hash
+      .update(`${file}\0`)
+      .update(readFileSync(join(ROOT, file)))
+      .update('\0');
   return hash.digest('hex');
 }
 

@@ -11,19 +11,22 @@ import { join, resolve } from 'node:path';
 
 const dir = resolve(process.argv[2] ?? process.env.CDC8S_CRDS_DIR ?? '../shared/crds/strimzi-1.2.0');
 if (!existsSync(dir)) {
-  console.error(`import: CRD directory ${dir} not found. Download strimzi-crds-1.2.0.yaml from the ` +
-    'Strimzi 1.2.0 release (github.com/strimzi/strimzi-kafka-operator/releases) into a directory ' +
-    'and pass it: npm run import -- <dir>');
+  console.error(
+    `import: CRD directory ${dir} not found. Download strimzi-crds-1.2.0.yaml from the ` +
+      'Strimzi 1.2.0 release (github.com/strimzi/strimzi-kafka-operator/releases) into a directory ' +
+      'and pass it: npm run import -- <dir>',
+  );
   process.exit(1);
 }
-const files = readdirSync(dir).filter((f) => /\.ya?ml$/.test(f)).sort();
+const files = readdirSync(dir)
+  .filter((f) => /\.ya?ml$/.test(f))
+  .sort();
 const joined = files.map((f) => readFileSync(join(dir, f), 'utf8').trim()).join('\n---\n') + '\n';
 const work = mkdtempSync(join(tmpdir(), 'cdc8s-import-'));
 try {
   const crdFile = join(work, 'strimzi-crds-1.2.0.yaml');
   writeFileSync(crdFile, joined);
-  execFileSync('npx', ['cdk8s', 'import', crdFile, '--no-save', '--language', 'typescript',
-    '--output', 'imports', '--check-upgrade', 'false'], { stdio: 'inherit' });
+  execFileSync('npx', ['cdk8s', 'import', crdFile, '--no-save', '--language', 'typescript', '--output', 'imports', '--check-upgrade', 'false'], { stdio: 'inherit' });
   console.log(`import: generated imports/ from ${files.length} CRD files in ${dir}`);
 } finally {
   rmSync(work, { recursive: true, force: true });

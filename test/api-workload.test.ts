@@ -25,7 +25,11 @@ describe.each(ENVIRONMENTS)('%s: the transactions API is production-ready', (nam
     const file: string = env.PGPASSWORD_FILE.value;
     const mount = container.volumeMounts.find((m: any) => file.startsWith(`${m.mountPath}/`));
     const volume = deployment.spec.template.spec.volumes.find((v: any) => v.name === mount?.name);
-    expect({ readOnly: mount?.readOnly, secret: volume?.secret?.secretName, key: file.slice(mount.mountPath.length + 1) }).toEqual({ readOnly: true, secret: 'postgres-app', key: 'password' });
+    expect({ readOnly: mount?.readOnly, secret: volume?.secret?.secretName, key: file.slice(mount.mountPath.length + 1) }).toEqual({
+      readOnly: true,
+      secret: 'postgres-app',
+      key: 'password',
+    });
     expect(env.PGHOST.value).toBe('postgres.cdc-data.svc.cluster.local');
     const service = objects.find((o) => o.kind === 'Service' && o.metadata.name === 'postgres');
     expect(service?.metadata.namespace).toBe('cdc-data');

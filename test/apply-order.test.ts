@@ -10,8 +10,14 @@ describe.each(ENVIRONMENTS)('%s: kubectl apply -f dist/%s/ works in file order',
 
   it('applies namespaces, Postgres, Kafka, topics/users, Connect, connector, API, consumers — in that order', () => {
     expect(manifestFiles.map((p) => p.slice(name.length + 1))).toEqual([
-      '00-namespaces.yaml', '10-postgres.yaml', '20-kafka.yaml', '30-topics-users.yaml',
-      '40-connect.yaml', '50-connector.yaml', '60-api.yaml', '70-consumers.yaml',
+      '00-namespaces.yaml',
+      '10-postgres.yaml',
+      '20-kafka.yaml',
+      '30-topics-users.yaml',
+      '40-connect.yaml',
+      '50-connector.yaml',
+      '60-api.yaml',
+      '70-consumers.yaml',
     ]);
     const kindsIn = (file: string) => new Set(parseYamlObjects(rendered.files.get(`${name}/${file}`) as string).map((o) => o.kind));
     expect(parseYamlObjects(rendered.files.get(manifestFiles[0]) as string).filter((o) => o.kind === 'Namespace')).toHaveLength(3);
@@ -44,7 +50,11 @@ describe.each(ENVIRONMENTS)('%s: kubectl apply -f dist/%s/ works in file order',
   });
 
   it('creates every namespace before anything is put in it', () => {
-    const declared = new Set(parseYamlObjects(rendered.files.get(manifestFiles[0]) as string).filter((o) => o.kind === 'Namespace').map((o) => o.metadata.name));
+    const declared = new Set(
+      parseYamlObjects(rendered.files.get(manifestFiles[0]) as string)
+        .filter((o) => o.kind === 'Namespace')
+        .map((o) => o.metadata.name),
+    );
     const used = new Set(objects.map((o) => o.metadata.namespace).filter(Boolean));
     for (const ns of used) expect(declared).toContain(ns);
   });

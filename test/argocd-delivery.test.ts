@@ -25,7 +25,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
     expect(() => new Application(application as never).validate()).not.toThrow();
   });
 
-  it('syncs this environment\'s directory from the configured repository and revision', () => {
+  it("syncs this environment's directory from the configured repository and revision", () => {
     expect(application.spec.source).toEqual({ repoURL: settings.repoURL, targetRevision: settings.targetRevision, path: `dist/${name}`, directory: { recurse: false } });
     expect([...rendered.files.keys()].filter((p) => p.startsWith(`${application.spec.source.path.slice('dist/'.length)}/`))).toHaveLength(rendered.manifests.length);
     expect(project.spec.sourceRepos).toEqual([settings.repoURL]);
@@ -52,8 +52,11 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
 
   it('allows cluster-scoped objects only by name: a commit cannot create or relabel another Namespace, PV or StorageClass', () => {
     const clusterScoped = objects.filter((o) => !o.metadata.namespace);
-    expect(project.spec.clusterResourceWhitelist).toEqual(clusterScoped.map((o) => ({ group: groupOf(o), kind: o.kind, name: o.metadata.name }))
-      .sort((a, b) => (`${a.group}/${a.kind}/${a.name}` < `${b.group}/${b.kind}/${b.name}` ? -1 : 1)));
+    expect(project.spec.clusterResourceWhitelist).toEqual(
+      clusterScoped
+        .map((o) => ({ group: groupOf(o), kind: o.kind, name: o.metadata.name }))
+        .sort((a, b) => (`${a.group}/${a.kind}/${a.name}` < `${b.group}/${b.kind}/${b.name}` ? -1 : 1)),
+    );
     for (const entry of project.spec.clusterResourceWhitelist) expect(entry.name, entry.kind).toMatch(/^[a-z0-9][a-z0-9.-]*$/); // no glob
   });
 
@@ -68,7 +71,13 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
     expect(new Set([...wavesOf('KafkaTopic'), ...wavesOf('KafkaUser')])).toEqual(new Set([stageWave('topics-users')]));
     expect(wavesOf('KafkaConnect')).toEqual([stageWave('connect')]);
     expect(wavesOf('KafkaConnector')).toEqual([stageWave('connector')]);
-    const deployments = (component: string) => [...new Set(ofKind(objects, 'Deployment').filter((d) => d.metadata.labels?.['app.kubernetes.io/component'] === component).map(wave))];
+    const deployments = (component: string) => [
+      ...new Set(
+        ofKind(objects, 'Deployment')
+          .filter((d) => d.metadata.labels?.['app.kubernetes.io/component'] === component)
+          .map(wave),
+      ),
+    ];
     expect(deployments('api')).toEqual([stageWave('api')]);
     expect(deployments('consumer')).toEqual([stageWave('consumers')]);
     expect(wavesOf('KafkaAccess')).toEqual([stageWave('consumers')]);
@@ -104,7 +113,15 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
 
   it('skips the dry run of custom resources whose CRDs may not exist yet, and only of those', () => {
     // Strimzi, External Secrets, cert-manager, Gateway API and GKE policies come from CRDs an operator or the cloud installs.
-    const crdGroups = ['kafka.strimzi.io', 'access.strimzi.io', 'external-secrets.io', 'generators.external-secrets.io', 'cert-manager.io', 'gateway.networking.k8s.io', 'networking.gke.io'];
+    const crdGroups = [
+      'kafka.strimzi.io',
+      'access.strimzi.io',
+      'external-secrets.io',
+      'generators.external-secrets.io',
+      'cert-manager.io',
+      'gateway.networking.k8s.io',
+      'networking.gke.io',
+    ];
     expect(objects.filter((o) => crdGroups.includes(groupOf(o))).length).toBeGreaterThanOrEqual(12);
     for (const o of objects) {
       expect(syncOptions(o).includes('SkipDryRunOnMissingResource=true'), `${o.kind} ${o.metadata.name}`).toBe(crdGroups.includes(groupOf(o)));
@@ -140,7 +157,13 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
 describe('Argo CD settings', () => {
   it('takes the path, revision, namespace and cluster from the config', () => {
     const variant = renderVariant('eks', (c) => {
-      c.argocd = { repoURL: 'git@github.com:acme/platform.git', targetRevision: 'v1.2.3', path: 'deploy/cdc8s/dist/eks', namespace: 'gitops', destinationServer: 'https://eks.example.com' };
+      c.argocd = {
+        repoURL: 'git@github.com:acme/platform.git',
+        targetRevision: 'v1.2.3',
+        path: 'deploy/cdc8s/dist/eks',
+        namespace: 'gitops',
+        destinationServer: 'https://eks.example.com',
+      };
     });
     const [project, application] = parseYamlObjects(file(variant, 'argocd/eks.yaml'));
     expect(application.spec.source).toMatchObject({ repoURL: 'git@github.com:acme/platform.git', targetRevision: 'v1.2.3', path: 'deploy/cdc8s/dist/eks' });

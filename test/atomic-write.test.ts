@@ -28,9 +28,13 @@ describe('a failed write leaves the output directory as it was', () => {
     const out = staleCopyOfDist(rendered.units);
     const before = snapshotTree(out);
     let written = 0;
-    expect(() => writeAtomically(out, rendered.files, rendered.units, {
-      beforeEachFile: () => { if (++written === 3) throw new Error('disk full'); },
-    })).toThrow('disk full');
+    expect(() =>
+      writeAtomically(out, rendered.files, rendered.units, {
+        beforeEachFile: () => {
+          if (++written === 3) throw new Error('disk full');
+        },
+      }),
+    ).toThrow('disk full');
     expect(snapshotTree(out)).toEqual(before);
     expect(readdirSync(out).filter((f) => f.startsWith('.cdc8s-staging-'))).toEqual([]);
   });
@@ -42,9 +46,19 @@ describe('a failed write leaves the output directory as it was', () => {
     const files = new Map(rendered.flatMap((r) => [...r.files]));
     const last = [...files.keys()].at(-1);
     let staged = 0;
-    expect(() => writeAtomically(out, files, rendered.flatMap((r) => r.units), {
-      beforeEachFile: (path) => { staged++; if (path === last) throw new Error('disk full'); },
-    })).toThrow('disk full');
+    expect(() =>
+      writeAtomically(
+        out,
+        files,
+        rendered.flatMap((r) => r.units),
+        {
+          beforeEachFile: (path) => {
+            staged++;
+            if (path === last) throw new Error('disk full');
+          },
+        },
+      ),
+    ).toThrow('disk full');
     expect(staged).toBe(files.size);
     expect(snapshotTree(out)).toEqual(before);
     writeAll(out, rendered);
@@ -78,7 +92,16 @@ describe('a failed write leaves the output directory as it was', () => {
     const files = new Map(rendered.flatMap((r) => [...r.files]));
     const before = new Map([...files.keys()].map((path) => [path, inode(join(out, path))]));
     let staged = 0;
-    writeAtomically(out, files, rendered.flatMap((r) => r.units), { beforeEachFile: () => { staged++; } });
+    writeAtomically(
+      out,
+      files,
+      rendered.flatMap((r) => r.units),
+      {
+        beforeEachFile: () => {
+          staged++;
+        },
+      },
+    );
     expect(staged).toBe(0);
     expect(new Map([...files.keys()].map((path) => [path, inode(join(out, path))]))).toEqual(before);
   });

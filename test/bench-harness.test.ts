@@ -23,9 +23,17 @@ describe('the bench scale configs grow the pipeline by n consumers and n capture
     const consumerNames = new Set(config.consumers.map((c) => c.name));
     expect(ofKind(objects, 'Deployment').filter((d) => consumerNames.has(d.metadata.name))).toHaveLength(n);
     const users = ofKind(objects, 'KafkaUser').map((u) => u.metadata.name);
-    for (const name of consumerNames) expect(users.some((u) => u.includes(name)), name).toBe(true);
+    for (const name of consumerNames)
+      expect(
+        users.some((u) => u.includes(name)),
+        name,
+      ).toBe(true);
     const tables = config.capture.tables.map((t) => t.table);
-    for (const table of tables) expect(ofKind(objects, 'KafkaTopic').some((t) => t.metadata.name.endsWith(`.${table}`)), table).toBe(true);
+    for (const table of tables)
+      expect(
+        ofKind(objects, 'KafkaTopic').some((t) => t.metadata.name.endsWith(`.${table}`)),
+        table,
+      ).toBe(true);
   });
 
   it('the largest size the bench uses (500) is a valid file within the config size limit', () => {

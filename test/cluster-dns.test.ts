@@ -11,26 +11,36 @@ const RESOLVERS = { 'nodelocal-dns-cache': NODE_LOCAL, 'cloud-dns': METADATA_SER
 /** One pod of every workload whose egress a NetworkPolicy restricts, with the labels its pods carry. */
 function restrictedPods(objects: RenderedObject[]): Pod[] {
   const network = new Network(ofKind(objects, 'NetworkPolicy'), ofKind(objects, 'Namespace'));
-  const ours = objects.filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
+  const ours = objects
+    .filter((o) => ['Deployment', 'StatefulSet'].includes(o.kind))
     .map((o) => ({ namespace: o.metadata.namespace as string, labels: o.spec.template.metadata.labels as Record<string, string> }));
   const strimzi: Pod[] = [
-    { namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/pool-name': 'broker', 'strimzi.io/broker-role': 'true' } },
+    {
+      namespace: 'cdc-streaming',
+      labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/pool-name': 'broker', 'strimzi.io/broker-role': 'true' },
+    },
     { namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-entity-operator' } },
     { namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } },
     // The image build pod runs only where Strimzi builds the image.
-    ...(ofKind(objects, 'KafkaConnect')[0].spec.build ? [{ namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect-build' } }] : []),
+    ...(ofKind(objects, 'KafkaConnect')[0].spec.build
+      ? [{ namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect-build' } }]
+      : []),
   ];
   // Only pods that some policy restricts (with none, everything flows anyway).
   return [...ours, ...strimzi].filter((pod) => !network.egressAllowed(pod, { ip: '198.51.100.20' }, 25));
 }
 
-describe('gke: every pod that restricted egress reaches exactly the DNS resolver of the cluster\'s provider (gke.dns)', () => {
+describe("gke: every pod that restricted egress reaches exactly the DNS resolver of the cluster's provider (gke.dns)", () => {
   it('defaults to NodeLocal DNSCache (on, and always, in Autopilot; the default in Standard from 1.33.1)', () => {
     expect(render('gke').env.config.gke?.dns).toBe('nodelocal-dns-cache');
   });
 
   it.each(Object.keys(RESOLVERS) as (keyof typeof RESOLVERS)[])('%s', (provider) => {
-    const objects = objectsOf(renderVariant('gke', (c) => { c.gke.dns = provider; }));
+    const objects = objectsOf(
+      renderVariant('gke', (c) => {
+        c.gke.dns = provider;
+      }),
+    );
     const network = new Network(ofKind(objects, 'NetworkPolicy'), ofKind(objects, 'Namespace'));
     const pods = restrictedPods(objects);
     expect(pods.length).toBeGreaterThanOrEqual(6);
@@ -43,7 +53,7 @@ describe('gke: every pod that restricted egress reaches exactly the DNS resolver
     }
   });
 
-  it('eks and minikube resolve through CoreDNS\'s pods, and no link-local address', () => {
+  it("eks and minikube resolve through CoreDNS's pods, and no link-local address", () => {
     for (const env of ['eks', 'minikube']) {
       const objects = objectsOf(render(env));
       const network = new Network(ofKind(objects, 'NetworkPolicy'), ofKind(objects, 'Namespace'));
@@ -55,6 +65,10 @@ describe('gke: every pod that restricted egress reaches exactly the DNS resolver
   });
 
   it('refuses an unknown provider, naming the field and the choices', () => {
-    expect(() => renderVariant('gke', (c) => { c.gke.dns = 'coredns'; })).toThrow('/gke/dns must be one of "nodelocal-dns-cache", "cloud-dns", "kube-dns"');
+    expect(() =>
+      renderVariant('gke', (c) => {
+        c.gke.dns = 'coredns';
+      }),
+    ).toThrow('/gke/dns must be one of "nodelocal-dns-cache", "cloud-dns", "kube-dns"');
   });
 });

@@ -7,7 +7,9 @@ import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree, tempDir } f
 import { resolveEnvironment } from '../src/platforms/resolve';
 
 const BAD = join('test', 'fixtures', 'bad-configs');
-const fixtures = readdirSync(join(ROOT, BAD)).filter((f) => f.endsWith('.yaml')).sort();
+const fixtures = readdirSync(join(ROOT, BAD))
+  .filter((f) => f.endsWith('.yaml'))
+  .sort();
 
 /** Each fixture states the message it must produce on its first line: `# expect: …`. */
 function expectation(fixture: string): string {

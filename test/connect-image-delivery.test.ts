@@ -24,7 +24,7 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
     expect(secret.spec.target.template.data['.dockerconfigjson']).toBe(`{"auths":{"${host}":{"auth":"{{ print .username ":" .password | b64enc }}"}}}`);
   });
 
-  it('eks: the generator mints ECR tokens in the registry\'s region as the push role (IRSA on its ServiceAccount)', () => {
+  it("eks: the generator mints ECR tokens in the registry's region as the push role (IRSA on its ServiceAccount)", () => {
     const objects = objectsOf(render('eks'));
     const generator = ofKind(objects, 'ECRAuthorizationToken')[0];
     expect(generator.spec.region).toBe('eu-west-1');
@@ -42,11 +42,19 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
   });
 
   it('refuses an EKS operator build whose registry is not ECR, naming the field', () => {
-    expect(() => renderVariant('eks', (c) => { c.images.registry = 'ghcr.io/example'; })).toThrow(/\/images\/registry must be an Amazon ECR registry/);
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.images.registry = 'ghcr.io/example';
+      }),
+    ).toThrow(/\/images\/registry must be an Amazon ECR registry/);
   });
 
   it('an explicit connect.build.pushSecret is used as given, and no generator is rendered', () => {
-    const objects = objectsOf(renderVariant('eks', (c) => { c.connect.build = { pushSecret: 'my-push-secret' }; }));
+    const objects = objectsOf(
+      renderVariant('eks', (c) => {
+        c.connect.build = { pushSecret: 'my-push-secret' };
+      }),
+    );
     expect(connectOf(objects).spec.build.output.pushSecret).toBe('my-push-secret');
     expect(ofKind(objects, 'ECRAuthorizationToken')).toEqual([]);
   });
@@ -55,16 +63,31 @@ describe('Strimzi builds the Connect image with Buildah, which can push only wit
     const tag = (objects: RenderedObject[]) => String(connectOf(objects).spec.build.output.image).split(':').pop();
     const base = tag(objectsOf(render('eks')));
     expect(base).toMatch(/^4\.3\.1-debezium-3\.7\.0\.Final-[0-9a-f]{12}$/);
-    const other = tag(objectsOf(renderVariant('eks', (c) => { c.connect.pluginSha512 = 'a'.repeat(128); })));
+    const other = tag(
+      objectsOf(
+        renderVariant('eks', (c) => {
+          c.connect.pluginSha512 = 'a'.repeat(128);
+        }),
+      ),
+    );
     expect(other).not.toBe(base);
   });
 });
 
 describe('with connect.image set, the workers run a prebuilt image and no build pod runs', () => {
-  const prebuilt = { registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com', repository: 'cdc8s/kafka-connect-debezium', tag: '4.3.1-debezium-3.7.0.Final', digest: `sha256:${'b'.repeat(64)}` };
+  const prebuilt = {
+    registry: '123456789012.dkr.ecr.eu-west-1.amazonaws.com',
+    repository: 'cdc8s/kafka-connect-debezium',
+    tag: '4.3.1-debezium-3.7.0.Final',
+    digest: `sha256:${'b'.repeat(64)}`,
+  };
 
   it('renders spec.image and no spec.build, no push Secret and no generator', () => {
-    const objects = objectsOf(renderVariant('eks', (c) => { c.connect.image = prebuilt; }));
+    const objects = objectsOf(
+      renderVariant('eks', (c) => {
+        c.connect.image = prebuilt;
+      }),
+    );
     const connect = connectOf(objects);
     expect(connect.spec.image).toBe(`${prebuilt.registry}/${prebuilt.repository}:${prebuilt.tag}@${prebuilt.digest}`);
     expect(connect.spec.build).toBeUndefined();
@@ -74,16 +97,22 @@ describe('with connect.image set, the workers run a prebuilt image and no build 
 
   it('the streaming namespace enforces restricted like the others (baseline only while Strimzi builds)', () => {
     expect(streamingNamespace(objectsOf(render('eks'))).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('baseline');
-    const objects = objectsOf(renderVariant('eks', (c) => { c.connect.image = prebuilt; }));
+    const objects = objectsOf(
+      renderVariant('eks', (c) => {
+        c.connect.image = prebuilt;
+      }),
+    );
     expect(streamingNamespace(objects).metadata.labels?.['pod-security.kubernetes.io/enforce']).toBe('restricted');
   });
 
-  it('writes the build context: a Dockerfile from Strimzi\'s Kafka image with the plugin checked against its sha512', () => {
-    const rendered = renderVariant('eks', (c) => { c.connect.image = prebuilt; });
+  it("writes the build context: a Dockerfile from Strimzi's Kafka image with the plugin checked against its sha512", () => {
+    const rendered = renderVariant('eks', (c) => {
+      c.connect.image = prebuilt;
+    });
     const dockerfile = file(rendered, 'images/kafka-connect-debezium/eks/Dockerfile');
     expect(dockerfile).toContain('FROM quay.io/strimzi/kafka:1.2.0-kafka-4.3.1');
     expect(dockerfile).toContain('debezium-connector-postgres-3.7.0.Final-plugin.tar.gz');
-    expect(dockerfile).toMatch(/echo "[0-9a-f]{128}  \S+" \| sha512sum --check --strict -/);
+    expect(dockerfile).toMatch(/echo "[0-9a-f]{128} {2}\S+" \| sha512sum --check --strict -/);
     expect(dockerfile).toMatch(/USER 1001\n$/);
   });
 
@@ -97,9 +126,27 @@ describe('with connect.image set, the workers run a prebuilt image and no build 
 
 describe('images we run but do not build are pinned by digest on EKS and GKE', () => {
   it.each([
-    ['eks', '/postgres/baseImage/digest', (c: any) => { delete c.postgres.baseImage.digest; }],
-    ['gke', '/api/image/digest', (c: any) => { delete c.api.image.digest; }],
-    ['eks', '/consumers/1/image/digest', (c: any) => { delete c.consumers[1].image.digest; }],
+    [
+      'eks',
+      '/postgres/baseImage/digest',
+      (c: any) => {
+        delete c.postgres.baseImage.digest;
+      },
+    ],
+    [
+      'gke',
+      '/api/image/digest',
+      (c: any) => {
+        delete c.api.image.digest;
+      },
+    ],
+    [
+      'eks',
+      '/consumers/1/image/digest',
+      (c: any) => {
+        delete c.consumers[1].image.digest;
+      },
+    ],
   ])('%s: a tag-only image is refused at %s', (env, path, change) => {
     expect(() => renderVariant(env, change)).toThrow(new RegExp(`${path.replaceAll('/', '\\/')} is required \\(.* is pinned by tag only\\)`));
   });

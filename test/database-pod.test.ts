@@ -9,7 +9,7 @@ describe.each(ENVIRONMENTS)('%s: the database pod', (env) => {
   const pod = statefulSet.spec.template;
   const server = pod.spec.containers.find((c: any) => c.name === 'postgres');
 
-  it('is never evicted while healthy: a PodDisruptionBudget of none, and the autoscalers\' own opt-outs', () => {
+  it("is never evicted while healthy: a PodDisruptionBudget of none, and the autoscalers' own opt-outs", () => {
     const budget = ofKind(objects, 'PodDisruptionBudget').find((p) => p.metadata.name === 'postgres') as RenderedObject;
     expect(budget.spec.maxUnavailable).toBe(0);
     expect(budget.spec.selector.matchLabels).toEqual(statefulSet.spec.selector.matchLabels);
@@ -21,8 +21,15 @@ describe.each(ENVIRONMENTS)('%s: the database pod', (env) => {
   it('sizes shared_buffers and effective_cache_size from the memory request, on the command line (a resize needs no image)', () => {
     const mib = (q: string) => Number(q.slice(0, -2)) * (q.endsWith('Gi') ? 1024 : 1);
     const memory = mib(server.resources.requests.memory);
-    expect(server.args).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf',
-      '-c', `shared_buffers=${Math.floor(memory / 4)}MB`, '-c', `effective_cache_size=${Math.floor((memory * 3) / 4)}MB`]);
+    expect(server.args).toEqual([
+      'postgres',
+      '-c',
+      'config_file=/etc/postgresql/postgresql.conf',
+      '-c',
+      `shared_buffers=${Math.floor(memory / 4)}MB`,
+      '-c',
+      `effective_cache_size=${Math.floor((memory * 3) / 4)}MB`,
+    ]);
   });
 
   it('mounts a memory-backed /dev/shm for dynamic shared memory (container runtimes give 64 MiB)', () => {
@@ -35,7 +42,11 @@ describe.each(ENVIRONMENTS)('%s: the database pod', (env) => {
 
 describe('the settings follow the memory request', () => {
   it('8Gi: 2048MB of shared buffers, 6144MB of cache estimate, a 2048Mi /dev/shm', () => {
-    const objects = objectsOf(renderVariant('minikube', (c) => { c.postgres.resources = { requests: { cpu: '1', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } }; }));
+    const objects = objectsOf(
+      renderVariant('minikube', (c) => {
+        c.postgres.resources = { requests: { cpu: '1', memory: '8Gi' }, limits: { cpu: '2', memory: '8Gi' } };
+      }),
+    );
     const pod = databasePod(objects).spec.template.spec;
     expect(pod.containers[0].args).toContain('shared_buffers=2048MB');
     expect(pod.containers[0].args).toContain('effective_cache_size=6144MB');
@@ -52,6 +63,7 @@ describe('Kafka Connect workers spread across zones and nodes', () => {
       return;
     }
     expect(constraints.map((c: any) => c.topologyKey)).toEqual(['topology.kubernetes.io/zone', 'kubernetes.io/hostname']);
-    for (const c of constraints) expect(c.labelSelector.matchLabels).toEqual({ 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' });
+    for (const c of constraints)
+      expect(c.labelSelector.matchLabels).toEqual({ 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' });
   });
 });

@@ -32,10 +32,17 @@ describe('no Debezium that silently loses committed changes (src/model/debezium-
   });
 
   it('refuses a configured release that has one, naming the bugs and the release to take', () => {
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.4.3.Final'; }))
-      .toThrow('/connect/debeziumVersion 3.4.3.Final loses committed changes on restart (debezium/dbz#1379, debezium/dbz#76, debezium/dbz#1554): use 3.7.0.Final or later');
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.6.1.Final'; c.connect.pluginSha512 = 'c'.repeat(128); }))
-      .toThrow(/3\.6\.1\.Final loses committed changes on restart \(debezium\/dbz#76, debezium\/dbz#1554\)/);
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.connect.debeziumVersion = '3.4.3.Final';
+      }),
+    ).toThrow('/connect/debeziumVersion 3.4.3.Final loses committed changes on restart (debezium/dbz#1379, debezium/dbz#76, debezium/dbz#1554): use 3.7.0.Final or later');
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.connect.debeziumVersion = '3.6.1.Final';
+        c.connect.pluginSha512 = 'c'.repeat(128);
+      }),
+    ).toThrow(/3\.6\.1\.Final loses committed changes on restart \(debezium\/dbz#76, debezium\/dbz#1554\)/);
   });
 
   it('orders releases by number, not text', () => {

@@ -34,7 +34,10 @@ describe('same input, same bytes out', () => {
   it('resource names carry no generated hash suffix', () => {
     const out = tempDir();
     cli('synth', ['--out', out]);
-    const names = Object.values(snapshotTree(out)).join('\n').match(/^ {2}name: .+$/gm) ?? [];
+    const names =
+      Object.values(snapshotTree(out))
+        .join('\n')
+        .match(/^ {2}name: .+$/gm) ?? [];
     expect(names.length).toBeGreaterThan(20);
     for (const line of names) expect(line).not.toMatch(/-c8[0-9a-f]{6,}$/);
   });

@@ -32,11 +32,19 @@ const CONFIG_BREAKERS: Partial<Record<PolicyRule, (c: RawConfig) => void>> = {
 
 /** Rules no config field reaches (the constructs take the value from the durability settings): broken in the objects. */
 const OBJECT_BREAKERS: Partial<Record<PolicyRule, (objects: RenderedObject[]) => void>> = {
-  'broker-count': (objects) => { first(objects, 'KafkaNodePool', (o) => o.spec.roles.includes('broker')).spec.replicas = 2; },
-  'topic-replicas': (objects) => { first(objects, 'KafkaTopic').spec.replicas = 2; },
-  'topic-min-insync-replicas': (objects) => { first(objects, 'KafkaTopic').spec.config['min.insync.replicas'] = 1; },
+  'broker-count': (objects) => {
+    first(objects, 'KafkaNodePool', (o) => o.spec.roles.includes('broker')).spec.replicas = 2;
+  },
+  'topic-replicas': (objects) => {
+    first(objects, 'KafkaTopic').spec.replicas = 2;
+  },
+  'topic-min-insync-replicas': (objects) => {
+    first(objects, 'KafkaTopic').spec.config['min.insync.replicas'] = 1;
+  },
   // The config loader already refuses literal credentials (config-validation fixtures); the policy is the backstop.
-  'no-plaintext-password': (objects) => { first(objects, 'KafkaConnector').spec.config['database.password'] = 'hunter2'; },
+  'no-plaintext-password': (objects) => {
+    first(objects, 'KafkaConnector').spec.config['database.password'] = 'hunter2';
+  },
 };
 
 function kafkaConfig(c: RawConfig, key: string, value: unknown): void {
@@ -114,7 +122,11 @@ describe('reduced durability is an explicit, visible opt-in', () => {
   };
 
   it('one broker without the opt-in is a config error naming the field and the way out', () => {
-    expect(() => renderVariant('minikube', (c) => { c.kafka.brokers.replicas = 1; })).toThrow(
+    expect(() =>
+      renderVariant('minikube', (c) => {
+        c.kafka.brokers.replicas = 1;
+      }),
+    ).toThrow(
       'environments/minikube.yaml: /kafka/brokers/replicas must be >= 3, got 1 (replication factor 3 with min.insync.replicas 2 needs three brokers; set kafka.durability: reduced',
     );
   });
@@ -142,7 +154,11 @@ describe('reduced durability is an explicit, visible opt-in', () => {
   });
 
   it('reduced with three brokers is rejected: it would change nothing', () => {
-    expect(() => renderVariant('minikube', (c) => { c.kafka.durability = 'reduced'; })).toThrow('/kafka/durability must be full with 3 brokers');
+    expect(() =>
+      renderVariant('minikube', (c) => {
+        c.kafka.durability = 'reduced';
+      }),
+    ).toThrow('/kafka/durability must be full with 3 brokers');
   });
 });
 
@@ -150,12 +166,17 @@ describe('a broken rule stops the synth command cleanly', () => {
   it('exits 1, names the file, rule and object on one line, and writes nothing', () => {
     const dir = tempDir();
     const config = join(dir, 'eks.yaml');
-    writeFileSync(config, renderVariantSource((c) => kafkaConfig(c, 'unclean.leader.election.enable', true), 'eks'));
+    writeFileSync(
+      config,
+      renderVariantSource((c) => kafkaConfig(c, 'unclean.leader.election.enable', true), 'eks'),
+    );
     const out = copyOfDist();
     const before = snapshotTree(out);
     const result = cli('synth', ['--config', config, '--out', out]);
     expect(result.status).toBe(1);
-    expect(result.stderr.trim()).toBe(`${config}: policy rule broker-no-unclean-leader-election: Kafka cdc-streaming/cdc: spec.kafka.config["unclean.leader.election.enable"] is true, must be false`);
+    expect(result.stderr.trim()).toBe(
+      `${config}: policy rule broker-no-unclean-leader-election: Kafka cdc-streaming/cdc: spec.kafka.config["unclean.leader.election.enable"] is true, must be false`,
+    );
     expect(snapshotTree(out)).toEqual(before);
   });
 });

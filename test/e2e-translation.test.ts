@@ -10,7 +10,13 @@ const objects = objectsOf(render('eks')) as unknown as RenderedObject[];
 const kafka = kafkaOf(objects);
 const nodes = kafkaNodes(objects, kafka.metadata.name);
 const host = { addressOf: (id: number) => `127.9.9.${10 + id}`, dataDir: (id: number) => `/d/${id}` };
-const props = (text: string) => new Map(text.trim().split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]));
+const props = (text: string) =>
+  new Map(
+    text
+      .trim()
+      .split('\n')
+      .map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)] as [string, string]),
+  );
 
 describe('Kafka CR and node pools → server.properties', () => {
   it('numbers the nodes pool by pool, with their roles', () => {
@@ -28,7 +34,7 @@ describe('Kafka CR and node pools → server.properties', () => {
     for (const [key, value] of Object.entries(kafka.spec.kafka.config)) expect(broker.get(key), key).toBe(String(value));
   });
 
-  it('every node reads its certificate and the cluster CA through strimzisecrets, under Strimzi 1.2.0\'s Secret names', () => {
+  it("every node reads its certificate and the cluster CA through strimzisecrets, under Strimzi 1.2.0's Secret names", () => {
     for (const node of [nodes[0], nodes[3]]) {
       const config = props(nodeProperties(kafka, nodes, node, host));
       const pod = `cdc-${node.pool}-${node.id}`;
@@ -37,7 +43,9 @@ describe('Kafka CR and node pools → server.properties', () => {
       expect(config.get('listener.name.controlplane-9090.ssl.truststore.certificates')).toBe('${strimzisecrets:cdc-streaming/cdc-trustbundle:cluster-ca.crt}');
       expect(config.get('config.providers')).toBe(node.roles.includes('broker') ? 'strimzienv,strimzisecrets,strimzifile,strimzidir' : 'strimzienv,strimzisecrets');
     }
-    expect(props(nodeProperties(kafka, nodes, nodes[0], host)).get('listener.name.tls-9093.ssl.keystore.certificate.chain')).toBe('${strimzisecrets:cdc-streaming/cdc-broker-0:cdc-broker-0.crt}');
+    expect(props(nodeProperties(kafka, nodes, nodes[0], host)).get('listener.name.tls-9093.ssl.keystore.certificate.chain')).toBe(
+      '${strimzisecrets:cdc-streaming/cdc-broker-0:cdc-broker-0.crt}',
+    );
   });
 
   it('a controller listens only on the control plane', () => {
@@ -57,7 +65,7 @@ describe('KafkaTopics and KafkaUsers → Admin API calls', () => {
     expect(plan.topics).toHaveLength(objects.filter((o) => o.kind === 'KafkaTopic').length);
   });
 
-  it('maps Strimzi ACL names to Kafka\'s, one binding per operation', () => {
+  it("maps Strimzi ACL names to Kafka's, one binding per operation", () => {
     const connect = plan.users.find((u) => u.name === 'cdc-connect');
     expect(connect?.acls).toContainEqual({ resourceType: 'TRANSACTIONAL_ID', name: 'cdc-connect', patternType: 'PREFIXED', operation: 'WRITE', host: '*' });
     expect(connect?.acls).toContainEqual({ resourceType: 'CLUSTER', name: 'kafka-cluster', patternType: 'LITERAL', operation: 'IDEMPOTENT_WRITE', host: '*' });
@@ -67,9 +75,19 @@ describe('KafkaTopics and KafkaUsers → Admin API calls', () => {
 
 describe('KafkaConnect and KafkaConnector → worker config and REST body', () => {
   const connect = objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject;
-  const worker = props(connectWorkerProperties(connect, { bootstrapServers: 'b:9093', truststorePem: '/ca', restHost: '127.0.0.1', restPort: 8083, pluginPath: '/p', secretsDir: '/s', kafkaHome: '/o' }));
+  const worker = props(
+    connectWorkerProperties(connect, {
+      bootstrapServers: 'b:9093',
+      truststorePem: '/ca',
+      restHost: '127.0.0.1',
+      restPort: 8083,
+      pluginPath: '/p',
+      secretsDir: '/s',
+      kafkaHome: '/o',
+    }),
+  );
 
-  it('spec.config verbatim, Strimzi\'s group and storage topics, SCRAM as the Connect user through strimzisecrets', () => {
+  it("spec.config verbatim, Strimzi's group and storage topics, SCRAM as the Connect user through strimzisecrets", () => {
     for (const [key, value] of Object.entries(connect.spec.config)) {
       // Provider paths in the image's /opt/kafka point at its stand-in directory.
       expect(worker.get(key), key).toBe(key.endsWith('.param.allowed.paths') ? String(value).replace('/opt/kafka', '/o') : String(value));

@@ -10,7 +10,15 @@ import { cli, ENVIRONMENTS, RenderedObject, objectsOf, parseYamlObjects, render,
 /** Objects as a sorted list of canonical JSON (sorted keys), so order and formatting do not matter. */
 function canonical(objects: readonly RenderedObject[]): string[] {
   const sortKeys = (v: unknown): unknown =>
-    Array.isArray(v) ? v.map(sortKeys) : v && typeof v === 'object' ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, sortKeys((v as Record<string, unknown>)[k])])) : v;
+    Array.isArray(v)
+      ? v.map(sortKeys)
+      : v && typeof v === 'object'
+        ? Object.fromEntries(
+            Object.keys(v)
+              .sort()
+              .map((k) => [k, sortKeys((v as Record<string, unknown>)[k])]),
+          )
+        : v;
   return objects.map((o) => JSON.stringify(sortKeys(o))).sort();
 }
 
@@ -94,7 +102,9 @@ describe.each(ENVIRONMENTS)('%s: the Helm umbrella chart installs exactly dist/<
     const kinds = new Set(template(chart()).map((o) => o.kind));
     expect(kinds.has('CustomResourceDefinition')).toBe(false);
     expect(kinds.has('ClusterRole')).toBe(false);
-    const only = COMPONENTS.filter((c) => c !== 'namespaces').map((c) => `${c}.enabled=false`).join(',');
+    const only = COMPONENTS.filter((c) => c !== 'namespaces')
+      .map((c) => `${c}.enabled=false`)
+      .join(',');
     const first = helm(['install', 'cdc8s', chart(), '--dry-run=client', '--set', only]);
     expect(first.status, first.stderr).toBe(0);
     const notes = first.stdout.slice(first.stdout.indexOf('NOTES:'));

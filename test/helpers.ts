@@ -67,7 +67,10 @@ export const DIST = join(ROOT, 'dist');
 
 /** The committed dist/<env>/ manifest files in apply (file) order, as paths, and their objects in that order. */
 export function distManifests(env: string): { readonly files: string[]; readonly objects: RenderedObject[] } {
-  const files = readdirSync(join(DIST, env)).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(DIST, env, f));
+  const files = readdirSync(join(DIST, env))
+    .filter((f) => f.endsWith('.yaml'))
+    .sort()
+    .map((f) => join(DIST, env, f));
   return { files, objects: files.flatMap((f) => parseYamlObjects(readFileSync(f, 'utf8'))) };
 }
 
@@ -77,7 +80,9 @@ export function objectsOf(rendered: RenderedEnvironment): RenderedObject[] {
 }
 
 export function parseYamlObjects(content: string): RenderedObject[] {
-  return parseAllDocuments(content).map((d) => d.toJS()).filter((o) => o !== null);
+  return parseAllDocuments(content)
+    .map((d) => d.toJS())
+    .filter((o) => o !== null);
 }
 
 export function ofKind(objects: RenderedObject[], kind: string): RenderedObject[] {
@@ -101,8 +106,15 @@ export function tempDir(prefix = 'cdc8s-test-'): string {
 }
 
 type CliCommand = 'synth' | 'secrets' | 'validate';
-interface CliOptions { env?: Record<string, string | undefined>; input?: string }
-interface CliResult { status: number | null; stdout: string; stderr: string }
+interface CliOptions {
+  env?: Record<string, string | undefined>;
+  input?: string;
+}
+interface CliResult {
+  status: number | null;
+  stdout: string;
+  stderr: string;
+}
 
 function cliInvocation(command: CliCommand, args: string[], options: CliOptions) {
   return {
@@ -128,8 +140,12 @@ export function cliAsync(command: CliCommand, args: string[], options: CliOption
     const child = spawn(process.execPath, argv, { ...spawnOptions, timeout: timeoutMs });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (chunk) => { stdout += chunk; });
-    child.stderr.on('data', (chunk) => { stderr += chunk; });
+    child.stdout.on('data', (chunk) => {
+      stdout += chunk;
+    });
+    child.stderr.on('data', (chunk) => {
+      stderr += chunk;
+    });
     child.stdin.end(options.input);
     child.on('close', (status) => done({ status, stdout, stderr }));
   });

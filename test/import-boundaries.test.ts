@@ -44,9 +44,12 @@ function sourceFiles(dir: string): string[] {
 
 /** Every relative import, re-export and require of src/, as TypeScript's own pre-processor reads them. */
 function importEdges(): Edge[] {
-  return sourceFiles(SRC).flatMap((file) => ts.preProcessFile(readFileSync(file, 'utf8'), true, true).importedFiles
-    .filter(({ fileName }) => fileName.startsWith('.'))
-    .map(({ fileName }) => ({ from: file, to: resolve(dirname(file), fileName) })));
+  return sourceFiles(SRC).flatMap((file) =>
+    ts
+      .preProcessFile(readFileSync(file, 'utf8'), true, true)
+      .importedFiles.filter(({ fileName }) => fileName.startsWith('.'))
+      .map(({ fileName }) => ({ from: file, to: resolve(dirname(file), fileName) })),
+  );
 }
 
 /** Edges that leave src/ for anything but the generated imports/ and package.json, or point up the list. */
@@ -63,7 +66,10 @@ function violations(edges: readonly Edge[]): string[] {
 /** Folder pairs that import each other: what the rule above makes impossible. */
 function twoWayPairs(edges: readonly Edge[]): string[] {
   const pairs = new Set(edges.map((e) => `${folderOf(e.from)} ${folderOf(e.to)}`));
-  return [...pairs].filter((p) => { const [a, b] = p.split(' '); return a < b && pairs.has(`${b} ${a}`); });
+  return [...pairs].filter((p) => {
+    const [a, b] = p.split(' ');
+    return a < b && pairs.has(`${b} ${a}`);
+  });
 }
 
 describe('imports flow one way through src/', () => {
@@ -90,6 +96,11 @@ describe('imports flow one way through src/', () => {
     expect(violations([{ from: at('constructs/kafka/topic.ts'), to: at('charts/index.ts') }])).toHaveLength(1);
     expect(violations([{ from: at('model/paths.ts'), to: at('config/load.ts') }])).toHaveLength(1);
     expect(violations([{ from: at('policy/enforce.ts'), to: at('constructs/kafka/consumer.ts') }])).toHaveLength(1);
-    expect(twoWayPairs([{ from: at('output/render.ts'), to: at('diff/object-diff.ts') }, { from: at('diff/object-diff.ts'), to: at('output/render.ts') }])).toHaveLength(1);
+    expect(
+      twoWayPairs([
+        { from: at('output/render.ts'), to: at('diff/object-diff.ts') },
+        { from: at('diff/object-diff.ts'), to: at('output/render.ts') },
+      ]),
+    ).toHaveLength(1);
   });
 });

@@ -14,7 +14,11 @@ import { RenderedObject } from '../src/model/rendered-object';
 /** Where each platform's pods reach the API server: its endpoint, and on EKS the kubernetes Service's ClusterIP (judged before translation). */
 const API_SERVER: Record<(typeof ENVIRONMENTS)[number], (External & { port: number })[]> = {
   minikube: [{ ip: '192.168.49.2', port: 8443 }],
-  eks: [{ ip: '10.20.0.37', port: 443 }, { ip: '10.100.0.1', port: 443 }, { ip: '172.20.0.1', port: 443 }],
+  eks: [
+    { ip: '10.20.0.37', port: 443 },
+    { ip: '10.100.0.1', port: 443 },
+    { ip: '172.20.0.1', port: 443 },
+  ],
   gke: [{ ip: '172.16.0.2', port: 443 }],
 };
 
@@ -34,19 +38,41 @@ function strimziComponents(objects: readonly RenderedObject[]): Component[] {
   const host = { addressOf: (id: number) => `10.0.0.${id + 1}`, dataDir: () => '/var/lib/kafka/data-0' };
   const nodeComponents = nodes.map((node) => ({
     name: `Kafka node ${node.id} (${node.pool})`,
-    pod: { namespace, labels: { 'strimzi.io/cluster': cluster, 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': `${cluster}-kafka`, 'strimzi.io/pool-name': node.pool, ...Object.fromEntries(node.roles.map((r) => [`strimzi.io/${r}-role`, 'true'])) } },
+    pod: {
+      namespace,
+      labels: {
+        'strimzi.io/cluster': cluster,
+        'strimzi.io/kind': 'Kafka',
+        'strimzi.io/name': `${cluster}-kafka`,
+        'strimzi.io/pool-name': node.pool,
+        ...Object.fromEntries(node.roles.map((r) => [`strimzi.io/${r}-role`, 'true'])),
+      },
+    },
     config: nodeProperties(kafka, nodes, node, host),
   }));
-  const connects = objects.filter((o) => o.kind === 'KafkaConnect').map((connect) => {
-    const connectors = objects.filter((o) => o.kind === 'KafkaConnector' && o.metadata.labels?.['strimzi.io/cluster'] === connect.metadata.name);
-    const worker = connectWorkerProperties(connect, { bootstrapServers: 'b:9093', truststorePem: '/ca', restHost: 'w', restPort: 8083, pluginPath: '/p', secretsDir: '/s', kafkaHome: '/opt/kafka' });
-    return {
-      name: `KafkaConnect ${connect.metadata.name}`,
-      pod: { namespace: connect.metadata.namespace as string, labels: { 'strimzi.io/cluster': connect.metadata.name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${connect.metadata.name}-connect` } },
-      // The connectors' configs are resolved in the workers too.
-      config: [worker, ...connectors.map((c) => JSON.stringify(connectorConfig(c).config))].join('\n'),
-    };
-  });
+  const connects = objects
+    .filter((o) => o.kind === 'KafkaConnect')
+    .map((connect) => {
+      const connectors = objects.filter((o) => o.kind === 'KafkaConnector' && o.metadata.labels?.['strimzi.io/cluster'] === connect.metadata.name);
+      const worker = connectWorkerProperties(connect, {
+        bootstrapServers: 'b:9093',
+        truststorePem: '/ca',
+        restHost: 'w',
+        restPort: 8083,
+        pluginPath: '/p',
+        secretsDir: '/s',
+        kafkaHome: '/opt/kafka',
+      });
+      return {
+        name: `KafkaConnect ${connect.metadata.name}`,
+        pod: {
+          namespace: connect.metadata.namespace as string,
+          labels: { 'strimzi.io/cluster': connect.metadata.name, 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': `${connect.metadata.name}-connect` },
+        },
+        // The connectors' configs are resolved in the workers too.
+        config: [worker, ...connectors.map((c) => JSON.stringify(connectorConfig(c).config))].join('\n'),
+      };
+    });
   return [...nodeComponents, ...connects];
 }
 
@@ -80,9 +106,16 @@ describe.each(ENVIRONMENTS)('%s: every pod that resolves ${strimzisecrets:…} r
 
 describe('eks: a configured Service CIDR admits exactly its kubernetes Service address', () => {
   it('the first address of eks.serviceIpv4Cidr, and neither default', () => {
-    const objects = objectsOf(renderVariant('eks', (c) => { c.eks.serviceIpv4Cidr = '10.200.0.0/16'; }));
+    const objects = objectsOf(
+      renderVariant('eks', (c) => {
+        c.eks.serviceIpv4Cidr = '10.200.0.0/16';
+      }),
+    );
     const network = new Network(ofKind(objects, 'NetworkPolicy'), ofKind(objects, 'Namespace'));
-    const broker: Pod = { namespace: 'cdc-streaming', labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/pool-name': 'broker', 'strimzi.io/broker-role': 'true' } };
+    const broker: Pod = {
+      namespace: 'cdc-streaming',
+      labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/pool-name': 'broker', 'strimzi.io/broker-role': 'true' },
+    };
     expect(network.egressAllowed(broker, { ip: '10.200.0.1' }, 443)).toBe(true);
     expect(network.egressAllowed(broker, { ip: '10.100.0.1' }, 443)).toBe(false);
   });

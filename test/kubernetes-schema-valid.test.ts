@@ -3,7 +3,15 @@ import { ENVIRONMENTS, lazy, objectsOf, render } from './helpers';
 import { K8S_VERSIONS, kubernetesSchemas, schemasAvailable } from './k8s-schemas';
 
 /** Custom resources: no upstream Kubernetes schema covers them (validated in a later step). */
-const CUSTOM_GROUPS = ['external-secrets.io/', 'generators.external-secrets.io/', 'gateway.networking.k8s.io/', 'networking.gke.io/', 'kafka.strimzi.io/', 'access.strimzi.io/', 'cert-manager.io/'];
+const CUSTOM_GROUPS = [
+  'external-secrets.io/',
+  'generators.external-secrets.io/',
+  'gateway.networking.k8s.io/',
+  'networking.gke.io/',
+  'kafka.strimzi.io/',
+  'access.strimzi.io/',
+  'cert-manager.io/',
+];
 
 describe.runIf(schemasAvailable())('every built-in object is valid for the oldest and newest Kubernetes we support', () => {
   describe.each(K8S_VERSIONS)('Kubernetes %s', (version) => {

@@ -56,7 +56,9 @@ describe('npm run diff: object-level differences a reviewer can read', () => {
       c.consumers[0].image.tag = '2.0.2';
       c.consumers[0].config = { 'max.poll.records': 100 };
     });
-    expect(lines).toContain('minikube: Deployment cdc-apps/ledger-projector: spec.template.spec.containers[name=consumer].image ghcr.io/cdc8s/ledger-projector:2.0.1 → ghcr.io/cdc8s/ledger-projector:2.0.2');
+    expect(lines).toContain(
+      'minikube: Deployment cdc-apps/ledger-projector: spec.template.spec.containers[name=consumer].image ghcr.io/cdc8s/ledger-projector:2.0.1 → ghcr.io/cdc8s/ledger-projector:2.0.2',
+    );
     const header = lines.indexOf('minikube: ConfigMap cdc-apps/ledger-projector-kafka-client: data["client.properties"]:');
     expect(header).toBeGreaterThanOrEqual(0);
     expect(lines[header + 1]).toBe('    + max.poll.records=100');
@@ -86,25 +88,28 @@ describe('npm run diff: object-level differences a reviewer can read', () => {
   });
 
   // A source archive (no .git) has no revisions to compare: the test says so and skips.
-  it.skipIf(!availableOrSkip(existsSync(join(ROOT, '.git')) ? undefined : '--base needs a Git checkout; this copy of the project has no .git'))('--base <git-ref> renders that revision in a worktree and compares it with the working tree', () => {
-    // A throwaway repository holding this working tree as its only commit, then one config edit.
-    const repo = tempDir('cdc8s-diff-repo-');
-    copyProject(ROOT, repo);
-    const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=cdc8s', '-c', 'user.email=cdc8s@example.com', ...args], { cwd: repo, encoding: 'utf8' });
-    expect(git('init', '-q').status).toBe(0);
-    expect(git('add', '-A').status).toBe(0);
-    expect(git('commit', '-qm', 'base').status).toBe(0);
-    const eks = join(repo, 'environments', 'eks.yaml');
-    writeFileSync(eks, readFileSync(eks, 'utf8').replace('  brokers:\n    replicas: 3', '  brokers:\n    replicas: 5'));
+  it.skipIf(!availableOrSkip(existsSync(join(ROOT, '.git')) ? undefined : '--base needs a Git checkout; this copy of the project has no .git'))(
+    '--base <git-ref> renders that revision in a worktree and compares it with the working tree',
+    () => {
+      // A throwaway repository holding this working tree as its only commit, then one config edit.
+      const repo = tempDir('cdc8s-diff-repo-');
+      copyProject(ROOT, repo);
+      const git = (...args: string[]) => spawnSync('git', ['-c', 'user.name=cdc8s', '-c', 'user.email=cdc8s@example.com', ...args], { cwd: repo, encoding: 'utf8' });
+      expect(git('init', '-q').status).toBe(0);
+      expect(git('add', '-A').status).toBe(0);
+      expect(git('commit', '-qm', 'base').status).toBe(0);
+      const eks = join(repo, 'environments', 'eks.yaml');
+      writeFileSync(eks, readFileSync(eks, 'utf8').replace('  brokers:\n    replicas: 3', '  brokers:\n    replicas: 5'));
 
-    const result = diffCli(['--base', 'HEAD', '--env', 'eks'], repo);
-    expect(result.stderr).toBe('');
-    expect(result.status).toBe(1);
-    expect(result.stdout).toContain('cdc8s diff: revision HEAD → working tree');
-    expect(result.stdout).toMatch(/^eks: KafkaNodePool cdc-streaming\/broker: spec\.replicas 3 → 5$/m);
-    expect(result.stdout).not.toMatch(/^(gke|minikube):/m);
-    expect(git('worktree', 'list').stdout.trim().split('\n')).toHaveLength(1);
-  });
+      const result = diffCli(['--base', 'HEAD', '--env', 'eks'], repo);
+      expect(result.stderr).toBe('');
+      expect(result.status).toBe(1);
+      expect(result.stdout).toContain('cdc8s diff: revision HEAD → working tree');
+      expect(result.stdout).toMatch(/^eks: KafkaNodePool cdc-streaming\/broker: spec\.replicas 3 → 5$/m);
+      expect(result.stdout).not.toMatch(/^(gke|minikube):/m);
+      expect(git('worktree', 'list').stdout.trim().split('\n')).toHaveLength(1);
+    },
+  );
 });
 
 describe('synth and diff agree', () => {

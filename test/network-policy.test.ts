@@ -33,9 +33,15 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
   const api = podOf('Deployment', config.api.name);
   const consumer = podOf('Deployment', config.consumers[0].name);
   // Strimzi's pods, with the labels Strimzi gives them.
-  const broker: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/broker-role': 'true', 'strimzi.io/pool-name': 'broker' } };
+  const broker: Pod = {
+    namespace: ns.streaming,
+    labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/broker-role': 'true', 'strimzi.io/pool-name': 'broker' },
+  };
   const connect: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } };
-  const connectBuild: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect-build' } };
+  const connectBuild: Pod = {
+    namespace: ns.streaming,
+    labels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect-build' },
+  };
   const entityOperator: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-entity-operator' } };
   const operator: Pod = { namespace: 'strimzi', labels: { 'strimzi.io/kind': 'cluster-operator', name: 'strimzi-cluster-operator' } };
   const dns: Pod = { namespace: 'kube-system', labels: { 'k8s-app': 'kube-dns' } };
@@ -91,7 +97,7 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     expect(network.allowed({ ip: lb.inside }, consumer, 8080)).toBe(false);
   });
 
-  it('Strimzi operator → the Kafka pods (control plane, replication, agent) and Connect\'s REST API', () => {
+  it("Strimzi operator → the Kafka pods (control plane, replication, agent) and Connect's REST API", () => {
     for (const port of [9090, 9091, 8443]) expect(network.allowed(operator, broker, port), String(port)).toBe(true);
     expect(network.allowed(operator, connect, 8083)).toBe(true);
     expect(network.allowed(impostorOperator, connect, 8083)).toBe(false);
@@ -114,7 +120,7 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     expect(network.allowed(api, INTERNET, 80)).toBe(false);
   });
 
-  it('API → the cloud\'s HTTPS endpoints only where it has a cloud identity', () => {
+  it("API → the cloud's HTTPS endpoints only where it has a cloud identity", () => {
     const hasIdentity = Boolean(config.eks?.apiRoleArn ?? config.gke?.apiServiceAccount);
     expect(network.allowed(api, INTERNET, 443)).toBe(hasIdentity);
     // HTTPS to the cloud's APIs, never to a metadata server's HTTPS port (GKE's identity uses its port 80 and 988).
@@ -122,19 +128,30 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     if (name === 'gke') expect(network.allowed(api, { ip: '169.254.169.252' }, 988)).toBe(true);
   });
 
-  describe('the streaming namespace\'s egress: each Strimzi pod reaches exactly its destinations', () => {
+  describe("the streaming namespace's egress: each Strimzi pod reaches exactly its destinations", () => {
     const apiServer: External = { ip: API_SERVER[name].ip };
     const apiPort = API_SERVER[name].port;
     const otherWorker: Pod = { namespace: ns.streaming, labels: { ...connect.labels } };
-    const controller: Pod = { namespace: ns.streaming, labels: { 'strimzi.io/cluster': 'cdc', 'strimzi.io/kind': 'Kafka', 'strimzi.io/name': 'cdc-kafka', 'strimzi.io/controller-role': 'true', 'strimzi.io/pool-name': 'controller' } };
+    const controller: Pod = {
+      namespace: ns.streaming,
+      labels: {
+        'strimzi.io/cluster': 'cdc',
+        'strimzi.io/kind': 'Kafka',
+        'strimzi.io/name': 'cdc-kafka',
+        'strimzi.io/controller-role': 'true',
+        'strimzi.io/pool-name': 'controller',
+      },
+    };
     const strangerInStreaming: Pod = { namespace: ns.streaming, labels: { app: 'debug-shell' } };
     const closedFor = (pod: Pod) => [
-      network.egressAllowed(pod, INTERNET, 443), network.egressAllowed(pod, INTERNET, 80),
+      network.egressAllowed(pod, INTERNET, 443),
+      network.egressAllowed(pod, INTERNET, 80),
       ...METADATA.flatMap((m) => [network.egressAllowed(pod, m, 80), network.egressAllowed(pod, m, 443)]),
-      network.egressAllowed(pod, api, config.api.port), network.egressAllowed(pod, strangerElsewhere, 8080),
+      network.egressAllowed(pod, api, config.api.port),
+      network.egressAllowed(pod, strangerElsewhere, 8080),
     ];
 
-    it('Connect workers: DNS, Postgres, the TLS listener, each other\'s REST API and the Kubernetes API; nothing else', () => {
+    it("Connect workers: DNS, Postgres, the TLS listener, each other's REST API and the Kubernetes API; nothing else", () => {
       expect(network.egressAllowed(connect, dns, 53, 'UDP')).toBe(true);
       expect(network.egressAllowed(connect, postgres, 5432)).toBe(true);
       expect(network.egressAllowed(connect, broker, 9093)).toBe(true);
@@ -156,7 +173,11 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
     });
 
     it('Kafka nodes: each other on the control-plane and replication ports, and the Kubernetes API (kubernetes-api-egress.test.ts derives why)', () => {
-      for (const [from, to] of [[broker, controller], [controller, broker], [broker, broker]]) {
+      for (const [from, to] of [
+        [broker, controller],
+        [controller, broker],
+        [broker, broker],
+      ]) {
         expect(network.egressAllowed(from, to, 9090)).toBe(true);
         expect(network.egressAllowed(from, to, 9091)).toBe(true);
       }
@@ -190,11 +211,19 @@ describe.each(ENVIRONMENTS)('%s: the network admits exactly the flows the pipeli
 
 describe('the Kubernetes API server address', () => {
   it('gke has no default for it: a config without kubernetesApi fails, naming the field and why', () => {
-    expect(() => renderVariant('gke', (c) => { delete c.kubernetesApi; })).toThrow(/kubernetesApi.*is required on gke/s);
+    expect(() =>
+      renderVariant('gke', (c) => {
+        delete c.kubernetesApi;
+      }),
+    ).toThrow(/kubernetesApi.*is required on gke/s);
   });
 
   it('a configured address replaces the platform default', () => {
-    const objects = objectsOf(renderVariant('eks', (c) => { c.kubernetesApi = { cidrs: ['10.20.99.0/28'], port: 6443 }; }));
+    const objects = objectsOf(
+      renderVariant('eks', (c) => {
+        c.kubernetesApi = { cidrs: ['10.20.99.0/28'], port: 6443 };
+      }),
+    );
     const egress = objects.find((o) => o.kind === 'NetworkPolicy' && o.metadata.name === 'cdc-entity-operator-egress') as RenderedObject;
     expect(egress.spec.egress).toContainEqual({ to: [{ ipBlock: { cidr: '10.20.99.0/28' } }], ports: [{ port: 6443, protocol: 'TCP' }] });
   });

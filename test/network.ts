@@ -39,10 +39,14 @@ export function selects(selector: LabelSelector | undefined, labels: Record<stri
   const byLabels = Object.entries(selector.matchLabels ?? {}).every(([k, v]) => labels[k] === v);
   const byExpressions = (selector.matchExpressions ?? []).every(({ key, operator, values = [] }) => {
     switch (operator) {
-      case 'In': return key in labels && values.includes(labels[key]);
-      case 'NotIn': return !(key in labels) || !values.includes(labels[key]);
-      case 'Exists': return key in labels;
-      case 'DoesNotExist': return !(key in labels);
+      case 'In':
+        return key in labels && values.includes(labels[key]);
+      case 'NotIn':
+        return !(key in labels) || !values.includes(labels[key]);
+      case 'Exists':
+        return key in labels;
+      case 'DoesNotExist':
+        return !(key in labels);
     }
   });
   return byLabels && byExpressions;
@@ -62,7 +66,10 @@ export class Network {
   /** Namespace name → its labels (`kubernetes.io/metadata.name` is added, as the API server does). */
   private readonly namespaceLabels = new Map<string, Record<string, string>>();
 
-  constructor(private readonly policies: readonly RenderedObject[], namespaces: readonly RenderedObject[]) {
+  constructor(
+    private readonly policies: readonly RenderedObject[],
+    namespaces: readonly RenderedObject[],
+  ) {
     for (const ns of namespaces) this.namespaceLabels.set(ns.metadata.name, { ...ns.metadata.labels, 'kubernetes.io/metadata.name': ns.metadata.name });
   }
 
@@ -79,18 +86,17 @@ export class Network {
 
   /** Policies of a direction that select a pod. */
   policiesFor(pod: Pod, direction: 'Ingress' | 'Egress'): RenderedObject[] {
-    return this.policies.filter((p) =>
-      p.metadata.namespace === pod.namespace &&
-      selects(p.spec.podSelector, pod.labels) &&
-      (p.spec.policyTypes ?? ['Ingress']).includes(direction));
+    return this.policies.filter(
+      (p) => p.metadata.namespace === pod.namespace && selects(p.spec.podSelector, pod.labels) && (p.spec.policyTypes ?? ['Ingress']).includes(direction),
+    );
   }
 
   private admits(pod: Pod, direction: 'Ingress' | 'Egress', other: Endpoint, port: number, protocol: string): boolean {
     const policies = this.policiesFor(pod, direction);
     if (policies.length === 0) return true;
     return policies.some((policy) => {
-      const rules: Rule[] = (direction === 'Ingress' ? policy.spec.ingress : policy.spec.egress ?? [])
-        ?.map((r: any) => ({ peers: direction === 'Ingress' ? r.from : r.to, ports: r.ports })) ?? [];
+      const rules: Rule[] =
+        (direction === 'Ingress' ? policy.spec.ingress : (policy.spec.egress ?? []))?.map((r: any) => ({ peers: direction === 'Ingress' ? r.from : r.to, ports: r.ports })) ?? [];
       return rules.some((rule) => this.portMatches(rule, port, protocol) && this.peerMatches(rule, other, policy.metadata.namespace as string));
     });
   }

@@ -48,9 +48,14 @@ describe.each(ENVIRONMENTS)('no secret value in the %s output', (name) => {
   it('holds no high-entropy string anywhere, in manifests or the image build context', () => {
     // Public URLs (the plugin download) are not credentials; fragments of them would look random.
     const suspicious = [...rendered.files].flatMap(([path, content]) =>
-      (content.replace(/https:\/\/\S+/g, '').match(/[A-Za-z0-9+/=_-]{20,}/g) ?? []).filter(looksLikeSecret).map((v) => `${path}: ${v}`));
+      (content.replace(/https:\/\/\S+/g, '').match(/[A-Za-z0-9+/=_-]{20,}/g) ?? []).filter(looksLikeSecret).map((v) => `${path}: ${v}`),
+    );
     expect(suspicious).toEqual([]);
-    const inObjects = objects.flatMap((o) => strings(o).filter(([, v]) => looksLikeSecret(v)).map(([p]) => `${o.kind}/${o.metadata.name}${p}`));
+    const inObjects = objects.flatMap((o) =>
+      strings(o)
+        .filter(([, v]) => looksLikeSecret(v))
+        .map(([p]) => `${o.kind}/${o.metadata.name}${p}`),
+    );
     expect(inObjects).toEqual([]);
   });
 
@@ -115,7 +120,10 @@ describe.each(ENVIRONMENTS)('no credential in any %s output file: manifests, Hel
   it('covers the Helm chart, the Argo CD file and the build context', () => {
     const paths = [...rendered.files.keys()];
     for (const prefix of [`helm/cdc8s-${name}/values.yaml`, `argocd/${name}.yaml`, `images/postgres-debezium/${name}/`]) {
-      expect(paths.some((p) => p.startsWith(prefix)), prefix).toBe(true);
+      expect(
+        paths.some((p) => p.startsWith(prefix)),
+        prefix,
+      ).toBe(true);
     }
   });
 

@@ -31,7 +31,10 @@ describe('storage', () => {
     expect(ofKind(gke, 'StorageClass')).toHaveLength(1);
   });
 
-  it.each([['eks', () => eks], ['gke', () => gke]])('%s: every claim and Kafka volume is on a class that retains its disk when the claim is deleted', (_name, objects) => {
+  it.each([
+    ['eks', () => eks],
+    ['gke', () => gke],
+  ])('%s: every claim and Kafka volume is on a class that retains its disk when the claim is deleted', (_name, objects) => {
     const classes = new Map(ofKind(objects(), 'StorageClass').map((c) => [c.metadata.name, c]));
     const claimed = [
       ...ofKind(objects(), 'PersistentVolumeClaim').map((c) => c.spec.storageClassName),
@@ -115,12 +118,18 @@ describe('identity', () => {
 });
 
 describe('secrets', () => {
-  it('EKS and GKE sync every database Secret through an ExternalSecret from its namespace\'s SecretStore', () => {
-    for (const [objects, key] of [[eks, 'cdc8s/eks/postgres-app'], [gke, 'cdc8s-gke-postgres-app']] as const) {
+  it("EKS and GKE sync every database Secret through an ExternalSecret from its namespace's SecretStore", () => {
+    for (const [objects, key] of [
+      [eks, 'cdc8s/eks/postgres-app'],
+      [gke, 'cdc8s-gke-postgres-app'],
+    ] as const) {
       // The Connect build's push Secret comes from a generator, not the store (connect-image-delivery.test.ts).
       const externals = ofKind(objects, 'ExternalSecret').filter((e) => e.spec.secretStoreRef);
       expect(externals.map((e) => `${e.metadata.namespace}/${e.metadata.name}`).sort()).toEqual([
-        'cdc-apps/postgres-app', 'cdc-data/postgres-app', 'cdc-data/postgres-debezium', 'cdc-data/postgres-superuser',
+        'cdc-apps/postgres-app',
+        'cdc-data/postgres-app',
+        'cdc-data/postgres-debezium',
+        'cdc-data/postgres-superuser',
       ]);
       for (const e of externals) {
         expect(e.apiVersion).toBe('external-secrets.io/v1');

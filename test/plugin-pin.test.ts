@@ -15,12 +15,20 @@ async function download(url: string): Promise<Buffer | string> {
 }
 
 describe('the Debezium plugin archive is pinned by sha512', () => {
-  it.each(Object.entries(DEBEZIUM_PLUGIN_SHA512))('%s: the pin is the sha512 of the archive Maven Central serves', async (version, pinned) => {
-    const archive = await download(debeziumPostgresPluginUrl(version));
-    // Maven Central is reachable on CI and developer machines; a fresh clone offline skips.
-    if (!availableOrSkip(typeof archive === 'string' ? `Maven Central unreachable (${archive})` : undefined)) return;
-    expect(createHash('sha512').update(archive as Buffer).digest('hex')).toBe(pinned);
-  }, 120_000);
+  it.each(Object.entries(DEBEZIUM_PLUGIN_SHA512))(
+    '%s: the pin is the sha512 of the archive Maven Central serves',
+    async (version, pinned) => {
+      const archive = await download(debeziumPostgresPluginUrl(version));
+      // Maven Central is reachable on CI and developer machines; a fresh clone offline skips.
+      if (!availableOrSkip(typeof archive === 'string' ? `Maven Central unreachable (${archive})` : undefined)) return;
+      expect(
+        createHash('sha512')
+          .update(archive as Buffer)
+          .digest('hex'),
+      ).toBe(pinned);
+    },
+    120_000,
+  );
 
   it.each(ENVIRONMENTS)('%s: every build of the plugin checks the pinned checksum', (env) => {
     const rendered = render(env);
@@ -34,7 +42,16 @@ describe('the Debezium plugin archive is pinned by sha512', () => {
   });
 
   it('a Debezium version cdc8s has no pin for needs connect.pluginSha512', () => {
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.7.1.Final'; })).toThrow(/\/connect\/pluginSha512 is required for Debezium 3\.7\.1\.Final/);
-    expect(() => renderVariant('eks', (c) => { c.connect.debeziumVersion = '3.7.1.Final'; c.connect.pluginSha512 = 'c'.repeat(128); })).not.toThrow();
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.connect.debeziumVersion = '3.7.1.Final';
+      }),
+    ).toThrow(/\/connect\/pluginSha512 is required for Debezium 3\.7\.1\.Final/);
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.connect.debeziumVersion = '3.7.1.Final';
+        c.connect.pluginSha512 = 'c'.repeat(128);
+      }),
+    ).not.toThrow();
   });
 });

@@ -6,7 +6,9 @@ import { configMapData, PostgresServer, postgresAvailable } from '../e2e/harness
 import { eventually, sleep, stopAll } from '../e2e/harness/process';
 import { objectsOf, RawConfig, renderVariant } from './helpers';
 
-const rendered = renderVariant('minikube', (config: RawConfig) => { config.postgres.clientCidrs = ['127.0.0.1/32']; });
+const rendered = renderVariant('minikube', (config: RawConfig) => {
+  config.postgres.clientCidrs = ['127.0.0.1/32'];
+});
 
 /**
  * Backups and point-in-time recovery with the rendered pgBackRest configuration (minikube's: a
@@ -24,7 +26,8 @@ describe.runIf(postgresAvailable(rendered.files, 'minikube'))('the rendered back
   /** The liveness probe's own script with other bounds: the rendered bounds are minutes and hours. */
   /** Some WAL (a logical message, as Debezium's heartbeat writes), then a switch: a segment due for archiving. */
   const completeSegment = () => server.superuser("SELECT pg_logical_emit_message(false, 'test', 'x'); SELECT pg_switch_wal()", 'postgres');
-  const health = (archiveBound: number, backupBound: number) => server.exec('backup', ['bash', `${PGBACKREST_CONFIG_DIR}/health.sh`, BACKUP_STANZA, String(archiveBound), String(backupBound)]);
+  const health = (archiveBound: number, backupBound: number) =>
+    server.exec('backup', ['bash', `${PGBACKREST_CONFIG_DIR}/health.sh`, BACKUP_STANZA, String(archiveBound), String(backupBound)]);
 
   beforeAll(async () => {
     server = (await PostgresServer.startAsRendered(rendered.files, objects, 'minikube', { app: app.password, debezium: 'debezium-test-password' })).server;
@@ -45,8 +48,18 @@ describe.runIf(postgresAvailable(rendered.files, 'minikube'))('the rendered back
 
   it('the rendered backup sidecar creates the stanza, proves archiving, takes the first full backup; then both probes pass', async () => {
     const sidecar = server.startBackupLoop();
-    await eventually(() => server.probe('backup', 'readinessProbe').status === 0, 60_000, () => `not ready:\n${sidecar.tail(20)}`, 1_000);
-    await eventually(() => fullBackups() === 1, 60_000, () => `no full backup:\n${sidecar.tail(20)}`, 1_000);
+    await eventually(
+      () => server.probe('backup', 'readinessProbe').status === 0,
+      60_000,
+      () => `not ready:\n${sidecar.tail(20)}`,
+      1_000,
+    );
+    await eventually(
+      () => fullBackups() === 1,
+      60_000,
+      () => `no full backup:\n${sidecar.tail(20)}`,
+      1_000,
+    );
     expect(sidecar.tail(20)).toContain('full backup done');
     // The WAL of the backup went through the rendered archive_command.
     expect(server.superuser('SELECT archived_count > 0 AND failed_count = 0 FROM pg_stat_archiver', 'postgres')).toBe('t');
@@ -65,7 +78,11 @@ describe.runIf(postgresAvailable(rendered.files, 'minikube'))('the rendered back
     chmodSync(repository, 0o500);
     try {
       completeSegment();
-      await eventually(() => Number(server.superuser('SELECT failed_count FROM pg_stat_archiver', 'postgres')) > 0, 30_000, () => 'archive_command never failed');
+      await eventually(
+        () => Number(server.superuser('SELECT failed_count FROM pg_stat_archiver', 'postgres')) > 0,
+        30_000,
+        () => 'archive_command never failed',
+      );
       await sleep(2_000);
       const stuck = health(1, 3600);
       expect(stuck.status).toBe(1);
@@ -75,7 +92,12 @@ describe.runIf(postgresAvailable(rendered.files, 'minikube'))('the rendered back
     }
     // The archiver retries a failing segment a minute later; another completed segment wakes it.
     completeSegment();
-    await eventually(() => health(1, 3600).status === 0, 90_000, () => `archiving did not catch up: ${health(1, 3600).stderr}`, 2_000);
+    await eventually(
+      () => health(1, 3600).status === 0,
+      90_000,
+      () => `archiving did not catch up: ${health(1, 3600).stderr}`,
+      2_000,
+    );
   }, 150_000);
 
   it('liveness fails when the newest good backup is older than its bound, and none runs', async () => {
@@ -106,7 +128,11 @@ describe.runIf(postgresAvailable(rendered.files, 'minikube'))('the rendered back
     server.pgbackrest(stanza, 'check');
     expect(count()).toBe('200');
     await server.restoreToTime(target);
-    await eventually(() => server.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f', 60_000, () => 'still in recovery');
+    await eventually(
+      () => server.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f',
+      60_000,
+      () => 'still in recovery',
+    );
     expect(count()).toBe('150');
     // The restored server archives again (a new timeline) and takes the next backup.
     expect(server.client(app, 'INSERT INTO public.accounts VALUES (1000)').status).toBe(0);

@@ -46,11 +46,22 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
     expect(backup.env).toContainEqual({ name: 'PGHOST', value: '/var/run/postgresql' });
   });
 
-  it('writes to the platform\'s repository with the database pod\'s own identity, and may reach only it', () => {
-    const repo = Object.fromEntries(conf.split('\n').filter((l) => l.startsWith('repo1-')).map((l) => l.split('=')));
+  it("writes to the platform's repository with the database pod's own identity, and may reach only it", () => {
+    const repo = Object.fromEntries(
+      conf
+        .split('\n')
+        .filter((l) => l.startsWith('repo1-'))
+        .map((l) => l.split('=')),
+    );
     const egress = JSON.stringify(policy?.spec.egress ?? []);
     if (env === 'eks') {
-      expect(repo).toMatchObject({ 'repo1-type': 's3', 'repo1-s3-bucket': 'cdc8s-eks-postgres-backups', 'repo1-s3-region': 'eu-west-1', 'repo1-s3-key-type': 'web-id', 'repo1-path': '/eks' });
+      expect(repo).toMatchObject({
+        'repo1-type': 's3',
+        'repo1-s3-bucket': 'cdc8s-eks-postgres-backups',
+        'repo1-s3-region': 'eu-west-1',
+        'repo1-s3-key-type': 'web-id',
+        'repo1-path': '/eks',
+      });
       expect(serviceAccount?.metadata.annotations).toMatchObject({ 'eks.amazonaws.com/role-arn': 'arn:aws:iam::123456789012:role/cdc8s-postgres-backup' });
       expect(egress).toContain('"port":443');
     } else if (env === 'gke') {

@@ -13,7 +13,9 @@ import { file, objectsOf, RawConfig, renderVariant } from './helpers';
  * rendered first-start script, then kept by the rendered reconcile as the sidecar runs it, and used
  * the way the API and Debezium use it. Only the client range differs from the shipped EKS config.
  */
-const loopback = (config: RawConfig) => { config.postgres.clientCidrs = ['127.0.0.1/32']; };
+const loopback = (config: RawConfig) => {
+  config.postgres.clientCidrs = ['127.0.0.1/32'];
+};
 const rendered = renderVariant('eks', loopback);
 
 describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQL set-up works on a real server, for its whole life', () => {
@@ -24,7 +26,13 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
   let server: PostgresServer;
 
   const reconcileFiles = (env: RenderedEnvironment) => configMapData(objectsOf(env), 'postgres-reconcile');
-  const published = () => server.client(debezium, `SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY schemaname || '.' || tablename COLLATE "C") FROM pg_publication_tables WHERE pubname = '${publication}'`).stdout.trim();
+  const published = () =>
+    server
+      .client(
+        debezium,
+        `SELECT string_agg(schemaname || '.' || tablename, ',' ORDER BY schemaname || '.' || tablename COLLATE "C") FROM pg_publication_tables WHERE pubname = '${publication}'`,
+      )
+      .stdout.trim();
   const reconcile = () => {
     const run = server.reconcile();
     expect(run.reconcile.stderr).not.toMatch(/ERROR/);
@@ -38,7 +46,10 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     // The first start (initdb, the reconcile, before any client) logged no error.
     expect(server.log()).not.toMatch(/ERROR/);
     // The API's migrations create the captured tables after first start, and an uncaptured one without a key.
-    const ddl = server.client(app, 'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0); CREATE TABLE public.accounts (id bigserial PRIMARY KEY); CREATE TABLE public.audit_log (note text); CREATE TABLE public.api_keys (id int PRIMARY KEY, secret text)');
+    const ddl = server.client(
+      app,
+      'CREATE TABLE public.transactions (id bigserial PRIMARY KEY, amount numeric NOT NULL DEFAULT 0); CREATE TABLE public.accounts (id bigserial PRIMARY KEY); CREATE TABLE public.audit_log (note text); CREATE TABLE public.api_keys (id int PRIMARY KEY, secret text)',
+    );
     expect(ddl.stderr).toBe('');
     reconcile();
   }, 120_000);
@@ -50,11 +61,13 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
 
   it('runs with logical decoding, and logs connections and replication commands', () => {
     expect(server.client(debezium, 'SHOW wal_level').stdout.trim()).toBe('logical');
-    expect(server.client(debezium, 'SELECT current_setting(\'log_connections\') || current_setting(\'log_replication_commands\')').stdout.trim()).toBe('onon');
+    expect(server.client(debezium, "SELECT current_setting('log_connections') || current_setting('log_replication_commands')").stdout.trim()).toBe('onon');
   });
 
   it('gives Debezium a REPLICATION login that is not a superuser', () => {
-    expect(server.client(debezium, "SELECT rolcanlogin, rolreplication, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'debezium'").stdout.trim()).toBe('t|t|f|f|f');
+    expect(server.client(debezium, "SELECT rolcanlogin, rolreplication, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'debezium'").stdout.trim()).toBe(
+      't|t|f|f|f',
+    );
   });
 
   it('publishes exactly the captured tables and the signal table, not the schema', () => {
@@ -89,7 +102,10 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     expect(server.client(debezium, `ALTER PUBLICATION ${publication} ADD TABLE public.api_keys`).stderr).toMatch(/must be owner|permission denied/);
     expect(server.client(replication, 'CREATE_REPLICATION_SLOT probe_pgoutput LOGICAL pgoutput').status).toBe(0);
     expect(server.client(app, "INSERT INTO public.api_keys VALUES (1, 'not-for-debezium')").status).toBe(0);
-    const changes = server.client(debezium, `SELECT count(*) FROM pg_logical_slot_get_binary_changes('probe_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE position('not-for-debezium' in encode(data, 'escape')) > 0`);
+    const changes = server.client(
+      debezium,
+      `SELECT count(*) FROM pg_logical_slot_get_binary_changes('probe_pgoutput', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE position('not-for-debezium' in encode(data, 'escape')) > 0`,
+    );
     expect(changes.stderr).toBe('');
     expect(changes.stdout.trim()).toBe('0');
     server.client(replication, 'DROP_REPLICATION_SLOT probe_pgoutput');
@@ -102,13 +118,19 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     expect(slot.stderr).toBe('');
     const tables = includedTables(connector['table.include.list']);
     for (const table of tables) expect(server.client(app, `INSERT INTO ${table} DEFAULT VALUES`).status).toBe(0);
-    const changed = server.client(login, `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`);
+    const changed = server.client(
+      login,
+      `SELECT count(*) FROM pg_logical_slot_peek_binary_changes('${slotName}', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`,
+    );
     expect(changed.stderr).toBe('');
     expect(Number(changed.stdout.trim())).toBe(tables.length);
   });
 
   it('streams a table captured after the first start once the new config reaches the reconcile', () => {
-    const added = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'ledger', table: 'payouts' }); });
+    const added = renderVariant('eks', (config) => {
+      loopback(config);
+      config.capture.tables.push({ schema: 'ledger', table: 'payouts' });
+    });
     // The image does not change: only the reconcile's ConfigMap does.
     expect(file(added, 'images/postgres-debezium/eks/Dockerfile')).toBe(file(rendered, 'images/postgres-debezium/eks/Dockerfile'));
     server.updateReconcile(reconcileFiles(added));
@@ -120,7 +142,10 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     const slotName = connector['slot.name'];
     server.client({ ...debezium, replication: 'database' }, `CREATE_REPLICATION_SLOT added_probe LOGICAL pgoutput`);
     expect(server.client(app, 'INSERT INTO ledger.payouts (amount) VALUES (5)').status).toBe(0);
-    const changes = server.client(debezium, `SELECT count(*) FROM pg_logical_slot_get_binary_changes('added_probe', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`);
+    const changes = server.client(
+      debezium,
+      `SELECT count(*) FROM pg_logical_slot_get_binary_changes('added_probe', NULL, NULL, 'proto_version', '1', 'publication_names', '${publication}') WHERE get_byte(data, 0) = ascii('I')`,
+    );
     expect(changes.stdout.trim()).toBe('1');
     expect(server.client(debezium, 'SELECT count(*) FROM ledger.payouts').stdout.trim()).toBe('1');
     server.client({ ...debezium, replication: 'database' }, 'DROP_REPLICATION_SLOT added_probe');
@@ -150,7 +175,10 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
   });
 
   it('fails loudly on a captured table without a primary key, and leaves it out of the publication so the app keeps writing', () => {
-    const pkLess = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'public', table: 'audit_log' }); });
+    const pkLess = renderVariant('eks', (config) => {
+      loopback(config);
+      config.capture.tables.push({ schema: 'public', table: 'audit_log' });
+    });
     server.updateReconcile(reconcileFiles(pkLess));
     const run = server.reconcile();
     expect(run.reconcile.status).toBe(0);
@@ -173,7 +201,9 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
 
   it('converts what an earlier first-start script made: a schema-wide publication and default privileges', () => {
     const superuser = (sql: string) => server.superuser(sql);
-    superuser(`DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLES IN SCHEMA public; ALTER DEFAULT PRIVILEGES FOR ROLE transactions_app IN SCHEMA public GRANT SELECT ON TABLES TO debezium; GRANT SELECT ON public.api_keys TO debezium`);
+    superuser(
+      `DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLES IN SCHEMA public; ALTER DEFAULT PRIVILEGES FOR ROLE transactions_app IN SCHEMA public GRANT SELECT ON TABLES TO debezium; GRANT SELECT ON public.api_keys TO debezium`,
+    );
     reconcile();
     expect(published()).toBe('cdc8s.debezium_signal,public.accounts,public.transactions');
     expect(superuser("SELECT count(*) FROM pg_default_acl a, aclexplode(a.defaclacl) x WHERE x.grantee = 'debezium'::regrole")).toBe('0');
@@ -182,14 +212,31 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
 
   it('reconciles again, as the rendered sidecar, after a restart and when a captured table appears', async () => {
     const sidecar = server.startReconcileLoop();
-    await eventually(() => server.reconciled, 30_000, () => `sidecar not ready:\n${sidecar.tail(20)}`);
+    await eventually(
+      () => server.reconciled,
+      30_000,
+      () => `sidecar not ready:\n${sidecar.tail(20)}`,
+    );
     server.superuser(`ALTER PUBLICATION ${publication} DROP TABLE public.accounts`);
     await server.restart('fast');
-    await eventually(() => published().includes('public.accounts'), 45_000, () => `not republished after the restart:\n${sidecar.tail(20)}`, 1_000);
-    const added = renderVariant('eks', (config) => { loopback(config); config.capture.tables.push({ schema: 'public', table: 'refunds' }); });
+    await eventually(
+      () => published().includes('public.accounts'),
+      45_000,
+      () => `not republished after the restart:\n${sidecar.tail(20)}`,
+      1_000,
+    );
+    const added = renderVariant('eks', (config) => {
+      loopback(config);
+      config.capture.tables.push({ schema: 'public', table: 'refunds' });
+    });
     server.updateReconcile(reconcileFiles(added));
     expect(server.client(app, 'CREATE TABLE public.refunds (id bigserial PRIMARY KEY)').status).toBe(0);
-    await eventually(() => published().includes('public.refunds'), 45_000, () => `refunds not published:\n${sidecar.tail(20)}`, 1_000);
+    await eventually(
+      () => published().includes('public.refunds'),
+      45_000,
+      () => `refunds not published:\n${sidecar.tail(20)}`,
+      1_000,
+    );
     expect(sidecar.tail(50)).not.toContain(debezium.password);
     await sidecar.stop();
     server.updateReconcile(reconcileFiles(rendered));
@@ -227,7 +274,14 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
   describe('guards on the captured tables: whole events, and no row or statement that would stop the pipeline', () => {
     const identity = (table: string) => server.superuser(`SELECT relreplident FROM pg_class WHERE oid = '${table}'::regclass`);
     const withConfig = (change: (config: RawConfig) => void) => {
-      server.updateReconcile(reconcileFiles(renderVariant('eks', (config) => { loopback(config); change(config); })));
+      server.updateReconcile(
+        reconcileFiles(
+          renderVariant('eks', (config) => {
+            loopback(config);
+            change(config);
+          }),
+        ),
+      );
       return reconcile();
     };
     afterAll(() => {
@@ -243,10 +297,17 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
       expect(identity('public.accounts')).toBe('f');
       // capture.replicaIdentity: default leaves the tables as they are.
       expect(server.client(app, 'ALTER TABLE public.accounts REPLICA IDENTITY DEFAULT').status).toBe(0);
-      expect(withConfig((c) => { c.capture.replicaIdentity = 'default'; }).reconcile.stderr).not.toContain('replica identity');
+      expect(
+        withConfig((c) => {
+          c.capture.replicaIdentity = 'default';
+        }).reconcile.stderr,
+      ).not.toContain('replica identity');
       expect(identity('public.accounts')).toBe('d');
       // The cost: WAL of 10,000 single-row updates (one narrow column changed, 200 bytes of text unchanged), per identity.
-      server.client(app, "CREATE TABLE public.wal_cost (id int PRIMARY KEY, n int NOT NULL, note text NOT NULL); INSERT INTO public.wal_cost SELECT g, 0, repeat('n', 200) FROM generate_series(1, 10000) g");
+      server.client(
+        app,
+        "CREATE TABLE public.wal_cost (id int PRIMARY KEY, n int NOT NULL, note text NOT NULL); INSERT INTO public.wal_cost SELECT g, 0, repeat('n', 200) FROM generate_series(1, 10000) g",
+      );
       const walOf = (sql: string) => {
         const start = server.superuser('SELECT pg_current_wal_insert_lsn()');
         server.client(app, sql);
@@ -269,12 +330,19 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
       expect(refused.stderr).toContain('TRUNCATE of public.transactions refused: the table is captured');
       expect(refused.stderr).toContain('DELETE the rows instead');
       expect(server.client(app, 'TRUNCATE public.audit_log').stderr).toBe('');
-      expect(withConfig((c) => { c.capture.truncate = 'skip'; }).reconcile.stderr).toContain('TRUNCATE allowed again on public.transactions');
+      expect(
+        withConfig((c) => {
+          c.capture.truncate = 'skip';
+        }).reconcile.stderr,
+      ).toContain('TRUNCATE allowed again on public.transactions');
       expect(server.client(app, 'BEGIN; TRUNCATE public.transactions; ROLLBACK').stderr).toBe('');
     });
 
     it('never publishes TRUNCATE: the connector skips it, so the publication leaves it out, and one that publishes it is put back', () => {
-      const operations = () => server.superuser(`SELECT concat_ws(',', CASE WHEN pubinsert THEN 'insert' END, CASE WHEN pubupdate THEN 'update' END, CASE WHEN pubdelete THEN 'delete' END, CASE WHEN pubtruncate THEN 'truncate' END) FROM pg_publication WHERE pubname = '${publication}'`);
+      const operations = () =>
+        server.superuser(
+          `SELECT concat_ws(',', CASE WHEN pubinsert THEN 'insert' END, CASE WHEN pubupdate THEN 'update' END, CASE WHEN pubdelete THEN 'delete' END, CASE WHEN pubtruncate THEN 'truncate' END) FROM pg_publication WHERE pubname = '${publication}'`,
+        );
       withConfig(() => {});
       expect(operations()).toBe('insert,update,delete');
       server.superuser(`ALTER PUBLICATION ${publication} SET (publish = 'insert, update, delete, truncate')`);
@@ -283,7 +351,9 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     });
 
     it('refuses a row whose change event would pass capture.maxEventBytes, with an error naming the limit; rows that fit are written', () => {
-      withConfig((c) => { c.capture.maxEventBytes = 1_048_576; });
+      withConfig((c) => {
+        c.capture.maxEventBytes = 1_048_576;
+      });
       expect(server.client(app, 'ALTER TABLE public.transactions ADD COLUMN memo text').stderr).toBe('');
       const inserted = server.client(app, "WITH row AS (INSERT INTO public.transactions (memo) VALUES (repeat('a', 600000)) RETURNING id) SELECT id FROM row");
       expect(inserted.stderr).toBe('');
@@ -299,14 +369,16 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
       // The shipped limit lets the same update through.
       withConfig(() => {});
       expect(server.client(app, "INSERT INTO public.transactions (memo) VALUES (repeat('d', 1100000))").stderr).toBe('');
-      expect(server.client(app, "DELETE FROM public.transactions WHERE memo IS NOT NULL; ALTER TABLE public.transactions DROP COLUMN memo").stderr).toBe('');
+      expect(server.client(app, 'DELETE FROM public.transactions WHERE memo IS NOT NULL; ALTER TABLE public.transactions DROP COLUMN memo').stderr).toBe('');
     });
 
-    it('ends an application transaction left open, so the connector\'s first start (its slot) does not wait on it', async () => {
+    it("ends an application transaction left open, so the connector's first start (its slot) does not wait on it", async () => {
       withConfig(() => {});
       expect(server.client(app, 'SHOW idle_in_transaction_session_timeout').stdout.trim()).toBe('1min');
       expect(server.client(app, 'SHOW statement_timeout').stdout.trim()).toBe('30s');
-      withConfig((c) => { c.postgres.appSessionLimits = { idleInTransactionSeconds: 2 }; });
+      withConfig((c) => {
+        c.postgres.appSessionLimits = { idleInTransactionSeconds: 2 };
+      });
       // A session that took a transaction id and then went idle inside it.
       const open = server.psql(app, ['-q', '-X']);
       const session = spawn(open.command, [...open.args], { env: open.env, stdio: ['pipe', 'ignore', 'ignore'] });
@@ -314,12 +386,22 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
       try {
         // The slot must find the transaction open: wait until the session holds an id and is idle in it.
         const idleWithXid = "SELECT count(*) FROM pg_stat_activity WHERE state = 'idle in transaction' AND backend_xid IS NOT NULL";
-        await eventually(() => server.superuser(idleWithXid) === '1', 10_000, () => 'the session never went idle inside its transaction', 50);
+        await eventually(
+          () => server.superuser(idleWithXid) === '1',
+          10_000,
+          () => 'the session never went idle inside its transaction',
+          50,
+        );
         // CREATE_REPLICATION_SLOT waits for every transaction with an id to end (bounded by the client's timeout).
         const slot = server.client({ ...debezium, replication: 'database' }, 'CREATE_REPLICATION_SLOT idle_probe LOGICAL pgoutput');
         expect(slot.stderr).toBe('');
         expect(server.superuser(idleWithXid)).toBe('0');
-        await eventually(() => server.log().includes('terminating connection due to idle-in-transaction timeout'), 10_000, () => `no idle-in-transaction termination in the server log:\n${server.log().slice(-2_000)}`, 100);
+        await eventually(
+          () => server.log().includes('terminating connection due to idle-in-transaction timeout'),
+          10_000,
+          () => `no idle-in-transaction termination in the server log:\n${server.log().slice(-2_000)}`,
+          100,
+        );
       } finally {
         session.kill('SIGKILL');
         server.client({ ...debezium, replication: 'database' }, 'DROP_REPLICATION_SLOT idle_probe');
@@ -328,7 +410,9 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
 
     it('compares the publication by table name: a publication listing its tables in another order is no drift', () => {
       // Tables added in the reverse of their catalog order.
-      server.superuser(`DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLE public.accounts, public.transactions, cdc8s.debezium_signal WITH (publish = 'insert, update, delete')`);
+      server.superuser(
+        `DROP PUBLICATION ${publication}; CREATE PUBLICATION ${publication} FOR TABLE public.accounts, public.transactions, cdc8s.debezium_signal WITH (publish = 'insert, update, delete')`,
+      );
       const first = reconcile().reconcile.stderr;
       const second = reconcile().reconcile.stderr;
       expect(`${first}${second}`).not.toContain('publication now publishes');

@@ -37,7 +37,7 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(conf).toMatch(/^max_slot_wal_keep_size = \d+[MGT]B$/m);
   });
 
-  it('runs that configuration: the container starts postgres with the rendered config file, through the image\'s entrypoint', () => {
+  it("runs that configuration: the container starts postgres with the rendered config file, through the image's entrypoint", () => {
     expect(container.args.slice(0, 3)).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf']);
     expect(container.command).toBeUndefined();
     expect(dockerfile).toContain('COPY postgresql.conf pg_hba.conf /etc/postgresql/');
@@ -115,11 +115,23 @@ describe('the image reference follows the build context', () => {
   });
 
   it('changes when a Postgres setting changes', () => {
-    expect(imageFor((c) => { c.postgres.replication.maxWalSenders = 12; })).not.toBe(imageFor(() => {}));
+    expect(
+      imageFor((c) => {
+        c.postgres.replication.maxWalSenders = 12;
+      }),
+    ).not.toBe(imageFor(() => {}));
   });
 
   it('does not change when the captured tables change: the reconcile, not the image, handles them', () => {
-    expect(imageFor((c) => { c.capture.tables.push({ schema: 'ledger', table: 'entries' }); })).toBe(imageFor(() => {}));
-    expect(imageFor((c) => { c.capture.publication = 'other_publication'; })).toBe(imageFor(() => {}));
+    expect(
+      imageFor((c) => {
+        c.capture.tables.push({ schema: 'ledger', table: 'entries' });
+      }),
+    ).toBe(imageFor(() => {}));
+    expect(
+      imageFor((c) => {
+        c.capture.publication = 'other_publication';
+      }),
+    ).toBe(imageFor(() => {}));
   });
 });

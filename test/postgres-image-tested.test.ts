@@ -17,7 +17,11 @@ describe.each(ENVIRONMENTS)('%s: the image installs exactly the pinned PostgreSQ
   it(`builds FROM Debian ${DEBIAN_SUITE} and installs the packages file, which lists every pin and nothing else`, () => {
     const steps = parseDockerfile(context('Dockerfile'));
     expect(steps[0].args).toMatch(new RegExp(`/debian:${DEBIAN_SUITE}-\\d{8}-slim(@sha256:[0-9a-f]{64})?$`));
-    expect(context('packages')).toBe(Object.entries(POSTGRES_PACKAGES).map(([name, version]) => `${name}=${version}\n`).join(''));
+    expect(context('packages')).toBe(
+      Object.entries(POSTGRES_PACKAGES)
+        .map(([name, version]) => `${name}=${version}\n`)
+        .join(''),
+    );
     const run = steps.filter((s) => s.keyword === 'RUN');
     expect(run).toHaveLength(1);
     expect(run[0].args).toMatch(/^bash \S+\/install\.sh \S+\/packages 999 test_decoding\.so /);

@@ -45,15 +45,22 @@ describe('a PostgreSQL major upgrade is refused unless postgres.allowMajorUpgrad
   it('accepts it once postgres.allowMajorUpgrade is the new major, and a minor change always', () => {
     expect(majorUpgradeRefusal(atMajor(current, 16), current, POSTGRES_MAJOR)).toBeUndefined();
     expect(majorUpgradeRefusal(current, atMajor(current, POSTGRES_MAJOR), undefined)).toBeUndefined();
-    expect(diffFromMajor(POSTGRES_MAJOR - 1, (c) => { c.postgres.allowMajorUpgrade = POSTGRES_MAJOR; }).status).toBe(1);
+    expect(
+      diffFromMajor(POSTGRES_MAJOR - 1, (c) => {
+        c.postgres.allowMajorUpgrade = POSTGRES_MAJOR;
+      }).status,
+    ).toBe(1);
   });
 
   it('refuses a downgrade whatever the config says', () => {
     expect(majorUpgradeRefusal(atMajor(current, POSTGRES_MAJOR + 1), current, POSTGRES_MAJOR)).toContain('is a downgrade');
   });
 
-  it("refuses an allowMajorUpgrade that is not the major cdc8s runs", () => {
-    expect(() => renderVariant('eks', (c) => { c.postgres.allowMajorUpgrade = POSTGRES_MAJOR + 1; }))
-      .toThrow(new RegExp(`allowMajorUpgrade must be the PostgreSQL major cdc8s runs \\(${POSTGRES_MAJOR}\\), got ${POSTGRES_MAJOR + 1}`));
+  it('refuses an allowMajorUpgrade that is not the major cdc8s runs', () => {
+    expect(() =>
+      renderVariant('eks', (c) => {
+        c.postgres.allowMajorUpgrade = POSTGRES_MAJOR + 1;
+      }),
+    ).toThrow(new RegExp(`allowMajorUpgrade must be the PostgreSQL major cdc8s runs \\(${POSTGRES_MAJOR}\\), got ${POSTGRES_MAJOR + 1}`));
   });
 });

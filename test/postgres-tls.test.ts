@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, file, objectsOf, ofKind, parseYamlObjects, reconcileFile, render } from './helpers';
 
-describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified against cert-manager\'s CA', (env) => {
+describe.each(ENVIRONMENTS)("%s: every database connection is TLS, verified against cert-manager's CA", (env) => {
   const rendered = render(env);
   const objects = objectsOf(rendered);
   const certificates = ofKind(objects, 'Certificate');
@@ -11,7 +11,7 @@ describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified agai
   const connect = ofKind(objects, 'KafkaConnect')[0].spec.template;
   const api = ofKind(objects, 'Deployment').find((d) => d.metadata.name === 'transactions-api')?.spec.template.spec;
 
-  it('issues the server a renewable certificate for every name of its Service, from the platform\'s CA issuer', () => {
+  it("issues the server a renewable certificate for every name of its Service, from the platform's CA issuer", () => {
     expect(server?.spec.dnsNames).toContain(connector['database.hostname']);
     expect(server?.spec.privateKey.rotationPolicy).toBe('Always');
     const issuer = platform.find((o) => o.kind === 'ClusterIssuer' && o.spec.ca);
@@ -21,7 +21,7 @@ describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified agai
     expect(ca?.spec).toMatchObject({ isCA: true, secretName: issuer?.spec.ca.secretName, privateKey: { rotationPolicy: 'Never' } });
   });
 
-  it('has Debezium verify the server (verify-full) against the CA mounted from its namespace\'s certificate, ca.crt only', () => {
+  it("has Debezium verify the server (verify-full) against the CA mounted from its namespace's certificate, ca.crt only", () => {
     expect(connector['database.sslmode']).toBe('verify-full');
     const mount = connect.connectContainer.volumeMounts[0];
     expect(connector['database.sslrootcert']).toBe(`${mount.mountPath}/ca.crt`);
@@ -44,7 +44,12 @@ describe.each(ENVIRONMENTS)('%s: every database connection is TLS, verified agai
 
   it('has the server require TLS (hostssl only) and reload renewed certificates (the reconcile watches them)', () => {
     const hba = file(rendered, `images/postgres-debezium/${env}/pg_hba.conf`);
-    expect(hba.split('\n').filter((l) => /^host/.test(l)).every((l) => l.startsWith('hostssl '))).toBe(true);
+    expect(
+      hba
+        .split('\n')
+        .filter((l) => /^host/.test(l))
+        .every((l) => l.startsWith('hostssl ')),
+    ).toBe(true);
     const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
     expect(statefulSet?.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: server?.spec.secretName }) }));
     const script = reconcileFile(rendered, 'reconcile.sh');

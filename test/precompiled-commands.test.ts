@@ -18,7 +18,11 @@ describe('commands run precompiled JavaScript, compiling only when the TypeScrip
   it('the build digest covers every project file tsc compiles', () => {
     const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules', 'typescript', 'bin', 'tsc'), '-p', ROOT, '--listFilesOnly'], { encoding: 'utf8' });
     expect(tsc.status, tsc.stderr).toBe(0);
-    const compiled = tsc.stdout.split('\n').filter(Boolean).map((f) => relative(ROOT, f)).filter((f) => !f.startsWith('node_modules/') && !f.startsWith('..'));
+    const compiled = tsc.stdout
+      .split('\n')
+      .filter(Boolean)
+      .map((f) => relative(ROOT, f))
+      .filter((f) => !f.startsWith('node_modules/') && !f.startsWith('..'));
     expect(compiled.length).toBeGreaterThan(80);
     expect(inputFiles()).toEqual(expect.arrayContaining(compiled));
   });

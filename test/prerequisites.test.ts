@@ -10,7 +10,10 @@ const section = readme.slice(readme.indexOf('### What must exist first'), readme
 function noteCommands(env: string): string[] {
   const notes = file(render(env), `helm/cdc8s-${env}/templates/NOTES.txt`);
   const list = notes.slice(notes.indexOf('Not bundled'), notes.indexOf('{{-'));
-  return list.split('\n').filter((line) => /^ {4}(helm install|kubectl apply)/.test(line)).map((line) => line.trim().replace(/ \\$/, ''));
+  return list
+    .split('\n')
+    .filter((line) => /^ {4}(helm install|kubectl apply)/.test(line))
+    .map((line) => line.trim().replace(/ \\$/, ''));
 }
 
 describe('the README and NOTES.txt list every operator to install first, with its command', () => {

@@ -41,9 +41,9 @@ class SharedMirror {
 }
 
 /** The mirror serves ../shared: every pinned file must be there. */
-const haveShared = availableOrSkip(PINNED.some((f) => !existsSync(join(sharedDir(), f.path)))
-  ? `the pinned schemas are not all in ${sharedDir()}: run \`npm run fetch-schemas -- ${sharedDir()}\``
-  : undefined);
+const haveShared = availableOrSkip(
+  PINNED.some((f) => !existsSync(join(sharedDir(), f.path))) ? `the pinned schemas are not all in ${sharedDir()}: run \`npm run fetch-schemas -- ${sharedDir()}\`` : undefined,
+);
 const mirror = new SharedMirror();
 let url = '';
 
@@ -52,7 +52,10 @@ beforeAll(async () => {
   if (haveShared) url = await mirror.start();
 });
 afterAll(() => mirror.stop());
-beforeEach(() => { mirror.requests.length = 0; mirror.tampered.clear(); });
+beforeEach(() => {
+  mirror.requests.length = 0;
+  mirror.tampered.clear();
+});
 
 /** A synth as in a fresh clone: no shared directory, an empty cache, the loopback mirror. */
 function freshCloneSynth(args: string[], env: Record<string, string | undefined> = {}) {
@@ -61,9 +64,10 @@ function freshCloneSynth(args: string[], env: Record<string, string | undefined>
   symlinkSync(join(cacheRoot(), 'code'), join(cache, 'code'), 'dir');
   const emptyShared = tempDir('cdc8s-no-shared-');
   const out = copyOfDist();
-  const run = (extra: Record<string, string | undefined> = {}) => cliAsync('synth', ['--env', 'eks', '--out', out, ...args], {
-    env: { CI: undefined, CDC8S_SHARED_DIR: emptyShared, CDC8S_CACHE_DIR: cache, CDC8S_SCHEMA_MIRROR: url, ...env, ...extra },
-  });
+  const run = (extra: Record<string, string | undefined> = {}) =>
+    cliAsync('synth', ['--env', 'eks', '--out', out, ...args], {
+      env: { CI: undefined, CDC8S_SHARED_DIR: emptyShared, CDC8S_CACHE_DIR: cache, CDC8S_SCHEMA_MIRROR: url, ...env, ...extra },
+    });
   return { cache: join(cache, 'upstream'), out, run };
 }
 
@@ -163,6 +167,10 @@ async function closedPortUrl(): Promise<string> {
 // The pins are the shared directory's bytes, which CI's copy says are upstream's at the pinned tags.
 describe.runIf(haveShared)('pinned sha256', () => {
   it.each(PINNED.map((f) => [f.path, f]))('%s matches ../shared', (_path, file) => {
-    expect(createHash('sha256').update(readFileSync(join(sharedDir(), file.path))).digest('hex')).toBe(file.sha256);
+    expect(
+      createHash('sha256')
+        .update(readFileSync(join(sharedDir(), file.path)))
+        .digest('hex'),
+    ).toBe(file.sha256);
   });
 });

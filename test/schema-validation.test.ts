@@ -22,7 +22,11 @@ function manifestFile(objects: object[]): string {
 describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: every rendered object is valid against its upstream schema', () => {
   it.each(ENVIRONMENTS)('%s: 0 invalid objects, every kind covered (manifests and Argo CD file)', async (name) => {
     const rendered = render(name);
-    const report = await validateDocuments(rendered.documents.map((d) => ({ where: d.path, objects: d.objects })), sources, { requireSources: true });
+    const report = await validateDocuments(
+      rendered.documents.map((d) => ({ where: d.path, objects: d.objects })),
+      sources,
+      { requireSources: true },
+    );
     expect(report.problems).toEqual([]);
     expect([...report.notValidated]).toEqual([]);
     expect(report.objectCount).toBe(rendered.documents.reduce((n, d) => n + d.objects.length, 0));
@@ -36,7 +40,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
     expect(result.stdout).toMatch(EVERY_KIND_VALIDATED);
   });
 
-  it.each(ENVIRONMENTS)('%s: the Helm chart\'s template output is valid', (name) => {
+  it.each(ENVIRONMENTS)("%s: the Helm chart's template output is valid", (name) => {
     const template = helm(['template', 'cdc8s', join(ROOT, 'dist', 'helm', `cdc8s-${name}`)]);
     expect(template.status, template.stderr).toBe(0);
     const result = cli('validate', ['--file', '-'], { input: template.stdout });
@@ -73,7 +77,9 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
   });
 
   it('an API that the oldest supported Kubernetes does not serve is rejected', () => {
-    const file = manifestFile([{ apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.0.0.1' }, spec: { parentRef: { resource: 'services', name: 'x' } } }]);
+    const file = manifestFile([
+      { apiVersion: 'networking.k8s.io/v1', kind: 'IPAddress', metadata: { name: '10.0.0.1' }, spec: { parentRef: { resource: 'services', name: 'x' } } },
+    ]);
     const result = cli('validate', ['--file', file]);
     expect(result.status).toBe(1);
     expect(result.stderr).toContain('IPAddress 10.0.0.1: / networking.k8s.io/v1 IPAddress is not served by Kubernetes v1.30.0');

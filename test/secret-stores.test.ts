@@ -13,16 +13,19 @@ describe.each(['eks', 'gke'] as const)('%s: secret stores per namespace', (env) 
     return reader?.metadata.annotations?.[env === 'eks' ? 'eks.amazonaws.com/role-arn' : 'iam.gke.io/gcp-service-account'];
   };
 
-  it('renders no ClusterSecretStore reference: every ExternalSecret reads its own namespace\'s SecretStore', () => {
+  it("renders no ClusterSecretStore reference: every ExternalSecret reads its own namespace's SecretStore", () => {
     const externals = ofKind(objects, 'ExternalSecret').filter((e) => e.spec.secretStoreRef);
     expect(externals.length).toBe(4);
     for (const e of externals) {
       expect(e.spec.secretStoreRef).toEqual({ kind: 'SecretStore', name: 'cdc8s-secrets' });
-      expect(ofKind(objects, 'SecretStore').some((s) => s.metadata.namespace === e.metadata.namespace), e.metadata.namespace).toBe(true);
+      expect(
+        ofKind(objects, 'SecretStore').some((s) => s.metadata.namespace === e.metadata.namespace),
+        e.metadata.namespace,
+      ).toBe(true);
     }
   });
 
-  it('each store authenticates as its namespace\'s reader, and the data and apps readers are different identities', () => {
+  it("each store authenticates as its namespace's reader, and the data and apps readers are different identities", () => {
     for (const store of ofKind(objects, 'SecretStore')) {
       const auth = env === 'eks' ? store.spec.provider.aws.auth.jwt : store.spec.provider.gcpsm.auth.workloadIdentity;
       expect(auth.serviceAccountRef).toEqual({ name: 'cdc8s-secret-reader' });
@@ -34,7 +37,7 @@ describe.each(['eks', 'gke'] as const)('%s: secret stores per namespace', (env) 
     expect(reader.automountServiceAccountToken).toBe(false);
   });
 
-  it('npm run secrets prints grants that give the apps reader the API\'s password only', () => {
+  it("npm run secrets prints grants that give the apps reader the API's password only", () => {
     const { stderr } = cli('secrets', ['--env', env]);
     const apps = stderr.slice(stderr.indexOf(`${identity('cdc-apps')} (SecretStore of cdc-apps)`));
     expect(apps.length).toBeLessThan(stderr.length);

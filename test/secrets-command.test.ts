@@ -14,7 +14,10 @@ describe('npm run secrets', () => {
     expect(result.stdout.startsWith('#!/bin/sh\n')).toBe(true);
     const secrets = secretsOf(result.stdout);
     expect(secrets.map((s) => `${s.metadata.namespace}/${s.metadata.name}`).sort()).toEqual([
-      'cdc-apps/postgres-app', 'cdc-data/postgres-app', 'cdc-data/postgres-debezium', 'cdc-data/postgres-superuser',
+      'cdc-apps/postgres-app',
+      'cdc-data/postgres-app',
+      'cdc-data/postgres-debezium',
+      'cdc-data/postgres-superuser',
     ]);
     for (const s of secrets) {
       expect(s.kind).toBe('Secret');
@@ -40,7 +43,7 @@ describe('npm run secrets', () => {
     expect(cli('secrets', ['--env', 'minikube', '--rotate']).stdout).toMatch(/^rotate=yes$/m);
   });
 
-  it('leaves the consumers\' Kafka Secrets to the Kafka Access Operator: nothing to copy by hand', () => {
+  it("leaves the consumers' Kafka Secrets to the Kafka Access Operator: nothing to copy by hand", () => {
     const result = cli('secrets', ['--env', 'minikube']);
     const names = secretsOf(result.stdout).map((s) => s.metadata.name);
     expect(names).not.toContain('ledger-projector-kafka');

@@ -25,8 +25,11 @@ describe.runIf(ready)('every shell script we ship passes shellcheck', () => {
 
   it.each(ENVIRONMENTS)('%s: the scripts of its ConfigMaps and image build contexts', (env) => {
     const rendered = render(env);
-    const scripts = objectsOf(rendered).flatMap((o) => (o.kind === 'ConfigMap' ? Object.entries(o.data ?? {}) : [])
-      .filter(([name]) => name.endsWith('.sh')).map(([name, content]) => [`${o.metadata.name}/${name}`, content as string]));
+    const scripts = objectsOf(rendered).flatMap((o) =>
+      (o.kind === 'ConfigMap' ? Object.entries(o.data ?? {}) : [])
+        .filter(([name]) => name.endsWith('.sh'))
+        .map(([name, content]) => [`${o.metadata.name}/${name}`, content as string]),
+    );
     const contexts = [...rendered.files].filter(([path]) => path.startsWith('images/') && path.endsWith('.sh'));
     expect(scripts.length).toBeGreaterThanOrEqual(3);
     expect([...scripts, ...contexts].map(([name, content]) => lint(content, name)).join('')).toBe('');

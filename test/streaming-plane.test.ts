@@ -38,9 +38,15 @@ describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {
     const storageClass = { minikube: 'standard', eks: 'cdc8s-gp3', gke: 'cdc8s-pd' }[name];
     for (const pool of pools) {
       expect(pool.spec.storage.type).toBe('jbod');
-      expect(pool.spec.storage.volumes).toEqual([expect.objectContaining({
-        id: 0, type: 'persistent-claim', class: storageClass, deleteClaim: false, kraftMetadata: 'shared',
-      })]);
+      expect(pool.spec.storage.volumes).toEqual([
+        expect.objectContaining({
+          id: 0,
+          type: 'persistent-claim',
+          class: storageClass,
+          deleteClaim: false,
+          kraftMetadata: 'shared',
+        }),
+      ]);
       expect(pool.spec.resources.requests).toBeDefined();
       expect(pool.spec.resources.limits).toBeDefined();
     }
@@ -51,8 +57,14 @@ describe.each(ENVIRONMENTS)('%s: the Kafka cluster', (name) => {
     expect(kafka.spec.kafka.listeners[0]).toMatchObject({ type: 'internal', tls: true, port: 9093, authentication: { type: 'scram-sha-512' } });
     // Exactly Connect's pods and the consumer apps' pods (network-policy.test.ts tests the flows).
     expect(kafka.spec.kafka.listeners[0].networkPolicyPeers).toEqual([
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-streaming' } }, podSelector: { matchLabels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } } },
-      { namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-apps' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': name } } },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-streaming' } },
+        podSelector: { matchLabels: { 'strimzi.io/cluster': 'cdc-connect', 'strimzi.io/kind': 'KafkaConnect', 'strimzi.io/name': 'cdc-connect-connect' } },
+      },
+      {
+        namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'cdc-apps' } },
+        podSelector: { matchLabels: { 'app.kubernetes.io/component': 'consumer', 'app.kubernetes.io/instance': name } },
+      },
     ]);
     expect(kafka.spec.kafka.authorization).toEqual({ type: 'simple' });
     expect(Object.keys(kafka.spec.entityOperator).sort()).toEqual(['template', 'topicOperator', 'userOperator']);
@@ -80,9 +92,14 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
   const users = ofKind(objects, 'KafkaUser');
   const acls = (user: string) => users.find((u) => u.metadata.name === user)?.spec.authorization.acls as RenderedObject[];
 
-  it('declares a topic per captured table, the heartbeat topic and Connect\'s three internal topics', () => {
+  it("declares a topic per captured table, the heartbeat topic and Connect's three internal topics", () => {
     expect(topics.map(topicName).sort()).toEqual([
-      '__debezium-heartbeat.cdc', 'cdc-connect-configs', 'cdc-connect-offsets', 'cdc-connect-status', 'cdc.public.accounts', 'cdc.public.transactions',
+      '__debezium-heartbeat.cdc',
+      'cdc-connect-configs',
+      'cdc-connect-offsets',
+      'cdc-connect-status',
+      'cdc.public.accounts',
+      'cdc.public.transactions',
       ...transactionTopic(name),
     ]);
     for (const t of topics) {
@@ -92,7 +109,7 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
     }
   });
 
-  it('compacts Connect\'s internal topics with Connect\'s partition counts', () => {
+  it("compacts Connect's internal topics with Connect's partition counts", () => {
     const byName = new Map(topics.map((t) => [topicName(t), t.spec]));
     expect(byName.get('cdc-connect-configs')).toMatchObject({ partitions: 1, config: { 'cleanup.policy': 'compact' } });
     expect(byName.get('cdc-connect-offsets')).toMatchObject({ partitions: 25, config: { 'cleanup.policy': 'compact' } });
@@ -133,10 +150,15 @@ describe.each(ENVIRONMENTS)('%s: topics and users', (name) => {
 });
 
 describe('topic names that are not Kubernetes names', () => {
-  const objects = objectsOf(renderVariant('minikube', (c) => {
-    c.capture.tables = [{ schema: 'public', table: 'Ledger_Entries' }, { schema: 'public', table: 'ledger_entries' }];
-    c.consumers = [];
-  }));
+  const objects = objectsOf(
+    renderVariant('minikube', (c) => {
+      c.capture.tables = [
+        { schema: 'public', table: 'Ledger_Entries' },
+        { schema: 'public', table: 'ledger_entries' },
+      ];
+      c.consumers = [];
+    }),
+  );
   const topics = ofKind(objects, 'KafkaTopic').filter((t) => t.spec.topicName?.startsWith('cdc.'));
 
   it('keep the real name in spec.topicName under a valid, distinct resource name', () => {
@@ -172,12 +194,24 @@ describe.each(ENVIRONMENTS)('%s: Kafka Connect', (name) => {
       return;
     }
     const { output, plugins } = connect.spec.build;
-    expect(plugins).toEqual([{
-      name: 'debezium-postgres',
-      artifacts: [{ type: 'tgz', url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.7.0.Final/debezium-connector-postgres-3.7.0.Final-plugin.tar.gz', sha512sum: DEBEZIUM_PLUGIN_SHA512['3.7.0.Final'] }],
-    }]);
+    expect(plugins).toEqual([
+      {
+        name: 'debezium-postgres',
+        artifacts: [
+          {
+            type: 'tgz',
+            url: 'https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.7.0.Final/debezium-connector-postgres-3.7.0.Final-plugin.tar.gz',
+            sha512sum: DEBEZIUM_PLUGIN_SHA512['3.7.0.Final'],
+          },
+        ],
+      },
+    ]);
     const registry = { eks: '123456789012.dkr.ecr.eu-west-1.amazonaws.com/cdc8s', gke: 'europe-west1-docker.pkg.dev/cdc8s-prod/cdc8s' }[name];
-    expect(output).toEqual({ type: 'docker', image: expect.stringMatching(new RegExp(`^${registry}/kafka-connect-debezium:4\\.3\\.1-debezium-3\\.7\\.0\\.Final-[0-9a-f]{12}$`)), pushSecret: 'cdc-connect-registry-push' });
+    expect(output).toEqual({
+      type: 'docker',
+      image: expect.stringMatching(new RegExp(`^${registry}/kafka-connect-debezium:4\\.3\\.1-debezium-3\\.7\\.0\\.Final-[0-9a-f]{12}$`)),
+      pushSecret: 'cdc-connect-registry-push',
+    });
     // Buildah ignores cloud identities: the build pod gets none; the push Secret's generator has it.
     expect(connect.spec.template.buildServiceAccount).toBeUndefined();
   });
@@ -194,15 +228,27 @@ describe.each(ENVIRONMENTS)('%s: Kafka Connect', (name) => {
 });
 
 describe('Kafka Connect build options from config', () => {
-  const connect = only(objectsOf(renderVariant('eks', (c) => {
-    c.connect.pluginSha512 = 'a'.repeat(128);
-    c.connect.build = { registry: 'registry.example.com/team', pushSecret: 'registry-push' };
-    c.connect.debeziumVersion = '3.7.1.Final';
-  })), 'KafkaConnect');
+  const connect = only(
+    objectsOf(
+      renderVariant('eks', (c) => {
+        c.connect.pluginSha512 = 'a'.repeat(128);
+        c.connect.build = { registry: 'registry.example.com/team', pushSecret: 'registry-push' };
+        c.connect.debeziumVersion = '3.7.1.Final';
+      }),
+    ),
+    'KafkaConnect',
+  );
 
   it('pins the plugin checksum, the version and the push secret', () => {
-    expect(connect.spec.build.plugins[0].artifacts[0]).toMatchObject({ sha512sum: 'a'.repeat(128), url: expect.stringContaining('/3.7.1.Final/debezium-connector-postgres-3.7.1.Final-plugin.tar.gz') });
-    expect(connect.spec.build.output).toEqual({ type: 'docker', image: expect.stringMatching(/^registry\.example\.com\/team\/kafka-connect-debezium:4\.3\.1-debezium-3\.7\.1\.Final-[0-9a-f]{12}$/), pushSecret: 'registry-push' });
+    expect(connect.spec.build.plugins[0].artifacts[0]).toMatchObject({
+      sha512sum: 'a'.repeat(128),
+      url: expect.stringContaining('/3.7.1.Final/debezium-connector-postgres-3.7.1.Final-plugin.tar.gz'),
+    });
+    expect(connect.spec.build.output).toEqual({
+      type: 'docker',
+      image: expect.stringMatching(/^registry\.example\.com\/team\/kafka-connect-debezium:4\.3\.1-debezium-3\.7\.1\.Final-[0-9a-f]{12}$/),
+      pushSecret: 'registry-push',
+    });
   });
 });
 
@@ -313,8 +359,13 @@ describe.each(ENVIRONMENTS)('%s: consumers', (name) => {
   });
 
   it('roll their pods when the client config changes', () => {
-    const annotation = (o: RenderedObject[]) => ofKind(o, 'Deployment').find((d) => d.metadata.name === 'fraud-scorer')?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
-    const changed = objectsOf(renderVariant(name, (c) => { c.consumers[1].config = { 'max.poll.records': 100 }; }));
+    const annotation = (o: RenderedObject[]) =>
+      ofKind(o, 'Deployment').find((d) => d.metadata.name === 'fraud-scorer')?.spec.template.metadata.annotations['cdc8s.io/client-config-sha256'];
+    const changed = objectsOf(
+      renderVariant(name, (c) => {
+        c.consumers[1].config = { 'max.poll.records': 100 };
+      }),
+    );
     expect(annotation(changed)).not.toBe(annotation(objects));
   });
 });

@@ -7,9 +7,11 @@ const APPS: readonly ApplyStage[] = ['api', 'consumers'];
 
 /** The dependency graph without some stages (and without every edge to them). */
 function without(removed: readonly ApplyStage[]): Partial<Record<ApplyStage, readonly ApplyStage[]>> {
-  return Object.fromEntries(Object.entries(STAGE_DEPENDENCIES)
-    .filter(([stage]) => !removed.includes(stage as ApplyStage))
-    .map(([stage, deps]) => [stage, deps.filter((d) => !removed.includes(d))]));
+  return Object.fromEntries(
+    Object.entries(STAGE_DEPENDENCIES)
+      .filter(([stage]) => !removed.includes(stage as ApplyStage))
+      .map(([stage, deps]) => [stage, deps.filter((d) => !removed.includes(d))]),
+  );
 }
 
 describe('Argo CD sync waves follow real dependencies only', () => {
@@ -19,7 +21,7 @@ describe('Argo CD sync waves follow real dependencies only', () => {
     for (const dependency of STAGE_DEPENDENCIES[stage]) expect(waves.get(stage)).toBeGreaterThan(waves.get(dependency) as number);
   });
 
-  it('removing Connect and the connector from the graph leaves the API\'s and consumers\' waves unchanged', () => {
+  it("removing Connect and the connector from the graph leaves the API's and consumers' waves unchanged", () => {
     const reduced = syncWaves(without(['connect', 'connector']));
     for (const stage of APPS) expect(reduced.get(stage)).toBe(waves.get(stage));
   });

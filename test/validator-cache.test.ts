@@ -95,7 +95,15 @@ describe.runIf(schemasAvailable() && crdsAvailable())('validators are generated 
     expect(again.generated).toBe(1);
     expect(validate(deployment())).toBe(true);
     expect(validate(brokenDeployment())).toBe(false);
-    expect(readFileSync(join(dir, files.find((f) => f.endsWith('.js'))!), 'utf8')).toContain('module.exports');
+    expect(
+      readFileSync(
+        join(
+          dir,
+          files.find((f) => f.endsWith('.js'))!,
+        ),
+        'utf8',
+      ),
+    ).toContain('module.exports');
   });
 });
 
@@ -103,7 +111,10 @@ describe('the commands with an empty, a warm and an unusable cache', () => {
   let bad: string;
   beforeAll(() => {
     bad = join(tempDir('cdc8s-bad-'), 'bad.yaml');
-    const config = readFileSync(join(ROOT, 'environments', 'eks.yaml'), 'utf8').replace('replicas: 3\n  resources:\n    requests: { cpu: 500m', 'replicas: 1\n  resources:\n    requests: { cpu: 500m');
+    const config = readFileSync(join(ROOT, 'environments', 'eks.yaml'), 'utf8').replace(
+      'replicas: 3\n  resources:\n    requests: { cpu: 500m',
+      'replicas: 1\n  resources:\n    requests: { cpu: 500m',
+    );
     writeFileSync(bad, config);
   });
 

@@ -15,14 +15,16 @@ const WORKLOAD_KINDS = ['Deployment', 'StatefulSet', 'DaemonSet', 'Job', 'CronJo
 
 /** Every pod template cdc8s renders itself (Strimzi's pods come from its operator). */
 export function podTemplates(objects: readonly RenderedObject[]): PodTemplate[] {
-  return objects.filter((o) => WORKLOAD_KINDS.includes(o.kind)).map((o) => ({
-    owner: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
-    object: o,
-    namespace: o.metadata.namespace as string,
-    replicas: o.spec.replicas ?? 1,
-    spec: o.spec.template.spec,
-    labels: o.spec.template.metadata?.labels ?? {},
-  }));
+  return objects
+    .filter((o) => WORKLOAD_KINDS.includes(o.kind))
+    .map((o) => ({
+      owner: `${o.kind} ${o.metadata.namespace}/${o.metadata.name}`,
+      object: o,
+      namespace: o.metadata.namespace as string,
+      replicas: o.spec.replicas ?? 1,
+      spec: o.spec.template.spec,
+      labels: o.spec.template.metadata?.labels ?? {},
+    }));
 }
 
 /** Every container of a pod template, init containers included. */

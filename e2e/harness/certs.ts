@@ -6,7 +6,10 @@ import { join } from 'node:path';
 export class CertificateAuthority {
   readonly certificate: string;
 
-  constructor(private readonly dir: string, subject: string) {
+  constructor(
+    private readonly dir: string,
+    subject: string,
+  ) {
     this.openssl('req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.crt', '-days', '2', '-subj', subject);
     this.certificate = join(dir, 'ca.crt');
   }

@@ -32,9 +32,11 @@ export function components(versions: ComponentVersions, pluginSha512: string): C
   const stamp = inputsDigest(versions);
   if (!existsSync(stampFile) || readFileSync(stampFile, 'utf8') !== stamp) {
     const build = spawnSync('mvn', ['-q', '-B', '-f', join(MAVEN_PROJECT, 'pom.xml'), 'package', `-Dkafka.version=${versions.kafka}`, `-Ddebezium.version=${versions.debezium}`], {
-      encoding: 'utf8', timeout: 20 * 60_000,
+      encoding: 'utf8',
+      timeout: 20 * 60_000,
     });
-    if (build.status !== 0) throw new Error(`mvn package (e2e/java) failed (${build.error?.message ?? build.status}):\n${`${build.stdout}${build.stderr}`.split('\n').slice(-40).join('\n')}`);
+    if (build.status !== 0)
+      throw new Error(`mvn package (e2e/java) failed (${build.error?.message ?? build.status}):\n${`${build.stdout}${build.stderr}`.split('\n').slice(-40).join('\n')}`);
     writeFileSync(stampFile, stamp);
   }
   const archive = join(TARGET, 'plugin', `debezium-connector-postgres-${versions.debezium}-plugin.tar.gz`);
@@ -47,7 +49,9 @@ export function components(versions: ComponentVersions, pluginSha512: string): C
     mkdirSync(unpacked, { recursive: true });
     execFileSync('tar', ['-xzf', archive, '-C', unpacked]);
   }
-  const jars = readdirSync(join(TARGET, 'lib')).filter((f) => f.endsWith('.jar')).map((f) => join(TARGET, 'lib', f));
+  const jars = readdirSync(join(TARGET, 'lib'))
+    .filter((f) => f.endsWith('.jar'))
+    .map((f) => join(TARGET, 'lib', f));
   return { java: javaBinary(), classpath: [join(TARGET, 'cdc8s-e2e-0.1.0.jar'), ...jars].join(':'), pluginPath };
 }
 

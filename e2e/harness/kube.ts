@@ -22,7 +22,9 @@ export function missingCrds(): string | undefined {
 
 /** Why the API server cannot be built here, or undefined: it needs Go 1.26 (e2e/kube/go.mod). */
 export function missingGo(): string | undefined {
-  return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0 ? undefined : 'Go (1.26) not found: the API server suite builds kube-apiserver and etcd from source (https://go.dev/dl/)';
+  return spawnSync('go', ['version'], { encoding: 'utf8' }).status === 0
+    ? undefined
+    : 'Go (1.26) not found: the API server suite builds kube-apiserver and etcd from source (https://go.dev/dl/)';
 }
 
 /** The Kubernetes versions the suite builds: the oldest and the newest we support (e2e/kube/<version>). */
@@ -56,8 +58,13 @@ const BUILT = new Map<KubernetesVersion, KubeBinaries>();
  * library) into e2e/kube/bin/<out>; Go's build cache makes a warm build a link.
  */
 export function goBuild(moduleDir: string, pkg: string, out: string, ldflags = ''): string {
-  const result = spawnSync('go', ['build', `-ldflags=${ldflags}`, '-o', join(BIN, out), pkg], { cwd: join(packageRoot(), 'e2e', moduleDir), encoding: 'utf8', timeout: 45 * 60_000 });
-  if (result.status !== 0) throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
+  const result = spawnSync('go', ['build', `-ldflags=${ldflags}`, '-o', join(BIN, out), pkg], {
+    cwd: join(packageRoot(), 'e2e', moduleDir),
+    encoding: 'utf8',
+    timeout: 45 * 60_000,
+  });
+  if (result.status !== 0)
+    throw new Error(`go build ${pkg} (e2e/${moduleDir}) failed (${result.error?.message ?? result.status}):\n${result.stderr.split('\n').slice(-30).join('\n')}`);
   return join(BIN, out);
 }
 
@@ -79,8 +86,9 @@ function versionStamp(moduleDir: string): string {
   const goMod = readFileSync(join(packageRoot(), 'e2e', moduleDir, 'go.mod'), 'utf8');
   const [, gitVersion, major, minor] = /^require k8s\.io\/kubernetes (v(\d+)\.(\d+)\.\d+)$/m.exec(goMod) ?? [];
   if (!gitVersion) throw new Error(`e2e/${moduleDir}/go.mod does not require k8s.io/kubernetes vX.Y.Z on one line`);
-  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version'].flatMap((pkg) =>
-    [`-X ${pkg}.gitVersion=${gitVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`]).join(' ');
+  return ['k8s.io/component-base/version', 'k8s.io/client-go/pkg/version']
+    .flatMap((pkg) => [`-X ${pkg}.gitVersion=${gitVersion}`, `-X ${pkg}.gitMajor=${major}`, `-X ${pkg}.gitMinor=${minor}`, `-X ${pkg}.gitTreeState=clean`])
+    .join(' ');
 }
 
 /**
@@ -118,15 +126,29 @@ export class KubeServer {
     execFileSync('openssl', ['rsa', '-in', 'sa.key', '-pubout', '-out', 'sa.pub'], { cwd: this.dir, stdio: 'pipe' });
 
     // A random free port can be taken between the check and the bind: then try others (bounded).
-    let etcdUrl = '';
+    let etcdUrl: string;
     for (let attempt = 1; ; attempt++) {
       const [etcdClient, etcdPeer] = [await freePort(), await freePort()];
       etcdUrl = `http://127.0.0.1:${etcdClient}`;
-      const etcd = new ManagedProcess('etcd', this.bin.etcd, [
-        '--data-dir', join(this.dir, `etcd-${attempt}`), '--listen-client-urls', etcdUrl, '--advertise-client-urls', etcdUrl,
-        '--listen-peer-urls', `http://127.0.0.1:${etcdPeer}`, '--initial-advertise-peer-urls', `http://127.0.0.1:${etcdPeer}`,
-        '--initial-cluster', `default=http://127.0.0.1:${etcdPeer}`,
-      ], join(this.dir, `etcd-${attempt}.log`)).start();
+      const etcd = new ManagedProcess(
+        'etcd',
+        this.bin.etcd,
+        [
+          '--data-dir',
+          join(this.dir, `etcd-${attempt}`),
+          '--listen-client-urls',
+          etcdUrl,
+          '--advertise-client-urls',
+          etcdUrl,
+          '--listen-peer-urls',
+          `http://127.0.0.1:${etcdPeer}`,
+          '--initial-advertise-peer-urls',
+          `http://127.0.0.1:${etcdPeer}`,
+          '--initial-cluster',
+          `default=http://127.0.0.1:${etcdPeer}`,
+        ],
+        join(this.dir, `etcd-${attempt}.log`),
+      ).start();
       this.processes.push(etcd);
       try {
         await etcd.waitFor('serving clients', () => listening('127.0.0.1', etcdClient), 60_000);
@@ -138,21 +160,40 @@ export class KubeServer {
 
     for (let attempt = 1; ; attempt++) {
       const apiPort = await freePort();
-      const apiserver = new ManagedProcess('kube-apiserver', this.bin.apiserver, [
-        `--etcd-servers=${etcdUrl}`, '--bind-address=127.0.0.1', '--advertise-address=127.0.0.1', `--secure-port=${apiPort}`,
-        `--tls-cert-file=${serving.cert}`, `--tls-private-key-file=${serving.key}`, `--client-ca-file=${ca.certificate}`,
-        '--service-account-issuer=https://kubernetes.default.svc', `--service-account-key-file=${join(this.dir, 'sa.pub')}`,
-        `--service-account-signing-key-file=${join(this.dir, 'sa.key')}`, '--authorization-mode=Node,RBAC',
-        '--service-cluster-ip-range=10.96.0.0/16', `--cert-dir=${join(this.dir, 'certs')}`,
-      ], join(this.dir, `apiserver-${attempt}.log`)).start();
+      const apiserver = new ManagedProcess(
+        'kube-apiserver',
+        this.bin.apiserver,
+        [
+          `--etcd-servers=${etcdUrl}`,
+          '--bind-address=127.0.0.1',
+          '--advertise-address=127.0.0.1',
+          `--secure-port=${apiPort}`,
+          `--tls-cert-file=${serving.cert}`,
+          `--tls-private-key-file=${serving.key}`,
+          `--client-ca-file=${ca.certificate}`,
+          '--service-account-issuer=https://kubernetes.default.svc',
+          `--service-account-key-file=${join(this.dir, 'sa.pub')}`,
+          `--service-account-signing-key-file=${join(this.dir, 'sa.key')}`,
+          '--authorization-mode=Node,RBAC',
+          '--service-cluster-ip-range=10.96.0.0/16',
+          `--cert-dir=${join(this.dir, 'certs')}`,
+        ],
+        join(this.dir, `apiserver-${attempt}.log`),
+      ).start();
       this.processes.push(apiserver);
       [this.url, this.caFile] = [`https://127.0.0.1:${apiPort}`, ca.certificate];
-      writeFileSync(this.kubeconfig, JSON.stringify({
-        apiVersion: 'v1', kind: 'Config', 'current-context': 'e2e',
-        clusters: [{ name: 'e2e', cluster: { server: this.url, 'certificate-authority': this.caFile } }],
-        users: [{ name: 'admin', user: { 'client-certificate': admin.cert, 'client-key': admin.key } }],
-        contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'admin' } }],
-      }), { mode: 0o600 }); // Helm warns about a group-readable kubeconfig
+      writeFileSync(
+        this.kubeconfig,
+        JSON.stringify({
+          apiVersion: 'v1',
+          kind: 'Config',
+          'current-context': 'e2e',
+          clusters: [{ name: 'e2e', cluster: { server: this.url, 'certificate-authority': this.caFile } }],
+          users: [{ name: 'admin', user: { 'client-certificate': admin.cert, 'client-key': admin.key } }],
+          contexts: [{ name: 'e2e', context: { cluster: 'e2e', user: 'admin' } }],
+        }),
+        { mode: 0o600 },
+      ); // Helm warns about a group-readable kubeconfig
       try {
         await apiserver.waitFor('ready (/readyz)', () => this.kubectl(['get', '--raw', '/readyz']).status === 0, 120_000);
         return;
@@ -186,10 +227,15 @@ export class KubeServer {
     const listed = this.kubectl(['api-resources', '--no-headers']);
     if (listed.status !== 0) throw new Error(listed.stderr);
     // Columns: NAME [SHORTNAMES] APIVERSION NAMESPACED KIND.
-    return new Map(listed.stdout.trim().split('\n').map((line) => {
-      const cols = line.trim().split(/\s+/);
-      return [`${apiGroupOf(cols[cols.length - 3])}/${cols[cols.length - 1]}`, { namespaced: cols[cols.length - 2] === 'true' }];
-    }));
+    return new Map(
+      listed.stdout
+        .trim()
+        .split('\n')
+        .map((line) => {
+          const cols = line.trim().split(/\s+/);
+          return [`${apiGroupOf(cols[cols.length - 3])}/${cols[cols.length - 1]}`, { namespaced: cols[cols.length - 2] === 'true' }];
+        }),
+    );
   }
 
   /**
@@ -197,16 +243,28 @@ export class KubeServer {
    * and the parsed body. Bounded; one kept-alive connection.
    */
   api(method: string, path: string, body?: unknown, contentType = 'application/json'): Promise<{ status: number; body: any }> {
-    this.agent ??= new Agent({ keepAlive: true, maxSockets: 4, ca: readFileSync(this.caFile), cert: readFileSync(this.admin?.cert as string), key: readFileSync(this.admin?.key as string) });
+    this.agent ??= new Agent({
+      keepAlive: true,
+      maxSockets: 4,
+      ca: readFileSync(this.caFile),
+      cert: readFileSync(this.admin?.cert as string),
+      key: readFileSync(this.admin?.key as string),
+    });
     const url = new URL(path, this.url);
     const payload = body === undefined ? undefined : JSON.stringify(body);
     return new Promise((done, fail) => {
-      const req = httpsRequest(url, { method, agent: this.agent, timeout: 60_000, headers: payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {} }, (res) => {
-        let text = '';
-        res.setEncoding('utf8');
-        res.on('data', (chunk) => { text += chunk; });
-        res.on('end', () => done({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
-      });
+      const req = httpsRequest(
+        url,
+        { method, agent: this.agent, timeout: 60_000, headers: payload ? { 'content-type': contentType, 'content-length': Buffer.byteLength(payload) } : {} },
+        (res) => {
+          let text = '';
+          res.setEncoding('utf8');
+          res.on('data', (chunk) => {
+            text += chunk;
+          });
+          res.on('end', () => done({ status: res.statusCode ?? 0, body: text ? JSON.parse(text) : undefined }));
+        },
+      );
       req.on('timeout', () => req.destroy(new Error(`${method} ${path}: no answer within 60 s`)));
       req.on('error', fail);
       req.end(payload);

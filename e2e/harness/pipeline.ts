@@ -13,7 +13,20 @@ import { SqlSession } from './sql-session';
 import { Components, componentsFor } from './components';
 import { Certificates, makeCertificates } from './certs';
 import { eventually, listening, ManagedProcess, stopAll } from './process';
-import { adminPlan, AdminPlan, connectorConfig, connectWorkerProperties, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties, nodeSecrets, operatorSubject, REPLICATION_PORT } from './strimzi';
+import {
+  adminPlan,
+  AdminPlan,
+  connectorConfig,
+  connectWorkerProperties,
+  CONTROL_PLANE_PORT,
+  kafkaNodes,
+  KafkaNode,
+  kafkaOf,
+  nodeProperties,
+  nodeSecrets,
+  operatorSubject,
+  REPLICATION_PORT,
+} from './strimzi';
 import { RenderedObject } from '../../src/model/rendered-object';
 import { resolveConfig } from '../../src/platforms/resolve';
 
@@ -59,13 +72,24 @@ function debeziumOverride(objects: RenderedObject[]): void {
 
 /** Log4j 2 for every JVM: INFO to stdout (the process's log file). */
 const LOG4J2 = [
-  'appender.out.type=Console', 'appender.out.name=out', 'appender.out.layout.type=PatternLayout',
-  'appender.out.layout.pattern=[%d] %p %m (%c)%n', 'rootLogger.level=INFO', 'rootLogger.appenderRef.out.ref=out',
-  'logger.kafka.name=org.apache.kafka', 'logger.kafka.level=WARN', 'logger.kserver.name=kafka', 'logger.kserver.level=WARN',
-  'logger.connect.name=org.apache.kafka.connect', 'logger.connect.level=INFO',
-  'logger.reflections.name=org.reflections', 'logger.reflections.level=ERROR',
-  'logger.started.name=kafka.server.BrokerServer', 'logger.started.level=INFO',
-  'logger.ctrl.name=kafka.server.ControllerServer', 'logger.ctrl.level=INFO',
+  'appender.out.type=Console',
+  'appender.out.name=out',
+  'appender.out.layout.type=PatternLayout',
+  'appender.out.layout.pattern=[%d] %p %m (%c)%n',
+  'rootLogger.level=INFO',
+  'rootLogger.appenderRef.out.ref=out',
+  'logger.kafka.name=org.apache.kafka',
+  'logger.kafka.level=WARN',
+  'logger.kserver.name=kafka',
+  'logger.kserver.level=WARN',
+  'logger.connect.name=org.apache.kafka.connect',
+  'logger.connect.level=INFO',
+  'logger.reflections.name=org.reflections',
+  'logger.reflections.level=ERROR',
+  'logger.started.name=kafka.server.BrokerServer',
+  'logger.started.level=INFO',
+  'logger.ctrl.name=kafka.server.ControllerServer',
+  'logger.ctrl.level=INFO',
 ].join('\n');
 
 /** Options of a run. */
@@ -134,7 +158,9 @@ export class Pipeline {
   }
 
   get bootstrapServers(): string {
-    return this.brokerIds().map((id) => `${this.addressOf(id)}:${this.clientPort}`).join(',');
+    return this.brokerIds()
+      .map((id) => `${this.addressOf(id)}:${this.clientPort}`)
+      .join(',');
   }
 
   of(kind: string, name?: string): RenderedObject {
@@ -146,7 +172,12 @@ export class Pipeline {
   async start(): Promise<void> {
     const kafka = kafkaOf(this.objects);
     this.bin = componentsFor(this.objects);
-    this.certs = makeCertificates(this.dir, kafka.metadata.name, this.nodes.map((n) => this.addressOf(n.id)), operatorSubject(kafka.metadata.name));
+    this.certs = makeCertificates(
+      this.dir,
+      kafka.metadata.name,
+      this.nodes.map((n) => this.addressOf(n.id)),
+      operatorSubject(kafka.metadata.name),
+    );
     await this.startPostgres();
     await this.startKafka();
     await this.applyAdminPlan();
@@ -174,7 +205,12 @@ export class Pipeline {
     const connector = this.of('KafkaConnector').spec.config;
     const wanted = includedTables(connector['table.include.list']);
     const query = `SELECT count(*) FROM pg_publication_tables WHERE pubname = '${connector['publication.name']}' AND schemaname || '.' || tablename IN (${wanted.map((t) => `'${t}'`).join(', ')})`;
-    await eventually(() => Number(this.sql(query)) === wanted.length, 60_000, () => `the reconcile sidecar has not published ${wanted.join(', ')}:\n${this.reconcileSidecar.tail(20)}`, 1_000);
+    await eventually(
+      () => Number(this.sql(query)) === wanted.length,
+      60_000,
+      () => `the reconcile sidecar has not published ${wanted.join(', ')}:\n${this.reconcileSidecar.tail(20)}`,
+      1_000,
+    );
   }
 
   /** Runs SQL as the application (its migrations and writes). */
@@ -201,7 +237,9 @@ export class Pipeline {
 
   /** The connector's slot: how far Debezium has confirmed, and how far the server's WAL is. */
   slot(): { confirmed: bigint; current: bigint } {
-    const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${this.slotName}'`).split('|');
+    const [confirmed, current] = this.sql(`SELECT confirmed_flush_lsn - '0/0', pg_current_wal_lsn() - '0/0' FROM pg_replication_slots WHERE slot_name = '${this.slotName}'`).split(
+      '|',
+    );
     return { confirmed: BigInt(confirmed), current: BigInt(current) };
   }
 
@@ -235,7 +273,9 @@ export class Pipeline {
       this.writeSecret(secrets.trustedCa, readFileSync(this.certs.caPem, 'utf8'));
       this.java(`format-${node.id}`, 'kafka.tools.StorageTool', ['format', '-t', this.clusterId, '-c', properties], true);
     }
-    return new ManagedProcess(`kafka node ${node.id} (${node.pool})`, this.bin.java, [...this.jvm(512), 'kafka.Kafka', properties], join(this.dir, `kafka-${node.id}.log`), { cwd: this.secretsDir });
+    return new ManagedProcess(`kafka node ${node.id} (${node.pool})`, this.bin.java, [...this.jvm(512), 'kafka.Kafka', properties], join(this.dir, `kafka-${node.id}.log`), {
+      cwd: this.secretsDir,
+    });
   }
 
   private async startKafka(): Promise<void> {
@@ -278,11 +318,19 @@ export class Pipeline {
   adminProperties(): string {
     const file = join(this.dir, 'admin.properties');
     if (existsSync(file)) return file;
-    writeFileSync(file, [
-      `bootstrap.servers=${this.brokerIds().map((id) => `${this.addressOf(id)}:${REPLICATION_PORT}`).join(',')}`,
-      'security.protocol=SSL', 'ssl.keystore.type=PEM', `ssl.keystore.location=${this.certs.adminPem}`,
-      'ssl.truststore.type=PEM', `ssl.truststore.location=${this.certs.caPem}`,
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `bootstrap.servers=${this.brokerIds()
+          .map((id) => `${this.addressOf(id)}:${REPLICATION_PORT}`)
+          .join(',')}`,
+        'security.protocol=SSL',
+        'ssl.keystore.type=PEM',
+        `ssl.keystore.location=${this.certs.adminPem}`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${this.certs.caPem}`,
+      ].join('\n'),
+    );
     return file;
   }
 
@@ -311,12 +359,25 @@ export class Pipeline {
   private workerProcess(index: number): ManagedProcess {
     const connect = this.of('KafkaConnect');
     const properties = join(this.dir, `connect-${index}.properties`);
-    writeFileSync(properties, connectWorkerProperties(connect, {
-      bootstrapServers: this.bootstrapServers, truststorePem: this.certs.caPem, restHost: this.workerAddress(index), restPort: REST_PORT,
-      pluginPath: this.bin.pluginPath, secretsDir: this.secretsDir, kafkaHome: this.kafkaHome,
-    }));
-    return new ManagedProcess(`connect worker ${index}`, this.bin.java, [...this.jvm(768), `-Djdk.net.hosts.file=${this.connectHosts}`, 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
-      join(this.dir, `connect-${index}.log`), { cwd: this.secretsDir });
+    writeFileSync(
+      properties,
+      connectWorkerProperties(connect, {
+        bootstrapServers: this.bootstrapServers,
+        truststorePem: this.certs.caPem,
+        restHost: this.workerAddress(index),
+        restPort: REST_PORT,
+        pluginPath: this.bin.pluginPath,
+        secretsDir: this.secretsDir,
+        kafkaHome: this.kafkaHome,
+      }),
+    );
+    return new ManagedProcess(
+      `connect worker ${index}`,
+      this.bin.java,
+      [...this.jvm(768), `-Djdk.net.hosts.file=${this.connectHosts}`, 'org.apache.kafka.connect.cli.ConnectDistributed', properties],
+      join(this.dir, `connect-${index}.log`),
+      { cwd: this.secretsDir },
+    );
   }
 
   /** The workers' hosts file (written once, in the constructor). */
@@ -360,7 +421,10 @@ export class Pipeline {
   async rest(index: number, method: string, path: string, body?: unknown): Promise<{ status: number; json: any }> {
     try {
       const response = await fetch(`http://${this.workerAddress(index)}:${REST_PORT}${path}`, {
-        method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body), signal: AbortSignal.timeout(10_000),
+        method,
+        headers: { 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(10_000),
       });
       const text = await response.text();
       return { status: response.status, json: text ? JSON.parse(text) : undefined };
@@ -377,8 +441,16 @@ export class Pipeline {
     // The rendered host name stays (verify-full checks the certificate against it); the workers'
     // hosts file maps it to loopback. The CA file moves to the harness's.
     const { name, config } = connectorConfig(connector, { 'database.port': String(this.postgres.port), 'database.sslrootcert': this.postgres.ca.certificate });
-    await eventually(async () => [200, 201].includes((await this.rest(0, 'PUT', `/connectors/${name}/config`, config)).status), 60_000, () => `PUT /connectors/${name}/config`);
-    await eventually(() => this.connectorRunning(name, { failedTaskFails: true }), 120_000, () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`);
+    await eventually(
+      async () => [200, 201].includes((await this.rest(0, 'PUT', `/connectors/${name}/config`, config)).status),
+      60_000,
+      () => `PUT /connectors/${name}/config`,
+    );
+    await eventually(
+      () => this.connectorRunning(name, { failedTaskFails: true }),
+      120_000,
+      () => `${name} RUNNING; ${this.workers.map((w) => w.tail(15)).join('\n---\n')}`,
+    );
     if (connector.spec.autoRestart?.enabled) this.autoRestart(name);
     return name;
   }
@@ -406,14 +478,22 @@ export class Pipeline {
   /** `spec.state: stopped` (Git): the operator stops the connector; its tasks end, its config stays. */
   async stopConnector(name: string): Promise<void> {
     await this.connectorRequest('PUT', `/connectors/${name}/stop`, [202, 204]);
-    await eventually(async () => (await this.connectorStatus(name))?.connector?.state === 'STOPPED', 60_000, () => `${name} STOPPED`);
+    await eventually(
+      async () => (await this.connectorStatus(name))?.connector?.state === 'STOPPED',
+      60_000,
+      () => `${name} STOPPED`,
+    );
   }
 
   /** `spec.state: running` (Git) after a stop: the operator resumes it. */
   async resumeConnector(name: string): Promise<void> {
     await this.connectorRequest('PUT', `/connectors/${name}/resume`, [202, 204]);
     // A failed task may be restarted (autoRestart), so only the bound ends this wait.
-    await eventually(() => this.connectorRunning(name, { failedTaskFails: false }), 120_000, () => `${name} RUNNING again`);
+    await eventually(
+      () => this.connectorRunning(name, { failedTaskFails: false }),
+      120_000,
+      () => `${name} RUNNING again`,
+    );
   }
 
   /** True when the connector and all its tasks run; `failedTaskFails`: a FAILED task throws with its trace. */
@@ -435,7 +515,12 @@ export class Pipeline {
 
   private async connectorRequest(method: string, path: string, ok: number[]): Promise<void> {
     let last: { status: number; json: any } = { status: 0, json: undefined };
-    await eventually(async () => ok.includes((last = await this.anyWorker(method, path)).status), 60_000, () => `${method} ${path}: ${last.status} ${JSON.stringify(last.json)}`, 1_000);
+    await eventually(
+      async () => ok.includes((last = await this.anyWorker(method, path)).status),
+      60_000,
+      () => `${method} ${path}: ${last.status} ${JSON.stringify(last.json)}`,
+      1_000,
+    );
   }
 
   /** Rotates the Debezium role's password the way a Secret update reaches both readers: the database pod's mount and Connect's config provider. */
@@ -484,9 +569,7 @@ export class Pipeline {
     mkdirSync(access, { recursive: true });
     writeFileSync(join(access, 'ssl.truststore.crt'), readFileSync(this.certs.caPem));
     writeFileSync(join(access, 'sasl.jaas.config'), `org.apache.kafka.common.security.scram.ScramLoginModule required username="${consumer}" password="${password}";`);
-    const properties = (configMap.data['client.properties'] as string)
-      .replaceAll(mount, access)
-      .replace(/^bootstrap\.servers=.*$/m, `bootstrap.servers=${this.bootstrapServers}`);
+    const properties = (configMap.data['client.properties'] as string).replaceAll(mount, access).replace(/^bootstrap\.servers=.*$/m, `bootstrap.servers=${this.bootstrapServers}`);
     const file = join(access, 'client.properties');
     writeFileSync(file, properties);
     return { file, topics: configMap.data.topics };
@@ -510,18 +593,27 @@ export class Pipeline {
 
   /** Runs a probe (produce or consume) with a client config; returns ALLOWED or DENIED <exception>. */
   probe(clientFile: string, ...action: string[]): string {
-    return this.java('probe', 'cdc8s.e2e.E2eTool', ['probe', clientFile, ...action], false).trim().split('\n').pop() as string;
+    return this.java('probe', 'cdc8s.e2e.E2eTool', ['probe', clientFile, ...action], false)
+      .trim()
+      .split('\n')
+      .pop() as string;
   }
 
   /** Client properties for the Connect user, exactly as its worker authenticates. */
   connectUserProperties(): string {
     const connect = this.of('KafkaConnect');
     const file = join(this.dir, 'connect-user.properties');
-    writeFileSync(file, [
-      `bootstrap.servers=${this.bootstrapServers}`, 'security.protocol=SASL_SSL', 'sasl.mechanism=SCRAM-SHA-512',
-      `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${connect.spec.authentication.username}" password="${this.passwords.get(connect.spec.authentication.username)}";`,
-      'ssl.truststore.type=PEM', `ssl.truststore.location=${this.certs.caPem}`,
-    ].join('\n'));
+    writeFileSync(
+      file,
+      [
+        `bootstrap.servers=${this.bootstrapServers}`,
+        'security.protocol=SASL_SSL',
+        'sasl.mechanism=SCRAM-SHA-512',
+        `sasl.jaas.config=org.apache.kafka.common.security.scram.ScramLoginModule required username="${connect.spec.authentication.username}" password="${this.passwords.get(connect.spec.authentication.username)}";`,
+        'ssl.truststore.type=PEM',
+        `ssl.truststore.location=${this.certs.caPem}`,
+      ].join('\n'),
+    );
     return file;
   }
 
@@ -556,7 +648,12 @@ export class ConsumerRun {
   /** How the lines of records on topics that count() leaves out begin (the consumer writes `topic` first). */
   private readonly uncounted: Buffer[];
 
-  constructor(readonly process: ManagedProcess, readonly out: string, private readonly stopFile: string, uncountedTopics: readonly string[] = []) {
+  constructor(
+    readonly process: ManagedProcess,
+    readonly out: string,
+    private readonly stopFile: string,
+    uncountedTopics: readonly string[] = [],
+  ) {
     this.uncounted = uncountedTopics.map((topic) => Buffer.from(`{"topic":${JSON.stringify(topic)},`));
   }
 
@@ -583,7 +680,11 @@ export class ConsumerRun {
         at += readSync(fd, chunk, 0, chunk.length, at);
         const data = Buffer.concat([rest, chunk]);
         const last = data.lastIndexOf(10);
-        for (const line of data.subarray(0, last + 1).toString('utf8').split('\n')) if (line) visit(JSON.parse(line) as ConsumedRecord);
+        for (const line of data
+          .subarray(0, last + 1)
+          .toString('utf8')
+          .split('\n'))
+          if (line) visit(JSON.parse(line) as ConsumedRecord);
         rest = data.subarray(last + 1);
       }
     } finally {

@@ -41,11 +41,14 @@ const SECURITY_MIRROR = process.env.CDC8S_DEBIAN_SECURITY_MIRROR ?? 'http://deb.
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 
 export function parseDockerfile(text: string): Instruction[] {
-  return text.split('\n').filter((line) => line.trim() !== '' && !line.startsWith('#')).map((line) => {
-    const match = /^([A-Z]+)\s+(.*)$/.exec(line);
-    if (!match || !KNOWN.includes(match[1])) throw new Error(`the rendered Dockerfile has an instruction the test build does not know: ${line}`);
-    return { keyword: match[1], args: match[2] };
-  });
+  return text
+    .split('\n')
+    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
+    .map((line) => {
+      const match = /^([A-Z]+)\s+(.*)$/.exec(line);
+      if (!match || !KNOWN.includes(match[1])) throw new Error(`the rendered Dockerfile has an instruction the test build does not know: ${line}`);
+      return { keyword: match[1], args: match[2] };
+    });
 }
 
 function jsonArray(instruction: Instruction): string[] {
@@ -110,7 +113,7 @@ function plan(context: ImageContext): { suite: string; rootSteps: Instruction[];
 export function rootPrerequisiteMissing(): string | undefined {
   if (process.getuid?.() !== 0) return 'the tests run PostgreSQL from a Debian root with chroot, which needs root: run them as root';
   if (spawnSync('debootstrap', ['--version'], { encoding: 'utf8' }).status !== 0 && !existsSync('/usr/sbin/debootstrap')) {
-    return 'debootstrap not found: install it (Debian: apt-get install debootstrap); the tests build the database image\'s Debian root with it';
+    return "debootstrap not found: install it (Debian: apt-get install debootstrap); the tests build the database image's Debian root with it";
   }
   return undefined;
 }
@@ -161,10 +164,13 @@ export class PostgresRoot {
     step(`debootstrap ${suite}`, 'debootstrap', ['--variant=minbase', suite, building, MIRROR]);
     // The suites the debian images list: the release, its updates and its security archive.
     writeFileSync(join(building, 'etc/apt/sources.list'), '');
-    writeFileSync(join(building, 'etc/apt/sources.list.d/debian.sources'), [
-      `Types: deb\nURIs: ${MIRROR}\nSuites: ${suite} ${suite}-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
-      `Types: deb\nURIs: ${SECURITY_MIRROR}\nSuites: ${suite}-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
-    ].join('\n'));
+    writeFileSync(
+      join(building, 'etc/apt/sources.list.d/debian.sources'),
+      [
+        `Types: deb\nURIs: ${MIRROR}\nSuites: ${suite} ${suite}-updates\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
+        `Types: deb\nURIs: ${SECURITY_MIRROR}\nSuites: ${suite}-security\nComponents: main\nSigned-By: /usr/share/keyrings/debian-archive-keyring.gpg\n`,
+      ].join('\n'),
+    );
     for (const instruction of rootSteps) {
       if (instruction.keyword === 'COPY') {
         for (const [source, dest] of copies(instruction.args)) {
@@ -173,8 +179,16 @@ export class PostgresRoot {
         }
       } else if (instruction.keyword === 'RUN') {
         // As a build container has it: /proc (bash's process substitution reads /dev/fd through it).
-        step(`RUN ${instruction.args}`, 'unshare', ['--mount', '--propagation', 'private', '/bin/sh', '-c',
-          'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot "$0" /bin/sh -c "$1"', building, instruction.args]);
+        step(`RUN ${instruction.args}`, 'unshare', [
+          '--mount',
+          '--propagation',
+          'private',
+          '/bin/sh',
+          '-c',
+          'mount -t proc proc "$0/proc" && exec /usr/sbin/chroot "$0" /bin/sh -c "$1"',
+          building,
+          instruction.args,
+        ]);
       } else {
         throw new Error(`${instruction.keyword} before the last RUN: the test build does not run it`);
       }
@@ -237,23 +251,35 @@ export class PostgresRoot {
   }
 
   /** Runs a command in the root to completion (bounded). */
-  run(command: readonly string[], options: { env?: Readonly<Record<string, string>>; user?: { uid: number; gid: number }; input?: string; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+  run(
+    command: readonly string[],
+    options: { env?: Readonly<Record<string, string>>; user?: { uid: number; gid: number }; input?: string; timeoutMs?: number } = {},
+  ): SpawnSyncReturns<string> {
     return spawnSync('/usr/sbin/chroot', this.chrootArgs(command, options.user), {
-      encoding: 'utf8', env: this.environment(options.env), input: options.input, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 2 ** 20,
+      encoding: 'utf8',
+      env: this.environment(options.env),
+      input: options.input,
+      timeout: options.timeoutMs ?? 120_000,
+      maxBuffer: 64 * 2 ** 20,
     });
   }
 
   /** Installed Debian packages in the root, name → version. */
   installedVersions(names: readonly string[]): Record<string, string> {
     const result = this.run(['dpkg-query', '--show', '--showformat=${Package} ${Version}\\n', ...names], { user: { uid: 0, gid: 0 } });
-    return Object.fromEntries(result.stdout.trim().split('\n').filter(Boolean).map((line) => line.split(' ') as [string, string]));
+    return Object.fromEntries(
+      result.stdout
+        .trim()
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ') as [string, string]),
+    );
   }
 
   /** Whether a file exists in the root. */
   has(inner: string): boolean {
     return existsSync(this.hostPath(inner));
   }
-
 }
 
 /**

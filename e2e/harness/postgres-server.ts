@@ -44,8 +44,10 @@ export function imageContextOf(files: ReadonlyMap<string, string>, environment: 
  * it); otherwise the suite skips saying what is missing, and under CI=true fails.
  */
 export function postgresAvailable(files: ReadonlyMap<string, string>, environment: string): boolean {
-  const missing = rootPrerequisiteMissing()
-    ?? (PostgresRoot.find(imageContextOf(files, environment)) ? undefined
+  const missing =
+    rootPrerequisiteMissing() ??
+    (PostgresRoot.find(imageContextOf(files, environment))
+      ? undefined
       : "the database image's Debian root could not be built (the global set-up printed why): it needs Debian's archive (or CDC8S_DEBIAN_MIRROR)");
   return availableOrSkip(missing);
 }
@@ -161,8 +163,12 @@ export class PostgresServer {
    * TCP connections (after the first start's initdb and reconcile), and throws with its log when
    * it exits first. The caller starts the sidecars and stops the server.
    */
-  static async startAsRendered(files: ReadonlyMap<string, string>, objects: readonly RenderedObject[], environment: string,
-    passwords: { readonly app: string; readonly debezium: string }): Promise<{ server: PostgresServer; reconcile: ReconcileFiles; backup: Record<string, string> }> {
+  static async startAsRendered(
+    files: ReadonlyMap<string, string>,
+    objects: readonly RenderedObject[],
+    environment: string,
+    passwords: { readonly app: string; readonly debezium: string },
+  ): Promise<{ server: PostgresServer; reconcile: ReconcileFiles; backup: Record<string, string> }> {
     const context = imageContextOf(files, environment);
     const server = new PostgresServer(PostgresRoot.ensure(context), objects, context, passwords);
     await server.start();
@@ -277,7 +283,9 @@ export class PostgresServer {
   /** A container's mounts: its rendered volumeMounts, the image's files, and the harness's repository stand-in. */
   private mounts(name: string, overrides: { writable?: readonly string[] } = {}): Mount[] {
     const rendered = this.container(name).volumeMounts.map((m: any) => ({
-      source: this.volumes.get(m.name) as string, target: m.mountPath, readOnly: m.readOnly === true && !overrides.writable?.includes(m.name),
+      source: this.volumes.get(m.name) as string,
+      target: m.mountPath,
+      readOnly: m.readOnly === true && !overrides.writable?.includes(m.name),
     }));
     return [...this.imageFiles, ...rendered, ...(this.extraMounts.get(name) ?? [])];
   }
@@ -317,7 +325,11 @@ export class PostgresServer {
   }
 
   /** Runs a command to completion (bounded) in a container of the pod, as its user with its environment. */
-  exec(container: string, command: readonly string[], options: { env?: Readonly<Record<string, string>>; input?: string; writable?: readonly string[]; timeoutMs?: number } = {}): SpawnSyncReturns<string> {
+  exec(
+    container: string,
+    command: readonly string[],
+    options: { env?: Readonly<Record<string, string>>; input?: string; writable?: readonly string[]; timeoutMs?: number } = {},
+  ): SpawnSyncReturns<string> {
     const run = this.inContainer(this.mounts(container, { writable: options.writable }), this.user(container), this.environment(container, options.env), command);
     return spawnSync(run.command, run.args, { encoding: 'utf8', env: run.env, input: options.input, timeout: options.timeoutMs ?? 120_000, maxBuffer: 64 * 2 ** 20 });
   }
@@ -335,13 +347,24 @@ export class PostgresServer {
    */
   private async start(): Promise<void> {
     const container = this.container(POSTGRES_CONTAINER);
-    const command = [...this.root.config.entrypoint, ...(container.command ?? []), ...(container.args ?? this.root.config.cmd),
-      '-c', 'listen_addresses=127.0.0.1', '-c', `port=${this.port}`];
+    const command = [
+      ...this.root.config.entrypoint,
+      ...(container.command ?? []),
+      ...(container.args ?? this.root.config.cmd),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      `port=${this.port}`,
+    ];
     // The entrypoint's first-start psql finds the server at the default socket directory, on this run's port.
     this.server = this.startContainer(POSTGRES_CONTAINER, command, { PGPORT: String(this.port) }, this.root.config.stopSignal as NodeJS.Signals);
     // The first start's temporary server has no TCP listener, and a server in crash recovery
     // listens but refuses logins: ready once TCP answers and the rendered readiness probe passes.
-    await this.server.waitFor('accepting connections', async () => await listening('127.0.0.1', this.port) && this.probe(POSTGRES_CONTAINER, 'readinessProbe').status === 0, 120_000);
+    await this.server.waitFor(
+      'accepting connections',
+      async () => (await listening('127.0.0.1', this.port)) && this.probe(POSTGRES_CONTAINER, 'readinessProbe').status === 0,
+      120_000,
+    );
   }
 
   /** pg_ctl stop in the server's container: `immediate` is a crash (no checkpoint), `fast` a clean shutdown. */
@@ -372,7 +395,10 @@ export class PostgresServer {
   probe(container: string, probe: 'startupProbe' | 'readinessProbe' | 'livenessProbe'): SpawnSyncReturns<string> {
     const command: string[] | undefined = this.container(container)[probe]?.exec?.command;
     if (!command) throw new Error(`${container} has no exec ${probe}`);
-    return this.exec(container, command.map((arg) => (arg === String(POSTGRES_PORT) ? String(this.port) : arg)));
+    return this.exec(
+      container,
+      command.map((arg) => (arg === String(POSTGRES_PORT) ? String(this.port) : arg)),
+    );
   }
 
   /** One pass of the reconcile sidecar: the reconcile, then its check, as its script runs them. */
@@ -404,8 +430,14 @@ export class PostgresServer {
    */
   async restoreToTime(target: string): Promise<void> {
     await this.shutdown('fast');
-    this.checked('pgbackrest restore', this.exec('backup', ['pgbackrest', `--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore'],
-      { writable: this.container('backup').volumeMounts.filter((m: any) => this.pod.volumes.find((v: any) => v.name === m.name)?.persistentVolumeClaim).map((m: any) => m.name) }));
+    this.checked(
+      'pgbackrest restore',
+      this.exec('backup', ['pgbackrest', `--stanza=${BACKUP_STANZA}`, '--delta', '--type=time', `--target=${target}`, '--target-action=promote', 'restore'], {
+        writable: this.container('backup')
+          .volumeMounts.filter((m: any) => this.pod.volumes.find((v: any) => v.name === m.name)?.persistentVolumeClaim)
+          .map((m: any) => m.name),
+      }),
+    );
     await this.start();
   }
 
@@ -432,8 +464,12 @@ export class PostgresServer {
    */
   psql(login: Login, args: readonly string[]): Command {
     const conninfo = `${this.address(`${CLIENT_CA_DIR}/ca.crt`, login.sslmode)} dbname=${login.database} user=${login.user}${login.replication ? ` replication=${login.replication}` : ''}`;
-    return this.inContainer([{ source: join(this.dir, 'ca'), target: CLIENT_CA_DIR, readOnly: true }], this.root.config.user,
-      { PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' }, ['psql', '-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-d', conninfo, ...args]);
+    return this.inContainer(
+      [{ source: join(this.dir, 'ca'), target: CLIENT_CA_DIR, readOnly: true }],
+      this.root.config.user,
+      { PGPASSWORD: login.password, PGCONNECT_TIMEOUT: '5' },
+      ['psql', '-v', 'ON_ERROR_STOP=1', '--no-psqlrc', '-d', conninfo, ...args],
+    );
   }
 
   /** psql over TCP with a password, as a client pod connects. */
@@ -444,7 +480,11 @@ export class PostgresServer {
 
   /** The serial of the certificate the server presents right now (a TLS handshake, as a client sees it). */
   servedCertificateSerial(): string {
-    const handshake = spawnSync('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${this.port}`, '-servername', this.serverName], { input: '', encoding: 'utf8', timeout: 30_000 });
+    const handshake = spawnSync('openssl', ['s_client', '-starttls', 'postgres', '-connect', `127.0.0.1:${this.port}`, '-servername', this.serverName], {
+      input: '',
+      encoding: 'utf8',
+      timeout: 30_000,
+    });
     const pem = /-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/.exec(handshake.stdout)?.[0];
     if (!pem) throw new Error(`no certificate in the TLS handshake: ${handshake.stderr}`);
     return spawnSync('openssl', ['x509', '-noout', '-serial'], { input: pem, encoding: 'utf8' }).stdout.trim();

@@ -4,7 +4,9 @@ import { connect } from 'node:net';
 
 /** Every process the harness started and has not seen exit: ended by pid when the run ends, whatever happens. */
 const running = new Set<ManagedProcess>();
-process.once('exit', () => { for (const p of running) p.kill('SIGKILL'); });
+process.once('exit', () => {
+  for (const p of running) p.kill('SIGKILL');
+});
 
 /** A process the harness started, with its output in a log file and a bounded wait for readiness. */
 export class ManagedProcess {
@@ -37,7 +39,12 @@ export class ManagedProcess {
     this.child = spawn(this.command, this.args, { cwd, env: env ?? process.env, uid, gid, detached: group === true, stdio: ['ignore', log, log] });
     closeSync(log);
     running.add(this);
-    this.exit = new Promise((done) => this.child?.once('exit', (code) => { running.delete(this); done(code); }));
+    this.exit = new Promise((done) =>
+      this.child?.once('exit', (code) => {
+        running.delete(this);
+        done(code);
+      }),
+    );
     return this;
   }
 
@@ -51,7 +58,7 @@ export class ManagedProcess {
   async stop(graceMs = 15_000): Promise<void> {
     if (!this.alive) return;
     this.kill(this.options.stopSignal ?? 'SIGTERM');
-    if (await within(this.exit as Promise<unknown>, graceMs) === 'timeout') {
+    if ((await within(this.exit as Promise<unknown>, graceMs)) === 'timeout') {
       this.kill('SIGKILL');
       await within(this.exit as Promise<unknown>, 5_000);
     }
@@ -101,7 +108,9 @@ export function sleep(ms: number): Promise<void> {
 
 export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 'timeout'> {
   let timer: NodeJS.Timeout | undefined;
-  const timeout = new Promise<'timeout'>((done) => { timer = setTimeout(() => done('timeout'), ms); });
+  const timeout = new Promise<'timeout'>((done) => {
+    timer = setTimeout(() => done('timeout'), ms);
+  });
   try {
     return await Promise.race([promise, timeout]);
   } finally {
@@ -113,9 +122,15 @@ export async function within<T>(promise: Promise<T>, ms: number): Promise<T | 't
 export function listening(host: string, port: number): Promise<boolean> {
   return new Promise((done) => {
     const socket = connect({ host, port, timeout: 1_000 });
-    socket.once('connect', () => { socket.destroy(); done(true); });
+    socket.once('connect', () => {
+      socket.destroy();
+      done(true);
+    });
     socket.once('error', () => done(false));
-    socket.once('timeout', () => { socket.destroy(); done(false); });
+    socket.once('timeout', () => {
+      socket.destroy();
+      done(false);
+    });
   });
 }
 

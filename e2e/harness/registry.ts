@@ -29,7 +29,11 @@ export class Registry {
   readonly certDir: string;
   private process?: ManagedProcess;
 
-  constructor(private readonly dir: string, readonly host: string, login: { username: string; password: string }) {
+  constructor(
+    private readonly dir: string,
+    readonly host: string,
+    login: { username: string; password: string },
+  ) {
     const ca = new CertificateAuthority(mkdirIn(dir, 'ca'), '/CN=cdc8s test registry CA');
     const { key, cert } = ca.issue('registry', `/CN=${host}`, `DNS:${host}`);
     // containers/image trusts the CAs of a directory given as --cert-dir (files named *.crt).
@@ -38,14 +42,17 @@ export class Registry {
     const htpasswd = spawnSync('htpasswd', ['-Bbn', login.username, login.password], { encoding: 'utf8' });
     if (htpasswd.status !== 0) throw new Error(`htpasswd failed: ${htpasswd.stderr}`);
     writeFileSync(join(dir, 'htpasswd'), htpasswd.stdout);
-    writeFileSync(join(dir, 'config.yml'), [
-      'version: 0.1',
-      'log: { level: info }',
-      `storage: { filesystem: { rootdirectory: ${mkdirIn(dir, 'storage')} } }`,
-      `http: { addr: "${this.address}:443", tls: { certificate: ${cert}, key: ${key} } }`,
-      `auth: { htpasswd: { realm: cdc8s-test, path: ${join(dir, 'htpasswd')} } }`,
-      '',
-    ].join('\n'));
+    writeFileSync(
+      join(dir, 'config.yml'),
+      [
+        'version: 0.1',
+        'log: { level: info }',
+        `storage: { filesystem: { rootdirectory: ${mkdirIn(dir, 'storage')} } }`,
+        `http: { addr: "${this.address}:443", tls: { certificate: ${cert}, key: ${key} } }`,
+        `auth: { htpasswd: { realm: cdc8s-test, path: ${join(dir, 'htpasswd')} } }`,
+        '',
+      ].join('\n'),
+    );
   }
 
   async start(): Promise<void> {
@@ -70,7 +77,9 @@ export class Registry {
     const hosts = join(this.dir, 'hosts');
     writeFileSync(hosts, `127.0.0.1 localhost\n${this.address} ${this.host}\n`);
     return spawnSync('unshare', ['--mount', '--propagation', 'private', 'sh', '-c', 'mount --bind "$0" /etc/hosts && exec skopeo "$@"', hosts, ...args], {
-      encoding: 'utf8', timeout: 120_000, env: { PATH: process.env.PATH, REGISTRY_AUTH_FILE: authFile, HOME: this.dir },
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { PATH: process.env.PATH, REGISTRY_AUTH_FILE: authFile, HOME: this.dir },
     });
   }
 }
@@ -95,20 +104,30 @@ export function ociImage(dir: string, tag: string): string {
   const tar = spawnSync('tar', ['--sort=name', '--mtime=@0', '--owner=0', '--group=0', '-cf', '-', '-C', files, '.'], { maxBuffer: 2 ** 24 });
   const gzip = spawnSync('gzip', ['-n'], { input: tar.stdout, maxBuffer: 2 ** 24 });
   const layer = blob(gzip.stdout);
-  const config = blob(JSON.stringify({
-    architecture: 'amd64', os: 'linux', config: {},
-    rootfs: { type: 'layers', diff_ids: [`sha256:${createHash('sha256').update(tar.stdout).digest('hex')}`] },
-  }));
-  const manifest = blob(JSON.stringify({
-    schemaVersion: 2, mediaType: 'application/vnd.oci.image.manifest.v1+json',
-    config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
-    layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
-  }));
+  const config = blob(
+    JSON.stringify({
+      architecture: 'amd64',
+      os: 'linux',
+      config: {},
+      rootfs: { type: 'layers', diff_ids: [`sha256:${createHash('sha256').update(tar.stdout).digest('hex')}`] },
+    }),
+  );
+  const manifest = blob(
+    JSON.stringify({
+      schemaVersion: 2,
+      mediaType: 'application/vnd.oci.image.manifest.v1+json',
+      config: { mediaType: 'application/vnd.oci.image.config.v1+json', ...config },
+      layers: [{ mediaType: 'application/vnd.oci.image.layer.v1.tar+gzip', ...layer }],
+    }),
+  );
   writeFileSync(join(layout, 'oci-layout'), JSON.stringify({ imageLayoutVersion: '1.0.0' }));
-  writeFileSync(join(layout, 'index.json'), JSON.stringify({
-    schemaVersion: 2,
-    manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }],
-  }));
+  writeFileSync(
+    join(layout, 'index.json'),
+    JSON.stringify({
+      schemaVersion: 2,
+      manifests: [{ mediaType: 'application/vnd.oci.image.manifest.v1+json', ...manifest, annotations: { 'org.opencontainers.image.ref.name': tag } }],
+    }),
+  );
   return `oci:${layout}:${tag}`;
 }
 
@@ -134,7 +153,11 @@ export function esoTemplate(template: Record<string, string>, data: Record<strin
  */
 export function generatorOutputKeys(kind: 'ECRAuthorizationToken' | 'GCRAccessToken'): string[] {
   // The module at e2e/eso-template's pinned version, downloaded into the module cache when it is not there yet.
-  const module = spawnSync('go', ['mod', 'download', '-json', 'github.com/external-secrets/external-secrets'], { cwd: join(packageRoot(), 'e2e', 'eso-template'), encoding: 'utf8', timeout: 10 * 60_000 });
+  const module = spawnSync('go', ['mod', 'download', '-json', 'github.com/external-secrets/external-secrets'], {
+    cwd: join(packageRoot(), 'e2e', 'eso-template'),
+    encoding: 'utf8',
+    timeout: 10 * 60_000,
+  });
   if (module.status !== 0) throw new Error(`go mod download failed: ${module.stderr}${module.stdout}`);
   const file = { ECRAuthorizationToken: 'pkg/generator/ecr/ecr.go', GCRAccessToken: 'pkg/generator/gcr/gcr.go' }[kind];
   const source = readFileSync(join(JSON.parse(module.stdout).Dir, file), 'utf8');

@@ -14,15 +14,24 @@ export class SqlSession {
 
   constructor(client: Command) {
     this.child = spawn(client.command, [...client.args], { env: client.env, stdio: ['pipe', 'pipe', 'pipe'] });
-    this.child.stdout?.on('data', (chunk) => { this.output += chunk; });
-    this.child.stderr?.on('data', (chunk) => { this.errors += chunk; });
+    this.child.stdout?.on('data', (chunk) => {
+      this.output += chunk;
+    });
+    this.child.stderr?.on('data', (chunk) => {
+      this.errors += chunk;
+    });
   }
 
   /** Runs `sql` in the session (bounded); throws with psql's errors when it reports one. */
   async run(sql: string, timeoutMs = 60_000): Promise<void> {
     const mark = `cdc8s-session-mark-${++this.marks}`;
     this.child.stdin?.write(`${sql}\n\\echo ${mark}\n`);
-    await eventually(() => this.output.includes(mark) || this.child.exitCode !== null, timeoutMs, () => `psql session did not finish: ${sql.slice(0, 200)}; ${this.errors.slice(-500)}`, 50);
+    await eventually(
+      () => this.output.includes(mark) || this.child.exitCode !== null,
+      timeoutMs,
+      () => `psql session did not finish: ${sql.slice(0, 200)}; ${this.errors.slice(-500)}`,
+      50,
+    );
     if (this.errors.includes('ERROR') || this.child.exitCode !== null) throw new Error(`psql session failed: ${this.errors.slice(-2000)}`);
   }
 

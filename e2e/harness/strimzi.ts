@@ -7,7 +7,6 @@ import { RenderedObject } from '../../src/model/rendered-object';
  * the only inputs besides the objects are where things run (loopback addresses, file paths).
  */
 
-
 /** Strimzi's fixed internal listeners (KafkaCluster.CONTROLPLANE_PORT, REPLICATION_PORT). */
 export const CONTROL_PLANE_PORT = 9090;
 export const REPLICATION_PORT = 9091;
@@ -94,9 +93,12 @@ export function nodeProperties(kafka: RenderedObject, nodes: readonly KafkaNode[
     `listener.name.${name.toLowerCase()}.ssl.client.auth=required`,
   ];
   // printConfigProviders: the file and directory providers on brokers only.
-  lines.push(`config.providers=${['strimzienv', 'strimzisecrets', ...(isBroker ? ['strimzifile', 'strimzidir'] : [])].join(',')}`,
+  lines.push(
+    `config.providers=${['strimzienv', 'strimzisecrets', ...(isBroker ? ['strimzifile', 'strimzidir'] : [])].join(',')}`,
     'config.providers.strimzienv.class=org.apache.kafka.common.config.provider.EnvVarConfigProvider',
-    'config.providers.strimzienv.param.allowlist.pattern=.*', SECRETS_PROVIDER_STAND_IN);
+    'config.providers.strimzienv.param.allowlist.pattern=.*',
+    SECRETS_PROVIDER_STAND_IN,
+  );
   lines.push(...internalTls(CONTROL_PLANE));
   if (isController) {
     listeners.push(`${CONTROL_PLANE}://${address}:${CONTROL_PLANE_PORT}`);
@@ -142,7 +144,14 @@ export function nodeProperties(kafka: RenderedObject, nodes: readonly KafkaNode[
 
 /** Strimzi's super users for a cluster (its own components, by certificate), plus the CR's. */
 export function superUsers(cluster: string, extra: readonly string[]): string[] {
-  const components = [`${cluster}-kafka`, `${cluster}-entity-topic-operator`, `${cluster}-entity-user-operator`, `${cluster}-kafka-exporter`, `${cluster}-cruise-control`, 'cluster-operator'];
+  const components = [
+    `${cluster}-kafka`,
+    `${cluster}-entity-topic-operator`,
+    `${cluster}-entity-user-operator`,
+    `${cluster}-kafka-exporter`,
+    `${cluster}-cruise-control`,
+    'cluster-operator',
+  ];
   return [...components.map((cn) => `User:CN=${cn},O=io.strimzi`), ...extra.map((u) => `User:${u}`)];
 }
 
@@ -161,23 +170,29 @@ export interface AdminPlan {
 const kafkaEnum = (name: string) => name.replace(/([a-z])([A-Z])/g, '$1_$2').toUpperCase();
 
 export function adminPlan(objects: readonly RenderedObject[], passwordOf: (user: string) => string): AdminPlan {
-  const topics = objects.filter((o) => o.kind === 'KafkaTopic').map((t) => ({
-    name: t.spec.topicName ?? t.metadata.name,
-    partitions: t.spec.partitions,
-    replicas: t.spec.replicas,
-    config: Object.fromEntries(Object.entries(t.spec.config ?? {}).map(([k, v]) => [k, String(v)])),
-  }));
-  const users = objects.filter((o) => o.kind === 'KafkaUser').map((u) => {
-    if (u.spec.authentication?.type !== 'scram-sha-512') throw new Error(`KafkaUser ${u.metadata.name}: only scram-sha-512 is translated`);
-    const acls = (u.spec.authorization?.acls ?? []).flatMap((acl: any) => acl.operations.map((operation: string) => ({
-      resourceType: kafkaEnum(acl.resource.type),
-      name: acl.resource.type === 'cluster' ? 'kafka-cluster' : acl.resource.name,
-      patternType: acl.resource.patternType === 'prefix' ? 'PREFIXED' : 'LITERAL',
-      operation: kafkaEnum(operation),
-      host: acl.host ?? '*',
-    })));
-    return { name: u.metadata.name, password: passwordOf(u.metadata.name), acls };
-  });
+  const topics = objects
+    .filter((o) => o.kind === 'KafkaTopic')
+    .map((t) => ({
+      name: t.spec.topicName ?? t.metadata.name,
+      partitions: t.spec.partitions,
+      replicas: t.spec.replicas,
+      config: Object.fromEntries(Object.entries(t.spec.config ?? {}).map(([k, v]) => [k, String(v)])),
+    }));
+  const users = objects
+    .filter((o) => o.kind === 'KafkaUser')
+    .map((u) => {
+      if (u.spec.authentication?.type !== 'scram-sha-512') throw new Error(`KafkaUser ${u.metadata.name}: only scram-sha-512 is translated`);
+      const acls = (u.spec.authorization?.acls ?? []).flatMap((acl: any) =>
+        acl.operations.map((operation: string) => ({
+          resourceType: kafkaEnum(acl.resource.type),
+          name: acl.resource.type === 'cluster' ? 'kafka-cluster' : acl.resource.name,
+          patternType: acl.resource.patternType === 'prefix' ? 'PREFIXED' : 'LITERAL',
+          operation: kafkaEnum(operation),
+          host: acl.host ?? '*',
+        })),
+      );
+      return { name: u.metadata.name, password: passwordOf(u.metadata.name), acls };
+    });
   return { topics, users };
 }
 
@@ -202,7 +217,7 @@ export function connectWorkerProperties(connect: RenderedObject, host: WorkerHos
   const tls = spec.tls !== undefined;
   const scram = spec.authentication?.type === 'scram-sha-512';
   if (spec.authentication && !scram) throw new Error(`KafkaConnect authentication ${spec.authentication.type} is not translated`);
-  const protocol = tls ? (scram ? 'SASL_SSL' : 'SSL') : (scram ? 'SASL_PLAINTEXT' : 'PLAINTEXT');
+  const protocol = tls ? (scram ? 'SASL_SSL' : 'SSL') : scram ? 'SASL_PLAINTEXT' : 'PLAINTEXT';
   const clients = ['', 'producer.', 'consumer.', 'admin.'];
   for (const prefix of clients) lines.push(`${prefix}security.protocol=${protocol}`);
   if (tls) {
@@ -223,7 +238,11 @@ export function connectWorkerProperties(connect: RenderedObject, host: WorkerHos
     SECRETS_PROVIDER_STAND_IN,
   );
   // Strimzi's defaults (KafkaConnectConfiguration.DEFAULTS), then spec.config verbatim.
-  const config: Record<string, unknown> = { 'key.converter': 'org.apache.kafka.connect.json.JsonConverter', 'value.converter': 'org.apache.kafka.connect.json.JsonConverter', ...spec.config };
+  const config: Record<string, unknown> = {
+    'key.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    'value.converter': 'org.apache.kafka.connect.json.JsonConverter',
+    ...spec.config,
+  };
   // The image's /opt/kafka is the stand-in directory here (provider paths must exist).
   for (const [key, value] of Object.entries(config)) lines.push(`${key}=${key.endsWith('.param.allowed.paths') ? String(value).replaceAll('/opt/kafka', host.kafkaHome) : value}`);
   lines.push(

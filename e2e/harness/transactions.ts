@@ -35,8 +35,11 @@ export function applyTransactions(records: readonly ConsumedRecord[], tables: re
     if (record.value === null) continue;
     const payload = JSON.parse(record.value).payload;
     if (payload.status === 'END') {
-      const perTable = Object.fromEntries((payload.data_collections as { data_collection: string; event_count: number }[])
-        .filter((c) => tables.includes(c.data_collection)).map((c) => [c.data_collection, c.event_count]));
+      const perTable = Object.fromEntries(
+        (payload.data_collections as { data_collection: string; event_count: number }[])
+          .filter((c) => tables.includes(c.data_collection))
+          .map((c) => [c.data_collection, c.event_count]),
+      );
       ends.set(xidOf(payload.id), { events: Object.values(perTable).reduce((a, b) => a + b, 0), perTable });
       tryApply(xidOf(payload.id));
     } else if (payload.transaction?.id) {

@@ -121,15 +121,22 @@ export function key(table: string, id: number | string): string {
 
 /** Runs each writer's statements through its own psql session (`client`: the application's login), all at once; resolves when all have committed (bounded). */
 export function runWriters(scripts: readonly string[][], client: Command, timeoutMs: number, pauseSeconds = 0): Promise<void> {
-  return Promise.all(scripts.map((script) => new Promise<void>((done, fail) => {
-    // A pause between transactions spreads the writes over time, so a fault lands mid-stream.
-    const statements = pauseSeconds > 0 ? script.flatMap((s) => [s, `SELECT pg_sleep(${pauseSeconds});`]) : script;
-    const psql = spawn(client.command, [...client.args], { env: client.env, timeout: timeoutMs, stdio: ['pipe', 'ignore', 'pipe'] });
-    let stderr = '';
-    psql.stderr?.on('data', (chunk) => { stderr += chunk; });
-    psql.on('close', (code) => (code === 0 ? done() : fail(new Error(`writer psql exited ${code}: ${stderr.slice(-2000)}`))));
-    psql.stdin?.end(`${statements.join('\n')}\n`);
-  }))).then(() => undefined);
+  return Promise.all(
+    scripts.map(
+      (script) =>
+        new Promise<void>((done, fail) => {
+          // A pause between transactions spreads the writes over time, so a fault lands mid-stream.
+          const statements = pauseSeconds > 0 ? script.flatMap((s) => [s, `SELECT pg_sleep(${pauseSeconds});`]) : script;
+          const psql = spawn(client.command, [...client.args], { env: client.env, timeout: timeoutMs, stdio: ['pipe', 'ignore', 'pipe'] });
+          let stderr = '';
+          psql.stderr?.on('data', (chunk) => {
+            stderr += chunk;
+          });
+          psql.on('close', (code) => (code === 0 ? done() : fail(new Error(`writer psql exited ${code}: ${stderr.slice(-2000)}`))));
+          psql.stdin?.end(`${statements.join('\n')}\n`);
+        }),
+    ),
+  ).then(() => undefined);
 }
 
 /** A consumed record decoded: which row, and what happened to it. */

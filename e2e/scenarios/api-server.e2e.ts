@@ -18,7 +18,9 @@ const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCrds());
 
 describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernetes %s API server', (version) => {
   let bin: KubeBinaries;
-  beforeAll(() => { bin = buildKube(version); }, 45 * 60_000);
+  beforeAll(() => {
+    bin = buildKube(version);
+  }, 45 * 60_000);
 
   describe.each(ENVIRONMENTS)('%s', (env) => {
     let server: KubeServer;
@@ -93,7 +95,8 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
       for (const ns of objects.filter((o: any) => o.kind === 'Namespace')) server.kubectl(['create', 'serviceaccount', 'default', '-n', ns.metadata.name]);
       for (const workload of templates) {
         const pod = {
-          apiVersion: 'v1', kind: 'Pod',
+          apiVersion: 'v1',
+          kind: 'Pod',
           metadata: { name: `${workload.metadata.name}-psa`, namespace: workload.metadata.namespace, labels: workload.spec.template.metadata?.labels },
           spec: workload.spec.template.spec,
         };
@@ -126,12 +129,18 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
         expect(can(connectSa, 'get', 'configmaps', dataNamespace)).toBe('no');
       });
 
-      it('the API\'s and the consumers\' ServiceAccounts may do nothing', () => {
+      it("the API's and the consumers' ServiceAccounts may do nothing", () => {
         const workloads = objects.filter((o: any) => o.kind === 'Deployment' && o.spec.template.spec.serviceAccountName);
         expect(workloads.length).toBeGreaterThanOrEqual(3);
         for (const w of workloads) {
           const sa = `${w.metadata.namespace}:${w.spec.template.spec.serviceAccountName}`;
-          for (const [verb, resource] of [['get', 'secrets'], ['list', 'configmaps'], ['get', 'pods'], ['create', 'events'], ['*', '*']]) {
+          for (const [verb, resource] of [
+            ['get', 'secrets'],
+            ['list', 'configmaps'],
+            ['get', 'pods'],
+            ['create', 'events'],
+            ['*', '*'],
+          ]) {
             expect(`${sa} ${verb} ${resource}: ${can(sa, verb, resource, w.metadata.namespace)}`).toBe(`${sa} ${verb} ${resource}: no`);
           }
         }
@@ -153,7 +162,8 @@ describe.runIf(ready).each(KUBERNETES_VERSIONS)('every output on a real Kubernet
       const refused = objects.flatMap((o: any) => {
         const group = apiGroupOf(o.apiVersion);
         const what = `${o.kind} ${o.metadata.namespace ?? ''}/${o.metadata.name}`;
-        if (served.get(`${group}/${o.kind}`)?.namespaced === false) return listed(project.clusterResourceWhitelist, group, o.kind, o.metadata.name) ? [] : [`${what}: not in clusterResourceWhitelist`];
+        if (served.get(`${group}/${o.kind}`)?.namespaced === false)
+          return listed(project.clusterResourceWhitelist, group, o.kind, o.metadata.name) ? [] : [`${what}: not in clusterResourceWhitelist`];
         if (project.namespaceResourceWhitelist && !listed(project.namespaceResourceWhitelist, group, o.kind)) return [`${what}: not in namespaceResourceWhitelist`];
         if (listed(project.namespaceResourceBlacklist, group, o.kind)) return [`${what}: in namespaceResourceBlacklist`];
         return project.destinations.some((d: any) => d.namespace === '*' || d.namespace === o.metadata.namespace) ? [] : [`${what}: namespace not a destination`];

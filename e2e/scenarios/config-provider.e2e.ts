@@ -16,14 +16,13 @@ import { connectorConfig } from '../harness/strimzi';
  * rendered Role and RoleBinding are enough, and no more than that.
  */
 const ENV = 'eks';
-const ready = availableOrSkip(missingGo()) && availableOrSkip(missingToolchain())
-  && availableOrSkip(missingCrds());
+const ready = availableOrSkip(missingGo()) && availableOrSkip(missingToolchain()) && availableOrSkip(missingCrds());
 
 /** How Strimzi's KafkaConnectConfigurationBuilder declares the provider (the other three are Kafka's own). */
 const PROVIDERS = 'config.providers=strimzisecrets\nconfig.providers.strimzisecrets.class=io.strimzi.kafka.KubernetesSecretConfigProvider\n';
 const sha256 = (value: string) => createHash('sha256').update(value).digest('hex');
 
-describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s config provider on a real API server', () => {
+describe.runIf(ready)("Connect's ${strimzisecrets:…} resolved by Strimzi's config provider on a real API server", () => {
   const { files, objects } = distManifests(ENV);
   const connect = objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject;
   const connector = objects.find((o) => o.kind === 'KafkaConnector') as RenderedObject;
@@ -42,9 +41,17 @@ describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s c
     writeFileSync(configFile, JSON.stringify(config));
     // fabric8's client, as in a pod but pointed at this server: the token, the CA, nothing else.
     const run = spawnSync(bin.java, ['-Xmx256m', '-cp', bin.classpath, 'cdc8s.e2e.E2eTool', 'resolve', providers, configFile], {
-      encoding: 'utf8', timeout: 120_000,
-      env: { ...process.env, KUBERNETES_MASTER: server.url, KUBERNETES_AUTH_TOKEN: token.stdout.trim(), KUBERNETES_CERTS_CA_FILE: server.caFile,
-        KUBERNETES_AUTH_TRYKUBECONFIG: 'false', KUBERNETES_AUTH_TRYSERVICEACCOUNT: 'false', KUBERNETES_NAMESPACE: namespace },
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: {
+        ...process.env,
+        KUBERNETES_MASTER: server.url,
+        KUBERNETES_AUTH_TOKEN: token.stdout.trim(),
+        KUBERNETES_CERTS_CA_FILE: server.caFile,
+        KUBERNETES_AUTH_TRYKUBECONFIG: 'false',
+        KUBERNETES_AUTH_TRYSERVICEACCOUNT: 'false',
+        KUBERNETES_NAMESPACE: namespace,
+      },
     });
     if (run.status !== 0) throw new Error(`E2eTool resolve exited ${run.status ?? run.error?.message}:\n${run.stderr.split('\n').slice(-20).join('\n')}`);
     return run.stdout.trim().split('\n').pop() as string;
@@ -69,7 +76,7 @@ describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s c
   }, 45 * 60_000);
   afterAll(() => server?.stop());
 
-  it('as the Connect ServiceAccount, the connector config resolves: database.password is the Secret\'s value', () => {
+  it("as the Connect ServiceAccount, the connector config resolves: database.password is the Secret's value", () => {
     expect(secretName).toBeDefined();
     const resolved = resolve(`${connect.metadata.namespace}/${connect.metadata.name}-connect`, connectorConfig(connector as any).config);
     expect(resolved).toBe(JSON.stringify({ 'database.password': sha256(password) }));
@@ -79,7 +86,9 @@ describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s c
     const connectSa = `${connect.metadata.namespace}/${connect.metadata.name}-connect`;
     const probe = { probe: `\${strimzisecrets:${secretNamespace}/another-secret:password}` };
     // The provider drops the server's 403 from its message; the grant below shows RBAC was the only obstacle.
-    expect(resolve(connectSa, probe)).toBe(`FAILED org.apache.kafka.common.config.ConfigException: Failed to retrieve Secret another-secret from Kubernetes namespace ${secretNamespace}`);
+    expect(resolve(connectSa, probe)).toBe(
+      `FAILED org.apache.kafka.common.config.ConfigException: Failed to retrieve Secret another-secret from Kubernetes namespace ${secretNamespace}`,
+    );
     const grant = [
       ['create', 'role', 'e2e-grant', '-n', secretNamespace, '--verb=get', '--resource=secrets', '--resource-name=another-secret'],
       ['create', 'rolebinding', 'e2e-grant', '-n', secretNamespace, '--role=e2e-grant', `--serviceaccount=${connectSa.replace('/', ':')}`],
@@ -92,7 +101,7 @@ describe.runIf(ready)('Connect\'s ${strimzisecrets:…} resolved by Strimzi\'s c
     }
   });
 
-  it('as any other ServiceAccount (the API\'s), the Debezium password is refused by the server', () => {
+  it("as any other ServiceAccount (the API's), the Debezium password is refused by the server", () => {
     const api = objects.find((o) => o.kind === 'Deployment' && (o as any).spec.template.spec.serviceAccountName) as any;
     const resolved = resolve(`${api.metadata.namespace}/${api.spec.template.spec.serviceAccountName}`, connectorConfig(connector as any).config);
     expect(resolved).toBe(`FAILED org.apache.kafka.common.config.ConfigException: Failed to retrieve Secret ${secretName} from Kubernetes namespace ${secretNamespace}`);

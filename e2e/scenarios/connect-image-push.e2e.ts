@@ -19,7 +19,7 @@ const ready = availableOrSkip(missingGo() ?? missingRegistryTools());
 /** The login each generator returns (its source: ECR's token decodes to AWS:<token>; GCR's user is oauth2accesstoken). */
 const USERNAMES = { ECRAuthorizationToken: 'AWS', GCRAccessToken: 'oauth2accesstoken' } as const;
 
-describe.runIf(ready).each(['eks', 'gke'])('%s: Strimzi\'s Buildah build can push with the rendered push Secret', (env) => {
+describe.runIf(ready).each(['eks', 'gke'])("%s: Strimzi's Buildah build can push with the rendered push Secret", (env) => {
   const objects = objectsOf(render(env));
   const connect = objects.find((o) => o.kind === 'KafkaConnect') as any;
   const pushSecret = objects.find((o) => o.kind === 'ExternalSecret' && o.metadata.name === connect.spec.build.output.pushSecret) as any;

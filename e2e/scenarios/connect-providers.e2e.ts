@@ -17,7 +17,7 @@ import { RenderedObject } from '../../src/model/rendered-object';
  */
 const ready = availableOrSkip(missingToolchain());
 
-describe.runIf(ready)('a connector cannot read the worker\'s environment or files through the config providers', () => {
+describe.runIf(ready)("a connector cannot read the worker's environment or files through the config providers", () => {
   const { objects } = distManifests('eks');
   const dir = mkdtempSync(join(tmpdir(), 'cdc8s-providers-'));
   const kafkaHome = join(dir, 'opt-kafka');
@@ -29,7 +29,9 @@ describe.runIf(ready)('a connector cannot read the worker\'s environment or file
     const config = join(dir, 'config.json');
     writeFileSync(config, JSON.stringify({ probe: reference }));
     const run = spawnSync(bin.java, ['-Xmx128m', '-cp', bin.classpath, 'cdc8s.e2e.E2eTool', 'resolve', worker, config], {
-      encoding: 'utf8', timeout: 60_000, env: { ...process.env, ADVERTISED_HOSTNAME: 'cdc-connect-0.cdc-connect', DATABASE_PASSWORD: 'an-env-secret' },
+      encoding: 'utf8',
+      timeout: 60_000,
+      env: { ...process.env, ADVERTISED_HOSTNAME: 'cdc-connect-0.cdc-connect', DATABASE_PASSWORD: 'an-env-secret' },
     });
     const line = run.stdout.trim().split('\n').pop() as string;
     if (run.status !== 0 || line.startsWith('FAILED')) throw new Error(`E2eTool resolve: ${line}\n${run.stderr.slice(-2000)}`);
@@ -42,13 +44,22 @@ describe.runIf(ready)('a connector cannot read the worker\'s environment or file
     writeFileSync(join(kafkaHome, 'kafka.properties'), 'key=in-kafka-home\n');
     writeFileSync(join(dir, 'credentials.properties'), 'password=a-file-secret\n');
     worker = join(dir, 'worker.properties');
-    writeFileSync(worker, connectWorkerProperties(objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject, {
-      bootstrapServers: '127.0.0.1:9093', truststorePem: join(dir, 'ca.pem'), restHost: '127.0.0.1', restPort: 8083, pluginPath: dir, secretsDir: dir, kafkaHome,
-    }));
+    writeFileSync(
+      worker,
+      connectWorkerProperties(objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject, {
+        bootstrapServers: '127.0.0.1:9093',
+        truststorePem: join(dir, 'ca.pem'),
+        restHost: '127.0.0.1',
+        restPort: 8083,
+        pluginPath: dir,
+        secretsDir: dir,
+        kafkaHome,
+      }),
+    );
   }, 20 * 60_000);
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('Strimzi\'s own references still resolve: ${strimzienv:ADVERTISED_HOSTNAME}, a file in /opt/kafka', () => {
+  it("Strimzi's own references still resolve: ${strimzienv:ADVERTISED_HOSTNAME}, a file in /opt/kafka", () => {
     expect(resolve('${strimzienv:ADVERTISED_HOSTNAME}')).toBeDefined();
     expect(resolve(`\${strimzifile:${join(kafkaHome, 'kafka.properties')}:key}`)).toBeDefined();
   });

@@ -41,13 +41,19 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
   async function verifyAllArrived(catchUpMs = 300_000): Promise<void> {
     const expected = workload.eventCount();
     const writesDone = Date.now();
-    await eventually(() => consumer.count() >= expected, catchUpMs, () => `${consumer.count()} of ${expected} events consumed; operator restarts: ${pipeline.autoRestarts.join('; ')}`);
+    await eventually(
+      () => consumer.count() >= expected,
+      catchUpMs,
+      () => `${consumer.count()} of ${expected} events consumed; operator restarts: ${pipeline.autoRestarts.join('; ')}`,
+    );
     const caughtUp = Date.now() - writesDone;
     // A duplicate would arrive within a few polls of the last record.
     await sleep(3_000);
     expect(compare(workload.expected, decode(consumer.records())).slice(0, 10)).toEqual([]);
     // The numbers for the record (README, issue notes): not asserted beyond the bounds above.
-    console.log(`e2e: ${expected} events over ${workload.expected.size} keys so far, all exactly once and in order; the last arrived ${(caughtUp / 1000).toFixed(1)} s after the last write; operator restarts: ${pipeline.autoRestarts.length}`);
+    console.log(
+      `e2e: ${expected} events over ${workload.expected.size} keys so far, all exactly once and in order; the last arrived ${(caughtUp / 1000).toFixed(1)} s after the last write; operator restarts: ${pipeline.autoRestarts.length}`,
+    );
   }
 
   describe('7. least privilege, tested by refusal', () => {
@@ -78,7 +84,9 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     consumer = pipeline.startConsumer('ledger-projector');
     await streamAndVerify(10_000);
     // The database agrees: every live row at its version, and nothing else.
-    const rows = pipeline.sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions").split('\n');
+    const rows = pipeline
+      .sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
+      .split('\n');
     expect(rows.sort()).toEqual([...workload.finalRows()].map(([k, v]) => `${k}=${v}`).sort());
     // Deletes became tombstones (tombstones.on.delete=true).
     const events = decode(consumer.records());
@@ -95,7 +103,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       },
     });
     await pipeline.restartNode(victim);
-    await eventually(() => pipeline.isr().under === 0, 120_000, () => `ISR not full again: ${pipeline.isr().detail}`, 3_000);
+    await eventually(
+      () => pipeline.isr().under === 0,
+      120_000,
+      () => `ISR not full again: ${pipeline.isr().detail}`,
+      3_000,
+    );
   });
 
   it('3. two brokers down: no ack and no progress while they are, the slot keeps the WAL, then everything arrives exactly once', async () => {
@@ -130,7 +143,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         pipeline.workers[worker].kill('SIGKILL');
         // The database sees the task die at once (its replication connection is gone); Connect's REST
         // keeps reporting it RUNNING until the group reassigns it. Alerts judge by the slot.
-        await eventually(() => !pipeline.slotActive(), 15_000, () => 'the slot stayed active after its worker died', 200);
+        await eventually(
+          () => !pipeline.slotActive(),
+          15_000,
+          () => 'the slot stayed active after its worker died',
+          200,
+        );
         console.log(`e2e: task's worker SIGKILLed: slot inactive; Connect's REST reports the task ${await pipeline.taskState(connector)}`);
         await sleep(2_000);
         await pipeline.restartWorker(worker);
@@ -148,7 +166,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     await streamAndVerify(2_000);
   });
 
-  it('6. heartbeats: with traffic only on an uncaptured table, the slot\'s confirmed_flush_lsn still advances', async () => {
+  it("6. heartbeats: with traffic only on an uncaptured table, the slot's confirmed_flush_lsn still advances", async () => {
     const before = pipeline.slot();
     const traffic = Array.from({ length: 4 }, () => Array.from({ length: 100 }, (_, i) => `INSERT INTO public.audit_log (note) VALUES ('uncaptured ${i}');`));
     await runWriters(traffic, pipeline.appPsql, 120_000, 0.1);
@@ -156,7 +174,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     expect(after.current).toBeGreaterThan(before.current);
     // heartbeat.interval.ms is 10 s; Connect commits offsets every 60 s (offset.flush.interval.ms).
     // Past where the WAL was before the uncaptured traffic began: only heartbeats can have moved it.
-    await eventually(() => pipeline.slot().confirmed > before.current, 150_000, () => `confirmed_flush_lsn ${pipeline.slot().confirmed} not past ${before.current}`, 2_000);
+    await eventually(
+      () => pipeline.slot().confirmed > before.current,
+      150_000,
+      () => `confirmed_flush_lsn ${pipeline.slot().confirmed} not past ${before.current}`,
+      2_000,
+    );
   });
 
   it('8. an ad hoc incremental snapshot, signalled as npm run diff prints it, re-reads every row of a table', async () => {
@@ -164,8 +187,18 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     const accounts = [...workload.finalRows()].filter(([k]) => k.startsWith('accounts:'));
     // The INSERT npm run diff prints for a newly captured table, run as its kubectl exec runs it (the superuser).
     pipeline.postgres.superuser(snapshotSignal(pipeline.objects as any, ['public.accounts']).sql);
-    const snapshotted = () => new Map(decode(consumer.records(from)).filter((e) => e.key.startsWith('accounts:') && e.event.op === 'r').map((e) => [e.key, (e.event as { version: number }).version]));
-    await eventually(() => snapshotted().size >= accounts.length, 180_000, () => `${snapshotted().size} of ${accounts.length} account rows re-read; connect: ${pipeline.workers.map((w) => w.tail(10)).join('\n')}`, 2_000);
+    const snapshotted = () =>
+      new Map(
+        decode(consumer.records(from))
+          .filter((e) => e.key.startsWith('accounts:') && e.event.op === 'r')
+          .map((e) => [e.key, (e.event as { version: number }).version]),
+      );
+    await eventually(
+      () => snapshotted().size >= accounts.length,
+      180_000,
+      () => `${snapshotted().size} of ${accounts.length} account rows re-read; connect: ${pipeline.workers.map((w) => w.tail(10)).join('\n')}`,
+      2_000,
+    );
     // Each live row at its current version, and no row that was deleted.
     expect([...snapshotted()].sort()).toEqual(accounts.sort());
     // What every later comparison must now expect: the re-read, after each account's last change.
@@ -182,8 +215,14 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       if (e.event.op === 'd' || e.event.op === 'tombstone') state.delete(e.key);
       else state.set(e.key, e.event.version);
     }
-    const rows = new Map(pipeline.sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
-      .split('\n').filter(Boolean).map((row) => row.split('=')).map(([k, v]) => [k, Number(v)] as [string, number]));
+    const rows = new Map(
+      pipeline
+        .sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
+        .split('\n')
+        .filter(Boolean)
+        .map((row) => row.split('='))
+        .map(([k, v]) => [k, Number(v)] as [string, number]),
+    );
     const problems: string[] = [];
     for (const [k, v] of rows) if (state.get(k) !== v) problems.push(`${k}: database ${v}, consumer ${state.get(k) ?? 'missing'}`);
     for (const k of state.keys()) if (!rows.has(k)) problems.push(`${k}: consumer holds a row the database does not`);
@@ -203,7 +242,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         await sleep(2_000);
         pipeline.rotateDebeziumPassword(rotated);
         // The reconcile sidecar sees the Secret change and sets the role's password.
-        await eventually(() => pipeline.reconcileSidecar.tail(30).includes('password of debezium set from its Secret'), 60_000, () => `not rotated:\n${pipeline.reconcileSidecar.tail(20)}`, 1_000);
+        await eventually(
+          () => pipeline.reconcileSidecar.tail(30).includes('password of debezium set from its Secret'),
+          60_000,
+          () => `not rotated:\n${pipeline.reconcileSidecar.tail(20)}`,
+          1_000,
+        );
         // The runbook's last step: strimzi.io/restart=true, so the connector resolves the Secret again.
         await pipeline.restartConnector(connector);
       },
@@ -233,7 +277,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     const from = consumer.position();
     await pipeline.resumeConnector(connector);
     pipeline.sql(writesWithoutDeletes(910_000, 500));
-    await eventually(() => convergedDifferences(from).length === 0, 240_000, () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`, 3_000);
+    await eventually(
+      () => convergedDifferences(from).length === 0,
+      240_000,
+      () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`,
+      3_000,
+    );
     expect(pipeline.postgres.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toMatch(/^(reserved|extended)$/);
   }, 400_000);
 
@@ -251,7 +300,11 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     // The runbook: stop the connector, restore, reset the offsets, run.
     await pipeline.stopConnector(connector);
     await pipeline.postgres.restoreToTime(target);
-    await eventually(() => pipeline.postgres.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f', 60_000, () => 'still in recovery');
+    await eventually(
+      () => pipeline.postgres.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f',
+      60_000,
+      () => 'still in recovery',
+    );
     expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 930000')).toBe('0');
     expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 920000')).toBe('300');
     await pipeline.published();
@@ -260,7 +313,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     await pipeline.resumeConnector(connector);
     // Committed after the restore, on the new timeline: every one must arrive.
     pipeline.sql(writesWithoutDeletes(940_000, 300));
-    await eventually(() => convergedDifferences(from).length === 0, 240_000, () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`, 3_000);
+    await eventually(
+      () => convergedDifferences(from).length === 0,
+      240_000,
+      () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`,
+      3_000,
+    );
   }, 400_000);
 
   /**
@@ -298,68 +356,96 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       for (const e of decode(consumer.records(from))) if (wanted.has(e.key) && e.event.op === 'c') counts.set(e.key, (counts.get(e.key) ?? 0) + 1);
       return { missing: keys.filter((k) => !counts.has(k)), twice: keys.filter((k) => (counts.get(k) ?? 0) > 1) };
     };
-    const keysOf = (statements: readonly string[]) => statements.map((s) => {
-      const [, table, id] = /INTO public\.(\w+) \(id[^)]*\) VALUES \((\d+)/.exec(s) ?? [];
-      return `${table}:${id}`;
-    });
+    const keysOf = (statements: readonly string[]) =>
+      statements.map((s) => {
+        const [, table, id] = /INTO public\.(\w+) \(id[^)]*\) VALUES \((\d+)/.exec(s) ?? [];
+        return `${table}:${id}`;
+      });
     /** Every row of `keys` arrives once (bounded), then nothing twice. */
     async function allArrive(from: number, keys: readonly string[]): Promise<void> {
-      await eventually(() => arrived(from, keys).missing.length === 0, 180_000,
-        () => `${arrived(from, keys).missing.length} of ${keys.length} committed rows never arrived (e.g. ${arrived(from, keys).missing.slice(0, 3).join(', ')}); connect: ${pipeline.workers.map((w) => w.tail(5)).join('\n')}`, 2_000);
+      await eventually(
+        () => arrived(from, keys).missing.length === 0,
+        180_000,
+        () =>
+          `${arrived(from, keys).missing.length} of ${keys.length} committed rows never arrived (e.g. ${arrived(from, keys).missing.slice(0, 3).join(', ')}); connect: ${pipeline.workers.map((w) => w.tail(5)).join('\n')}`,
+        2_000,
+      );
       await sleep(3_000);
       expect(arrived(from, keys)).toEqual({ missing: [], twice: [] });
     }
 
-    it.each(Object.keys(faults) as Fault[])('a transaction open across a heartbeat message, its next change right after it; %s', async (fault) => {
-      const from = consumer.position();
-      const [before, after] = [workload.newRows('accounts', 200), workload.newRows('accounts', 200)];
-      const session = pipeline.openSession();
-      // Idle inside its transaction across the fault: the session opts out of the role's idle limit, as a batch job would.
-      await session.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
-      // What Debezium's heartbeat runs, then at once the open transaction's next changes.
-      pipeline.postgres.superuser(heartbeat());
-      await session.run(after.statements.join('\n'));
-      await sleep(heartbeatInterval() + 500);
-      const resume = await faults[fault]();
-      await session.run('COMMIT');
-      session.close();
-      await resume();
-      await allArrive(from, keysOf([...before.statements, ...after.statements]));
-    }, 400_000);
+    it.each(Object.keys(faults) as Fault[])(
+      'a transaction open across a heartbeat message, its next change right after it; %s',
+      async (fault) => {
+        const from = consumer.position();
+        const [before, after] = [workload.newRows('accounts', 200), workload.newRows('accounts', 200)];
+        const session = pipeline.openSession();
+        // Idle inside its transaction across the fault: the session opts out of the role's idle limit, as a batch job would.
+        await session.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
+        // What Debezium's heartbeat runs, then at once the open transaction's next changes.
+        pipeline.postgres.superuser(heartbeat());
+        await session.run(after.statements.join('\n'));
+        await sleep(heartbeatInterval() + 500);
+        const resume = await faults[fault]();
+        await session.run('COMMIT');
+        session.close();
+        await resume();
+        await allArrive(from, keysOf([...before.statements, ...after.statements]));
+      },
+      400_000,
+    );
 
-    it.each(Object.keys(faults) as Fault[])('a transaction open across another one\'s COMMIT, its next change right after it; %s', async (fault) => {
-      const from = consumer.position();
-      const [before, other, after] = [workload.newRows('accounts', 200), workload.newRows('transactions', 1), workload.newRows('accounts', 200)];
-      const [open, short] = [pipeline.openSession(), pipeline.openSession()];
-      await open.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
-      await short.run(other.statements[0]);
-      await open.run(after.statements.join('\n'));
-      short.close();
-      await eventually(() => arrived(from, keysOf(other.statements)).missing.length === 0, 60_000, () => 'the short transaction did not arrive', 500);
-      await sleep(heartbeatInterval() + 500);
-      const resume = await faults[fault]();
-      await open.run('COMMIT');
-      open.close();
-      await resume();
-      await allArrive(from, keysOf([...before.statements, ...other.statements, ...after.statements]));
-    }, 400_000);
+    it.each(Object.keys(faults) as Fault[])(
+      "a transaction open across another one's COMMIT, its next change right after it; %s",
+      async (fault) => {
+        const from = consumer.position();
+        const [before, other, after] = [workload.newRows('accounts', 200), workload.newRows('transactions', 1), workload.newRows('accounts', 200)];
+        const [open, short] = [pipeline.openSession(), pipeline.openSession()];
+        await open.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
+        await short.run(other.statements[0]);
+        await open.run(after.statements.join('\n'));
+        short.close();
+        await eventually(
+          () => arrived(from, keysOf(other.statements)).missing.length === 0,
+          60_000,
+          () => 'the short transaction did not arrive',
+          500,
+        );
+        await sleep(heartbeatInterval() + 500);
+        const resume = await faults[fault]();
+        await open.run('COMMIT');
+        open.close();
+        await resume();
+        await allArrive(from, keysOf([...before.statements, ...other.statements, ...after.statements]));
+      },
+      400_000,
+    );
 
-    it.each(Object.keys(faults) as Fault[])('a COPY of 20,000 rows, the fault while its events are being emitted; %s', async (fault) => {
-      const from = consumer.position();
-      const base = consumer.count();
-      const rows = workload.newRows('accounts', 20_000);
-      const keys = keysOf(rows.statements);
-      const session = pipeline.openSession();
-      await session.run(rows.copy, 120_000);
-      session.close();
-      // Mid-emission: part of the COPY's rows delivered (committed with their offsets), not all.
-      await eventually(() => consumer.count() - base >= 2_000, 120_000, () => 'the COPY\'s rows did not start arriving', 50);
-      const resume = await faults[fault]();
-      const delivered = consumer.count() - base;
-      console.log(`e2e: ${fault} after ${delivered} of 20000 COPY rows arrived`);
-      await resume();
-      await allArrive(from, keys);
-    }, 400_000);
+    it.each(Object.keys(faults) as Fault[])(
+      'a COPY of 20,000 rows, the fault while its events are being emitted; %s',
+      async (fault) => {
+        const from = consumer.position();
+        const base = consumer.count();
+        const rows = workload.newRows('accounts', 20_000);
+        const keys = keysOf(rows.statements);
+        const session = pipeline.openSession();
+        await session.run(rows.copy, 120_000);
+        session.close();
+        // Mid-emission: part of the COPY's rows delivered (committed with their offsets), not all.
+        await eventually(
+          () => consumer.count() - base >= 2_000,
+          120_000,
+          () => "the COPY's rows did not start arriving",
+          50,
+        );
+        const resume = await faults[fault]();
+        const delivered = consumer.count() - base;
+        console.log(`e2e: ${fault} after ${delivered} of 20000 COPY rows arrived`);
+        await resume();
+        await allArrive(from, keys);
+      },
+      400_000,
+    );
   });
   /**
    * 13. What a transactions app writes, and what its consumers must read: every event whole and
@@ -368,12 +454,18 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
    */
   describe('13. events carry whole rows and exact values, and no ordinary data stops the pipeline', () => {
     /** The payloads (null for a tombstone) of one row's events after byte `from`, in order. */
-    const eventsOf = (from: number, table: string, id: number) => consumer.records(from)
-      .filter((r) => r.topic.endsWith(`.${table}`) && r.key !== null && JSON.parse(r.key).payload.id === id)
-      .map((r) => (r.value === null ? null : JSON.parse(r.value).payload));
+    const eventsOf = (from: number, table: string, id: number) =>
+      consumer
+        .records(from)
+        .filter((r) => r.topic.endsWith(`.${table}`) && r.key !== null && JSON.parse(r.key).payload.id === id)
+        .map((r) => (r.value === null ? null : JSON.parse(r.value).payload));
     const arrive = async (from: number, table: string, id: number, count: number) => {
-      await eventually(() => eventsOf(from, table, id).length >= count, 180_000,
-        () => `${eventsOf(from, table, id).length} of ${count} events of ${table} ${id}; operator restarts: ${pipeline.autoRestarts.slice(-3).join('; ')}`, 1_000);
+      await eventually(
+        () => eventsOf(from, table, id).length >= count,
+        180_000,
+        () => `${eventsOf(from, table, id).length} of ${count} events of ${table} ${id}; operator restarts: ${pipeline.autoRestarts.slice(-3).join('; ')}`,
+        1_000,
+      );
       return eventsOf(from, table, id);
     };
     /** Text of `blocks` x 32 bytes that pglz cannot shrink below TOAST's 2 kB threshold: stored out of line. */
@@ -385,7 +477,9 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         connector = await pipeline.startConnector();
         consumer = pipeline.startConsumer('ledger-projector');
       }
-      pipeline.sql('ALTER TABLE public.accounts ADD COLUMN memo text; ALTER TABLE public.transactions ADD COLUMN exact numeric(12,2), ADD COLUMN settled numeric NOT NULL DEFAULT 0');
+      pipeline.sql(
+        'ALTER TABLE public.accounts ADD COLUMN memo text; ALTER TABLE public.transactions ADD COLUMN exact numeric(12,2), ADD COLUMN settled numeric NOT NULL DEFAULT 0',
+      );
     });
 
     it('an update that leaves a large (TOASTed) value unchanged still carries it, and updates and deletes carry the real row before', async () => {
@@ -403,12 +497,23 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       expect(tombstone).toBeNull();
     });
 
-    it('numeric values arrive as exact decimal strings, NaN and Infinity by Debezium\'s names, and the pipeline goes on', async () => {
+    it("numeric values arrive as exact decimal strings, NaN and Infinity by Debezium's names, and the pipeline goes on", async () => {
       const from = consumer.position();
-      const rows: [number, string, string][] = [[7_000_101, '1234.50', '0.10'], [7_000_102, "'NaN'", "'NaN'"], [7_000_103, 'NULL', "'Infinity'"], [7_000_104, '-0.01', "'-Infinity'"]];
-      for (const [id, exact, settled] of rows) pipeline.sql(`INSERT INTO public.transactions (id, version, account_id, amount, exact, settled) VALUES (${id}, 1, 1, 1, ${exact}, ${settled})`);
+      const rows: [number, string, string][] = [
+        [7_000_101, '1234.50', '0.10'],
+        [7_000_102, "'NaN'", "'NaN'"],
+        [7_000_103, 'NULL', "'Infinity'"],
+        [7_000_104, '-0.01', "'-Infinity'"],
+      ];
+      for (const [id, exact, settled] of rows)
+        pipeline.sql(`INSERT INTO public.transactions (id, version, account_id, amount, exact, settled) VALUES (${id}, 1, 1, 1, ${exact}, ${settled})`);
       const values = await Promise.all(rows.map(async ([id]) => (await arrive(from, 'transactions', id, 1))[0].after));
-      expect(values.map((v) => [v.exact, v.settled])).toEqual([['1234.50', '0.10'], ['NAN', 'NAN'], [null, 'POSITIVE_INFINITY'], ['-0.01', 'NEGATIVE_INFINITY']]);
+      expect(values.map((v) => [v.exact, v.settled])).toEqual([
+        ['1234.50', '0.10'],
+        ['NAN', 'NAN'],
+        [null, 'POSITIVE_INFINITY'],
+        ['-0.01', 'NEGATIVE_INFINITY'],
+      ]);
       // Every later change still flows.
       pipeline.sql('INSERT INTO public.transactions (id, version, account_id, amount) VALUES (7000105, 1, 1, 1)');
       expect((await arrive(from, 'transactions', 7_000_105, 1))[0].after.settled).toBe('0');
@@ -419,18 +524,34 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const id = 7_000_301;
       // One column per type, each with a value whose encoding is unambiguous.
       const columns: [string, string, string][] = [
-        ['t_smallint', 'smallint', '7'], ['t_bigint', 'bigint', '9007199254740993'], ['t_bool', 'boolean', 'true'],
-        ['t_real', 'real', '1.5'], ['t_double', 'double precision', '2.25'], ['t_text', 'text', "'h\u00e9llo'"],
-        ['t_date', 'date', "'2026-12-05'"], ['t_ts', 'timestamp', "'2026-12-05 01:02:03.456789'"], ['t_tstz', 'timestamptz', "'2026-12-05 01:02:03.456789+00'"],
-        ['t_time', 'time', "'01:02:03.456789'"], ['t_interval', 'interval', "'1 day 2 hours'"], ['t_uuid', 'uuid', "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"],
-        ['t_jsonb', 'jsonb', `'{"a": 1}'`], ['t_bytea', 'bytea', "'\\xdeadbeef'"], ['t_int_array', 'integer[]', "'{1,2}'"],
+        ['t_smallint', 'smallint', '7'],
+        ['t_bigint', 'bigint', '9007199254740993'],
+        ['t_bool', 'boolean', 'true'],
+        ['t_real', 'real', '1.5'],
+        ['t_double', 'double precision', '2.25'],
+        ['t_text', 'text', "'h\u00e9llo'"],
+        ['t_date', 'date', "'2026-12-05'"],
+        ['t_ts', 'timestamp', "'2026-12-05 01:02:03.456789'"],
+        ['t_tstz', 'timestamptz', "'2026-12-05 01:02:03.456789+00'"],
+        ['t_time', 'time', "'01:02:03.456789'"],
+        ['t_interval', 'interval', "'1 day 2 hours'"],
+        ['t_uuid', 'uuid', "'a0eebc99-9c0b-4ef8-bb6d-6bb9bd380a11'"],
+        ['t_jsonb', 'jsonb', `'{"a": 1}'`],
+        ['t_bytea', 'bytea', "'\\xdeadbeef'"],
+        ['t_int_array', 'integer[]', "'{1,2}'"],
       ];
       pipeline.sql(columns.map(([name, type]) => `ALTER TABLE public.accounts ADD COLUMN ${name} ${type}`).join('; '));
-      pipeline.sql(`INSERT INTO public.accounts (id, version, balance, ${columns.map(([name]) => name).join(', ')}) VALUES (${id}, 1, 0, ${columns.map(([, , value]) => value).join(', ')})`);
+      pipeline.sql(
+        `INSERT INTO public.accounts (id, version, balance, ${columns.map(([name]) => name).join(', ')}) VALUES (${id}, 1, 0, ${columns.map(([, , value]) => value).join(', ')})`,
+      );
       const [created] = await arrive(from, 'accounts', id, 1);
       const micros = (ms: number, rest: number) => ms * 1000 + rest;
       expect(created.after).toMatchObject({
-        t_smallint: 7, t_bool: true, t_real: 1.5, t_double: 2.25, t_text: 'h\u00e9llo',
+        t_smallint: 7,
+        t_bool: true,
+        t_real: 1.5,
+        t_double: 2.25,
+        t_text: 'h\u00e9llo',
         t_date: Date.UTC(2026, 11, 5) / 86_400_000,
         t_ts: micros(Date.UTC(2026, 11, 5, 1, 2, 3, 456), 789),
         t_tstz: '2026-12-05T01:02:03.456789Z',
@@ -445,11 +566,22 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const raw = consumer.records(from).find((r) => r.value?.includes(`"id":${id},`))?.value ?? '';
       expect(raw).toContain('"t_bigint":9007199254740993');
       // The schema names each semantic type, for consumers that decode by it.
-      const fields = Object.fromEntries(JSON.parse(raw).schema.fields.find((f: any) => f.field === 'after').fields.map((f: any) => [f.field, f.name ?? f.type]));
+      const fields = Object.fromEntries(
+        JSON.parse(raw)
+          .schema.fields.find((f: any) => f.field === 'after')
+          .fields.map((f: any) => [f.field, f.name ?? f.type]),
+      );
       expect(fields).toMatchObject({
-        t_date: 'io.debezium.time.Date', t_ts: 'io.debezium.time.MicroTimestamp', t_tstz: 'io.debezium.time.ZonedTimestamp',
-        t_time: 'io.debezium.time.MicroTime', t_interval: 'io.debezium.time.MicroDuration', t_uuid: 'io.debezium.data.Uuid',
-        t_jsonb: 'io.debezium.data.Json', t_bytea: 'bytes', t_int_array: 'array', t_bigint: 'int64',
+        t_date: 'io.debezium.time.Date',
+        t_ts: 'io.debezium.time.MicroTimestamp',
+        t_tstz: 'io.debezium.time.ZonedTimestamp',
+        t_time: 'io.debezium.time.MicroTime',
+        t_interval: 'io.debezium.time.MicroDuration',
+        t_uuid: 'io.debezium.data.Uuid',
+        t_jsonb: 'io.debezium.data.Json',
+        t_bytea: 'bytes',
+        t_int_array: 'array',
+        t_bigint: 'int64',
       });
       pipeline.sql(columns.map(([name]) => `ALTER TABLE public.accounts DROP COLUMN ${name}`).join('; '));
     });
@@ -461,7 +593,9 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const [created] = await arrive(from, 'accounts', id, 1);
       expect(created.after.memo).toHaveLength(2 * 1024 * 1024);
       // 6 MiB new and 2 MiB old in one event: more than the 8 MiB limit leaves for row data.
-      expect(() => pipeline.sql(`UPDATE public.accounts SET memo = memo || memo || memo WHERE id = ${id}`)).toThrow(/UPDATE of a row of public\.accounts refused: its change event would carry/);
+      expect(() => pipeline.sql(`UPDATE public.accounts SET memo = memo || memo || memo WHERE id = ${id}`)).toThrow(
+        /UPDATE of a row of public\.accounts refused: its change event would carry/,
+      );
       pipeline.sql(`UPDATE public.accounts SET version = 2 WHERE id = ${id}`);
       const [, updated] = await arrive(from, 'accounts', id, 2);
       expect(updated.after.version).toBe(2);
@@ -472,12 +606,17 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const from = consumer.position();
       const first = 7_100_000;
       // One source transaction over both tables.
-      pipeline.sql(`INSERT INTO public.accounts (id, version, balance) SELECT g, 1, 0 FROM generate_series(${first}, ${first + 19_999}) g; INSERT INTO public.transactions (id, version, account_id, amount) SELECT g, 1, ${first}, 1 FROM generate_series(${first}, ${first + 9}) g`);
+      pipeline.sql(
+        `INSERT INTO public.accounts (id, version, balance) SELECT g, 1, 0 FROM generate_series(${first}, ${first + 19_999}) g; INSERT INTO public.transactions (id, version, account_id, amount) SELECT g, 1, ${first}, 1 FROM generate_series(${first}, ${first + 9}) g`,
+      );
       const tables = ['public.accounts', 'public.transactions'];
       const ours = () => applyTransactions(consumer.records(from), tables).filter((t) => t.perTable['public.accounts'] === 20_000);
       const seen = () => {
         const records = consumer.records(from);
-        const ends = records.filter((r) => r.topic === pipeline.transactionTopic).map((r) => r.value ?? '').filter((v) => v.includes('"END"'));
+        const ends = records
+          .filter((r) => r.topic === pipeline.transactionTopic)
+          .map((r) => r.value ?? '')
+          .filter((v) => v.includes('"END"'));
         return `the 20,010-row transaction was not applied: ${records.length} records since the insert, ${ends.length} END records; the last: ${ends.at(-1)?.slice(-400)}`;
       };
       await eventually(() => ours().length === 1, 180_000, seen, 2_000);
@@ -485,8 +624,12 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const [unit] = ours();
       expect(unit).toMatchObject({ events: 20_010, perTable: { 'public.accounts': 20_000, 'public.transactions': 10 }, late: 0 });
       // Without the END record a consumer would apply whatever each poll brought.
-      const received = decode(consumer.records(from)).filter((e) => /^(accounts|transactions):71\d{5}$/.test(e.key)).map((e) => e.received);
-      console.log(`e2e: the 20,010 events of one source transaction arrived over ${((Math.max(...received) - Math.min(...received)) / 1000).toFixed(1)} s; the consumer applied them as one unit at its END`);
+      const received = decode(consumer.records(from))
+        .filter((e) => /^(accounts|transactions):71\d{5}$/.test(e.key))
+        .map((e) => e.received);
+      console.log(
+        `e2e: the 20,010 events of one source transaction arrived over ${((Math.max(...received) - Math.min(...received)) / 1000).toFixed(1)} s; the consumer applied them as one unit at its END`,
+      );
     });
 
     it('TRUNCATE of a captured table is refused with what to do instead: its topic would keep every row', () => {

@@ -30,7 +30,9 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
   // Each component's objects, read from its subchart's templates.
   const objectsOf = (component: Component): RenderedObject[] => {
     const templates = join(chart, 'charts', component, 'templates');
-    return readdirSync(templates).filter((f) => f.endsWith('.yaml')).sort()
+    return readdirSync(templates)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
       .flatMap((f) => parseYamlObjects(readFileSync(join(templates, f), 'utf8').replace(/^\{\{.*\}\}$/gm, '')));
   };
   const all = COMPONENTS.flatMap((c) => objectsOf(c));
@@ -53,13 +55,21 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
   beforeAll(async () => {
     server = new KubeServer(buildKube('1.35'));
     await server.start();
-    run = (args) => helm(args, { KUBECONFIG: server.kubeconfig, HELM_CONFIG_HOME: join(server.dir, 'helm-config'), HELM_CACHE_HOME: join(server.dir, 'helm-cache'), HELM_DATA_HOME: join(server.dir, 'helm-data') });
+    run = (args) =>
+      helm(args, {
+        KUBECONFIG: server.kubeconfig,
+        HELM_CONFIG_HOME: join(server.dir, 'helm-config'),
+        HELM_CACHE_HOME: join(server.dir, 'helm-cache'),
+        HELM_DATA_HOME: join(server.dir, 'helm-data'),
+      });
     server.installCrds(SHARED_CRDS, (upstream) => upstream !== OPERATOR_CRDS);
   }, 45 * 60_000);
   afterAll(() => server?.stop());
 
-  it('the README\'s first install: namespaces only, then the operator, then the upgrade NOTES.txt prints; no error, no warning', () => {
-    const onlyNamespaces = COMPONENTS.filter((c) => c !== 'namespaces').map((c) => `${c}.enabled=false`).join(',');
+  it("the README's first install: namespaces only, then the operator, then the upgrade NOTES.txt prints; no error, no warning", () => {
+    const onlyNamespaces = COMPONENTS.filter((c) => c !== 'namespaces')
+      .map((c) => `${c}.enabled=false`)
+      .join(',');
     const first = run(['install', 'cdc8s', chart, ...release, '--create-namespace', '--set', onlyNamespaces]);
     expect({ status: first.status, stderr: first.stderr }).toEqual({ status: 0, stderr: '' });
     expect([...live(all)].sort()).toEqual(objectsOf('namespaces').map(keyOf).sort());
@@ -68,7 +78,12 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
     // The third step exactly as the chart's NOTES print it.
     const printed = /^\s*helm (upgrade cdc8s <this chart> .*)$/m.exec(first.stdout)?.[1];
     expect(printed).toBeDefined();
-    const everything = run((printed as string).replace('<this chart>', 'CHART').split(/\s+/).map((arg) => (arg === 'CHART' ? chart : arg)));
+    const everything = run(
+      (printed as string)
+        .replace('<this chart>', 'CHART')
+        .split(/\s+/)
+        .map((arg) => (arg === 'CHART' ? chart : arg)),
+    );
     expect({ status: everything.status, stderr: everything.stderr }).toEqual({ status: 0, stderr: '' });
     expect([...live(all)].sort()).toEqual(all.map(keyOf).sort());
   });
@@ -89,6 +104,11 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
   it('helm uninstall leaves every object that holds data in place, and nothing else', () => {
     const uninstall = run(['uninstall', 'cdc8s', '--namespace', 'cdc8s']);
     expect({ status: uninstall.status }).toEqual({ status: 0 });
-    expect([...live(all)].sort()).toEqual(all.filter((o) => HOLDS_DATA.has(o.kind)).map(keyOf).sort());
+    expect([...live(all)].sort()).toEqual(
+      all
+        .filter((o) => HOLDS_DATA.has(o.kind))
+        .map(keyOf)
+        .sort(),
+    );
   });
 });

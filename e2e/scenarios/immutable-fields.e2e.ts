@@ -21,10 +21,27 @@ type Segment = string | number;
 
 /** Values of enumerations the rendered objects use, and another value each may take. */
 const ALTERNATES: Record<string, string> = {
-  ReadWriteOnce: 'ReadWriteMany', Filesystem: 'Block', Retain: 'Delete', Delete: 'Retain', WaitForFirstConsumer: 'Immediate',
-  Immediate: 'WaitForFirstConsumer', TCP: 'UDP', UDP: 'TCP', ClusterIP: 'NodePort', NodePort: 'ClusterIP', OrderedReady: 'Parallel',
-  RollingUpdate: 'OnDelete', IfNotPresent: 'Always', Ingress: 'Egress', Egress: 'Ingress', AlwaysAllow: 'IfHealthyBudget',
-  RuntimeDefault: 'Unconfined', Memory: '', OnRootMismatch: 'Always', Prefix: 'Exact', PathPrefix: 'Exact',
+  ReadWriteOnce: 'ReadWriteMany',
+  Filesystem: 'Block',
+  Retain: 'Delete',
+  Delete: 'Retain',
+  WaitForFirstConsumer: 'Immediate',
+  Immediate: 'WaitForFirstConsumer',
+  TCP: 'UDP',
+  UDP: 'TCP',
+  ClusterIP: 'NodePort',
+  NodePort: 'ClusterIP',
+  OrderedReady: 'Parallel',
+  RollingUpdate: 'OnDelete',
+  IfNotPresent: 'Always',
+  Ingress: 'Egress',
+  Egress: 'Ingress',
+  AlwaysAllow: 'IfHealthyBudget',
+  RuntimeDefault: 'Unconfined',
+  Memory: '',
+  OnRootMismatch: 'Always',
+  Prefix: 'Exact',
+  PathPrefix: 'Exact',
 };
 const QUANTITY = /^(\d+)(m|Ki|Mi|Gi|Ti|k|M|G|T)?$/;
 
@@ -95,12 +112,16 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a
     const target = await server.pathOf(after.apiVersion, after.kind, after.metadata.namespace, after.metadata.name);
     const applied = await server.api('PATCH', `${target}?fieldManager=cdc8s&force=true&dryRun=All&fieldValidation=Strict`, after, 'application/apply-patch+yaml');
     if (applied.status >= 300) return { verdict: (await createdFresh(after, path)) === undefined ? 'invalid' : 'refused', message: applied.body?.message };
-    const changed = diffValues('', before as any, after as any).filter((f) => (f.after !== undefined ? !contains(valueAt(applied.body, f.path), f.after) : contains(valueAt(applied.body, f.path), f.before)));
+    const changed = diffValues('', before as any, after as any).filter((f) =>
+      f.after !== undefined ? !contains(valueAt(applied.body, f.path), f.after) : contains(valueAt(applied.body, f.path), f.before),
+    );
     if (changed.length === 0) return { verdict: 'accepted' };
     // Removing a field may leave the server's default, which equals the old value: so would a new object.
     const fresh = await createdFresh(after, path);
     const kept = changed.filter((f) => fresh === undefined || JSON.stringify(valueAt(fresh, f.path)) !== JSON.stringify(valueAt(applied.body, f.path)));
-    return kept.length > 0 ? { verdict: 'kept', message: kept.map((f) => `${f.path} stored as ${JSON.stringify(valueAt(applied.body, f.path))}`).join('; ') } : { verdict: 'accepted' };
+    return kept.length > 0
+      ? { verdict: 'kept', message: kept.map((f) => `${f.path} stored as ${JSON.stringify(valueAt(applied.body, f.path))}`).join('; ') }
+      : { verdict: 'accepted' };
   }
 
   beforeAll(async () => {
@@ -113,38 +134,52 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: every field change a
       if (applied.status >= 300) throw new Error(`${keyOf(o)} refused: ${applied.body?.message}`);
       // What the volume binder does: claims Bound with their capacity (a resize is judged against it).
       if (o.kind === 'PersistentVolumeClaim') {
-        await server.api('PATCH', `${target}/status`, { status: { phase: 'Bound', capacity: { storage: (o as any).spec.resources.requests.storage } } }, 'application/merge-patch+json');
+        await server.api(
+          'PATCH',
+          `${target}/status`,
+          { status: { phase: 'Bound', capacity: { storage: (o as any).spec.resources.requests.storage } } },
+          'application/merge-patch+json',
+        );
       }
     }
   }, 45 * 60_000);
   afterAll(() => server?.stop());
 
-  it('the server refuses (or keeps the old value of) exactly the changes npm run diff marks', async () => {
-    const mismatches: string[] = [];
-    const tally = new Map<string, Record<Verdict | 'leaves' | 'marked', number>>();
-    for (const before of objects) {
-      const kind = `${apiGroupOf(before.apiVersion) || 'core'}/${before.kind}`;
-      const counts = tally.get(kind) ?? { leaves: 0, accepted: 0, refused: 0, kept: 0, invalid: 0, marked: 0 };
-      tally.set(kind, counts);
-      for (const leaf of leaves(before)) {
-        counts.leaves++;
-        const changes = [...otherValues(leaf.value).map((value) => ({ value, remove: false })), { value: undefined, remove: true }];
-        for (const change of changes) {
-          const after = withChange(before, leaf.path, change.value, change.remove);
-          const { verdict, message } = await judge(before, after, leaf.path);
-          counts[verdict]++;
-          if (verdict === 'invalid') continue;
-          const marks = diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject));
-          if (marks.length > 0) counts.marked++;
-          const refused = verdict !== 'accepted';
-          const what = `${keyOf(before)} ${leaf.path.join('.')} ${change.remove ? 'removed' : `→ ${JSON.stringify(change.value)}`}`;
-          if (refused && marks.length === 0) mismatches.push(`${what}: the server ${verdict === 'kept' ? `keeps the old value (${message})` : `refuses it (${message})`}, npm run diff does not mark it`);
-          if (!refused && marks.length > 0 && !OPERATOR_RULES.has(kind)) mismatches.push(`${what}: the server accepts it, npm run diff marks it (${marks.map((m) => m.path).join(', ')})`);
+  it(
+    'the server refuses (or keeps the old value of) exactly the changes npm run diff marks',
+    async () => {
+      const mismatches: string[] = [];
+      const tally = new Map<string, Record<Verdict | 'leaves' | 'marked', number>>();
+      for (const before of objects) {
+        const kind = `${apiGroupOf(before.apiVersion) || 'core'}/${before.kind}`;
+        const counts = tally.get(kind) ?? { leaves: 0, accepted: 0, refused: 0, kept: 0, invalid: 0, marked: 0 };
+        tally.set(kind, counts);
+        for (const leaf of leaves(before)) {
+          counts.leaves++;
+          const changes = [...otherValues(leaf.value).map((value) => ({ value, remove: false })), { value: undefined, remove: true }];
+          for (const change of changes) {
+            const after = withChange(before, leaf.path, change.value, change.remove);
+            const { verdict, message } = await judge(before, after, leaf.path);
+            counts[verdict]++;
+            if (verdict === 'invalid') continue;
+            const marks = diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject));
+            if (marks.length > 0) counts.marked++;
+            const refused = verdict !== 'accepted';
+            const what = `${keyOf(before)} ${leaf.path.join('.')} ${change.remove ? 'removed' : `→ ${JSON.stringify(change.value)}`}`;
+            if (refused && marks.length === 0)
+              mismatches.push(`${what}: the server ${verdict === 'kept' ? `keeps the old value (${message})` : `refuses it (${message})`}, npm run diff does not mark it`);
+            if (!refused && marks.length > 0 && !OPERATOR_RULES.has(kind))
+              mismatches.push(`${what}: the server accepts it, npm run diff marks it (${marks.map((m) => m.path).join(', ')})`);
+          }
         }
       }
-    }
-    // The numbers for the record (README, the issue's note).
-    for (const [kind, c] of [...tally].sort()) console.log(`e2e immutable-fields ${env}: ${kind}: ${c.leaves} leaves; ${c.accepted} accepted, ${c.refused} refused, ${c.kept} kept the old value, ${c.invalid} invalid values; ${c.marked} marked`);
-    expect(mismatches).toEqual([]);
-  }, 45 * 60_000);
+      // The numbers for the record (README, the issue's note).
+      for (const [kind, c] of [...tally].sort())
+        console.log(
+          `e2e immutable-fields ${env}: ${kind}: ${c.leaves} leaves; ${c.accepted} accepted, ${c.refused} refused, ${c.kept} kept the old value, ${c.invalid} invalid values; ${c.marked} marked`,
+        );
+      expect(mismatches).toEqual([]);
+    },
+    45 * 60_000,
+  );
 });

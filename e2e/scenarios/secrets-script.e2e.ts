@@ -17,17 +17,26 @@ describe.runIf(ready)('npm run secrets | sh on a real Kubernetes 1.35 API server
   const run = (args: string[] = []) => {
     const script = cli('secrets', ['--env', 'minikube', ...args]);
     if (script.status !== 0) throw new Error(script.stderr);
-    const sh = spawnSync('sh', [], { input: script.stdout, encoding: 'utf8', timeout: 120_000,
-      env: { ...process.env, PATH: `${dirname(server.bin.kubectl)}:${process.env.PATH}`, KUBECONFIG: server.kubeconfig } });
+    const sh = spawnSync('sh', [], {
+      input: script.stdout,
+      encoding: 'utf8',
+      timeout: 120_000,
+      env: { ...process.env, PATH: `${dirname(server.bin.kubectl)}:${process.env.PATH}`, KUBECONFIG: server.kubeconfig },
+    });
     return { status: sh.status, stderr: sh.stderr };
   };
   /** Every copy as stored: namespace/name → decoded password, and whether a last-applied annotation exists. */
   const stored = () => {
     const got = server.kubectl(['get', 'secrets', '-A', '-l', 'app.kubernetes.io/managed-by=cdc8s', '-o', 'json']);
-    return Object.fromEntries(JSON.parse(got.stdout).items.map((s: any) => [`${s.metadata.namespace}/${s.metadata.name}`, {
-      password: Buffer.from(s.data.password, 'base64').toString(),
-      lastApplied: 'kubectl.kubernetes.io/last-applied-configuration' in (s.metadata.annotations ?? {}),
-    }]));
+    return Object.fromEntries(
+      JSON.parse(got.stdout).items.map((s: any) => [
+        `${s.metadata.namespace}/${s.metadata.name}`,
+        {
+          password: Buffer.from(s.data.password, 'base64').toString(),
+          lastApplied: 'kubectl.kubernetes.io/last-applied-configuration' in (s.metadata.annotations ?? {}),
+        },
+      ]),
+    );
   };
 
   beforeAll(async () => {

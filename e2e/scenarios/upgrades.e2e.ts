@@ -22,7 +22,9 @@ const clone = <T>(value: T): T => JSON.parse(JSON.stringify(value));
 
 /** The fields of `after` that a live cluster cannot change in place, by our rules (what `npm run diff` marks). */
 function marked(before: RenderedObject, after: RenderedObject): string[] {
-  return diffValues('', before as any, after as any).filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject)).map((f) => f.path);
+  return diffValues('', before as any, after as any)
+    .filter((f) => replacementFor(f, before as unknown as RenderedObject, after as unknown as RenderedObject))
+    .map((f) => f.path);
 }
 
 /** The previous release of an environment: an older API, other replica counts, volumes 1Gi smaller (growing them is allowed). */
@@ -48,12 +50,31 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     const applied = server.kubectl(['apply', '--server-side', '--field-manager=cdc8s', '-f', file]);
     return applied.status === 0 ? undefined : applied.stderr.trim();
   };
-  const live = (o: RenderedObject): any => JSON.parse(server.kubectl(['get', [o.kind, apiGroupOf(o.apiVersion)].filter(Boolean).join('.'),
-    o.metadata.name, ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []), '-o', 'json']).stdout);
+  const live = (o: RenderedObject): any =>
+    JSON.parse(
+      server.kubectl([
+        'get',
+        [o.kind, apiGroupOf(o.apiVersion)].filter(Boolean).join('.'),
+        o.metadata.name,
+        ...(o.metadata.namespace ? ['-n', o.metadata.namespace] : []),
+        '-o',
+        'json',
+      ]).stdout,
+    );
   /** What the volume binder does once a claim has a volume: Bound, with the requested capacity. */
   const bind = (claim: RenderedObject) => {
     const status = { status: { phase: 'Bound', capacity: { storage: (claim as any).spec.resources.requests.storage } } };
-    const patched = server.kubectl(['patch', 'pvc', claim.metadata.name, '-n', claim.metadata.namespace as string, '--subresource=status', '--type=merge', '-p', JSON.stringify(status)]);
+    const patched = server.kubectl([
+      'patch',
+      'pvc',
+      claim.metadata.name,
+      '-n',
+      claim.metadata.namespace as string,
+      '--subresource=status',
+      '--type=merge',
+      '-p',
+      JSON.stringify(status),
+    ]);
     if (patched.status !== 0) throw new Error(patched.stderr);
   };
   /** Applies `before`, then `after`: whether the server refused `after` or kept a value other than the one applied. */
@@ -65,8 +86,9 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
     if (error) return error;
     const stored = live(after);
     // A field set must be stored as applied (defaults may add to it); a field removed must not keep its old value.
-    const kept = diffValues('', before as any, after as any)
-      .filter((f) => (f.after !== undefined ? !contains(valueAt(stored, f.path), f.after) : contains(valueAt(stored, f.path), f.before)));
+    const kept = diffValues('', before as any, after as any).filter((f) =>
+      f.after !== undefined ? !contains(valueAt(stored, f.path), f.after) : contains(valueAt(stored, f.path), f.before),
+    );
     return kept.length > 0 ? `accepted, but stored otherwise: ${kept.map((f) => `${f.path} = ${JSON.stringify(valueAt(stored, f.path))}`).join(', ')}` : undefined;
   };
 
@@ -101,30 +123,169 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: upgrades on a real K
 
   /** One field change on a copy of a rendered object (its own name, so cases never meet). */
   const cases: { name: string; kind: string; refused: boolean; change: (o: any) => void; from?: (o: any) => void; claim?: string }[] = [
-    { name: 'StatefulSet selector', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.selector.matchLabels.tier = 'db'; o.spec.template.metadata.labels.tier = 'db'; } },
-    { name: 'StatefulSet serviceName', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.serviceName = 'postgres-headless'; } },
-    { name: 'StatefulSet volumeClaimTemplates', kind: 'StatefulSet', refused: true, change: (o) => { o.spec.volumeClaimTemplates = [{ metadata: { name: 'scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }]; } },
-    { name: 'StatefulSet template', kind: 'StatefulSet', refused: false, change: (o) => { o.spec.template.metadata.annotations = { ...o.spec.template.metadata.annotations, 'cdc8s.io/test': 'x' }; } },
-    { name: 'StatefulSet replicas and updateStrategy', kind: 'StatefulSet', refused: false, change: (o) => { o.spec.replicas = 2; o.spec.updateStrategy = { type: 'OnDelete' }; } },
-    { name: 'Deployment selector', kind: 'Deployment', refused: true, change: (o) => { o.spec.selector.matchLabels.tier = 'web'; o.spec.template.metadata.labels.tier = 'web'; } },
-    { name: 'Deployment template and replicas', kind: 'Deployment', refused: false, change: (o) => { o.spec.replicas = 5; o.spec.template.spec.terminationGracePeriodSeconds = 45; } },
-    { name: 'PersistentVolumeClaim storageClassName', kind: 'PersistentVolumeClaim', refused: true, change: (o) => { o.spec.storageClassName = 'other'; } },
-    { name: 'PersistentVolumeClaim shrunk', kind: 'PersistentVolumeClaim', refused: true, change: (o) => { o.spec.resources.requests.storage = '1Gi'; } },
-    { name: 'PersistentVolumeClaim grown', kind: 'PersistentVolumeClaim', refused: env === 'minikube', change: (o) => { o.spec.resources.requests.storage = '1000Gi'; } },
-    ...(env === 'minikube' ? [
-      // The backup repository's claim, in minikube's `standard` class (no volume expansion).
-      { name: 'PersistentVolumeClaim grown (backup repository)', kind: 'PersistentVolumeClaim', claim: 'postgres-backup', refused: true, change: (o: any) => { o.spec.resources.requests.storage = '1000Gi'; } },
-    ] : []),
-    { name: 'Service made headless', kind: 'Service', refused: true, change: (o) => { o.spec.clusterIP = 'None'; } },
-    { name: 'Service no longer headless', kind: 'Service', refused: true, from: (o) => { o.spec.clusterIP = 'None'; }, change: (o) => { delete o.spec.clusterIP; } },
-    { name: 'Service ports', kind: 'Service', refused: false, change: (o) => { o.spec.ports = [...o.spec.ports, { name: 'extra', port: 9999, targetPort: 9999 }]; } },
-    ...(env === 'minikube' ? [
-      { name: 'PersistentVolume hostPath', kind: 'PersistentVolume', refused: true, change: (o: any) => { o.spec.hostPath.path = '/data/elsewhere'; } },
-      { name: 'PersistentVolume capacity and reclaim policy', kind: 'PersistentVolume', refused: false, change: (o: any) => { o.spec.capacity.storage = '50Gi'; o.spec.persistentVolumeReclaimPolicy = 'Delete'; } },
-    ] : []),
+    {
+      name: 'StatefulSet selector',
+      kind: 'StatefulSet',
+      refused: true,
+      change: (o) => {
+        o.spec.selector.matchLabels.tier = 'db';
+        o.spec.template.metadata.labels.tier = 'db';
+      },
+    },
+    {
+      name: 'StatefulSet serviceName',
+      kind: 'StatefulSet',
+      refused: true,
+      change: (o) => {
+        o.spec.serviceName = 'postgres-headless';
+      },
+    },
+    {
+      name: 'StatefulSet volumeClaimTemplates',
+      kind: 'StatefulSet',
+      refused: true,
+      change: (o) => {
+        o.spec.volumeClaimTemplates = [{ metadata: { name: 'scratch' }, spec: { accessModes: ['ReadWriteOnce'], resources: { requests: { storage: '1Gi' } } } }];
+      },
+    },
+    {
+      name: 'StatefulSet template',
+      kind: 'StatefulSet',
+      refused: false,
+      change: (o) => {
+        o.spec.template.metadata.annotations = { ...o.spec.template.metadata.annotations, 'cdc8s.io/test': 'x' };
+      },
+    },
+    {
+      name: 'StatefulSet replicas and updateStrategy',
+      kind: 'StatefulSet',
+      refused: false,
+      change: (o) => {
+        o.spec.replicas = 2;
+        o.spec.updateStrategy = { type: 'OnDelete' };
+      },
+    },
+    {
+      name: 'Deployment selector',
+      kind: 'Deployment',
+      refused: true,
+      change: (o) => {
+        o.spec.selector.matchLabels.tier = 'web';
+        o.spec.template.metadata.labels.tier = 'web';
+      },
+    },
+    {
+      name: 'Deployment template and replicas',
+      kind: 'Deployment',
+      refused: false,
+      change: (o) => {
+        o.spec.replicas = 5;
+        o.spec.template.spec.terminationGracePeriodSeconds = 45;
+      },
+    },
+    {
+      name: 'PersistentVolumeClaim storageClassName',
+      kind: 'PersistentVolumeClaim',
+      refused: true,
+      change: (o) => {
+        o.spec.storageClassName = 'other';
+      },
+    },
+    {
+      name: 'PersistentVolumeClaim shrunk',
+      kind: 'PersistentVolumeClaim',
+      refused: true,
+      change: (o) => {
+        o.spec.resources.requests.storage = '1Gi';
+      },
+    },
+    {
+      name: 'PersistentVolumeClaim grown',
+      kind: 'PersistentVolumeClaim',
+      refused: env === 'minikube',
+      change: (o) => {
+        o.spec.resources.requests.storage = '1000Gi';
+      },
+    },
+    ...(env === 'minikube'
+      ? [
+          // The backup repository's claim, in minikube's `standard` class (no volume expansion).
+          {
+            name: 'PersistentVolumeClaim grown (backup repository)',
+            kind: 'PersistentVolumeClaim',
+            claim: 'postgres-backup',
+            refused: true,
+            change: (o: any) => {
+              o.spec.resources.requests.storage = '1000Gi';
+            },
+          },
+        ]
+      : []),
+    {
+      name: 'Service made headless',
+      kind: 'Service',
+      refused: true,
+      change: (o) => {
+        o.spec.clusterIP = 'None';
+      },
+    },
+    {
+      name: 'Service no longer headless',
+      kind: 'Service',
+      refused: true,
+      from: (o) => {
+        o.spec.clusterIP = 'None';
+      },
+      change: (o) => {
+        delete o.spec.clusterIP;
+      },
+    },
+    {
+      name: 'Service ports',
+      kind: 'Service',
+      refused: false,
+      change: (o) => {
+        o.spec.ports = [...o.spec.ports, { name: 'extra', port: 9999, targetPort: 9999 }];
+      },
+    },
+    ...(env === 'minikube'
+      ? [
+          {
+            name: 'PersistentVolume hostPath',
+            kind: 'PersistentVolume',
+            refused: true,
+            change: (o: any) => {
+              o.spec.hostPath.path = '/data/elsewhere';
+            },
+          },
+          {
+            name: 'PersistentVolume capacity and reclaim policy',
+            kind: 'PersistentVolume',
+            refused: false,
+            change: (o: any) => {
+              o.spec.capacity.storage = '50Gi';
+              o.spec.persistentVolumeReclaimPolicy = 'Delete';
+            },
+          },
+        ]
+      : []),
     // Strimzi refuses these (src/diff/immutable-fields.ts); the API server stores them.
-    { name: 'KafkaNodePool storage type', kind: 'KafkaNodePool', refused: false, change: (o) => { o.spec.storage = { type: 'ephemeral' }; } },
-    { name: 'KafkaNodePool roles', kind: 'KafkaNodePool', refused: false, change: (o) => { o.spec.roles = o.spec.roles.includes('controller') ? ['broker'] : ['broker', 'controller']; } },
+    {
+      name: 'KafkaNodePool storage type',
+      kind: 'KafkaNodePool',
+      refused: false,
+      change: (o) => {
+        o.spec.storage = { type: 'ephemeral' };
+      },
+    },
+    {
+      name: 'KafkaNodePool roles',
+      kind: 'KafkaNodePool',
+      refused: false,
+      change: (o) => {
+        o.spec.roles = o.spec.roles.includes('controller') ? ['broker'] : ['broker', 'controller'];
+      },
+    },
   ];
 
   it.each(cases)('$name: npm run diff marks it needs replacement exactly when the server refuses it', ({ kind, refused, change, from, claim }) => {

@@ -58,7 +58,10 @@ export class ApiChart extends Chart {
       ],
       mounts: [
         { volume: password.volume('postgres-password'), mountPath: API_PASSWORD_MOUNT },
-        { volume: new PostgresTrust(this, 'PostgresTrust', { environment: env.name, namespace, role: roles.app, labels: commonLabels() }).volume('postgres-tls'), mountPath: API_DATABASE_TRUST_MOUNT },
+        {
+          volume: new PostgresTrust(this, 'PostgresTrust', { environment: env.name, namespace, role: roles.app, labels: commonLabels() }).volume('postgres-tls'),
+          mountPath: API_DATABASE_TRUST_MOUNT,
+        },
       ],
     });
     platform.exposeApi(this, this.service.backend);

@@ -63,7 +63,8 @@ export class ArgoCdChart extends Chart {
 
 /** Each object as group/kind/name, sorted: the project allows exactly these cluster-scoped objects. */
 function namedOf(objects: readonly ApiObject[]): NamedGroupKind[] {
-  return objects.map((o) => ({ group: apiGroupOf(o.apiVersion), kind: o.kind, name: o.name }))
+  return objects
+    .map((o) => ({ group: apiGroupOf(o.apiVersion), kind: o.kind, name: o.name }))
     .sort((a, b) => (`${a.group}/${a.kind}/${a.name}` < `${b.group}/${b.kind}/${b.name}` ? -1 : 1));
 }
 

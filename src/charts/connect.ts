@@ -113,12 +113,14 @@ export class ConnectChart extends Chart {
     }
     const registry = connect.build.registry ?? images.registry;
     const tag = operatorBuildTag(kafka.version, connect.debeziumVersion, [strimziKafkaImage(kafka.version), debeziumPostgresPluginUrl(connect.debeziumVersion), pluginSha512]);
-    const pushSecret = connect.build.pushSecret ?? platform.registryPushSecret(this, {
-      name: `${connect.name}-registry-push`,
-      namespace: namespaces.streaming,
-      registry,
-      labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect-build' },
-    });
+    const pushSecret =
+      connect.build.pushSecret ??
+      platform.registryPushSecret(this, {
+        name: `${connect.name}-registry-push`,
+        namespace: namespaces.streaming,
+        registry,
+        labels: { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect-build' },
+      });
     return {
       type: 'operator-build',
       outputImage: imageReference({ registry, repository: connect.build.repository, tag }),

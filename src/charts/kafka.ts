@@ -19,9 +19,8 @@ export class KafkaChart extends Chart {
       version: kafka.version,
       metadataVersion: kafka.metadataVersion,
       brokers: { replicas: brokers.replicas, storageSize: brokers.storage.size, resources: brokers.resources },
-      dedicatedControllers: controllers.mode === 'dedicated'
-        ? { replicas: controllers.replicas, storageSize: controllers.storage.size, resources: controllers.resources }
-        : undefined,
+      dedicatedControllers:
+        controllers.mode === 'dedicated' ? { replicas: controllers.replicas, storageSize: controllers.storage.size, resources: controllers.resources } : undefined,
       storageClass: platform.kafkaStorageClass(),
       rackTopologyKey: platform.rackTopologyKey(),
       // Overrides last: the durability policy rejects any that weakens the defaults.

@@ -28,7 +28,8 @@ export class PlatformGuardChart extends Chart {
     const json = objects.map((o) => o.toJson());
     const namespaces = json.filter((o) => o.kind === 'Namespace');
     const volumes = json.filter((o) => o.kind === 'PersistentVolume' && o.spec?.hostPath);
-    const labelIn = (label: string, values: string[]) => `'${label}' in object.metadata.labels && object.metadata.labels['${label}'] in [${values.map((v) => `'${v}'`).join(', ')}]`;
+    const labelIn = (label: string, values: string[]) =>
+      `'${label}' in object.metadata.labels && object.metadata.labels['${label}'] in [${values.map((v) => `'${v}'`).join(', ')}]`;
     const validations = [
       ...namespaces.map((ns) => {
         const level: string = ns.metadata.labels[ENFORCE];

@@ -26,9 +26,21 @@ export class PostgresChart extends Chart {
     const namespace = namespaces.data;
 
     const secrets = {
-      superuser: requireSecret(this, 'SuperuserSecret', platform, { name: SECRET_NAMES.postgresSuperuser, namespace, purpose: 'PostgreSQL superuser (postgres) password; only the database pod reads it' }),
-      app: requireSecret(this, 'AppSecret', platform, { name: SECRET_NAMES.postgresApp, namespace, purpose: `password of ${postgres.users.app}; the reconcile sets it on the role whenever it changes` }),
-      debezium: requireSecret(this, 'DebeziumSecret', platform, { name: SECRET_NAMES.postgresDebezium, namespace, purpose: `password of ${postgres.users.debezium}; the reconcile sets it on the role whenever it changes` }),
+      superuser: requireSecret(this, 'SuperuserSecret', platform, {
+        name: SECRET_NAMES.postgresSuperuser,
+        namespace,
+        purpose: 'PostgreSQL superuser (postgres) password; only the database pod reads it',
+      }),
+      app: requireSecret(this, 'AppSecret', platform, {
+        name: SECRET_NAMES.postgresApp,
+        namespace,
+        purpose: `password of ${postgres.users.app}; the reconcile sets it on the role whenever it changes`,
+      }),
+      debezium: requireSecret(this, 'DebeziumSecret', platform, {
+        name: SECRET_NAMES.postgresDebezium,
+        namespace,
+        purpose: `password of ${postgres.users.debezium}; the reconcile sets it on the role whenever it changes`,
+      }),
     };
 
     this.debeziumSecret = secrets.debezium;

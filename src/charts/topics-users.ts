@@ -12,7 +12,6 @@ export interface TopicsUsersChartProps extends ChartContext {
   readonly cluster: KafkaCluster;
 }
 
-
 const COMPACTED = { 'cleanup.policy': 'compact' } as const;
 
 /**
@@ -35,10 +34,15 @@ export class TopicsUsersChart extends Chart {
     const topic = (topicId: string, topicName: string, partitions: number, component: string, config: Record<string, string> = {}) =>
       new KafkaTopic(this, topicId, { cluster, topicName, partitions, replicas: replication.replicas, config: { ...replication.minIsr, ...config }, component });
 
-    this.cdcTopics = new Map(capture.tables.map((t) => [
-      `${t.schema}.${t.table}`,
-      topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic', { 'cleanup.policy': capture.cleanupPolicy, ...eventSizeSettings(capture.maxEventBytes).topic }),
-    ]));
+    this.cdcTopics = new Map(
+      capture.tables.map((t) => [
+        `${t.schema}.${t.table}`,
+        topic(`Cdc-${t.schema}.${t.table}`, cdcTopicName(capture.topicPrefix, t), capture.partitions, 'cdc-topic', {
+          'cleanup.policy': capture.cleanupPolicy,
+          ...eventSizeSettings(capture.maxEventBytes).topic,
+        }),
+      ]),
+    );
     const heartbeat = topic('Heartbeat', heartbeatTopicName(capture.topicPrefix), 1, 'cdc-topic');
     // History only: a transaction's records matter until consumers have applied it (their keys never
     // repeat, so compaction would keep every one for ever).
@@ -52,8 +56,7 @@ export class TopicsUsersChart extends Chart {
     topic('ConnectOffset', internal.offset, CONNECT_INTERNAL_PARTITIONS.offset, 'kafka-connect', COMPACTED);
     topic('ConnectStatus', internal.status, CONNECT_INTERNAL_PARTITIONS.status, 'kafka-connect', COMPACTED);
 
-    const literalTopics = (names: readonly string[], operations: Operation[]): AclRule[] =>
-      names.map((name) => ({ type: ResourceType.TOPIC, name, operations }));
+    const literalTopics = (names: readonly string[], operations: Operation[]): AclRule[] => names.map((name) => ({ type: ResourceType.TOPIC, name, operations }));
     this.connectUser = new KafkaUser(this, 'ConnectUser', {
       cluster,
       name: connect.name,
@@ -72,15 +75,20 @@ export class TopicsUsersChart extends Chart {
       ],
     });
 
-    this.consumerUsers = new Map(consumers.map((c) => [c.name, new KafkaUser(this, `Consumer-${c.name}`, {
-      cluster,
-      name: c.name,
-      component: 'consumer',
-      acls: [
-        ...literalTopics(this.consumerTopics(c.tables), [Operation.READ, Operation.DESCRIBE]),
-        { type: ResourceType.GROUP, name: c.groupId ?? c.name, operations: [Operation.READ] },
-      ],
-    })]));
+    this.consumerUsers = new Map(
+      consumers.map((c) => [
+        c.name,
+        new KafkaUser(this, `Consumer-${c.name}`, {
+          cluster,
+          name: c.name,
+          component: 'consumer',
+          acls: [
+            ...literalTopics(this.consumerTopics(c.tables), [Operation.READ, Operation.DESCRIBE]),
+            { type: ResourceType.GROUP, name: c.groupId ?? c.name, operations: [Operation.READ] },
+          ],
+        }),
+      ]),
+    );
   }
 
   /** What a consumer of `tables` reads: their CDC topics, and the transaction topic when there is one. */

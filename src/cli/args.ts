@@ -34,7 +34,16 @@ export class UsageError extends Error {}
 const DEFAULTS = { out: 'dist', environmentsDir: 'environments' };
 
 export function parseArgs(argv: readonly string[]): CliOptions {
-  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = { envs: [], configs: [], files: [], ...DEFAULTS, debug: false, validate: true, offline: false, rotate: false };
+  const options: { -readonly [K in keyof CliOptions]: CliOptions[K] } = {
+    envs: [],
+    configs: [],
+    files: [],
+    ...DEFAULTS,
+    debug: false,
+    validate: true,
+    offline: false,
+    rotate: false,
+  };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
     const value = () => {
@@ -43,19 +52,46 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       return next;
     };
     switch (arg) {
-      case '--env': options.envs.push(value()); break;
-      case '--config': options.configs.push(value()); break;
-      case '--out': options.out = value(); break;
-      case '--environments': options.environmentsDir = value(); break;
-      case '--debug': options.debug = true; break;
-      case '--base': options.base = value(); break;
-      case '--no-validate': options.validate = false; break;
-      case '--offline': options.offline = true; break;
-      case '--k8s-schemas': options.k8sSchemasDir = value(); break;
-      case '--crds': options.crdsDir = value(); break;
-      case '--file': options.files.push(value()); break;
-      case '--rotate': options.rotate = true; break;
-      default: throw new UsageError(`unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --rotate, --debug)`);
+      case '--env':
+        options.envs.push(value());
+        break;
+      case '--config':
+        options.configs.push(value());
+        break;
+      case '--out':
+        options.out = value();
+        break;
+      case '--environments':
+        options.environmentsDir = value();
+        break;
+      case '--debug':
+        options.debug = true;
+        break;
+      case '--base':
+        options.base = value();
+        break;
+      case '--no-validate':
+        options.validate = false;
+        break;
+      case '--offline':
+        options.offline = true;
+        break;
+      case '--k8s-schemas':
+        options.k8sSchemasDir = value();
+        break;
+      case '--crds':
+        options.crdsDir = value();
+        break;
+      case '--file':
+        options.files.push(value());
+        break;
+      case '--rotate':
+        options.rotate = true;
+        break;
+      default:
+        throw new UsageError(
+          `unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --rotate, --debug)`,
+        );
     }
   }
   return options;
@@ -72,7 +108,10 @@ export function selectConfigFiles(options: CliOptions): string[] {
   } catch {
     throw new UsageError(`no environments directory at ${options.environmentsDir}`);
   }
-  const files = entries.filter((f) => /\.ya?ml$/.test(f)).sort().map((f) => join(options.environmentsDir, f));
+  const files = entries
+    .filter((f) => /\.ya?ml$/.test(f))
+    .sort()
+    .map((f) => join(options.environmentsDir, f));
   if (files.length === 0) throw new UsageError(`no environment files (*.yaml) in ${options.environmentsDir}`);
   return files;
 }

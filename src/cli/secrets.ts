@@ -19,7 +19,10 @@ void runCli(process.argv.slice(2), (options) => {
   const files = selectConfigFiles(options);
   if (files.length !== 1) throw new UsageError('secrets: select exactly one environment (--env <name> or --config <file>)');
   const env = resolveEnvironment(files[0]);
-  const { app, context: { platform } } = buildPipeline(env);
+  const {
+    app,
+    context: { platform },
+  } = buildPipeline(env);
   const all = RequiredSecret.all(app);
   // Operators write the rest (the Kafka Access Operator, from the rendered KafkaAccess objects).
   const required = all.filter((s) => !s.writtenBy);
@@ -27,8 +30,10 @@ void runCli(process.argv.slice(2), (options) => {
   if (!platform.userAppliesSecrets) {
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
     const grants = platform.secretGrants(required).map((line) => `  ${line}`);
-    throw new UsageError(`secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}\n`
-      + `and give each namespace's reader identity exactly its secrets:\n${grants.join('\n')}`);
+    throw new UsageError(
+      `secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}\n` +
+        `and give each namespace's reader identity exactly its secrets:\n${grants.join('\n')}`,
+    );
   }
   // One value per Secret name and key: the copies of a Secret in several namespaces must agree.
   const byName = new Map<string, RequiredSecret[]>();

@@ -13,9 +13,7 @@ import { RenderedObject } from '../model/rendered-object';
  * npm run -s validate -- --file -`). Exit 0: all valid; 1: invalid objects or missing schemas under CI.
  */
 void runCli(process.argv.slice(2), async (options) => {
-  const documents = options.files.length > 0
-    ? options.files.map(readManifests)
-    : renderedDocuments(renderAll(selectConfigFiles(options)), options.out);
+  const documents = options.files.length > 0 ? options.files.map(readManifests) : renderedDocuments(renderAll(selectConfigFiles(options)), options.out);
   await validateStep(documents, options);
 });
 
@@ -27,9 +25,11 @@ function readManifests(path: string): ObjectDocument {
     throw new UsageError(`cannot read ${path}`);
   }
   const where = path === '-' ? 'stdin' : path;
-  const objects = parseAllDocuments(text).map((doc) => {
-    if (doc.errors.length > 0) throw new Error(`${where}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
-    return doc.toJS({ maxAliasCount: 0 }) as RenderedObject | null;
-  }).filter((o): o is RenderedObject => o !== null);
+  const objects = parseAllDocuments(text)
+    .map((doc) => {
+      if (doc.errors.length > 0) throw new Error(`${where}: not valid YAML: ${doc.errors[0].message.split('\n')[0]}`);
+      return doc.toJS({ maxAliasCount: 0 }) as RenderedObject | null;
+    })
+    .filter((o): o is RenderedObject => o !== null);
   return { where, objects };
 }

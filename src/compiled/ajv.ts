@@ -44,10 +44,18 @@ export class ValidatorSet<Source> {
   private source?: Source;
 
   /** `inputs`: the source's digest and the code that reads and adjusts it (see cachedValidator). */
-  constructor(private readonly cache: CodeCache, private readonly inputs: readonly string[], private readonly read: () => Source) {}
+  constructor(
+    private readonly cache: CodeCache,
+    private readonly inputs: readonly string[],
+    private readonly read: () => Source,
+  ) {}
 
   get(id: string, generate: (source: Source) => string | undefined): ValidateFunction | undefined {
-    if (!this.loaded.has(id)) this.loaded.set(id, cachedValidator(this.cache, [...this.inputs, id], () => generate(this.prepared())));
+    if (!this.loaded.has(id))
+      this.loaded.set(
+        id,
+        cachedValidator(this.cache, [...this.inputs, id], () => generate(this.prepared())),
+      );
     return this.loaded.get(id);
   }
 

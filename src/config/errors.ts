@@ -5,7 +5,10 @@ import { ConfigIssue } from '../model/config';
  * `environments/eks.yaml: /api/replicas must be >= 2 (eks runs the API highly available)`.
  */
 export class ConfigError extends Error {
-  constructor(readonly file: string, readonly issues: readonly ConfigIssue[]) {
+  constructor(
+    readonly file: string,
+    readonly issues: readonly ConfigIssue[],
+  ) {
     super(issues.map((issue) => formatIssue(file, issue)).join('\n'));
     this.name = 'ConfigError';
   }

@@ -37,10 +37,22 @@ function validator(): ValidateFunction {
 export function loadEnvironment(file: string): Environment {
   const name = basename(file, extname(file));
   if (!/^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/.test(name) || name.length > 40) {
-    throw new ConfigError(file, [{ path: '', message: `file name '${name}' is not a valid environment name`, rule: 'the file name becomes the dist/<env> directory and a label value: lower-case letters, digits and -, at most 40' }]);
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `file name '${name}' is not a valid environment name`,
+        rule: 'the file name becomes the dist/<env> directory and a label value: lower-case letters, digits and -, at most 40',
+      },
+    ]);
   }
   if (SHARED_OUTPUT_DIRS.includes(name)) {
-    throw new ConfigError(file, [{ path: '', message: `file name '${name}' is reserved`, rule: `dist/${name}/ holds every environment's ${name} output; an environment of that name would replace it (reserved: ${SHARED_OUTPUT_DIRS.join(', ')})` }]);
+    throw new ConfigError(file, [
+      {
+        path: '',
+        message: `file name '${name}' is reserved`,
+        rule: `dist/${name}/ holds every environment's ${name} output; an environment of that name would replace it (reserved: ${SHARED_OUTPUT_DIRS.join(', ')})`,
+      },
+    ]);
   }
   const config = validateConfig(file, parseConfigFile(file));
   return { name, file, config };
@@ -127,7 +139,11 @@ function toIssue(error: ErrorObject): ConfigIssue {
       return { path: error.instancePath, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, rule: schemaRule ?? 'allowed values' };
     }
     case 'pattern':
-      return { path: error.instancePath, message: `must be ${schemaRule ?? `matching ${(error.params as { pattern: string }).pattern}`}, got ${JSON.stringify(error.data)}`, rule: `pattern ${(error.params as { pattern: string }).pattern}` };
+      return {
+        path: error.instancePath,
+        message: `must be ${schemaRule ?? `matching ${(error.params as { pattern: string }).pattern}`}, got ${JSON.stringify(error.data)}`,
+        rule: `pattern ${(error.params as { pattern: string }).pattern}`,
+      };
     default:
       return { path: error.instancePath, message: error.message ?? 'is invalid', rule: schemaRule ?? `schema keyword '${error.keyword}'` };
   }

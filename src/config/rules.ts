@@ -30,7 +30,11 @@ function resourceIssues(path: string, resources: Resources): ConfigIssue[] {
     issues.push({ path: `${path}/requests/cpu`, message: `must not exceed limits.cpu (${resources.limits.cpu})`, rule: 'a request above its limit is rejected by the API server' });
   }
   if (parseBytes(resources.requests.memory) > parseBytes(resources.limits.memory)) {
-    issues.push({ path: `${path}/requests/memory`, message: `must not exceed limits.memory (${resources.limits.memory})`, rule: 'a request above its limit is rejected by the API server' });
+    issues.push({
+      path: `${path}/requests/memory`,
+      message: `must not exceed limits.memory (${resources.limits.memory})`,
+      rule: 'a request above its limit is rejected by the API server',
+    });
   }
   return issues;
 }
@@ -65,11 +69,13 @@ function walRetentionIssues(config: EnvironmentConfig): ConfigIssue[] {
   const keep = parseBytes(config.postgres.replication.maxSlotWalKeepSize);
   const volume = parseBytes(config.postgres.storage.size);
   if (keep >= volume / 2) {
-    return [{
-      path: '/postgres/replication/maxSlotWalKeepSize',
-      message: `must be less than half of postgres.storage.size (${config.postgres.storage.size})`,
-      rule: 'a stalled replication slot must not be able to fill the data volume',
-    }];
+    return [
+      {
+        path: '/postgres/replication/maxSlotWalKeepSize',
+        message: `must be less than half of postgres.storage.size (${config.postgres.storage.size})`,
+        rule: 'a stalled replication slot must not be able to fill the data volume',
+      },
+    ];
   }
   return [];
 }
@@ -78,30 +84,32 @@ function postgresVersionIssues(config: EnvironmentConfig): ConfigIssue[] {
   const { tag } = config.postgres.baseImage;
   const allowed = config.postgres.allowMajorUpgrade;
   if (allowed !== undefined && allowed !== POSTGRES_MAJOR) {
-    return [{
-      path: '/postgres/allowMajorUpgrade',
-      message: `must be the PostgreSQL major cdc8s runs (${POSTGRES_MAJOR}), got ${allowed}`,
-      rule: 'it names the target of the one major upgrade being carried out, nothing else',
-    }];
+    return [
+      {
+        path: '/postgres/allowMajorUpgrade',
+        message: `must be the PostgreSQL major cdc8s runs (${POSTGRES_MAJOR}), got ${allowed}`,
+        rule: 'it names the target of the one major upgrade being carried out, nothing else',
+      },
+    ];
   }
   if (!tag.startsWith(DEBIAN_SUITE)) {
-    return [{
-      path: '/postgres/baseImage/tag',
-      message: `must be a Debian ${DEBIAN_SUITE} image tag (e.g. ${DEBIAN_SUITE}-20260918-slim), got "${tag}"`,
-      rule: `the image installs PostgreSQL and pgBackRest from Debian ${DEBIAN_SUITE}'s archive at the versions the tests run`,
-    }];
+    return [
+      {
+        path: '/postgres/baseImage/tag',
+        message: `must be a Debian ${DEBIAN_SUITE} image tag (e.g. ${DEBIAN_SUITE}-20260918-slim), got "${tag}"`,
+        rule: `the image installs PostgreSQL and pgBackRest from Debian ${DEBIAN_SUITE}'s archive at the versions the tests run`,
+      },
+    ];
   }
   return [];
 }
 
 function foreignPlatformSections(config: EnvironmentConfig): ConfigIssue[] {
-  return PLATFORM_NAMES
-    .filter((section) => section !== config.platform && config[section] !== undefined)
-    .map((section) => ({
-      path: `/${section}`,
-      message: `is not allowed when platform is ${config.platform}`,
-      rule: 'settings for another platform would be silently ignored',
-    }));
+  return PLATFORM_NAMES.filter((section) => section !== config.platform && config[section] !== undefined).map((section) => ({
+    path: `/${section}`,
+    message: `is not allowed when platform is ${config.platform}`,
+    rule: 'settings for another platform would be silently ignored',
+  }));
 }
 
 /** Kubernetes CPU quantity in millicores. */
@@ -110,9 +118,14 @@ export function parseCpu(quantity: string): number {
 }
 
 const BYTE_UNITS: Record<string, number> = {
-  Ki: 2 ** 10, Mi: 2 ** 20, Gi: 2 ** 30, Ti: 2 ** 40,
+  Ki: 2 ** 10,
+  Mi: 2 ** 20,
+  Gi: 2 ** 30,
+  Ti: 2 ** 40,
   // PostgreSQL's units are binary too (1GB = 1024MB in postgresql.conf).
-  MB: 2 ** 20, GB: 2 ** 30, TB: 2 ** 40,
+  MB: 2 ** 20,
+  GB: 2 ** 30,
+  TB: 2 ** 40,
 };
 
 /** A Kubernetes (Mi/Gi/Ti) or PostgreSQL (MB/GB/TB) size in bytes. */

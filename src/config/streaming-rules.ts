@@ -14,8 +14,14 @@ export function streamingIssues(config: EnvironmentConfig): ConfigIssue[] {
   const durability = durabilityIssues(config);
   // Replication overrides are judged only once the broker count itself is acceptable.
   return [
-    ...(durability.length > 0 ? durability : replicationIssues(config)), ...quorumIssues(config), ...consumerIssues(config), ...credentialIssues(config),
-    ...versionIssues(config), ...knownDataLossIssues(config), ...pluginPinIssues(config), ...eventSettingIssues(config),
+    ...(durability.length > 0 ? durability : replicationIssues(config)),
+    ...quorumIssues(config),
+    ...consumerIssues(config),
+    ...credentialIssues(config),
+    ...versionIssues(config),
+    ...knownDataLossIssues(config),
+    ...pluginPinIssues(config),
+    ...eventSettingIssues(config),
   ];
 }
 
@@ -40,9 +46,11 @@ function eventSettingIssues({ capture, kafka, connect, consumers }: EnvironmentC
     ['/connect/config', connect.config, 'producer.max.request.size'],
     ...consumers.map((c, i): [string, KafkaConfigMap, string] => [`/consumers/${i}/config`, c.config, 'max.partition.fetch.bytes']),
   ];
-  const sizeIssues = limits.filter(([, config, key]) => key in config)
+  const sizeIssues = limits
+    .filter(([, config, key]) => key in config)
     .map(([path, , key]) => ({ path: `${path}/${key}`, message: `is set from capture.maxEventBytes (${carried.broker['message.max.bytes']}): set that instead`, rule }));
-  const connectorIssues = Object.entries(CONNECTOR_KEYS_FROM_CAPTURE).filter(([key]) => key in connect.connector.config)
+  const connectorIssues = Object.entries(CONNECTOR_KEYS_FROM_CAPTURE)
+    .filter(([key]) => key in connect.connector.config)
     .map(([key, setting]) => ({ path: `/connect/connector/config/${key}`, message: `is set from ${setting}: set that instead`, rule }));
   return [...sizeIssues, ...connectorIssues];
 }
@@ -51,10 +59,22 @@ function eventSettingIssues({ capture, kafka, connect, consumers }: EnvironmentC
 function versionIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
   const newestMetadata = STRIMZI_KAFKA_VERSIONS[kafka.version];
   if (!newestMetadata) {
-    return [{ path: '/kafka/version', message: `must be one of ${Object.keys(STRIMZI_KAFKA_VERSIONS).join(', ')}, got ${kafka.version}`, rule: `the Kafka versions Strimzi ${STRIMZI_VERSION} supports` }];
+    return [
+      {
+        path: '/kafka/version',
+        message: `must be one of ${Object.keys(STRIMZI_KAFKA_VERSIONS).join(', ')}, got ${kafka.version}`,
+        rule: `the Kafka versions Strimzi ${STRIMZI_VERSION} supports`,
+      },
+    ];
   }
   if (compareMetadataVersions(kafka.metadataVersion, newestMetadata) > 0) {
-    return [{ path: '/kafka/metadataVersion', message: `must not be newer than ${newestMetadata}, got ${kafka.metadataVersion}`, rule: `Kafka ${kafka.version} cannot run a newer KRaft metadata version` }];
+    return [
+      {
+        path: '/kafka/metadataVersion',
+        message: `must not be newer than ${newestMetadata}, got ${kafka.metadataVersion}`,
+        rule: `Kafka ${kafka.version} cannot run a newer KRaft metadata version`,
+      },
+    ];
   }
   return [];
 }
@@ -73,22 +93,29 @@ function compareMetadataVersions(a: string, b: string): number {
 function knownDataLossIssues({ connect }: EnvironmentConfig): ConfigIssue[] {
   const bugs = dataLossBugsIn(connect.debeziumVersion);
   if (bugs.length === 0) return [];
-  const fixed = bugs.map((b) => b.fixedIn).sort(compareDebeziumVersions).pop();
-  return [{
-    path: '/connect/debeziumVersion',
-    message: `${connect.debeziumVersion} loses committed changes on restart (${bugs.map((b) => b.id).join(', ')}): use ${fixed} or later`,
-    rule: 'no Debezium release with a known silent data-loss bug',
-  }];
+  const fixed = bugs
+    .map((b) => b.fixedIn)
+    .sort(compareDebeziumVersions)
+    .pop();
+  return [
+    {
+      path: '/connect/debeziumVersion',
+      message: `${connect.debeziumVersion} loses committed changes on restart (${bugs.map((b) => b.id).join(', ')}): use ${fixed} or later`,
+      rule: 'no Debezium release with a known silent data-loss bug',
+    },
+  ];
 }
 
 /** Every build of the plugin (Strimzi's, or the rendered Dockerfile) checks the archive against a sha512. */
 function pluginPinIssues({ connect }: EnvironmentConfig): ConfigIssue[] {
   if (pluginSha512For(connect.debeziumVersion, connect.pluginSha512)) return [];
-  return [{
-    path: '/connect/pluginSha512',
-    message: `is required for Debezium ${connect.debeziumVersion} (cdc8s pins ${Object.keys(DEBEZIUM_PLUGIN_SHA512).join(', ')})`,
-    rule: 'the plugin archive is checked against a pinned sha512 before it is built into the image',
-  }];
+  return [
+    {
+      path: '/connect/pluginSha512',
+      message: `is required for Debezium ${connect.debeziumVersion} (cdc8s pins ${Object.keys(DEBEZIUM_PLUGIN_SHA512).join(', ')})`,
+      rule: 'the plugin archive is checked against a pinned sha512 before it is built into the image',
+    },
+  ];
 }
 
 /** Overrides that make acknowledged writes impossible: more in-sync replicas than copies, more copies than brokers. */
@@ -97,10 +124,22 @@ function replicationIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
   const replicationFactor = Number(kafka.config['default.replication.factor'] ?? defaults.replicationFactor);
   const minInSync = Number(kafka.config['min.insync.replicas'] ?? defaults.minInSyncReplicas);
   if (replicationFactor > kafka.brokers.replicas) {
-    return [{ path: '/kafka/config/default.replication.factor', message: `must not exceed kafka.brokers.replicas (${kafka.brokers.replicas}), got ${replicationFactor}`, rule: 'a topic cannot have more copies than there are brokers' }];
+    return [
+      {
+        path: '/kafka/config/default.replication.factor',
+        message: `must not exceed kafka.brokers.replicas (${kafka.brokers.replicas}), got ${replicationFactor}`,
+        rule: 'a topic cannot have more copies than there are brokers',
+      },
+    ];
   }
   if (minInSync > replicationFactor) {
-    return [{ path: '/kafka/config/min.insync.replicas', message: `must not exceed the replication factor (${replicationFactor}), got ${minInSync}`, rule: 'with more in-sync replicas required than copies exist, no acks=all write can succeed' }];
+    return [
+      {
+        path: '/kafka/config/min.insync.replicas',
+        message: `must not exceed the replication factor (${replicationFactor}), got ${minInSync}`,
+        rule: 'with more in-sync replicas required than copies exist, no acks=all write can succeed',
+      },
+    ];
   }
   return [];
 }
@@ -113,22 +152,28 @@ function credentialIssues({ kafka, connect, consumers }: EnvironmentConfig): Con
     ['/connect/connector/config', connect.connector.config],
     ...consumers.map((c, i): [string, KafkaConfigMap] => [`/consumers/${i}/config`, c.config]),
   ];
-  return sections.flatMap(([path, config]) => Object.entries(config)
-    .filter(([key, value]) => isLiteralCredential(key, value))
-    .map(([key]) => ({ path: `${path}/${key}`, message: 'holds a literal credential', rule: CREDENTIAL_RULE })));
+  return sections.flatMap(([path, config]) =>
+    Object.entries(config)
+      .filter(([key, value]) => isLiteralCredential(key, value))
+      .map(([key]) => ({ path: `${path}/${key}`, message: 'holds a literal credential', rule: CREDENTIAL_RULE })),
+  );
 }
 
 function durabilityIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
   const brokers = kafka.brokers.replicas;
   if (kafka.durability === 'full' && brokers < 3) {
-    return [{
-      path: '/kafka/brokers/replicas',
-      message: `must be >= 3, got ${brokers}`,
-      rule: 'replication factor 3 with min.insync.replicas 2 needs three brokers; set kafka.durability: reduced to accept losing writes with a broker',
-    }];
+    return [
+      {
+        path: '/kafka/brokers/replicas',
+        message: `must be >= 3, got ${brokers}`,
+        rule: 'replication factor 3 with min.insync.replicas 2 needs three brokers; set kafka.durability: reduced to accept losing writes with a broker',
+      },
+    ];
   }
   if (kafka.durability === 'reduced' && brokers >= 3) {
-    return [{ path: '/kafka/durability', message: `must be full with ${brokers} brokers`, rule: 'reduced durability only applies below three brokers and would be silently ignored' }];
+    return [
+      { path: '/kafka/durability', message: `must be full with ${brokers} brokers`, rule: 'reduced durability only applies below three brokers and would be silently ignored' },
+    ];
   }
   return [];
 }
@@ -136,14 +181,22 @@ function durabilityIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
 function quorumIssues({ kafka }: EnvironmentConfig): ConfigIssue[] {
   const { controllers, brokers, durability } = kafka;
   if (controllers.mode === 'dual-role' && !QUORUM_SIZES.includes(brokers.replicas)) {
-    return [{
-      path: '/kafka/brokers/replicas',
-      message: `must be 1, 3 or 5 while controllers.mode is dual-role, got ${brokers.replicas}`,
-      rule: 'dual-role brokers are the KRaft quorum, which needs an odd size; use controllers.mode: dedicated for other broker counts',
-    }];
+    return [
+      {
+        path: '/kafka/brokers/replicas',
+        message: `must be 1, 3 or 5 while controllers.mode is dual-role, got ${brokers.replicas}`,
+        rule: 'dual-role brokers are the KRaft quorum, which needs an odd size; use controllers.mode: dedicated for other broker counts',
+      },
+    ];
   }
   if (controllers.mode === 'dedicated' && durability === 'full' && controllers.replicas < 3) {
-    return [{ path: '/kafka/controllers/replicas', message: `must be >= 3 with full durability, got ${controllers.replicas}`, rule: 'a quorum of one stops the cluster when its node does' }];
+    return [
+      {
+        path: '/kafka/controllers/replicas',
+        message: `must be >= 3 with full durability, got ${controllers.replicas}`,
+        rule: 'a quorum of one stops the cluster when its node does',
+      },
+    ];
   }
   return [];
 }

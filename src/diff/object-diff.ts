@@ -44,9 +44,7 @@ const SHARED_DIRS = new Set(SHARED_OUTPUT_DIRS);
 export function diffTrees(beforeRoot: string, afterRoot: string, envs?: readonly string[]): TreeDiff {
   const before = readTree(beforeRoot);
   const after = readTree(afterRoot);
-  const names = [...new Set([...environmentsOf(before), ...environmentsOf(after)])]
-    .filter((env) => !envs || envs.includes(env))
-    .sort();
+  const names = [...new Set([...environmentsOf(before), ...environmentsOf(after)])].filter((env) => !envs || envs.includes(env)).sort();
   const objects = names.flatMap((env) => diffObjects(env, objectsOf(before, env), objectsOf(after, env)));
   const files: FileChange[] = [];
   for (const path of [...new Set([...before.keys(), ...after.keys()])].sort()) {
@@ -86,9 +84,7 @@ export function formatDiff(diff: TreeDiff): string[] {
   for (const file of diff.files) lines.push(`${file.env}: file ${file.path} ${file.type}`);
   const count = (type: string) => diff.objects.filter((c) => c.type === type).length;
   lines.push(
-    hasDifferences(diff)
-      ? `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed objects; ${diff.files.length} other files differ`
-      : 'no differences',
+    hasDifferences(diff) ? `${count('added')} added, ${count('removed')} removed, ${count('changed')} changed objects; ${diff.files.length} other files differ` : 'no differences',
   );
   return lines;
 }
@@ -191,7 +187,10 @@ function readTree(root: string): Map<string, string> {
 }
 
 function environmentsOf(tree: Map<string, string>): string[] {
-  return [...tree.keys()].map((p) => p.split('/')).filter((parts) => parts.length === 2 && !SHARED_DIRS.has(parts[0])).map((parts) => parts[0]);
+  return [...tree.keys()]
+    .map((p) => p.split('/'))
+    .filter((parts) => parts.length === 2 && !SHARED_DIRS.has(parts[0]))
+    .map((parts) => parts[0]);
 }
 
 function environmentOfFile(path: string): string | undefined {

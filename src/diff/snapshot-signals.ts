@@ -32,7 +32,8 @@ export function snapshotSignal(objects: readonly RenderedObject[], tables: reado
   const database = databaseStatefulSet(objects);
   const config = connector?.spec?.config ?? {};
   const signalTable = config['signal.data.collection'];
-  if (!connector || !database || typeof signalTable !== 'string') throw new Error('no KafkaConnector with signal.data.collection and no postgres StatefulSet: cannot write the snapshot signal');
+  if (!connector || !database || typeof signalTable !== 'string')
+    throw new Error('no KafkaConnector with signal.data.collection and no postgres StatefulSet: cannot write the snapshot signal');
   const data = JSON.stringify({ 'data-collections': tables, type: 'incremental' });
   const sql = `INSERT INTO ${signalTable} (id, type, data) VALUES (gen_random_uuid()::text, 'execute-snapshot', '${data}')`;
   const pod = `${database.metadata?.name}-0`;

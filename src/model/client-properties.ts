@@ -15,8 +15,13 @@ const unescape = (s: string) => s.replace(/\\(u[0-9a-fA-F]{4}|.)/g, (_, c: strin
 /** A Java properties file: one `key=value` per line, with the characters the format treats specially escaped. */
 export function toProperties(entries: Readonly<Record<string, string | number | boolean>>): string {
   // Every control character is escaped: a raw \r or \n would end the line and start another entry.
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what must be escaped
   const escape = (s: string) => s.replace(/\\/g, '\\\\').replace(/[\u0000-\u001f\u007f]/g, (c) => CONTROL_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  return Object.entries(entries).map(([k, v]) => `${escape(k)}=${escape(String(v))}`).join('\n') + '\n';
+  return (
+    Object.entries(entries)
+      .map(([k, v]) => `${escape(k)}=${escape(String(v))}`)
+      .join('\n') + '\n'
+  );
 }
 
 /** Reads back what toProperties wrote (the policy checks rendered ConfigMaps with it). */

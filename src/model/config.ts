@@ -166,7 +166,13 @@ export interface EnvironmentConfig {
     readonly reconcile: { readonly resources: Resources };
     /** The PostgreSQL major a major upgrade goes to, once its runbook is followed (npm run diff refuses it otherwise). */
     readonly allowMajorUpgrade?: number;
-    readonly backup: { readonly retentionFull: number; readonly fullEveryHours: number; readonly archiveTimeoutSeconds: number; readonly volumeSize: string; readonly resources: Resources };
+    readonly backup: {
+      readonly retentionFull: number;
+      readonly fullEveryHours: number;
+      readonly archiveTimeoutSeconds: number;
+      readonly volumeSize: string;
+      readonly resources: Resources;
+    };
     readonly replication: {
       readonly maxWalSenders: number;
       readonly maxReplicationSlots: number;

@@ -16,7 +16,11 @@ export const KNOWN_DATA_LOSS_BUGS: readonly KnownDataLossBug[] = table.bugs;
 
 /** `3.4.3.Final` against `3.7.0.Final`: by major, minor, patch. */
 export function compareDebeziumVersions(a: string, b: string): number {
-  const parts = (v: string) => v.replace(/\.Final$/, '').split('.').map(Number);
+  const parts = (v: string) =>
+    v
+      .replace(/\.Final$/, '')
+      .split('.')
+      .map(Number);
   const [x, y] = [parts(a), parts(b)];
   for (let i = 0; i < 3; i++) if (x[i] !== y[i]) return x[i] - y[i];
   return 0;

@@ -20,5 +20,6 @@ export const outputPaths = (env: string) => ({
  * Argo CD files, image build contexts). An environment may not be named like one: its manifest
  * directory would replace them whole.
  */
-export const SHARED_OUTPUT_DIRS: readonly string[] = [outputPaths('x').helmChart, outputPaths('x').argocd, outputPaths('x').platform, imageContextDir('x', 'x')]
-  .map((path) => path.split('/')[0]);
+export const SHARED_OUTPUT_DIRS: readonly string[] = [outputPaths('x').helmChart, outputPaths('x').argocd, outputPaths('x').platform, imageContextDir('x', 'x')].map(
+  (path) => path.split('/')[0],
+);

@@ -36,5 +36,7 @@ export const PGBACKREST_VERSION = upstreamVersion(POSTGRES_PACKAGES.pgbackrest);
 
 /** The packages file of the image's build context: one `name=version` per line, as apt-get takes them. */
 export function packagesFile(): string {
-  return Object.entries(POSTGRES_PACKAGES).map(([name, version]) => `${name}=${version}\n`).join('');
+  return Object.entries(POSTGRES_PACKAGES)
+    .map(([name, version]) => `${name}=${version}\n`)
+    .join('');
 }

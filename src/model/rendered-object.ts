@@ -1,3 +1,5 @@
+/* eslint-disable @typescript-eslint/no-explicit-any -- Kubernetes objects are open-ended JSON: this is the one place that says so. */
+
 /**
  * A Kubernetes object as the synth renders it, and as it is read back from dist/: the one shape
  * the policy, the validator, the diff, the tests and the e2e harness all read.

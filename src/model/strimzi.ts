@@ -52,7 +52,11 @@ export const SCRAM_USER_SECRET_KEYS = ['password', 'sasl.jaas.config'] as const;
  */
 export function topicResourceName(topic: string): string {
   if (/^[a-z0-9]([-a-z0-9.]*[a-z0-9])?$/.test(topic) && topic.length <= 253) return topic;
-  const base = topic.toLowerCase().replace(/[^a-z0-9.-]+/g, '-').replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '').slice(0, 200);
+  const base = topic
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/^[^a-z0-9]+|[^a-z0-9]+$/g, '')
+    .slice(0, 200);
   const hash = createHash('sha256').update(topic).digest('hex').slice(0, 8);
   return base ? `${base}-${hash}` : `topic-${hash}`;
 }

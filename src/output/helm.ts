@@ -34,7 +34,10 @@ export const SUPPORTED_KUBERNETES = '>=1.30.0-0 <1.36.0-0';
 /** What each subchart holds and when to turn it off: the comments of values.yaml. */
 const COMPONENT_DOCS: Record<Component, { readonly holds: string; readonly disable: string }> = {
   namespaces: { holds: 'the namespaces (Pod Security labels) and cluster-scoped prerequisites', disable: 'your platform creates the namespaces' },
-  postgres: { holds: 'PostgreSQL with logical decoding, its storage, network policy and Secret sources', disable: 'the database runs elsewhere (it still needs the publication, slot and role of dist/images/)' },
+  postgres: {
+    holds: 'PostgreSQL with logical decoding, its storage, network policy and Secret sources',
+    disable: 'the database runs elsewhere (it still needs the publication, slot and role of dist/images/)',
+  },
   kafka: { holds: 'the Kafka cluster (KRaft node pools) and its topics, users and ACLs', disable: 'the Kafka cluster is managed elsewhere' },
   connect: { holds: 'Kafka Connect with the Debezium plugin and the Postgres connector', disable: 'change data capture runs elsewhere' },
   api: { holds: 'the transactions API and its exposure', disable: 'the API is deployed by its own pipeline' },
@@ -174,28 +177,46 @@ export function prerequisites(input: HelmChartInput): Prerequisite[] {
       what: `the Strimzi operator ${STRIMZI_VERSION} in ${env.config.kafka.operatorNamespace}, watching ${env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs; after the namespaces exist)`,
       commands: strimziInstallCommand(env.config),
     },
-    ...(uses('Certificate') ? [{
-      what: `cert-manager ${CERT_MANAGER_VERSION} with its CRDs, then the platform file (the database's CA issuer, the admission policy)`,
-      commands: [
-        `helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v${CERT_MANAGER_VERSION} --namespace cert-manager --create-namespace --set crds.enabled=true`,
-        `kubectl apply --server-side -f dist/platform/${env.name}.yaml`,
-      ],
-    }] : []),
-    ...(externalSecrets ? [{
-      what: `External Secrets Operator ${EXTERNAL_SECRETS_VERSION} with its generators${readers.length ? `, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${env.name} prints the policies)` : ''}`,
-      commands: [`helm install external-secrets oci://ghcr.io/external-secrets/charts/external-secrets --version ${EXTERNAL_SECRETS_VERSION} --namespace external-secrets --create-namespace`],
-    }] : []),
-    ...(uses('KafkaAccess') ? [{
-      what: `the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${env.config.namespaces.apps})`,
-      commands: [`helm install kafka-access-operator oci://quay.io/strimzi-helm/strimzi-access-operator --version ${KAFKA_ACCESS_OPERATOR_VERSION} --namespace strimzi-access-operator --create-namespace`],
-    }] : []),
+    ...(uses('Certificate')
+      ? [
+          {
+            what: `cert-manager ${CERT_MANAGER_VERSION} with its CRDs, then the platform file (the database's CA issuer, the admission policy)`,
+            commands: [
+              `helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v${CERT_MANAGER_VERSION} --namespace cert-manager --create-namespace --set crds.enabled=true`,
+              `kubectl apply --server-side -f dist/platform/${env.name}.yaml`,
+            ],
+          },
+        ]
+      : []),
+    ...(externalSecrets
+      ? [
+          {
+            what: `External Secrets Operator ${EXTERNAL_SECRETS_VERSION} with its generators${readers.length ? `, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${env.name} prints the policies)` : ''}`,
+            commands: [
+              `helm install external-secrets oci://ghcr.io/external-secrets/charts/external-secrets --version ${EXTERNAL_SECRETS_VERSION} --namespace external-secrets --create-namespace`,
+            ],
+          },
+        ]
+      : []),
+    ...(uses('KafkaAccess')
+      ? [
+          {
+            what: `the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${env.config.namespaces.apps})`,
+            commands: [
+              `helm install kafka-access-operator oci://quay.io/strimzi-helm/strimzi-access-operator --version ${KAFKA_ACCESS_OPERATOR_VERSION} --namespace strimzi-access-operator --create-namespace`,
+            ],
+          },
+        ]
+      : []),
     { what: input.networkPolicyEnforcement, commands: [] },
     ...(uses('Ingress') ? [{ what: 'the AWS Load Balancer Controller (Ingress class alb)', commands: [] }] : []),
     ...(uses('Gateway') ? [{ what: 'the Gateway API on the cluster', commands: ['gcloud container clusters update <cluster> --gateway-api=standard'] }] : []),
-    ...objects.filter((o) => o.kind === 'GCPGatewayPolicy').map((o) => ({
-      what: `the SSL policy ${o.spec.default.sslPolicy}`,
-      commands: [`gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2`],
-    })),
+    ...objects
+      .filter((o) => o.kind === 'GCPGatewayPolicy')
+      .map((o) => ({
+        what: `the SSL policy ${o.spec.default.sslPolicy}`,
+        commands: [`gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2`],
+      })),
     ...input.imagesToBuild.map((ref) => ({ what: `the image ${ref}, built from dist/images/ and pushed`, commands: [] })),
   ];
 }
@@ -217,7 +238,7 @@ function notes(input: HelmChartInput): string {
     `The namespaces are in place. Install the Strimzi operator now:`,
     ...strimziInstallCommand(env.config).map((line) => `  ${line}`),
     // Without --reset-values, an upgrade given no values reuses this install's (everything off).
-    'then install the rest of the pipeline (--reset-values: back to the chart\'s defaults, everything on):',
+    "then install the rest of the pipeline (--reset-values: back to the chart's defaults, everything on):",
     '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }} --reset-values',
     '{{- end }}',
     '',
@@ -232,7 +253,14 @@ function notes(input: HelmChartInput): string {
  */
 function uninstallNotes(input: HelmChartInput): string[] {
   const { streaming, data } = input.env.config.namespaces;
-  const kept = [...new Set(input.manifests.flatMap((m) => m.objects).filter((o) => o.metadata.annotations?.[HELM_RESOURCE_POLICY] === 'keep').map((o) => o.kind))];
+  const kept = [
+    ...new Set(
+      input.manifests
+        .flatMap((m) => m.objects)
+        .filter((o) => o.metadata.annotations?.[HELM_RESOURCE_POLICY] === 'keep')
+        .map((o) => o.kind),
+    ),
+  ];
   return [
     `helm uninstall keeps what holds data: ${kept.join(', ')} (and, through Retain, their disks).`,
     'To delete the data on purpose, after the uninstall:',

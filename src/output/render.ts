@@ -63,7 +63,9 @@ export function renderEnvironment(env: ResolvedEnvironment): RenderedEnvironment
   documents.push({ path: paths.platform, objects: guard });
   files.set(paths.platform, header + toYamlDocuments(guard));
   const chart = helmChartFiles({
-    env, manifests, version: CDC8S_VERSION,
+    env,
+    manifests,
+    version: CDC8S_VERSION,
     imagesToBuild: images.map((i) => i.imageRef),
     networkPolicyEnforcement: context.platform.networkPolicyEnforcement,
   });

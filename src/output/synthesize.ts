@@ -19,5 +19,9 @@ export function renderAll(configFiles: readonly string[]): RenderedEnvironment[]
 /** One write for every environment: all of them land, or none. */
 export function writeAll(out: string, rendered: readonly RenderedEnvironment[]): void {
   const files = new Map(rendered.flatMap((r) => [...r.files]));
-  writeAtomically(out, files, rendered.flatMap((r) => r.units));
+  writeAtomically(
+    out,
+    files,
+    rendered.flatMap((r) => r.units),
+  );
 }

@@ -52,12 +52,13 @@ function holdsExactly(root: string, unit: string, files: ReadonlyMap<string, str
   if (files.size === 1 && files.has(unit)) return statSync(target).isFile() && readFileSync(target, 'utf8') === files.get(unit);
   if (files.size === 0 || !statSync(target).isDirectory()) return false;
   let found = 0;
-  const matches = (dir: string): boolean => readdirSync(join(root, dir), { withFileTypes: true }).every((entry) => {
-    const path = `${dir}/${entry.name}`;
-    if (entry.isDirectory()) return matches(path);
-    found++;
-    return entry.isFile() && files.get(path) === readFileSync(join(root, path), 'utf8');
-  });
+  const matches = (dir: string): boolean =>
+    readdirSync(join(root, dir), { withFileTypes: true }).every((entry) => {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) return matches(path);
+      found++;
+      return entry.isFile() && files.get(path) === readFileSync(join(root, path), 'utf8');
+    });
   return matches(unit) && found === files.size;
 }
 

@@ -103,6 +103,7 @@ function singleLineScalar(text: string): string {
  * to the library.
  */
 function literalBlock(text: string, indent: string): string {
+  // eslint-disable-next-line no-control-regex -- control characters are exactly what the fast path must refuse
   if (/^[ \n]|[ \t]\n|[ \t]$|[\x00-\x09\x0b-\x1f\x7f-\x9f\u{D800}-\u{DFFF}]/u.test(text)) throw new LeftToLibrary();
   const body = text.replace(/\n+$/, '');
   const breaks = text.length - body.length;

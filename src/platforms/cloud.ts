@@ -34,7 +34,10 @@ export abstract class ManagedCloudPlatform implements Platform {
   readonly userAppliesSecrets = false;
   abstract readonly networkPolicyEnforcement: string;
 
-  protected constructor(protected readonly config: EnvironmentConfig, private readonly secretManager: SecretManager) {}
+  protected constructor(
+    protected readonly config: EnvironmentConfig,
+    private readonly secretManager: SecretManager,
+  ) {}
 
   check(): ConfigIssue[] {
     const issues: ConfigIssue[] = [];

@@ -38,13 +38,22 @@ export class EksPlatform extends ManagedCloudPlatform {
         const role = settings.secretReaderRoleArns[plane];
         const account = role.split(':')[4];
         // Secrets Manager appends six random characters to a secret's ARN.
-        const policy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: remoteNames.map((n) => `arn:aws:secretsmanager:${region}:${account}:secret:${n}-??????`) }] };
+        const policy = {
+          Version: '2012-10-17',
+          Statement: [
+            { Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: remoteNames.map((n) => `arn:aws:secretsmanager:${region}:${account}:secret:${n}-??????`) },
+          ],
+        };
         const trust = {
           Version: '2012-10-17',
-          Statement: [{
-            Effect: 'Allow', Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/<cluster OIDC issuer, without https://>` }, Action: 'sts:AssumeRoleWithWebIdentity',
-            Condition: { StringEquals: { '<cluster OIDC issuer, without https://>:sub': `system:serviceaccount:${namespace}:${SECRET_READER_SERVICE_ACCOUNT}` } },
-          }],
+          Statement: [
+            {
+              Effect: 'Allow',
+              Principal: { Federated: `arn:aws:iam::${account}:oidc-provider/<cluster OIDC issuer, without https://>` },
+              Action: 'sts:AssumeRoleWithWebIdentity',
+              Condition: { StringEquals: { '<cluster OIDC issuer, without https://>:sub': `system:serviceaccount:${namespace}:${SECRET_READER_SERVICE_ACCOUNT}` } },
+            },
+          ],
         };
         return [`${role} (SecretStore of ${namespace}): permissions policy`, JSON.stringify(policy), `${role}: trust policy`, JSON.stringify(trust)];
       },
@@ -90,10 +99,22 @@ export class EksPlatform extends ManagedCloudPlatform {
   /** Operator builds push to ECR with a token the push role mints: both must be there. */
   protected pushIssues(registry: string, registryPath: string): ConfigIssue[] {
     if (!ecrRegion(registryHost(registry))) {
-      return [{ path: registryPath, message: `must be an Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com), got ${registry}`, rule: 'the Connect build pushes with an ECR token minted by External Secrets; set connect.build.pushSecret for another registry' }];
+      return [
+        {
+          path: registryPath,
+          message: `must be an Amazon ECR registry (<account>.dkr.ecr.<region>.amazonaws.com), got ${registry}`,
+          rule: 'the Connect build pushes with an ECR token minted by External Secrets; set connect.build.pushSecret for another registry',
+        },
+      ];
     }
     if (!this.settings.connectBuildRoleArn) {
-      return [{ path: '/eks/connectBuildRoleArn', message: 'is required when Strimzi builds the Connect image', rule: 'the ECR token generator assumes this IAM role (ecr:GetAuthorizationToken and push on the repository)' }];
+      return [
+        {
+          path: '/eks/connectBuildRoleArn',
+          message: 'is required when Strimzi builds the Connect image',
+          rule: 'the ECR token generator assumes this IAM role (ecr:GetAuthorizationToken and push on the repository)',
+        },
+      ];
     }
     return [];
   }
@@ -128,8 +149,12 @@ export class EksPlatform extends ManagedCloudPlatform {
     const region = this.settings.certificateArn.split(':')[3];
     return {
       options: {
-        type: 's3', path: `/${environment}`, 's3-bucket': this.settings.backup.bucket, 's3-region': region,
-        's3-endpoint': `s3.${region}.amazonaws.com`, 's3-key-type': 'web-id',
+        type: 's3',
+        path: `/${environment}`,
+        's3-bucket': this.settings.backup.bucket,
+        's3-region': region,
+        's3-endpoint': `s3.${region}.amazonaws.com`,
+        's3-key-type': 'web-id',
       },
     };
   }

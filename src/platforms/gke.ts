@@ -43,16 +43,26 @@ export class GkePlatform extends ManagedCloudPlatform {
       storeProvider: () => ({
         gcpsm: {
           projectID: project,
-          auth: { workloadIdentity: { clusterLocation: settings.clusterLocation, clusterName: settings.clusterName, clusterProjectID: clusterProject, serviceAccountRef: { name: SECRET_READER_SERVICE_ACCOUNT } } },
+          auth: {
+            workloadIdentity: {
+              clusterLocation: settings.clusterLocation,
+              clusterName: settings.clusterName,
+              clusterProjectID: clusterProject,
+              serviceAccountRef: { name: SECRET_READER_SERVICE_ACCOUNT },
+            },
+          },
         },
       }),
       readerIdentity: (plane) => ({ 'iam.gke.io/gcp-service-account': settings.secretReaderServiceAccounts[plane] }),
       readerGrants: (plane, namespace, remoteNames) => {
         const account = settings.secretReaderServiceAccounts[plane];
-        const impersonation = { bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [`serviceAccount:${clusterProject}.svc.id.goog[${namespace}/${SECRET_READER_SERVICE_ACCOUNT}]`] }] };
+        const impersonation = {
+          bindings: [{ role: 'roles/iam.workloadIdentityUser', members: [`serviceAccount:${clusterProject}.svc.id.goog[${namespace}/${SECRET_READER_SERVICE_ACCOUNT}]`] }],
+        };
         const access = { bindings: [{ role: 'roles/secretmanager.secretAccessor', members: [`serviceAccount:${account}`] }] };
         return [
-          `${account} (SecretStore of ${namespace}): IAM policy of the service account`, JSON.stringify(impersonation),
+          `${account} (SecretStore of ${namespace}): IAM policy of the service account`,
+          JSON.stringify(impersonation),
           ...remoteNames.flatMap((n) => [`IAM policy of secret projects/${project}/secrets/${n}`, JSON.stringify(access)]),
         ];
       },
@@ -65,9 +75,14 @@ export class GkePlatform extends ManagedCloudPlatform {
   check(): ConfigIssue[] {
     const issues = super.check();
     const missing = (['clusterName', 'clusterLocation'] as const).find((key) => !this.settings[key]);
-    if (missing) issues.push({ path: `/gke/${missing}`, message: 'is required', rule: 'each namespace\'s SecretStore reads GCP Secret Manager through Workload Identity of this cluster' });
+    if (missing)
+      issues.push({ path: `/gke/${missing}`, message: 'is required', rule: "each namespace's SecretStore reads GCP Secret Manager through Workload Identity of this cluster" });
     if (!this.config.kubernetesApi) {
-      issues.push({ path: '/kubernetesApi', message: 'is required on gke', rule: 'the streaming namespace\'s egress admits only the control plane: give its endpoint (gcloud container clusters describe) and port 443' });
+      issues.push({
+        path: '/kubernetesApi',
+        message: 'is required on gke',
+        rule: "the streaming namespace's egress admits only the control plane: give its endpoint (gcloud container clusters describe) and port 443",
+      });
     }
     return issues;
   }
@@ -131,11 +146,23 @@ export class GkePlatform extends ManagedCloudPlatform {
   /** Operator builds push to Artifact Registry with a token minted through Workload Identity. */
   protected pushIssues(registry: string, registryPath: string): ConfigIssue[] {
     if (!artifactRegistryProject(registry)) {
-      return [{ path: registryPath, message: `must be an Artifact Registry repository (<location>-docker.pkg.dev/<project>/<repository>), got ${registry}`, rule: 'the Connect build pushes with a GCP access token minted by External Secrets; set connect.build.pushSecret for another registry' }];
+      return [
+        {
+          path: registryPath,
+          message: `must be an Artifact Registry repository (<location>-docker.pkg.dev/<project>/<repository>), got ${registry}`,
+          rule: 'the Connect build pushes with a GCP access token minted by External Secrets; set connect.build.pushSecret for another registry',
+        },
+      ];
     }
     const missing = (['connectBuildServiceAccount', 'clusterName', 'clusterLocation'] as const).find((key) => !this.settings[key]);
     if (missing) {
-      return [{ path: `/gke/${missing}`, message: 'is required when Strimzi builds the Connect image', rule: 'the GCRAccessToken generator uses Workload Identity of this cluster and GCP service account (roles/artifactregistry.writer)' }];
+      return [
+        {
+          path: `/gke/${missing}`,
+          message: 'is required when Strimzi builds the Connect image',
+          rule: 'the GCRAccessToken generator uses Workload Identity of this cluster and GCP service account (roles/artifactregistry.writer)',
+        },
+      ];
     }
     return [];
   }

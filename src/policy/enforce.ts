@@ -6,7 +6,6 @@ import { CONNECT_FORBIDDEN, CONNECTOR_FORBIDDEN, ForbiddenKeys, isForbidden, KAF
 import { describe, RenderedObject } from '../model/rendered-object';
 import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, parseProperties } from '../model/client-properties';
 
-
 /** One broken rule: which, where, and what was found. */
 export interface PolicyViolation {
   readonly rule: PolicyRule;
@@ -72,7 +71,14 @@ function checkBrokers(kafka: RenderedObject, pools: readonly RenderedObject[], d
   atLeast(report, kafka, 'broker-default-replication-factor', at('default.replication.factor'), config['default.replication.factor'], d.replicationFactor);
   atLeast(report, kafka, 'broker-min-insync-replicas', at('min.insync.replicas'), config['min.insync.replicas'], d.minInSyncReplicas);
   atLeast(report, kafka, 'broker-offsets-topic-replication', at('offsets.topic.replication.factor'), config['offsets.topic.replication.factor'], d.replicationFactor);
-  atLeast(report, kafka, 'broker-transaction-log-replication', at('transaction.state.log.replication.factor'), config['transaction.state.log.replication.factor'], d.replicationFactor);
+  atLeast(
+    report,
+    kafka,
+    'broker-transaction-log-replication',
+    at('transaction.state.log.replication.factor'),
+    config['transaction.state.log.replication.factor'],
+    d.replicationFactor,
+  );
   atLeast(report, kafka, 'broker-transaction-log-min-isr', at('transaction.state.log.min.isr'), config['transaction.state.log.min.isr'], d.minInSyncReplicas);
   equals(report, kafka, 'broker-no-unclean-leader-election', at('unclean.leader.election.enable'), config['unclean.leader.election.enable'], false);
   equals(report, kafka, 'broker-no-auto-create-topics', at('auto.create.topics.enable'), config['auto.create.topics.enable'], false);
@@ -109,7 +115,8 @@ function checkConnect(connect: RenderedObject, d: Durability, report: Report): v
   equals(report, connect, 'connect-no-connector-client-overrides', at('connector.client.config.override.policy'), config['connector.client.config.override.policy'], 'None');
   // Otherwise a connector could resolve any environment variable or readable file (connect-providers.ts).
   for (const [key, value] of Object.entries(CONNECT_CONFIG_PROVIDER_LIMITS)) equals(report, connect, 'connect-narrow-config-providers', at(key), config[key], value);
-  for (const key of unlimitedProviderKeys(config)) report('connect-narrow-config-providers', connect, `${at(key)} is set: no provider may be added or widened beyond src/policy/connect-providers.ts`);
+  for (const key of unlimitedProviderKeys(config))
+    report('connect-narrow-config-providers', connect, `${at(key)} is set: no provider may be added or widened beyond src/policy/connect-providers.ts`);
   plaintextPasswords(report, connect, 'spec.config', config);
   forbiddenKeys(report, connect, 'spec.config', config, CONNECT_FORBIDDEN);
 }
@@ -118,7 +125,14 @@ function checkConnector(connector: RenderedObject, d: Durability, report: Report
   const config: Record<string, unknown> = connector.spec?.config ?? {};
   const at = (key: string) => `spec.config["${key}"]`;
   equals(report, connector, 'connector-exactly-once-required', at('exactly.once.support'), config['exactly.once.support'], 'required');
-  atLeast(report, connector, 'connector-topic-creation-replication', at('topic.creation.default.replication.factor'), config['topic.creation.default.replication.factor'], d.replicationFactor);
+  atLeast(
+    report,
+    connector,
+    'connector-topic-creation-replication',
+    at('topic.creation.default.replication.factor'),
+    config['topic.creation.default.replication.factor'],
+    d.replicationFactor,
+  );
   plaintextPasswords(report, connector, 'spec.config', config);
   forbiddenKeys(report, connector, 'spec.config', config, CONNECTOR_FORBIDDEN);
 }
@@ -130,7 +144,6 @@ function checkConsumer(map: RenderedObject, report: Report): void {
   equals(report, map, 'consumer-read-committed', at('isolation.level'), props['isolation.level'], CONSUMER_DURABILITY['isolation.level']);
   plaintextPasswords(report, map, `data["${CLIENT_PROPERTIES_KEY}"]`, props);
 }
-
 
 function plaintextPasswords(report: Report, o: RenderedObject, where: string, config: Record<string, unknown>): void {
   for (const [key, value] of Object.entries(config)) {

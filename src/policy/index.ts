@@ -11,7 +11,10 @@ export type { PolicyRule, PolicyViolation } from './enforce';
  * `environments/eks.yaml: policy rule broker-min-insync-replicas: Kafka cdc-streaming/cdc: …`.
  */
 export class PolicyError extends Error {
-  constructor(readonly file: string, readonly violations: readonly PolicyViolation[]) {
+  constructor(
+    readonly file: string,
+    readonly violations: readonly PolicyViolation[],
+  ) {
     super(violations.map((v) => `${file}: policy rule ${v.rule}: ${v.object}: ${v.message}`).join('\n'));
     this.name = 'PolicyError';
   }
@@ -24,7 +27,7 @@ export function enforcePolicy(env: Environment, objects: readonly RenderedObject
   if (durability.level === 'reduced') {
     return [
       `${env.file}: warning: kafka.durability is reduced: replication factor ${durability.replicationFactor}, min.insync.replicas ${durability.minInSyncReplicas}; ` +
-      'losing one broker can lose acknowledged writes or stop the pipeline. Use only where that is acceptable.',
+        'losing one broker can lose acknowledged writes or stop the pipeline. Use only where that is acceptable.',
     ];
   }
   return [];

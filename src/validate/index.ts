@@ -63,11 +63,7 @@ const KAFKA_ACCESS_SOURCE = `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSI
  * custom resources against their npm models. A missing source is an error when `requireSources`
  * (CI); otherwise its kinds are reported as not validated.
  */
-export async function validateDocuments(
-  documents: readonly ObjectDocument[],
-  sources: SchemaSources,
-  options: { readonly requireSources: boolean },
-): Promise<ValidationReport> {
+export async function validateDocuments(documents: readonly ObjectDocument[], sources: SchemaSources, options: { readonly requireSources: boolean }): Promise<ValidationReport> {
   const kubernetesMissing = missingKubernetesSchemas(sources.kubernetesDir);
   const strimziMissing = missingStrimziCrds(sources.strimziCrdsDir);
   const kafkaAccessMissing = missingKafkaAccessCrd(sources.kafkaAccessCrdsDir);
@@ -98,7 +94,11 @@ export async function validateDocuments(
       if (isCustomResource(object.apiVersion)) {
         for (const schemas of kubernetes) {
           const metadata = schemas.metadataValidator();
-          if (!metadata(object.metadata ?? {})) report(`Kubernetes ${schemas.version} ObjectMeta`, (metadata.errors ?? []).map(describeError).map((p) => ({ ...p, path: `/metadata${p.path === '/' ? '' : p.path}` })));
+          if (!metadata(object.metadata ?? {}))
+            report(
+              `Kubernetes ${schemas.version} ObjectMeta`,
+              (metadata.errors ?? []).map(describeError).map((p) => ({ ...p, path: `/metadata${p.path === '/' ? '' : p.path}` })),
+            );
         }
       }
       if (apiGroupOf(object.apiVersion) === STRIMZI_GROUP) {
@@ -111,7 +111,10 @@ export async function validateDocuments(
         if (!kafkaAccess) notValidated.set(type, 'Kafka Access Operator CRD missing');
         else {
           count(KAFKA_ACCESS_SOURCE);
-          report(KAFKA_ACCESS_SOURCE, ajvProblems(kafkaAccess.validatorFor(object.apiVersion, object.kind), object, `not served by the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`));
+          report(
+            KAFKA_ACCESS_SOURCE,
+            ajvProblems(kafkaAccess.validatorFor(object.apiVersion, object.kind), object, `not served by the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`),
+          );
         }
       } else if (apiGroupOf(object.apiVersion) === CERT_MANAGER_GROUP) {
         if (!certManager) notValidated.set(type, 'cert-manager CRDs missing');
@@ -132,7 +135,10 @@ export async function validateDocuments(
         if (!model) notValidated.set(type, 'no schema available');
         else {
           count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
-          report(`${modelSourceFor(object.apiVersion, object.kind)}`, model(object).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })));
+          report(
+            `${modelSourceFor(object.apiVersion, object.kind)}`,
+            model(object).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })),
+          );
         }
       }
     }

@@ -22,7 +22,11 @@ interface Definitions {
 export class KubernetesSchemas {
   private readonly validators: ValidatorSet<Definitions>;
 
-  constructor(readonly version: string, dir: string, cache: CodeCache = sharedCodeCache()) {
+  constructor(
+    readonly version: string,
+    dir: string,
+    cache: CodeCache = sharedCodeCache(),
+  ) {
     const file = join(dir, `${version}.json`);
     this.validators = new ValidatorSet(cache, ['kubernetes', filesDigest([file]), filesDigest([__filename, SCHEMA_MODULE_FILE])], () => readDefinitions(file));
   }

@@ -2,7 +2,8 @@
 interface ModelInstance {
   validate(): void;
 }
-type ModelClass = new (data: any) => ModelInstance;
+// A generated model's constructor takes its own interface: `never` accepts every such parameter type.
+type ModelClass = new (data: never) => ModelInstance;
 
 /** A model error as @kubernetes-models/validate reports it. */
 interface ModelError {
@@ -73,7 +74,7 @@ export async function loadModelValidator(apiVersion: string, kind: string): Prom
   const Model = await model.load();
   return (object) => {
     try {
-      new Model(object).validate();
+      new Model(object as never).validate();
       return [];
     } catch (error) {
       const errors = (error as { errors?: ModelError[] }).errors;

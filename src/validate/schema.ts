@@ -2,6 +2,7 @@ import type Ajv from 'ajv';
 import { newAjv } from '../compiled/ajv';
 
 /** A JSON schema as read from upstream files. */
+// eslint-disable-next-line @typescript-eslint/no-explicit-any -- upstream schemas are arbitrary JSON, walked by keyword
 export type JsonSchema = Record<string, any>;
 
 /** This module: generated validators depend on its Ajv options and schema adjustments (part of their cache key). */

@@ -103,7 +103,11 @@ export async function acquireSchemaSources(given: Partial<SchemaSources>, shared
     }
   }
   if (toFetch.length > 0) {
-    const results = await ensureCached(toFetch.flatMap((s) => PINNED_FILES[s]), options.cacheDir, options);
+    const results = await ensureCached(
+      toFetch.flatMap((s) => PINNED_FILES[s]),
+      options.cacheDir,
+      options,
+    );
     const bytes = results.reduce((sum, r) => sum + ('bytes' in r ? r.bytes : 0), 0);
     const downloaded = results.filter((r) => 'bytes' in r && r.bytes > 0).length;
     if (downloaded > 0) {
@@ -111,7 +115,9 @@ export async function acquireSchemaSources(given: Partial<SchemaSources>, shared
     }
     const failures = results.flatMap((r) => ('failure' in r ? [r] : []));
     if (failures.length > 0) {
-      notes.push(`validate: warning: could not download ${failures.length} upstream schema file(s): ${failures[0].failure}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`);
+      notes.push(
+        `validate: warning: could not download ${failures.length} upstream schema file(s): ${failures[0].failure}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`,
+      );
     }
   }
   return { sources, notes };
@@ -128,27 +134,35 @@ const FETCH_HINT = 'run `npm run fetch-schemas` where there is network (a synth 
 export function missingKubernetesSchemas(dir: string): string | undefined {
   const absent = KUBERNETES_VERSIONS.filter((v) => !existsSync(join(dir, `${v}.json`)));
   if (absent.length === 0) return undefined;
-  return `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): ${FETCH_HINT}, ` +
+  return (
+    `Kubernetes JSON schemas not found in ${dir} (${absent.map((v) => `${v}.json`).join(', ')}): ${FETCH_HINT}, ` +
     `or download kubernetes-schemas/<version>/_definitions.json for ${KUBERNETES_VERSIONS.join(' and ')} from github.com/cdk8s-team/cdk8s ` +
-    'as <version>.json into that directory (or pass --k8s-schemas <dir>)';
+    'as <version>.json into that directory (or pass --k8s-schemas <dir>)'
+  );
 }
 
 export function missingKafkaAccessCrd(dir: string): string | undefined {
   if (hasYaml(dir)) return undefined;
-  return `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD not found in ${dir}: ${FETCH_HINT}, or download packaging/install/040-Crd-kafkaaccess.yaml ` +
-    `from github.com/strimzi/kafka-access-operator at tag ${KAFKA_ACCESS_OPERATOR_VERSION} into that directory`;
+  return (
+    `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD not found in ${dir}: ${FETCH_HINT}, or download packaging/install/040-Crd-kafkaaccess.yaml ` +
+    `from github.com/strimzi/kafka-access-operator at tag ${KAFKA_ACCESS_OPERATOR_VERSION} into that directory`
+  );
 }
 
 export function missingCertManagerCrds(dir: string): string | undefined {
   if (hasYaml(dir)) return undefined;
-  return `cert-manager ${CERT_MANAGER_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download deploy/crds/cert-manager.io_certificates.yaml ` +
-    `and cert-manager.io_clusterissuers.yaml from github.com/cert-manager/cert-manager at tag v${CERT_MANAGER_VERSION} into that directory`;
+  return (
+    `cert-manager ${CERT_MANAGER_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download deploy/crds/cert-manager.io_certificates.yaml ` +
+    `and cert-manager.io_clusterissuers.yaml from github.com/cert-manager/cert-manager at tag v${CERT_MANAGER_VERSION} into that directory`
+  );
 }
 
 export function missingStrimziCrds(dir: string): string | undefined {
   if (hasYaml(dir)) return undefined;
-  return `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download install/cluster-operator/04*-Crd-*.yaml ` +
-    `from github.com/strimzi/strimzi-kafka-operator/releases/tag/${STRIMZI_VERSION} into that directory (or pass --crds <dir>)`;
+  return (
+    `Strimzi ${STRIMZI_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download install/cluster-operator/04*-Crd-*.yaml ` +
+    `from github.com/strimzi/strimzi-kafka-operator/releases/tag/${STRIMZI_VERSION} into that directory (or pass --crds <dir>)`
+  );
 }
 
 function hasYaml(dir: string): boolean {

@@ -27,7 +27,10 @@ export class StrimziSchemas {
   private readonly validators: ValidatorSet<ReadonlyMap<string, JsonSchema>>;
 
   constructor(dir: string, cache: CodeCache = sharedCodeCache()) {
-    const files = readdirSync(dir).filter((f) => f.endsWith('.yaml')).sort().map((f) => join(dir, f));
+    const files = readdirSync(dir)
+      .filter((f) => f.endsWith('.yaml'))
+      .sort()
+      .map((f) => join(dir, f));
     this.validators = new ValidatorSet(cache, ['strimzi', filesDigest(files), filesDigest([__filename, SCHEMA_MODULE_FILE])], () => readCrds(files));
   }
 

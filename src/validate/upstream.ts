@@ -62,11 +62,13 @@ export const PINNED_FILES: Readonly<Record<UpstreamSource, readonly PinnedFile[]
     strimzi('045-Crd-kafkanodepool.yaml', '411c1b32ef8c1a6408ac9d4fe791115a6ce2b41107204588f976a3ed19be2430'),
     strimzi('047-Crd-kafkaconnector.yaml', '8050325edfec7ac90718f9e40f3f808b5489d7ae6c11b1634bc82426955b8fff'),
   ],
-  kafkaAccess: [{
-    path: `crds/kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}/040-Crd-kafkaaccess.yaml`,
-    url: raw('strimzi/kafka-access-operator', KAFKA_ACCESS_OPERATOR_COMMIT, 'packaging/install/040-Crd-kafkaaccess.yaml'),
-    sha256: '2f6e07fc68bf3927580b13909396f5a642f77a8c56dbc26a53ee150ae7f372da',
-  }],
+  kafkaAccess: [
+    {
+      path: `crds/kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}/040-Crd-kafkaaccess.yaml`,
+      url: raw('strimzi/kafka-access-operator', KAFKA_ACCESS_OPERATOR_COMMIT, 'packaging/install/040-Crd-kafkaaccess.yaml'),
+      sha256: '2f6e07fc68bf3927580b13909396f5a642f77a8c56dbc26a53ee150ae7f372da',
+    },
+  ],
   certManager: [
     certManager('cert-manager.io_certificates.yaml', '7ad91029c00ec959d54215b19d3b1a9b7e0247eaa60f987151c2b70d8661f8af'),
     certManager('cert-manager.io_clusterissuers.yaml', '30008001b78aafb8e110af61359561104b5fafc3a4dc6ac0013245d0ee3fe4ca'),
@@ -98,33 +100,37 @@ export type Downloaded = { readonly file: PinnedFile; readonly bytes: number } |
  * (atomically). Network failures are reported per file; a mismatch throws IntegrityError naming the file.
  */
 export async function ensureCached(files: readonly PinnedFile[], dir: string, options: DownloadOptions): Promise<Downloaded[]> {
-  return Promise.all(files.map(async (file): Promise<Downloaded> => {
-    const target = join(dir, file.path);
-    if (existsSync(target) && sha256(readFileSync(target)) === file.sha256) return { file, bytes: 0 };
-    const url = options.mirror ? `${options.mirror.replace(/\/+$/, '')}/${file.path}` : file.url;
-    let body: Buffer;
-    try {
-      const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow' });
-      if (!response.ok) return { file, failure: `${url}: HTTP ${response.status}` };
-      body = Buffer.from(await response.arrayBuffer());
-    } catch (error) {
-      return { file, failure: `${url}: ${describeFailure(error)}` };
-    }
-    const actual = sha256(body);
-    if (actual !== file.sha256) {
-      throw new IntegrityError(`validate: ${file.path} downloaded from ${url} has sha256 ${actual}, not the pinned ${file.sha256} (src/validate/upstream.ts): refused, not cached`);
-    }
-    mkdirSync(dirname(target), { recursive: true });
-    const partial = `${target}.${process.pid}.partial`;
-    try {
-      writeFileSync(partial, body);
-      renameSync(partial, target);
-    } catch (error) {
-      rmSync(partial, { force: true });
-      return { file, failure: `cannot cache ${target}: ${(error as Error).message}` };
-    }
-    return { file, bytes: body.length };
-  }));
+  return Promise.all(
+    files.map(async (file): Promise<Downloaded> => {
+      const target = join(dir, file.path);
+      if (existsSync(target) && sha256(readFileSync(target)) === file.sha256) return { file, bytes: 0 };
+      const url = options.mirror ? `${options.mirror.replace(/\/+$/, '')}/${file.path}` : file.url;
+      let body: Buffer;
+      try {
+        const response = await fetch(url, { signal: AbortSignal.timeout(options.timeoutMs), redirect: 'follow' });
+        if (!response.ok) return { file, failure: `${url}: HTTP ${response.status}` };
+        body = Buffer.from(await response.arrayBuffer());
+      } catch (error) {
+        return { file, failure: `${url}: ${describeFailure(error)}` };
+      }
+      const actual = sha256(body);
+      if (actual !== file.sha256) {
+        throw new IntegrityError(
+          `validate: ${file.path} downloaded from ${url} has sha256 ${actual}, not the pinned ${file.sha256} (src/validate/upstream.ts): refused, not cached`,
+        );
+      }
+      mkdirSync(dirname(target), { recursive: true });
+      const partial = `${target}.${process.pid}.partial`;
+      try {
+        writeFileSync(partial, body);
+        renameSync(partial, target);
+      } catch (error) {
+        rmSync(partial, { force: true });
+        return { file, failure: `cannot cache ${target}: ${(error as Error).message}` };
+      }
+      return { file, bytes: body.length };
+    }),
+  );
 }
 
 function sha256(bytes: Buffer): string {

@@ -42,16 +42,20 @@ export class AlbIngress extends Construct {
       },
       spec: {
         ingressClassName: 'alb',
-        rules: [{
-          host: backend.hostname,
-          http: {
-            paths: [{
-              path: '/',
-              pathType: 'Prefix',
-              backend: { service: { name: backend.serviceName, port: { number: backend.servicePort } } },
-            }],
+        rules: [
+          {
+            host: backend.hostname,
+            http: {
+              paths: [
+                {
+                  path: '/',
+                  pathType: 'Prefix',
+                  backend: { service: { name: backend.serviceName, port: { number: backend.servicePort } } },
+                },
+              ],
+            },
           },
-        }],
+        ],
       },
     });
   }

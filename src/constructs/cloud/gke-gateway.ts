@@ -41,14 +41,16 @@ export class GkeGateway extends Construct {
       metadata,
       spec: {
         gatewayClassName: props.gatewayClassName ?? 'gke-l7-global-external-managed',
-        listeners: [{
-          name: 'https',
-          protocol: 'HTTPS',
-          port: 443,
-          hostname: backend.hostname,
-          tls: { mode: 'Terminate', options: { 'networking.gke.io/pre-shared-certs': props.sslCertificate } },
-          allowedRoutes: { namespaces: { from: 'Same' } },
-        }],
+        listeners: [
+          {
+            name: 'https',
+            protocol: 'HTTPS',
+            port: 443,
+            hostname: backend.hostname,
+            tls: { mode: 'Terminate', options: { 'networking.gke.io/pre-shared-certs': props.sslCertificate } },
+            allowedRoutes: { namespaces: { from: 'Same' } },
+          },
+        ],
       } satisfies IGateway['spec'],
     });
 
@@ -59,10 +61,12 @@ export class GkeGateway extends Construct {
       spec: {
         parentRefs: [{ name: backend.serviceName, sectionName: 'https' }],
         hostnames: [backend.hostname],
-        rules: [{
-          matches: [{ path: { type: 'PathPrefix', value: '/' } }],
-          backendRefs: [{ name: backend.serviceName, port: backend.servicePort }],
-        }],
+        rules: [
+          {
+            matches: [{ path: { type: 'PathPrefix', value: '/' } }],
+            backendRefs: [{ name: backend.serviceName, port: backend.servicePort }],
+          },
+        ],
       } satisfies IHTTPRoute['spec'],
     });
 

@@ -34,7 +34,10 @@ export const KUBE_DNS_PODS = podPeer({ namespace: 'kube-system', podLabels: { 'k
 
 /** DNS (port 53, UDP and TCP) to these peers: where a platform's pods send their queries. */
 export function dnsFlows(peers: readonly k8s.NetworkPolicyPeer[]): NetworkFlow[] {
-  return [{ peers, ports: [53], protocol: 'UDP' }, { peers, ports: [53], protocol: 'TCP' }];
+  return [
+    { peers, ports: [53], protocol: 'UDP' },
+    { peers, ports: [53], protocol: 'TCP' },
+  ];
 }
 
 /**

@@ -20,7 +20,12 @@ export abstract class ScriptSidecar extends Construct {
   readonly configMapName: string;
   readonly files: Readonly<Record<string, string>>;
 
-  constructor(scope: Construct, id: string, private readonly sidecar: ScriptSidecarProps, files: Record<string, string>) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly sidecar: ScriptSidecarProps,
+    files: Record<string, string>,
+  ) {
     super(scope, id);
     this.configMapName = sidecar.name;
     this.files = files;
@@ -36,8 +41,15 @@ export abstract class ScriptSidecar extends Construct {
   }
 
   /** The container running `script` (a file of the ConfigMap), with its probes and mounts. */
-  protected scriptContainer(name: string, script: string, image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements,
-    probes: Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'>, env?: readonly k8s.EnvVar[]): k8s.Container {
+  protected scriptContainer(
+    name: string,
+    script: string,
+    image: string,
+    mounts: readonly k8s.VolumeMount[],
+    resources: k8s.ResourceRequirements,
+    probes: Pick<k8s.Container, 'readinessProbe' | 'livenessProbe'>,
+    env?: readonly k8s.EnvVar[],
+  ): k8s.Container {
     return {
       name,
       image,

@@ -49,13 +49,15 @@ export class WebService extends Construct {
       spec: {
         type: props.serviceType ?? 'ClusterIP',
         selector: workload.selector,
-        ports: [{
-          name: 'http',
-          port: servicePort,
-          targetPort: k8s.IntOrString.fromString('http'),
-          protocol: 'TCP',
-          ...(props.nodePort !== undefined ? { nodePort: props.nodePort } : {}),
-        }],
+        ports: [
+          {
+            name: 'http',
+            port: servicePort,
+            targetPort: k8s.IntOrString.fromString('http'),
+            protocol: 'TCP',
+            ...(props.nodePort !== undefined ? { nodePort: props.nodePort } : {}),
+          },
+        ],
       },
     });
   }

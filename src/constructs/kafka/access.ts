@@ -12,9 +12,7 @@ export const KAFKA_ACCESS_API = 'access.strimzi.io/v1alpha1';
  * (SecretDependentResource, KafkaUserData and KafkaListener in strimzi/kafka-access-operator):
  * the cluster CA as PEM, the user's credentials and the connection settings.
  */
-export const KAFKA_ACCESS_SECRET_KEYS = [
-  'bootstrap.servers', 'security.protocol', 'sasl.mechanism', 'ssl.truststore.crt', 'username', 'password', 'sasl.jaas.config',
-] as const;
+export const KAFKA_ACCESS_SECRET_KEYS = ['bootstrap.servers', 'security.protocol', 'sasl.mechanism', 'ssl.truststore.crt', 'username', 'password', 'sasl.jaas.config'] as const;
 
 export interface KafkaAccessProps {
   /** Name of the KafkaAccess and of the Secret the operator writes. */

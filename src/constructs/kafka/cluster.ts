@@ -1,10 +1,20 @@
 import { Construct } from 'constructs';
 import {
-  Kafka, KafkaNodePool, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests, KafkaNodePoolSpecRoles,
-  KafkaNodePoolSpecStorageType, KafkaNodePoolSpecStorageVolumesKraftMetadata, KafkaNodePoolSpecStorageVolumesType,
-  KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
-  KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests,
-  KafkaSpecKafkaAuthorizationType, KafkaSpecKafkaListenersAuthenticationType, KafkaSpecKafkaListenersType,
+  Kafka,
+  KafkaNodePool,
+  KafkaNodePoolSpecResourcesLimits,
+  KafkaNodePoolSpecResourcesRequests,
+  KafkaNodePoolSpecRoles,
+  KafkaNodePoolSpecStorageType,
+  KafkaNodePoolSpecStorageVolumesKraftMetadata,
+  KafkaNodePoolSpecStorageVolumesType,
+  KafkaSpecEntityOperatorTopicOperatorResourcesLimits,
+  KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+  KafkaSpecEntityOperatorUserOperatorResourcesLimits,
+  KafkaSpecEntityOperatorUserOperatorResourcesRequests,
+  KafkaSpecKafkaAuthorizationType,
+  KafkaSpecKafkaListenersAuthenticationType,
+  KafkaSpecKafkaListenersType,
 } from '../../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../../model/config';
 import { commonLabels } from '../k8s/labels';
@@ -12,8 +22,16 @@ import { NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from '../k8s/net
 import { resourceQuantities } from '../k8s/resources';
 import { restrictedContainerSecurityContext, strimziPodSecurityContext } from '../k8s/security';
 import {
-  bootstrapAddress, clusterCaCertSecret, entityOperatorPodLabels, KAFKA_CONTROL_PLANE_PORT, KAFKA_OPERATOR_PORTS, KAFKA_REPLICATION_PORT, kafkaNodePodLabels,
-  STRIMZI_CLUSTER_LABEL, strimziPodLabels, TLS_LISTENER_PORT,
+  bootstrapAddress,
+  clusterCaCertSecret,
+  entityOperatorPodLabels,
+  KAFKA_CONTROL_PLANE_PORT,
+  KAFKA_OPERATOR_PORTS,
+  KAFKA_REPLICATION_PORT,
+  kafkaNodePodLabels,
+  STRIMZI_CLUSTER_LABEL,
+  strimziPodLabels,
+  TLS_LISTENER_PORT,
 } from '../../model/strimzi';
 
 /** One KafkaNodePool's size. */
@@ -87,14 +105,16 @@ export class KafkaCluster extends Construct {
         kafka: {
           version: props.version,
           metadataVersion: props.metadataVersion,
-          listeners: [{
-            name: this.listenerName,
-            port: TLS_LISTENER_PORT,
-            type: KafkaSpecKafkaListenersType.INTERNAL,
-            tls: true,
-            authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
-            networkPolicyPeers: props.clients.map(podPeer),
-          }],
+          listeners: [
+            {
+              name: this.listenerName,
+              port: TLS_LISTENER_PORT,
+              type: KafkaSpecKafkaListenersType.INTERNAL,
+              tls: true,
+              authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
+              networkPolicyPeers: props.clients.map(podPeer),
+            },
+          ],
           authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
           config: props.config,
           ...(props.rackTopologyKey ? { rack: { topologyKey: props.rackTopologyKey } } : {}),
@@ -110,8 +130,16 @@ export class KafkaCluster extends Construct {
             topicOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
             userOperatorContainer: { securityContext: restrictedContainerSecurityContext() },
           },
-          topicOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorTopicOperatorResourcesLimits, KafkaSpecEntityOperatorTopicOperatorResourcesRequests) },
-          userOperator: { resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests) },
+          topicOperator: {
+            resources: resourceQuantities(
+              props.entityOperatorResources,
+              KafkaSpecEntityOperatorTopicOperatorResourcesLimits,
+              KafkaSpecEntityOperatorTopicOperatorResourcesRequests,
+            ),
+          },
+          userOperator: {
+            resources: resourceQuantities(props.entityOperatorResources, KafkaSpecEntityOperatorUserOperatorResourcesLimits, KafkaSpecEntityOperatorUserOperatorResourcesRequests),
+          },
         },
       },
     });
@@ -151,7 +179,14 @@ export class KafkaCluster extends Construct {
     });
 
     const dualRole = props.dedicatedControllers === undefined;
-    this.nodePool('Brokers', 'broker', props.brokers, dualRole ? [KafkaNodePoolSpecRoles.BROKER, KafkaNodePoolSpecRoles.CONTROLLER] : [KafkaNodePoolSpecRoles.BROKER], props, poolLabels);
+    this.nodePool(
+      'Brokers',
+      'broker',
+      props.brokers,
+      dualRole ? [KafkaNodePoolSpecRoles.BROKER, KafkaNodePoolSpecRoles.CONTROLLER] : [KafkaNodePoolSpecRoles.BROKER],
+      props,
+      poolLabels,
+    );
     if (props.dedicatedControllers) {
       this.nodePool('Controllers', 'controller', props.dedicatedControllers, [KafkaNodePoolSpecRoles.CONTROLLER], props, poolLabels);
     }
@@ -168,14 +203,16 @@ export class KafkaCluster extends Construct {
         // the KRaft metadata log shares it. deleteClaim false: deleting the cluster keeps the data.
         storage: {
           type: KafkaNodePoolSpecStorageType.JBOD,
-          volumes: [{
-            id: 0,
-            type: KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
-            size: size.storageSize,
-            class: props.storageClass,
-            deleteClaim: false,
-            kraftMetadata: KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
-          }],
+          volumes: [
+            {
+              id: 0,
+              type: KafkaNodePoolSpecStorageVolumesType.PERSISTENT_HYPHEN_CLAIM,
+              size: size.storageSize,
+              class: props.storageClass,
+              deleteClaim: false,
+              kraftMetadata: KafkaNodePoolSpecStorageVolumesKraftMetadata.SHARED,
+            },
+          ],
         },
         resources: resourceQuantities(size.resources, KafkaNodePoolSpecResourcesLimits, KafkaNodePoolSpecResourcesRequests),
         template: {

@@ -3,8 +3,15 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { CA_KEY } from '../postgres/tls';
 import {
-  KafkaConnect as KafkaConnectResource, KafkaConnectSpecAuthenticationType, KafkaConnectSpecBuildOutputType,
-  KafkaConnectSpec, KafkaConnectSpecBuildPluginsArtifactsType, KafkaConnectSpecBuildResourcesLimits, KafkaConnectSpecBuildResourcesRequests, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests,
+  KafkaConnect as KafkaConnectResource,
+  KafkaConnectSpecAuthenticationType,
+  KafkaConnectSpecBuildOutputType,
+  KafkaConnectSpec,
+  KafkaConnectSpecBuildPluginsArtifactsType,
+  KafkaConnectSpecBuildResourcesLimits,
+  KafkaConnectSpecBuildResourcesRequests,
+  KafkaConnectSpecResourcesLimits,
+  KafkaConnectSpecResourcesRequests,
 } from '../../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../../model/config';
 import { debeziumPostgresPluginUrl } from '../../model/debezium-plugin';
@@ -157,8 +164,11 @@ export class KafkaConnect extends Construct {
           podDisruptionBudget: { maxUnavailable: 1 },
           pod: {
             securityContext: strimziPodSecurityContext({ writesVolumes: false }),
+            // The generated Strimzi types model a volume and a spread constraint as their own classes; the k8s shapes are the same JSON.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
             volumes: [props.databaseTrust as any],
             // Workers on different zones and nodes where there are any, so one failure leaves a worker for the task.
+            // eslint-disable-next-line @typescript-eslint/no-explicit-any
             ...(props.replicas >= 2 ? { topologySpreadConstraints: spreadAcrossZonesAndNodes(connectWorkerPodLabels(props.name)) as any } : {}),
           },
           // Read-only root: Strimzi mounts /tmp; plugins are baked into the image at build time.
@@ -221,14 +231,18 @@ function imageSpec(source: ConnectImageSource): Pick<KafkaConnectSpec, 'build_' 
         image: source.outputImage,
         ...(source.pushSecret ? { pushSecret: source.pushSecret } : {}),
       },
-      plugins: [{
-        name: 'debezium-postgres',
-        artifacts: [{
-          type: KafkaConnectSpecBuildPluginsArtifactsType.TGZ,
-          url: debeziumPostgresPluginUrl(source.debeziumVersion),
-          sha512Sum: source.pluginSha512,
-        }],
-      }],
+      plugins: [
+        {
+          name: 'debezium-postgres',
+          artifacts: [
+            {
+              type: KafkaConnectSpecBuildPluginsArtifactsType.TGZ,
+              url: debeziumPostgresPluginUrl(source.debeziumVersion),
+              sha512Sum: source.pluginSha512,
+            },
+          ],
+        },
+      ],
     },
   };
 }

@@ -1,7 +1,10 @@
 import { Construct } from 'constructs';
 import {
-  KafkaUser as KafkaUserResource, KafkaUserSpecAuthenticationType, KafkaUserSpecAuthorizationAclsOperations as Operation,
-  KafkaUserSpecAuthorizationAclsResourcePatternType as PatternType, KafkaUserSpecAuthorizationAclsResourceType as ResourceType,
+  KafkaUser as KafkaUserResource,
+  KafkaUserSpecAuthenticationType,
+  KafkaUserSpecAuthorizationAclsOperations as Operation,
+  KafkaUserSpecAuthorizationAclsResourcePatternType as PatternType,
+  KafkaUserSpecAuthorizationAclsResourceType as ResourceType,
   KafkaUserSpecAuthorizationType,
 } from '../../../imports/kafka.strimzi.io';
 import { KafkaCluster } from './cluster';

@@ -55,11 +55,16 @@ export interface PostgresBackupProps {
  */
 export class PostgresBackup extends ScriptSidecar {
   constructor(scope: Construct, id: string, props: PostgresBackupProps) {
-    super(scope, id, { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR }, {
-      'pgbackrest.conf': pgbackrestConfiguration(props),
-      'backup.sh': backupLoopScript(props),
-      'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
-    });
+    super(
+      scope,
+      id,
+      { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR },
+      {
+        'pgbackrest.conf': pgbackrestConfiguration(props),
+        'backup.sh': backupLoopScript(props),
+        'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
+      },
+    );
     this.health = { archiveBoundSeconds: archiveBoundSeconds(props.archiveTimeoutSeconds), backupBoundSeconds: props.fullEveryHours * 3600 + 2 * POLL_SECONDS };
   }
 
@@ -73,14 +78,25 @@ export class PostgresBackup extends ScriptSidecar {
    * Backup health is not the pod's readiness: that would take the only writer out of its Service.
    */
   container(image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements, server: { readonly socketDir: string; readonly port: number }): k8s.Container {
-    return this.scriptContainer('backup', 'backup.sh', image, mounts, resources, {
-      readinessProbe: { exec: { command: ['test', '-f', BACKUP_READY_FILE] }, periodSeconds: 10 },
-      livenessProbe: {
-        exec: { command: ['bash', `${PGBACKREST_CONFIG_DIR}/health.sh`, BACKUP_STANZA, String(this.health.archiveBoundSeconds), String(this.health.backupBoundSeconds)] },
-        // The first full backup starts within a minute of the stanza; while it runs the probe passes.
-        initialDelaySeconds: 120, periodSeconds: 60, timeoutSeconds: 30, failureThreshold: 3,
+    return this.scriptContainer(
+      'backup',
+      'backup.sh',
+      image,
+      mounts,
+      resources,
+      {
+        readinessProbe: { exec: { command: ['test', '-f', BACKUP_READY_FILE] }, periodSeconds: 10 },
+        livenessProbe: {
+          exec: { command: ['bash', `${PGBACKREST_CONFIG_DIR}/health.sh`, BACKUP_STANZA, String(this.health.archiveBoundSeconds), String(this.health.backupBoundSeconds)] },
+          // The first full backup starts within a minute of the stanza; while it runs the probe passes.
+          initialDelaySeconds: 120,
+          periodSeconds: 60,
+          timeoutSeconds: 30,
+          failureThreshold: 3,
+        },
       },
-    }, serverEnvironment(server));
+      serverEnvironment(server),
+    );
   }
 }
 
@@ -144,7 +160,7 @@ function backupLoopScript(p: PostgresBackupProps): string {
     `touch ${BACKUP_READY_FILE}`,
     'while true; do',
     '  if info=$(pgbackrest --stanza="$stanza" --output=json info); then',
-    '    # The newest full backup\'s end, read with PostgreSQL\'s JSON functions (the image has no jq).',
+    "    # The newest full backup's end, read with PostgreSQL's JSON functions (the image has no jq).",
     `    last=$(psql -X -At -v info="$info" <<< "SELECT coalesce(max((b->'timestamp'->>'stop')::bigint), 0) FROM json_array_elements((:'info')::json->0->'backup') b WHERE b->>'type' = 'full' AND NOT coalesce((b->>'error')::boolean, false)")`,
     `    if [ -n "$last" ] && (( $(date +%s) - last >= ${every} )); then`,
     '      if pgbackrest --stanza="$stanza" --type=full backup; then',

@@ -75,7 +75,11 @@ export class PostgresDebeziumImage extends ImageBuildContext {
   readonly imageRef: string;
   readonly tag: string;
 
-  constructor(scope: Construct, id: string, private readonly props: PostgresDebeziumImageProps) {
+  constructor(
+    scope: Construct,
+    id: string,
+    private readonly props: PostgresDebeziumImageProps,
+  ) {
     super(scope, id);
     this.files = new Map([
       ['Dockerfile', this.dockerfile()],

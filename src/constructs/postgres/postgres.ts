@@ -252,46 +252,53 @@ export class Postgres extends Construct {
       securityContext: restrictedPodSecurityContext(POSTGRES_UID),
       // Postgres needs time to checkpoint on shutdown; SIGKILL mid-checkpoint means crash recovery.
       terminationGracePeriodSeconds: 120,
-      containers: [{
-        name: POSTGRES_CONTAINER,
-        image: props.image.imageRef,
-        imagePullPolicy: 'IfNotPresent',
-        args: serverArgs(props.resources),
-        ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
-        // What the image's entrypoint reads on first start (files/entrypoint.sh).
-        env: [
-          // A subdirectory: the volume root may hold lost+found, and initdb wants an empty directory.
-          { name: 'PGDATA', value: POSTGRES_DATA_DIR },
-          { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
-          { name: 'CDC8S_FIRST_START_SQL', value: `${RECONCILE_DIR}/reconcile.sql` },
-        ],
-        resources: resourceRequirements(props.resources),
-        securityContext: restrictedContainerSecurityContext(),
-        // First start runs initdb and the init SQL before the server listens on TCP.
-        startupProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
-        readinessProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
-        livenessProbe: { exec: { command: isReady }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
-        volumeMounts: [
-          mounts.data,
-          mounts.run,
-          { name: 'tmp', mountPath: '/tmp' },
-          { name: 'shm', mountPath: '/dev/shm' },
-          { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
-          mounts.appSecret,
-          mounts.debeziumSecret,
-          // First start runs the reconcile from here (the image's init script).
-          mounts.reconcile,
-          mounts.tls,
-          // archive_command runs pgbackrest.
-          ...mounts.backup,
-        ],
-      },
-      this.reconcile.container(props.image.imageRef, [
-        mounts.run, { name: 'reconcile-tmp', mountPath: '/tmp' }, mounts.appSecret, mounts.debeziumSecret, mounts.reconcile, mounts.tls,
-      ], resourceRequirements(props.reconcileResources)),
-      this.backup.container(props.image.imageRef, [
-        { ...mounts.data, readOnly: true }, mounts.run, { name: 'backup-tmp', mountPath: '/tmp' }, ...mounts.backup,
-      ], resourceRequirements(props.backup.resources), { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT })],
+      containers: [
+        {
+          name: POSTGRES_CONTAINER,
+          image: props.image.imageRef,
+          imagePullPolicy: 'IfNotPresent',
+          args: serverArgs(props.resources),
+          ports: [{ name: 'postgres', containerPort: POSTGRES_PORT, protocol: 'TCP' }],
+          // What the image's entrypoint reads on first start (files/entrypoint.sh).
+          env: [
+            // A subdirectory: the volume root may hold lost+found, and initdb wants an empty directory.
+            { name: 'PGDATA', value: POSTGRES_DATA_DIR },
+            { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
+            { name: 'CDC8S_FIRST_START_SQL', value: `${RECONCILE_DIR}/reconcile.sql` },
+          ],
+          resources: resourceRequirements(props.resources),
+          securityContext: restrictedContainerSecurityContext(),
+          // First start runs initdb and the init SQL before the server listens on TCP.
+          startupProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 60 },
+          readinessProbe: { exec: { command: isReady }, periodSeconds: 10, timeoutSeconds: 5, failureThreshold: 3 },
+          livenessProbe: { exec: { command: isReady }, periodSeconds: 20, timeoutSeconds: 5, failureThreshold: 6 },
+          volumeMounts: [
+            mounts.data,
+            mounts.run,
+            { name: 'tmp', mountPath: '/tmp' },
+            { name: 'shm', mountPath: '/dev/shm' },
+            { name: 'superuser-secret', mountPath: POSTGRES_SECRET_MOUNTS.superuser, readOnly: true },
+            mounts.appSecret,
+            mounts.debeziumSecret,
+            // First start runs the reconcile from here (the image's init script).
+            mounts.reconcile,
+            mounts.tls,
+            // archive_command runs pgbackrest.
+            ...mounts.backup,
+          ],
+        },
+        this.reconcile.container(
+          props.image.imageRef,
+          [mounts.run, { name: 'reconcile-tmp', mountPath: '/tmp' }, mounts.appSecret, mounts.debeziumSecret, mounts.reconcile, mounts.tls],
+          resourceRequirements(props.reconcileResources),
+        ),
+        this.backup.container(
+          props.image.imageRef,
+          [{ ...mounts.data, readOnly: true }, mounts.run, { name: 'backup-tmp', mountPath: '/tmp' }, ...mounts.backup],
+          resourceRequirements(props.backup.resources),
+          { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT },
+        ),
+      ],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
         // Writable paths under a read-only root filesystem: the socket directory and scratch space.
@@ -322,8 +329,15 @@ export class Postgres extends Construct {
  */
 function serverArgs(resources: Resources): string[] {
   const memory = mebibytes(resources.requests.memory);
-  return ['postgres', '-c', `config_file=${POSTGRES_CONFIG_FILE}`,
-    '-c', `shared_buffers=${Math.floor(memory / 4)}MB`, '-c', `effective_cache_size=${Math.floor((memory * 3) / 4)}MB`];
+  return [
+    'postgres',
+    '-c',
+    `config_file=${POSTGRES_CONFIG_FILE}`,
+    '-c',
+    `shared_buffers=${Math.floor(memory / 4)}MB`,
+    '-c',
+    `effective_cache_size=${Math.floor((memory * 3) / 4)}MB`,
+  ];
 }
 
 /** The memory volume at /dev/shm: a quarter of the memory request (it counts against the limit). */

@@ -138,7 +138,7 @@ export function reconcileSql(target: DatabaseTarget): string {
     '-- at first start and on every start or change (the reconcile sidecar). Prints only what it changes.',
     '\\set ON_ERROR_STOP on',
     '\\set QUIET on',
-    "SET client_min_messages = notice;",
+    'SET client_min_messages = notice;',
     '-- Never queue behind the application for long (ALTER PUBLICATION locks each table): fail and retry.',
     ...SESSION_TIMEOUTS,
     '-- psql reads the mounted Secrets itself: no password is written here or passed on a command line.',
@@ -148,7 +148,7 @@ export function reconcileSql(target: DatabaseTarget): string {
     '-- Roles: created when missing, their attributes pinned on every run.',
     `SELECT format('CREATE ROLE %I', r) FROM (VALUES (${literal(t.appUser)}), (${literal(t.debeziumUser)})) AS v(r) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \\gexec`,
     `ALTER ROLE ${app} WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;`,
-    '-- No application session holds a transaction open for long: the connector\'s first start',
+    "-- No application session holds a transaction open for long: the connector's first start",
     '-- (CREATE_REPLICATION_SLOT waits for every open transaction) and VACUUM wait on it. New sessions only.',
     `ALTER ROLE ${app} SET idle_in_transaction_session_timeout = '${t.appSessionLimits.idleInTransactionSeconds}s';`,
     `ALTER ROLE ${app} SET statement_timeout = '${t.appSessionLimits.statementSeconds}s';`,
@@ -177,7 +177,7 @@ export function reconcileSql(target: DatabaseTarget): string {
       `GRANT USAGE ON SCHEMA ${quoteIdent(s)} TO ${debezium};`,
     ]),
     '',
-    '-- Debezium\'s signal table (ad hoc incremental snapshots). Only Debezium writes it (its watermarks),',
+    "-- Debezium's signal table (ad hoc incremental snapshots). Only Debezium writes it (its watermarks),",
     '-- besides the superuser who sends the signals; it is published so the signals reach the connector.',
     `CREATE SCHEMA IF NOT EXISTS ${quoteIdent(t.signalTable.schema)} AUTHORIZATION postgres;`,
     `CREATE TABLE IF NOT EXISTS ${signal} (id varchar(42) PRIMARY KEY, type varchar(32) NOT NULL, data varchar(2048));`,
@@ -219,7 +219,7 @@ export function reconcileSql(target: DatabaseTarget): string {
     '-- reject its UPDATEs and DELETEs) and the check that follows the reconcile fails on it.',
     '-- Created by the superuser: the connector runs with publication.autocreate.mode=disabled.',
     '-- It never publishes TRUNCATE: the connector skips it (skipped.operations=t), as Debezium 3.6+',
-    "-- carries into the publications it creates itself (publication.autocreate.mode=filtered).",
+    '-- carries into the publications it creates itself (publication.autocreate.mode=filtered).',
     `SELECT format('CREATE PUBLICATION %I WITH (publish = %L)', ${literal(t.publication)}, ${literal(PUBLISHED_OPERATIONS)}) WHERE NOT EXISTS (SELECT FROM pg_publication WHERE pubname = ${literal(t.publication)}) \\gexec`,
     'DO $$',
     'DECLARE',
@@ -292,7 +292,7 @@ function guardsSql(t: DatabaseTarget): string[] {
     ...(g.replicaIdentityFull ? forEachTable("c.relreplident <> 'f'", 'ALTER TABLE %s REPLICA IDENTITY FULL', 'replica identity of % set to FULL') : []),
     '-- A change event larger than capture.maxEventBytes would stop the connector and every table with it:',
     '-- the database refuses the row instead, naming the limit. The row as JSON is at least as large as in',
-    '-- the event (bytea is hex here, base64 there); the event\'s envelope and schema have their own room.',
+    "-- the event (bytea is hex here, base64 there); the event's envelope and schema have their own room.",
     `CREATE OR REPLACE FUNCTION ${functions}.cdc8s_limit_event_size() RETURNS trigger LANGUAGE plpgsql AS $f$`,
     'DECLARE',
     `  size bigint := ${rowBytes};`,
@@ -303,7 +303,11 @@ function guardsSql(t: DatabaseTarget): string[] {
     '  END IF;',
     '  RETURN NEW;',
     'END $f$;',
-    ...forEachTable(`NOT ${hasTrigger(EVENT_SIZE_TRIGGER)}`, `CREATE TRIGGER ${EVENT_SIZE_TRIGGER} BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ${functions}.cdc8s_limit_event_size()`, 'event size limit set on %'),
+    ...forEachTable(
+      `NOT ${hasTrigger(EVENT_SIZE_TRIGGER)}`,
+      `CREATE TRIGGER ${EVENT_SIZE_TRIGGER} BEFORE INSERT OR UPDATE ON %s FOR EACH ROW EXECUTE FUNCTION ${functions}.cdc8s_limit_event_size()`,
+      'event size limit set on %',
+    ),
     '-- TRUNCATE reaches no consumer as a change of each row (compacted topics refuse its keyless record).',
     `CREATE OR REPLACE FUNCTION ${functions}.cdc8s_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $f$`,
     'BEGIN',
@@ -311,10 +315,16 @@ function guardsSql(t: DatabaseTarget): string[] {
     "    USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead (each becomes a delete event and a tombstone), or see capture.truncate in the README';",
     'END $f$;',
     ...(g.refuseTruncate
-      ? forEachTable(`NOT ${hasTrigger(TRUNCATE_TRIGGER)}`, `CREATE TRIGGER ${TRUNCATE_TRIGGER} BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${functions}.cdc8s_refuse_truncate()`, 'TRUNCATE refused on %')
+      ? forEachTable(
+          `NOT ${hasTrigger(TRUNCATE_TRIGGER)}`,
+          `CREATE TRIGGER ${TRUNCATE_TRIGGER} BEFORE TRUNCATE ON %s FOR EACH STATEMENT EXECUTE FUNCTION ${functions}.cdc8s_refuse_truncate()`,
+          'TRUNCATE refused on %',
+        )
       : forEachTable(hasTrigger(TRUNCATE_TRIGGER), `DROP TRIGGER ${TRUNCATE_TRIGGER} ON %s`, 'TRUNCATE allowed again on %')),
     '-- A table no longer captured loses the triggers (its replica identity stays as it is).',
-    ...[EVENT_SIZE_TRIGGER, TRUNCATE_TRIGGER].flatMap((name) => forEachTable(hasTrigger(name), `DROP TRIGGER ${name} ON %s`, `${name} removed from % (no longer captured)`, `NOT (${captured})`)),
+    ...[EVENT_SIZE_TRIGGER, TRUNCATE_TRIGGER].flatMap((name) =>
+      forEachTable(hasTrigger(name), `DROP TRIGGER ${name} ON %s`, `${name} removed from % (no longer captured)`, `NOT (${captured})`),
+    ),
   ];
 }
 

@@ -37,11 +37,16 @@ export interface PostgresReconcileProps extends DatabaseTarget {
  */
 export class PostgresReconcile extends ScriptSidecar {
   constructor(scope: Construct, id: string, props: PostgresReconcileProps) {
-    super(scope, id, { name: `${props.name}-reconcile`, namespace: props.namespace, labels: props.labels, mountDir: RECONCILE_DIR }, {
-      'reconcile.sql': reconcileSql(props),
-      'check.sql': publishableCheckSql(props),
-      'reconcile.sh': reconcileLoopScript(props),
-    });
+    super(
+      scope,
+      id,
+      { name: `${props.name}-reconcile`, namespace: props.namespace, labels: props.labels, mountDir: RECONCILE_DIR },
+      {
+        'reconcile.sql': reconcileSql(props),
+        'check.sql': publishableCheckSql(props),
+        'reconcile.sh': reconcileLoopScript(props),
+      },
+    );
   }
 
   /**
@@ -55,7 +60,10 @@ export class PostgresReconcile extends ScriptSidecar {
       // A pass takes well under a minute (lock and statement timeouts bound it); none for 5 minutes is a hang.
       livenessProbe: {
         exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${RECONCILE_HEARTBEAT_FILE}) < 300 ))`] },
-        initialDelaySeconds: 60, periodSeconds: 30, timeoutSeconds: 5, failureThreshold: 2,
+        initialDelaySeconds: 60,
+        periodSeconds: 30,
+        timeoutSeconds: 5,
+        failureThreshold: 2,
       },
     });
   }

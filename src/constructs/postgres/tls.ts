@@ -105,7 +105,17 @@ export class PostgresServerCertificate extends Construct {
 
   /** The certificate and key as files PostgreSQL accepts: root-owned, group-readable (fsGroup), nothing for others. */
   volume(name: string): k8s.Volume {
-    return { name, secret: { secretName: this.secretName, defaultMode: 0o440, items: [{ key: 'tls.crt', path: 'tls.crt' }, { key: 'tls.key', path: 'tls.key' }] } };
+    return {
+      name,
+      secret: {
+        secretName: this.secretName,
+        defaultMode: 0o440,
+        items: [
+          { key: 'tls.crt', path: 'tls.crt' },
+          { key: 'tls.key', path: 'tls.key' },
+        ],
+      },
+    };
   }
 }
 
