@@ -1,11 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, RenderedObject, objectsOf, render } from './helpers';
 import { selects } from './network';
+import { manifestBreakages, SCANNER_COVERS } from './manifest-breakages';
 import { containersOf, podTemplates } from './workloads';
 
 /**
- * kube-linter's default checks that apply to what cdc8s renders (docs.kubelinter.io, "checks"),
- * re-stated as rules over our objects — not a general-purpose linter. Each returns violations.
+ * kube-linter's default checks that apply to what cdc8s renders (docs.kubelinter.io, "checks") and
+ * that the real scanner (trivy, e2e/scenarios/manifest-scan.e2e.ts) has no equivalent for:
+ * probes, selectors and references between objects, disruption budgets, spreading, isolation.
+ * kube-linter itself is not served here. Re-stated as rules over our objects; each returns violations.
  */
 type Check = (objects: readonly RenderedObject[]) => string[];
 
@@ -20,50 +23,10 @@ const quantity = (q: string) => {
 };
 
 export const CHECKS: Record<string, Check> = {
-  'run-as-non-root': (objects) =>
-    containers(objects)
-      .filter(({ pod, c }) => (c.securityContext?.runAsNonRoot ?? pod.spec.securityContext?.runAsNonRoot) !== true)
-      .map(({ where }) => where),
-  'no-read-only-root-fs': (objects) =>
-    containers(objects)
-      .filter(({ c }) => c.securityContext?.readOnlyRootFilesystem !== true)
-      .map(({ where }) => where),
-  'privilege-escalation-container': (objects) =>
-    containers(objects)
-      .filter(({ c }) => c.securityContext?.allowPrivilegeEscalation !== false)
-      .map(({ where }) => where),
-  'privileged-container': (objects) =>
-    containers(objects)
-      .filter(({ c }) => c.securityContext?.privileged === true)
-      .map(({ where }) => where),
-  'drop-net-raw-capability': (objects) =>
-    containers(objects)
-      .filter(({ c }) => !(c.securityContext?.capabilities?.drop ?? []).some((cap: string) => cap === 'ALL' || cap === 'NET_RAW'))
-      .map(({ where }) => where),
-  'host-network/pid/ipc': (objects) =>
-    podTemplates(objects)
-      .filter((p) => p.spec.hostNetwork || p.spec.hostPID || p.spec.hostIPC)
-      .map((p) => p.owner),
-  'sensitive-host-mounts': (objects) =>
-    podTemplates(objects)
-      .filter((p) => (p.spec.volumes ?? []).some((v: any) => v.hostPath))
-      .map((p) => p.owner),
-  'unset-cpu-requirements': (objects) =>
-    containers(objects)
-      .filter(({ c }) => !c.resources?.requests?.cpu || !c.resources?.limits?.cpu)
-      .map(({ where }) => where),
-  'unset-memory-requirements': (objects) =>
-    containers(objects)
-      .filter(({ c }) => !c.resources?.requests?.memory || !c.resources?.limits?.memory)
-      .map(({ where }) => where),
   'requests-within-limits': (objects) =>
     containers(objects)
       .filter(({ c }) => ['cpu', 'memory'].some((r) => quantity(c.resources?.requests?.[r]) > quantity(c.resources?.limits?.[r])))
       .map(({ where }) => where),
-  'latest-tag': (objects) =>
-    containers(objects)
-      .filter(({ c }) => !/@sha256:[0-9a-f]{64}$/.test(c.image) && (!/:[^/:]+$/.test(c.image) || /:latest$/.test(c.image)))
-      .map(({ where, c }) => `${where}: ${c.image}`),
   'env-var-secret': (objects) =>
     containers(objects).flatMap(({ c, where }) =>
       (c.env ?? []).filter((e: any) => SECRET_LIKE_ENV.test(e.name) && !e.name.endsWith('_FILE') && e.value !== undefined).map((e: any) => `${where} ${e.name}`),
@@ -84,9 +47,6 @@ export const CHECKS: Record<string, Check> = {
         .filter(([, port]) => port !== undefined && !ports.has(port))
         .map(([probe, port]) => `${where} ${probe} port ${port}`);
     }),
-  'privileged-ports': (objects) =>
-    containers(objects).flatMap(({ c, where }) => (c.ports ?? []).filter((p: any) => p.containerPort < 1024).map((p: any) => `${where} ${p.containerPort}`)),
-  'ssh-port': (objects) => containers(objects).flatMap(({ c, where }) => (c.ports ?? []).filter((p: any) => p.containerPort === 22).map(() => where)),
   'mismatching-selector': (objects) =>
     podTemplates(objects)
       .filter((p) => !selects(p.object.spec.selector, p.labels))
@@ -165,7 +125,6 @@ export const CHECKS: Record<string, Check> = {
         (r.rules ?? []).some((rule: any) => (rule.resources ?? []).includes('secrets') && (!(rule.resourceNames?.length > 0) || rule.verbs.some((v: string) => v !== 'get'))),
       )
       .map(id),
-  'cluster-admin-role-binding': (objects) => [...of(objects, 'RoleBinding'), ...of(objects, 'ClusterRoleBinding')].filter((b) => b.roleRef?.name === 'cluster-admin').map(id),
   'non-isolated-pod': (objects) =>
     podTemplates(objects)
       .filter(
@@ -224,181 +183,11 @@ describe.each(ENVIRONMENTS)('%s: kube-linter default checks over every object we
 });
 
 describe('each check catches what it is for', () => {
-  const objects = objectsOf(render('eks'));
-  const deployment = objects.find((o) => o.kind === 'Deployment') as RenderedObject;
-  /** The eks objects with the first Deployment changed. */
-  const withDeployment = (change: (d: RenderedObject) => void): RenderedObject[] => {
-    const broken = structuredClone(deployment);
-    change(broken);
-    return objects.map((o) => (o === deployment ? broken : o));
-  };
-  const withPod = (change: (spec: any, container: any) => void) => withDeployment((d) => change(d.spec.template.spec, d.spec.template.spec.containers[0]));
-  const withKind = (kind: string, change: (o: RenderedObject) => RenderedObject) => objects.map((o) => (o.kind === kind ? change(o) : o));
-  const service = objects.find((o) => o.kind === 'Service') as RenderedObject;
-  const cases: [string, RenderedObject[]][] = [
-    [
-      'run-as-non-root',
-      withPod((s, c) => {
-        delete s.securityContext.runAsNonRoot;
-        delete c.securityContext.runAsNonRoot;
-      }),
-    ],
-    [
-      'no-read-only-root-fs',
-      withPod((_, c) => {
-        c.securityContext.readOnlyRootFilesystem = false;
-      }),
-    ],
-    [
-      'privilege-escalation-container',
-      withPod((_, c) => {
-        delete c.securityContext.allowPrivilegeEscalation;
-      }),
-    ],
-    [
-      'privileged-container',
-      withPod((_, c) => {
-        c.securityContext.privileged = true;
-      }),
-    ],
-    [
-      'drop-net-raw-capability',
-      withPod((_, c) => {
-        c.securityContext.capabilities.drop = [];
-      }),
-    ],
-    [
-      'host-network/pid/ipc',
-      withPod((s) => {
-        s.hostNetwork = true;
-      }),
-    ],
-    [
-      'sensitive-host-mounts',
-      withPod((s) => {
-        s.volumes.push({ name: 'host', hostPath: { path: '/var/run/docker.sock' } });
-      }),
-    ],
-    [
-      'unset-cpu-requirements',
-      withPod((_, c) => {
-        delete c.resources.limits.cpu;
-      }),
-    ],
-    [
-      'unset-memory-requirements',
-      withPod((_, c) => {
-        delete c.resources.requests.memory;
-      }),
-    ],
-    [
-      'requests-within-limits',
-      withPod((_, c) => {
-        c.resources.requests.memory = '64Gi';
-      }),
-    ],
-    [
-      'latest-tag',
-      withPod((_, c) => {
-        c.image = 'example/api:latest';
-      }),
-    ],
-    [
-      'env-var-secret',
-      withPod((_, c) => {
-        c.env.push({ name: 'DB_PASSWORD', value: 'hunter2' });
-      }),
-    ],
-    [
-      'no-liveness-probe',
-      withPod((_, c) => {
-        delete c.livenessProbe;
-      }),
-    ],
-    [
-      'no-readiness-probe',
-      withPod((_, c) => {
-        delete c.readinessProbe;
-      }),
-    ],
-    [
-      'liveness/readiness/startup-port',
-      withPod((_, c) => {
-        c.readinessProbe.httpGet.port = 'metrics';
-      }),
-    ],
-    [
-      'privileged-ports',
-      withPod((_, c) => {
-        c.ports[0].containerPort = 80;
-      }),
-    ],
-    [
-      'mismatching-selector',
-      withDeployment((d) => {
-        d.spec.selector.matchLabels['app.kubernetes.io/name'] = 'other';
-      }),
-    ],
-    [
-      'ssh-port',
-      withPod((_, c) => {
-        c.ports.push({ name: 'ssh', containerPort: 22 });
-      }),
-    ],
-    [
-      'invalid-target-ports',
-      withPod((_, c) => {
-        c.ports[0].name = 'web';
-      }),
-    ],
-    [
-      'non-existent-service-account',
-      withPod((s) => {
-        s.serviceAccountName = 'missing';
-      }),
-    ],
-    [
-      'default-service-account',
-      withPod((s) => {
-        delete s.serviceAccountName;
-        delete s.automountServiceAccountToken;
-      }),
-    ],
-    [
-      'service-account-token-not-mounted',
-      withPod((s) => {
-        delete s.automountServiceAccountToken;
-      }),
-    ],
-    [
-      'no-anti-affinity',
-      withPod((s) => {
-        delete s.topologySpreadConstraints;
-      }),
-    ],
-    ['non-isolated-pod', objects.filter((o) => o.kind !== 'NetworkPolicy')],
-    ['pdb-for-every-replicated-workload', objects.filter((o) => o.kind !== 'PodDisruptionBudget')],
-    ['pdb-unhealthy-pod-eviction-policy', withKind('PodDisruptionBudget', (o) => ({ ...o, spec: { ...o.spec, unhealthyPodEvictionPolicy: undefined } }))],
-    ['pdb-max-unavailable', withKind('PodDisruptionBudget', (o) => ({ ...o, metadata: { ...o.metadata, annotations: {} }, spec: { ...o.spec, maxUnavailable: 0 } }))],
-    ['pdb-min-available', withKind('PodDisruptionBudget', (o) => ({ ...o, spec: { selector: o.spec.selector, minAvailable: 100 } }))],
-    ['dangling-service', objects.filter((o) => o.kind !== 'Deployment')],
-    ['use-namespace', [...objects, { apiVersion: 'v1', kind: 'ConfigMap', metadata: { name: 'x', namespace: 'default' } }]],
-    ['access-to-secrets', withKind('Role', (o) => ({ ...o, rules: [{ apiGroups: [''], resources: ['secrets'], verbs: ['list'] }] }))],
-    ['wildcard-in-rules', withKind('Role', (o) => ({ ...o, rules: [{ apiGroups: ['*'], resources: ['pods'], verbs: ['get'] }] }))],
-    ['cluster-admin-role-binding', withKind('RoleBinding', (o) => ({ ...o, roleRef: { ...o.roleRef, name: 'cluster-admin' } }))],
-    ['exposed-services', objects.map((o) => (o === service ? { ...o, spec: { ...o.spec, type: 'LoadBalancer' } } : o))],
-    [
-      'dangling-networkpolicy',
-      [
-        ...objects,
-        { apiVersion: 'networking.k8s.io/v1', kind: 'NetworkPolicy', metadata: { name: 'x', namespace: 'cdc-apps' }, spec: { podSelector: { matchLabels: { app: 'nothing' } } } },
-      ],
-    ],
-    ['dangling-ingress-or-route', objects.filter((o) => o.kind !== 'Service')],
-  ];
-
-  it('covers every check', () => {
+  const all = manifestBreakages(objectsOf(render('eks')));
+  const cases = all.filter(([check]) => !(check in SCANNER_COVERS));
+  it('covers every check: each breakage is caught here or by the real scanner, never both, never neither', () => {
     expect(cases.map(([check]) => check).sort()).toEqual(Object.keys(CHECKS).sort());
+    expect(all.map(([check]) => check).sort()).toEqual([...Object.keys(CHECKS), ...Object.keys(SCANNER_COVERS)].sort());
   });
 
   it.each(cases)('%s', (check, broken) => {
