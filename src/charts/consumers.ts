@@ -1,10 +1,13 @@
 import { Chart } from 'cdk8s';
 import { Construct } from 'constructs';
+import { validateConfig } from '../config/load';
 import { KafkaCluster } from '../constructs/kafka/cluster';
 import { CONSUMER_COMPONENT, KafkaConsumerApp } from '../constructs/kafka/consumer';
 import { KafkaAccess } from '../constructs/kafka/access';
 import { commonLabels, workloadLabels } from '../constructs/k8s/labels';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/k8s/network-policy';
+import { annotateApplyOrder } from '../model/apply-order';
+import { ConsumerSettings } from '../model/config';
 import { TLS_LISTENER_PORT } from '../model/strimzi';
 import { eventSizeSettings } from '../model/event-size';
 import { CONSUMER_DURABILITY } from '../model/durability';
@@ -18,18 +21,46 @@ export interface ConsumersChartProps extends ChartContext {
 }
 
 /**
+ * A consumer as a program adds it: what the environment file's `consumers[]` entry holds, with the
+ * same defaults (replicas, port, runAsUser, probes, config: environment.schema.json) left out.
+ */
+export type ConsumerInput = Pick<ConsumerSettings, 'name' | 'image' | 'tables' | 'resources'> & Partial<ConsumerSettings>;
+
+/**
  * The consumer applications in the apps namespace. Strimzi writes KafkaUser and CA Secrets only
  * next to the Kafka cluster, so each consumer gets a KafkaAccess: the Kafka Access Operator keeps a
  * Secret with both in this namespace, current through CA renewals and password changes.
  */
 export class ConsumersChart extends Chart {
-  constructor(scope: Construct, id: string, { env, cluster, access, peers }: ConsumersChartProps) {
+  private readonly props: ConsumersChartProps;
+  private network?: WorkloadNetworkPolicy;
+
+  constructor(scope: Construct, id: string, props: ConsumersChartProps) {
     super(scope, id);
-    const { consumers, namespaces } = env.config;
-    const namespace = namespaces.apps;
-    if (consumers.length === 0) return;
+    this.props = props;
+    for (const consumer of props.env.config.consumers) this.add(consumer);
+  }
+
+  /**
+   * Adds a consumer beside the environment file's: checked by the same schema and rules, with the
+   * same defaults; it gets its KafkaUser (read on its tables' topics, its group), a KafkaAccess, the
+   * consumers' NetworkPolicy and its workload. Throws ConfigError naming the field, as a bad file would.
+   */
+  addConsumer(input: ConsumerInput): KafkaConsumerApp {
+    const { env } = this.props;
+    const config = validateConfig(env.file, structuredClone({ ...env.config, consumers: [...env.config.consumers, input] }));
+    const app = this.add(config.consumers[config.consumers.length - 1]);
+    // The new objects get their Argo CD sync wave as the file's did (an Argo CD Application built before lists none of them).
+    annotateApplyOrder(this.props.access, 'topics-users');
+    annotateApplyOrder(this, 'consumers');
+    return app;
+  }
+
+  private add(consumer: ConsumerSettings): KafkaConsumerApp {
+    const { env, cluster, access, peers } = this.props;
+    const namespace = env.config.namespaces.apps;
     // Consumers serve only their probes (the kubelet is not subject to policies) and talk only to the brokers.
-    new WorkloadNetworkPolicy(this, 'Network', {
+    this.network ??= new WorkloadNetworkPolicy(this, 'Network', {
       name: 'consumers',
       namespace,
       labels: { ...commonLabels(), 'app.kubernetes.io/component': CONSUMER_COMPONENT },
@@ -38,25 +69,21 @@ export class ConsumersChart extends Chart {
       dns: peers.dns,
       egress: [{ peers: [podPeer(peers.kafkaBrokers)], ports: [TLS_LISTENER_PORT] }],
     });
-    for (const consumer of consumers) {
-      const user = access.consumerUsers.get(consumer.name);
-      if (!user) throw new Error(`consumer ${consumer.name} has no KafkaUser`);
-      const kafkaAccess = new KafkaAccess(this, `${consumer.name}-Access`, {
-        name: `${consumer.name}-kafka`,
-        namespace,
-        cluster,
-        user,
-        labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
-      });
-      new KafkaConsumerApp(this, consumer.name, {
-        ...appWorkload(consumer, namespace, env.name),
-        bootstrapServers: cluster.bootstrapServers,
-        groupId: consumer.groupId ?? consumer.name,
-        topics: access.consumerTopics(consumer.tables),
-        access: kafkaAccess.secret,
-        // Offsets are committed by the app after processing; a new group starts from the beginning.
-        clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...eventSizeSettings(env.config.capture.maxEventBytes).consumer, ...consumer.config },
-      });
-    }
+    const kafkaAccess = new KafkaAccess(this, `${consumer.name}-Access`, {
+      name: `${consumer.name}-kafka`,
+      namespace,
+      cluster,
+      user: access.consumerUser(consumer),
+      labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
+    });
+    return new KafkaConsumerApp(this, consumer.name, {
+      ...appWorkload(consumer, namespace, env.name),
+      bootstrapServers: cluster.bootstrapServers,
+      groupId: consumer.groupId ?? consumer.name,
+      topics: access.consumerTopics(consumer.tables),
+      access: kafkaAccess.secret,
+      // Offsets are committed by the app after processing; a new group starts from the beginning.
+      clientConfig: { ...CONSUMER_DURABILITY, 'auto.offset.reset': 'earliest', ...eventSizeSettings(env.config.capture.maxEventBytes).consumer, ...consumer.config },
+    });
   }
 }

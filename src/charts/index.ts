@@ -39,14 +39,17 @@ export interface PipelineApp {
   readonly argocd?: Chart;
   /** What the platform team applies once, never from Git: the admission policy guarding our cluster-scoped objects. */
   readonly platformGuard: Chart;
+  /** Every topic and KafkaUser (30-topics-users.yaml). */
+  readonly topics: TopicsUsersChart;
+  /** The consumers (70-consumers.yaml): addConsumer() adds one beside the environment file's. */
+  readonly consumers: ConsumersChart;
 }
 
 /**
  * Composes the pipeline for one environment. File order is apply order (README, "Apply order"):
  * each file only refers to what earlier files create, or to what an operator creates from them.
  */
-export function buildPipeline(env: ResolvedEnvironment): PipelineApp {
-  const app = new App({ outdir: 'unused' });
+export function buildPipeline(env: ResolvedEnvironment, app = new App({ outdir: 'unused' })): PipelineApp {
   const { config, platform } = env;
   const context: ChartContext = { env, platform, durability: env.durability, peers: pipelinePeers(env, platform) };
   const namespaces = new NamespacesChart(app, 'namespaces', context);
@@ -71,5 +74,5 @@ export function buildPipeline(env: ResolvedEnvironment): PipelineApp {
   const objects = charts.flatMap(({ chart }) => apiObjectsOf(chart));
   const argocd = config.argocd ? new ArgoCdChart(app, 'argocd', { ...context, settings: config.argocd, objects }) : undefined;
   const platformGuard = new PlatformGuardChart(app, 'platform', { ...context, objects: objects.filter((o) => o.kind === 'Namespace' || o.kind === 'PersistentVolume') });
-  return { app, context, charts, argocd, platformGuard };
+  return { app, context, charts, argocd, platformGuard, topics: access, consumers };
 }

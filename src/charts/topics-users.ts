@@ -5,6 +5,7 @@ import { connectInternalTopics, CONNECT_INTERNAL_PARTITIONS } from '../construct
 import { KafkaCluster } from '../constructs/kafka/cluster';
 import { KafkaTopic } from '../constructs/kafka/topic';
 import { AclRule, KafkaUser, Operation, PatternType, ResourceType } from '../constructs/kafka/user';
+import { ConsumerSettings } from '../model/config';
 import { eventSizeSettings } from '../model/event-size';
 import { ChartContext } from './context';
 
@@ -25,10 +26,12 @@ export class TopicsUsersChart extends Chart {
   readonly transactionTopic?: KafkaTopic;
   readonly connectUser: KafkaUser;
   /** KafkaUsers of the consumers, by consumer name. */
-  readonly consumerUsers: ReadonlyMap<string, KafkaUser>;
+  private readonly consumerUsers = new Map<string, KafkaUser>();
+  private readonly cluster: KafkaCluster;
 
   constructor(scope: Construct, id: string, { env, durability, cluster }: TopicsUsersChartProps) {
     super(scope, id);
+    this.cluster = cluster;
     const { capture, connect, consumers } = env.config;
     const replication = { replicas: durability.replicationFactor, minIsr: { 'min.insync.replicas': durability.minInSyncReplicas } };
     const topic = (topicId: string, topicName: string, partitions: number, component: string, config: Record<string, string> = {}) =>
@@ -75,25 +78,27 @@ export class TopicsUsersChart extends Chart {
       ],
     });
 
-    this.consumerUsers = new Map(
-      consumers.map((c) => [
-        c.name,
-        new KafkaUser(this, `Consumer-${c.name}`, {
-          cluster,
-          name: c.name,
-          component: 'consumer',
-          acls: [
-            ...literalTopics(this.consumerTopics(c.tables), [Operation.READ, Operation.DESCRIBE]),
-            { type: ResourceType.GROUP, name: c.groupId ?? c.name, operations: [Operation.READ] },
-          ],
-        }),
-      ]),
-    );
+    for (const consumer of consumers) this.consumerUser(consumer);
+  }
+
+  /** The consumer's KafkaUser (made on first use): read on its tables' topics and the transaction topic, its group. */
+  consumerUser(consumer: Pick<ConsumerSettings, 'name' | 'tables' | 'groupId'>): KafkaUser {
+    const existing = this.consumerUsers.get(consumer.name);
+    if (existing) return existing;
+    const user = new KafkaUser(this, `Consumer-${consumer.name}`, { cluster: this.cluster, name: consumer.name, component: 'consumer', acls: [] });
+    for (const topic of this.consumerTopicsOf(consumer.tables)) topic.grantRead(user);
+    user.allowGroup(consumer.groupId ?? consumer.name);
+    this.consumerUsers.set(consumer.name, user);
+    return user;
   }
 
   /** What a consumer of `tables` reads: their CDC topics, and the transaction topic when there is one. */
   consumerTopics(tables: readonly string[]): string[] {
-    return [...tables.map((t) => this.topicFor(t).topicName), ...(this.transactionTopic ? [this.transactionTopic.topicName] : [])];
+    return this.consumerTopicsOf(tables).map((t) => t.topicName);
+  }
+
+  private consumerTopicsOf(tables: readonly string[]): KafkaTopic[] {
+    return [...tables.map((t) => this.topicFor(t)), ...(this.transactionTopic ? [this.transactionTopic] : [])];
   }
 
   /** The CDC topic of a captured `schema.table` (config validation guarantees it exists). */

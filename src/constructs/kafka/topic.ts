@@ -1,6 +1,7 @@
 import { Construct } from 'constructs';
 import { KafkaTopic as KafkaTopicResource } from '../../../imports/kafka.strimzi.io';
 import { KafkaCluster } from './cluster';
+import { KafkaUser, Operation, ResourceType } from './user';
 import { commonLabels } from '../k8s/labels';
 import { STRIMZI_CLUSTER_LABEL, topicResourceName } from '../../model/strimzi';
 
@@ -41,5 +42,14 @@ export class KafkaTopic extends Construct {
         config: props.config,
       },
     });
+  }
+
+  /**
+   * Lets `user` read and describe this topic (its group needs KafkaUser.allowGroup too). The user's
+   * Secret reaches an app through a KafkaAccess, and its pods reach the brokers through the
+   * consumers' NetworkPolicy: ConsumersChart.addConsumer does all of it for a consumer.
+   */
+  grantRead(user: KafkaUser): void {
+    user.allow({ type: ResourceType.TOPIC, name: this.topicName, operations: [Operation.READ, Operation.DESCRIBE] });
   }
 }

@@ -38,11 +38,14 @@ export class KafkaUser extends Construct {
   readonly userName: string;
   /** The Secret the user operator writes next to the cluster, and its keys. */
   readonly secret: { readonly name: string; readonly namespace: string; readonly keys: readonly string[] };
+  /** The rendered ACL list: allow() adds to it until the app synthesizes. */
+  private readonly acls: ReturnType<typeof aclEntry>[];
 
   constructor(scope: Construct, id: string, props: KafkaUserProps) {
     super(scope, id);
     this.userName = props.name;
     this.secret = { name: props.name, namespace: props.cluster.namespace, keys: SCRAM_USER_SECRET_KEYS };
+    this.acls = props.acls.map(aclEntry);
     new KafkaUserResource(this, 'Resource', {
       metadata: {
         name: props.name,
@@ -53,15 +56,30 @@ export class KafkaUser extends Construct {
         authentication: { type: KafkaUserSpecAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
         authorization: {
           type: KafkaUserSpecAuthorizationType.SIMPLE,
-          acls: props.acls.map((rule) => ({
-            resource: {
-              type: rule.type,
-              ...(rule.name !== undefined ? { name: rule.name, patternType: rule.patternType ?? PatternType.LITERAL } : {}),
-            },
-            operations: [...rule.operations],
-          })),
+          acls: this.acls,
         },
       },
     });
   }
+
+  /** Lets the user commit offsets as consumer group `group`. */
+  allowGroup(group: string): void {
+    this.allow({ type: ResourceType.GROUP, name: group, operations: [Operation.READ] });
+  }
+
+  /** Allows more: what a grant (KafkaTopic.grantRead) adds for the user. */
+  allow(...rules: readonly AclRule[]): void {
+    this.acls.push(...rules.map(aclEntry));
+  }
+}
+
+/** One rule as the KafkaUser resource spells it. */
+function aclEntry(rule: AclRule) {
+  return {
+    resource: {
+      type: rule.type,
+      ...(rule.name !== undefined ? { name: rule.name, patternType: rule.patternType ?? PatternType.LITERAL } : {}),
+    },
+    operations: [...rule.operations],
+  };
 }

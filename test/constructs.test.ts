@@ -1,0 +1,150 @@
+import { Testing } from 'cdk8s';
+import { describe, expect, it } from 'vitest';
+import { KafkaAccess, KafkaCluster, KafkaTopic, KafkaUser, Operation, ResourceType, WorkloadNetworkPolicy } from '../src';
+import { ConfigError } from '../src/config/errors';
+import { resolveEnvironment } from '../src/platforms/resolve';
+import { buildPipeline } from '../src/charts';
+import type { KafkaClusterProps } from '../src/constructs/kafka/cluster';
+import { envFile } from './helpers';
+
+/**
+ * Each public construct alone in a cdk8s Testing chart: what it renders from its props, and what
+ * its methods add. The whole-environment suites check the composition; these check the parts.
+ */
+const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '256Mi' } };
+const clusterProps: KafkaClusterProps = {
+  name: 'events',
+  namespace: 'streaming',
+  version: '4.3.1',
+  metadataVersion: '4.3-IV0',
+  brokers: { replicas: 3, storageSize: '10Gi', resources },
+  storageClass: 'standard',
+  config: { 'min.insync.replicas': 2, 'default.replication.factor': 3 },
+  entityOperatorResources: resources,
+  clients: [],
+  operator: { namespace: 'strimzi', podLabels: { name: 'strimzi-cluster-operator' } },
+  kubernetesApi: [{ ports: [443] }],
+  dns: [{ ports: [53], protocol: 'UDP' }],
+};
+
+function chartWith<T>(make: (chart: ReturnType<typeof Testing.chart>) => T) {
+  const chart = Testing.chart();
+  const made = make(chart);
+  return { made, objects: () => Testing.synth(chart) };
+}
+
+describe('KafkaCluster', () => {
+  it('renders the Kafka resource, its node pools and the bootstrap address clients use', () => {
+    const { made: cluster, objects } = chartWith((chart) => new KafkaCluster(chart, 'Kafka', clusterProps));
+    expect(cluster.bootstrapServers).toBe('events-kafka-bootstrap.streaming.svc:9093');
+    const kinds = objects().map((o) => o.kind);
+    expect(kinds).toContain('Kafka');
+    expect(kinds).toContain('KafkaNodePool');
+    expect(objects().find((o) => o.kind === 'Kafka')?.metadata.namespace).toBe('streaming');
+  });
+});
+
+describe('KafkaTopic and KafkaUser', () => {
+  it('a topic renders its partitions, replicas and config in the cluster namespace, labelled for its cluster', () => {
+    const { objects } = chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+      return new KafkaTopic(chart, 'Orders', { cluster, topicName: 'orders', partitions: 6, replicas: 3, config: { 'min.insync.replicas': '2' }, component: 'cdc-topic' });
+    });
+    const topic = objects().find((o) => o.kind === 'KafkaTopic');
+    expect(topic?.metadata).toMatchObject({ name: 'orders', namespace: 'streaming', labels: { 'strimzi.io/cluster': 'events' } });
+    expect(topic?.spec).toEqual({ partitions: 6, replicas: 3, config: { 'min.insync.replicas': '2' } });
+  });
+
+  it('grantRead gives the user read and describe on exactly that topic; allowGroup its group; nothing else', () => {
+    const { objects } = chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+      const topic = new KafkaTopic(chart, 'Orders', { cluster, topicName: 'orders', partitions: 1, replicas: 3, config: {}, component: 'cdc-topic' });
+      const user = new KafkaUser(chart, 'Reader', { cluster, name: 'reader', acls: [], component: 'consumer' });
+      topic.grantRead(user);
+      user.allowGroup('reader-group');
+    });
+    const user = objects().find((o) => o.kind === 'KafkaUser');
+    expect(user?.spec.authentication).toEqual({ type: 'scram-sha-512' });
+    expect(user?.spec.authorization.acls).toEqual([
+      { resource: { type: 'topic', name: 'orders', patternType: 'literal' }, operations: ['Read', 'Describe'] },
+      { resource: { type: 'group', name: 'reader-group', patternType: 'literal' }, operations: ['Read'] },
+    ]);
+  });
+
+  it('a cluster-wide rule has no name and no pattern type', () => {
+    const { objects } = chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+      new KafkaUser(chart, 'Writer', { cluster, name: 'writer', acls: [{ type: ResourceType.CLUSTER, operations: [Operation.IDEMPOTENT_WRITE] }], component: 'producer' });
+    });
+    expect(objects().find((o) => o.kind === 'KafkaUser')?.spec.authorization.acls).toEqual([{ resource: { type: 'cluster' }, operations: ['IdempotentWrite'] }]);
+  });
+});
+
+describe('KafkaAccess', () => {
+  it("points the Kafka Access Operator at the cluster's TLS listener and the user, and names the Secret it writes", () => {
+    const { made: access, objects } = chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+      const user = new KafkaUser(chart, 'Reader', { cluster, name: 'reader', acls: [], component: 'consumer' });
+      return new KafkaAccess(chart, 'Access', { name: 'reader-kafka', namespace: 'apps', cluster, user, labels: {} });
+    });
+    expect(access.secret.secretName).toBe('reader-kafka');
+    expect(objects().find((o) => o.kind === 'KafkaAccess')?.spec).toEqual({
+      kafka: { name: 'events', namespace: 'streaming', listener: 'tls' },
+      user: { kind: 'KafkaUser', apiGroup: 'kafka.strimzi.io', name: 'reader', namespace: 'streaming' },
+    });
+  });
+});
+
+describe('WorkloadNetworkPolicy', () => {
+  it('allows the listed flows, and DNS first wherever egress is restricted', () => {
+    const { objects } = chartWith((chart) => {
+      new WorkloadNetworkPolicy(chart, 'Policy', {
+        name: 'app',
+        namespace: 'apps',
+        labels: {},
+        podSelector: { app: 'x' },
+        ingress: [],
+        dns: [{ ports: [53], protocol: 'UDP' }],
+        egress: [{ ports: [9093] }],
+      });
+    });
+    const spec = objects()[0].spec;
+    expect(spec.policyTypes).toEqual(['Ingress', 'Egress']);
+    expect(spec.ingress).toEqual([]);
+    expect(spec.egress.map((e: { ports: { port: number }[] }) => e.ports[0].port)).toEqual([53, 9093]);
+  });
+
+  it('refuses restricted egress without the DNS flows (the pods could not resolve the brokers)', () => {
+    expect(() => chartWith((chart) => new WorkloadNetworkPolicy(chart, 'Policy', { name: 'app', namespace: 'apps', labels: {}, podSelector: {}, egress: [] }))).toThrow(
+      /restricted egress needs the platform's DNS flows/,
+    );
+  });
+});
+
+describe('ConsumersChart.addConsumer: a consumer added in code is held to the file’s rules', () => {
+  const input = {
+    name: 'audit-log',
+    image: { registry: 'ghcr.io', repository: 'example/audit-log', tag: '1.0.0' },
+    tables: ['public.transactions'],
+    resources,
+  };
+
+  it('gets the schema defaults a file entry gets', () => {
+    const { consumers } = buildPipeline(resolveEnvironment(envFile('minikube')));
+    consumers.addConsumer(input);
+    const deployment = consumers.toJson().find((o: { kind: string; metadata: { name: string } }) => o.kind === 'Deployment' && o.metadata.name === 'audit-log');
+    expect(deployment.spec.replicas).toBe(2);
+    expect(deployment.spec.template.spec.securityContext.runAsUser).toBe(10001);
+  });
+
+  it('is refused with the file, the field and the rule when it reads a table that is not captured', () => {
+    const { consumers } = buildPipeline(resolveEnvironment(envFile('minikube')));
+    expect(() => consumers.addConsumer({ ...input, tables: ['public.not_captured'] })).toThrow(ConfigError);
+    expect(() => consumers.addConsumer({ ...input, tables: ['public.not_captured'] })).toThrow(/minikube\.yaml.*consumers\/2\/tables/);
+  });
+
+  it('is refused when its name is not a DNS label, as the schema says', () => {
+    const { consumers } = buildPipeline(resolveEnvironment(envFile('minikube')));
+    expect(() => consumers.addConsumer({ ...input, name: 'Audit_Log' })).toThrow(/consumers\/2\/name/);
+  });
+});
