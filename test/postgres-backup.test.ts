@@ -37,7 +37,8 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
     expect(backup.readinessProbe.exec.command).toEqual(['test', '-f', '/tmp/backup-ready']);
     // The readiness file is touched once, after stanza-create and pgBackRest's archive check succeeded.
     expect(script.match(/touch /g)).toHaveLength(1);
-    expect(script).toMatch(/until pgbackrest --stanza="\$stanza" stanza-create && pgbackrest --stanza="\$stanza" check; do[\s\S]*done\ntouch \/tmp\/backup-ready\n/);
+    expect(script).toMatch(/until pgbackrest --stanza="\$stanza" stanza-create && pgbackrest --stanza="\$stanza" check; do[\s\S]*done\ntouch "\$ready"\n/);
+    expect(backup.env).toContainEqual({ name: 'CDC8S_READY_FILE', value: '/tmp/backup-ready' });
     // Liveness: WAL waiting for archiving at most max(10 min, 3 archive_timeouts); a good backup at
     // most the interval plus two looks of the loop old (unless one runs).
     expect(backup.livenessProbe.exec.command).toEqual(['bash', '/etc/pgbackrest/health.sh', 'cdc8s', '900', String(24 * 3600 + 600)]);

@@ -134,4 +134,16 @@ describe('the image reference follows the build context', () => {
       }),
     ).toBe(imageFor(() => {}));
   });
+
+  it('a captured table added or removed changes only the reconcile ConfigMap: the database pod is not restarted', () => {
+    const podTemplate = (mutate: (c: any) => void) => {
+      const copy = structuredClone(base);
+      mutate(copy);
+      const objects = renderEnvironment(resolveConfig('eks', 'eks.yaml', copy)).manifests.flatMap((m) => m.objects);
+      return JSON.stringify(objects.find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres')?.spec.template);
+    };
+    const before = podTemplate(() => {});
+    expect(before).toContain('reconcile');
+    expect(podTemplate((c) => c.capture.tables.push({ schema: 'ledger', table: 'entries' }))).toBe(before);
+  });
 });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { ENVIRONMENTS, file, objectsOf, ofKind, parseYamlObjects, reconcileFile, render } from './helpers';
+import { ENVIRONMENTS, file, objectsOf, ofKind, parseYamlObjects, render } from './helpers';
 
 describe.each(ENVIRONMENTS)("%s: every database connection is TLS, verified against cert-manager's CA", (env) => {
   const rendered = render(env);
@@ -52,7 +52,8 @@ describe.each(ENVIRONMENTS)("%s: every database connection is TLS, verified agai
     ).toBe(true);
     const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
     expect(statefulSet?.spec.template.spec.volumes).toContainEqual(expect.objectContaining({ secret: expect.objectContaining({ secretName: server?.spec.secretName }) }));
-    const script = reconcileFile(rendered, 'reconcile.sh');
-    expect(script).toContain('/etc/cdc8s/tls/tls.crt');
+    const reconcile = statefulSet?.spec.template.spec.containers.find((c: { name: string }) => c.name === 'reconcile');
+    const watched = reconcile?.env.find((e: { name: string }) => e.name === 'CDC8S_WATCHED_FILES')?.value.split(' ');
+    expect(watched).toContain('/etc/cdc8s/tls/tls.crt');
   });
 });

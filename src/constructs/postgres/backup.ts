@@ -2,6 +2,7 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { ScriptSidecar } from '../k8s/script-sidecar';
 import { shippedFile } from '../k8s/shipped-files';
+import { serverEnvironment } from './server-environment';
 import { BackupRepository } from '../../model/backup-repository';
 
 /** pgBackRest reads /etc/pgbackrest/pgbackrest.conf; the ConfigMap is mounted there. */
@@ -61,12 +62,15 @@ export class PostgresBackup extends ScriptSidecar {
       { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR },
       {
         'pgbackrest.conf': pgbackrestConfiguration(props),
-        'backup.sh': backupLoopScript(props),
+        'backup.sh': shippedFile('constructs/postgres/files/backup-loop.sh'),
         'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
       },
     );
     this.health = { archiveBoundSeconds: archiveBoundSeconds(props.archiveTimeoutSeconds), backupBoundSeconds: props.fullEveryHours * 3600 + 2 * POLL_SECONDS };
+    this.fullEverySeconds = props.fullEveryHours * 3600;
   }
+
+  private readonly fullEverySeconds: number;
 
   /** What the liveness probe allows: a segment's wait for archiving, and the newest good backup's age. */
   readonly health: { readonly archiveBoundSeconds: number; readonly backupBoundSeconds: number };
@@ -95,20 +99,16 @@ export class PostgresBackup extends ScriptSidecar {
           failureThreshold: 3,
         },
       },
-      serverEnvironment(server),
+      [
+        ...serverEnvironment(server),
+        // backup.sh's parameters (src/constructs/postgres/files/backup-loop.sh).
+        { name: 'CDC8S_BACKUP_STANZA', value: BACKUP_STANZA },
+        { name: 'CDC8S_READY_FILE', value: BACKUP_READY_FILE },
+        { name: 'CDC8S_FULL_EVERY_SECONDS', value: String(this.fullEverySeconds) },
+        { name: 'CDC8S_POLL_SECONDS', value: String(POLL_SECONDS) },
+      ],
     );
   }
-}
-
-/** How the sidecar's scripts reach the server: the superuser over the shared socket (peer login). */
-function serverEnvironment(server: { readonly socketDir: string; readonly port: number }): k8s.EnvVar[] {
-  return [
-    { name: 'PGHOST', value: server.socketDir },
-    { name: 'PGPORT', value: String(server.port) },
-    { name: 'PGUSER', value: 'postgres' },
-    { name: 'PGDATABASE', value: 'postgres' },
-    { name: 'PGCONNECT_TIMEOUT', value: '5' },
-  ];
 }
 
 /**
@@ -140,40 +140,6 @@ function pgbackrestConfiguration(p: PostgresBackupProps): string {
     `pg1-socket-path=${p.socketDir}`,
     `pg1-port=${p.port}`,
     'pg1-user=postgres',
-    '',
-  ].join('\n');
-}
-
-function backupLoopScript(p: PostgresBackupProps): string {
-  const every = p.fullEveryHours * 3600;
-  return [
-    '#!/usr/bin/env bash',
-    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-    `# Creates the stanza, checks that WAL archiving works, then takes a full backup whenever the newest`,
-    `# is older than ${p.fullEveryHours} h. The server is reached as the container's PGHOST/PGPORT/PGUSER say.`,
-    'set -uo pipefail',
-    `stanza=${BACKUP_STANZA}`,
-    `until pgbackrest --stanza="$stanza" stanza-create && pgbackrest --stanza="$stanza" check; do`,
-    `  echo "$(date -u +%FT%TZ) ERROR: stanza-create or check failed (above); retrying in 60 s" >&2`,
-    '  sleep 60',
-    'done',
-    `touch ${BACKUP_READY_FILE}`,
-    'while true; do',
-    '  if info=$(pgbackrest --stanza="$stanza" --output=json info); then',
-    "    # The newest full backup's end, read with PostgreSQL's JSON functions (the image has no jq).",
-    `    last=$(psql -X -At -v info="$info" <<< "SELECT coalesce(max((b->'timestamp'->>'stop')::bigint), 0) FROM json_array_elements((:'info')::json->0->'backup') b WHERE b->>'type' = 'full' AND NOT coalesce((b->>'error')::boolean, false)")`,
-    `    if [ -n "$last" ] && (( $(date +%s) - last >= ${every} )); then`,
-    '      if pgbackrest --stanza="$stanza" --type=full backup; then',
-    '        echo "$(date -u +%FT%TZ) full backup done"',
-    '      else',
-    `        echo "$(date -u +%FT%TZ) ERROR: full backup failed (above); retrying in ${POLL_SECONDS} s" >&2`,
-    '      fi',
-    '    fi',
-    '  else',
-    `    echo "$(date -u +%FT%TZ) ERROR: pgbackrest info failed (above); retrying in ${POLL_SECONDS} s" >&2`,
-    '  fi',
-    `  sleep ${POLL_SECONDS}`,
-    'done',
     '',
   ].join('\n');
 }

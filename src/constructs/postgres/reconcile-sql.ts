@@ -327,28 +327,3 @@ function guardsSql(t: DatabaseTarget): string[] {
     ),
   ];
 }
-
-/**
- * Run after each reconcile: fails (psql exits non-zero, the error names the tables) while a captured
- * table cannot be published. Separate from the reconcile so everything else still converges, and
- * the application keeps writing the table: it is left out of the publication, not broken.
- */
-export function publishableCheckSql(target: DatabaseTarget): string {
-  return [
-    `-- Rendered by cdc8s for environment ${target.environment}: change environments/${target.environment}.yaml, not this file.`,
-    '\\set ON_ERROR_STOP on',
-    `\\connect ${quoteIdent(target.database)}`,
-    'DO $$',
-    'DECLARE missing text;',
-    'BEGIN',
-    "  SELECT string_agg(format('%I.%I', n.nspname, c.relname), ', ') INTO missing",
-    '    FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace',
-    `    WHERE c.relkind IN ('r', 'p') AND (n.nspname, c.relname) IN (VALUES ${tableValues(target.tables)}) AND (${UNPUBLISHABLE});`,
-    '  IF missing IS NOT NULL THEN',
-    "    RAISE EXCEPTION 'captured table(s) % have no primary key: they are not published, so their changes are not captured', missing",
-    "      USING HINT = 'add a primary key: Debezium keys each event by it, and the compacted CDC topics refuse events without a key';",
-    '  END IF;',
-    'END $$;',
-    '',
-  ].join('\n');
-}

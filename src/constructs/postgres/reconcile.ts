@@ -1,7 +1,9 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DatabaseTarget, publishableCheckSql, quoteIdent, reconcileSql } from './reconcile-sql';
+import { DatabaseTarget, reconcileSql } from './reconcile-sql';
 import { ScriptSidecar } from '../k8s/script-sidecar';
+import { shippedFile } from '../k8s/shipped-files';
+import { serverEnvironment } from './server-environment';
 
 /** Where the reconcile's ConfigMap is mounted, in the server's container and in the sidecar. */
 export const RECONCILE_DIR = '/etc/cdc8s/reconcile';
@@ -11,6 +13,8 @@ export const RECONCILE_READY_FILE = '/tmp/reconciled';
 const RECONCILE_HEARTBEAT_FILE = '/tmp/heartbeat';
 /** Seconds between the sidecar's looks at its inputs. */
 const POLL_SECONDS = 10;
+/** Seconds before a failed reconcile (or check) is tried again. */
+const RETRY_SECONDS = 60;
 /** A reconcile runs at least this often even when no input changed: it undoes drift (a manual GRANT). */
 const DRIFT_SECONDS = 900;
 
@@ -43,11 +47,27 @@ export class PostgresReconcile extends ScriptSidecar {
       { name: `${props.name}-reconcile`, namespace: props.namespace, labels: props.labels, mountDir: RECONCILE_DIR },
       {
         'reconcile.sql': reconcileSql(props),
-        'check.sql': publishableCheckSql(props),
-        'reconcile.sh': reconcileLoopScript(props),
+        'check.sql': shippedFile('constructs/postgres/files/check.sql'),
+        // What check.sql and reconcile.sh read: in the ConfigMap, so a captured table is added without restarting the database.
+        'target.json': `${JSON.stringify({ tables: props.tables.map(({ schema, table }) => ({ schema, table })), signalTable: { schema: props.signalTable.schema, table: props.signalTable.table } }, null, 2)}\n`,
+        'reconcile.sh': shippedFile('constructs/postgres/files/reconcile-loop.sh'),
       },
     );
+    this.loopEnvironment = [
+      ...serverEnvironment(props),
+      // reconcile.sh's parameters (src/constructs/postgres/files/reconcile-loop.sh).
+      { name: 'CDC8S_RECONCILE_DIR', value: RECONCILE_DIR },
+      { name: 'CDC8S_READY_FILE', value: RECONCILE_READY_FILE },
+      { name: 'CDC8S_HEARTBEAT_FILE', value: RECONCILE_HEARTBEAT_FILE },
+      { name: 'CDC8S_WATCHED_FILES', value: props.watchedFiles.join(' ') },
+      { name: 'CDC8S_DATABASE', value: props.database },
+      { name: 'CDC8S_POLL_SECONDS', value: String(POLL_SECONDS) },
+      { name: 'CDC8S_RETRY_SECONDS', value: String(RETRY_SECONDS) },
+      { name: 'CDC8S_DRIFT_SECONDS', value: String(DRIFT_SECONDS) },
+    ];
   }
+
+  private readonly loopEnvironment: k8s.EnvVar[];
 
   /**
    * The sidecar: the socket directory, the ConfigMap and the watched mounts. Ready once a reconcile
@@ -55,60 +75,24 @@ export class PostgresReconcile extends ScriptSidecar {
    * match the config.
    */
   container(image: string, mounts: readonly k8s.VolumeMount[], resources: k8s.ResourceRequirements): k8s.Container {
-    return this.scriptContainer('reconcile', 'reconcile.sh', image, mounts, resources, {
-      readinessProbe: { exec: { command: ['test', '-f', RECONCILE_READY_FILE] }, periodSeconds: 5, failureThreshold: 1 },
-      // A pass takes well under a minute (lock and statement timeouts bound it); none for 5 minutes is a hang.
-      livenessProbe: {
-        exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${RECONCILE_HEARTBEAT_FILE}) < 300 ))`] },
-        initialDelaySeconds: 60,
-        periodSeconds: 30,
-        timeoutSeconds: 5,
-        failureThreshold: 2,
+    return this.scriptContainer(
+      'reconcile',
+      'reconcile.sh',
+      image,
+      mounts,
+      resources,
+      {
+        readinessProbe: { exec: { command: ['test', '-f', RECONCILE_READY_FILE] }, periodSeconds: 5, failureThreshold: 1 },
+        // A pass takes well under a minute (lock and statement timeouts bound it); none for 5 minutes is a hang.
+        livenessProbe: {
+          exec: { command: ['bash', '-c', `(( $(date +%s) - $(stat -c %Y ${RECONCILE_HEARTBEAT_FILE}) < 300 ))`] },
+          initialDelaySeconds: 60,
+          periodSeconds: 30,
+          timeoutSeconds: 5,
+          failureThreshold: 2,
+        },
       },
-    });
+      this.loopEnvironment,
+    );
   }
-}
-
-function reconcileLoopScript(p: PostgresReconcileProps): string {
-  const schemas = [...new Set(p.tables.map((t) => t.schema)), p.signalTable.schema].map((s) => `'${s}'`).join(', ');
-  return [
-    '#!/usr/bin/env bash',
-    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-    '# Runs the reconcile whenever one of its inputs changes: the server (re)started, the SQL, a',
-    '# mounted Secret or certificate, the tables in the captured schemas; and every 15 minutes.',
-    '# A failure is logged and retried; the database keeps serving.',
-    'set -uo pipefail',
-    `export PGHOST=${p.socketDir} PGPORT=${p.port} PGUSER=postgres PGDATABASE=postgres PGCONNECT_TIMEOUT=5`,
-    `dir=${RECONCILE_DIR}`,
-    `ready=${RECONCILE_READY_FILE}`,
-    `watched=(${p.watchedFiles.join(' ')})`,
-    `tables_sql="SELECT string_agg(c.oid || c.relreplident || c.relhasindex, ',' ORDER BY c.oid) FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace WHERE c.relkind IN ('r', 'p') AND n.nspname IN (${schemas})"`,
-    'last=""',
-    'while true; do',
-    `  touch ${RECONCILE_HEARTBEAT_FILE}`,
-    "  if started=$(psql -X -At -c 'SELECT pg_postmaster_start_time()' 2>/dev/null); then",
-    `    tables=$(psql -X -At -d ${quoteIdent(p.database)} -c "$tables_sql" 2>/dev/null)`,
-    '    # Contents are hashed, never printed: the watched files include passwords.',
-    '    inputs=$(cat "$dir/reconcile.sql" "$dir/check.sql" "${watched[@]}" 2>/dev/null | sha256sum)',
-    `    key="$started|$tables|$inputs|$(( $(date +%s) / ${DRIFT_SECONDS} ))"`,
-    '    if [ "$key" != "$last" ]; then',
-    '      if psql -X -q -f "$dir/reconcile.sql"; then',
-    '        touch "$ready"',
-    '        if psql -X -q -f "$dir/check.sql"; then',
-    '          last=$key',
-    '          echo "$(date -u +%FT%TZ) reconciled (server started $started)"',
-    '        else',
-    `          echo "$(date -u +%FT%TZ) ERROR: reconcile check failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
-    `          sleep ${POLL_SECONDS * 5}`,
-    '        fi',
-    '      else',
-    `        echo "$(date -u +%FT%TZ) ERROR: reconcile failed (above); retrying in ${POLL_SECONDS * 6} s" >&2`,
-    `        sleep ${POLL_SECONDS * 5}`,
-    '      fi',
-    '    fi',
-    '  fi',
-    `  sleep ${POLL_SECONDS}`,
-    'done',
-    '',
-  ].join('\n');
 }
