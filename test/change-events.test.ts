@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { EVENT_ENVELOPE_BYTES } from '../src/model/event-size';
 import { eventShapeChanges } from '../src/diff/event-shape-changes';
-import { diffVariantCli, ENVIRONMENTS, objectsOf, ofKind, reconcileFile, render, renderVariant } from './helpers';
+import { diffVariantCli, ENVIRONMENTS, objectsOf, ofKind, reconcileFile, reconcileTarget, render, renderVariant } from './helpers';
 
 /**
  * What the change events carry, as rendered (the e2e's scenario 13 shows the real pipeline doing
@@ -23,10 +23,10 @@ const clientProperties = (objects: ReturnType<typeof objectsOf>) =>
     );
 
 /** Every place the limit reaches, as numbers: broker, topics, Connect's topic creation and producer, consumers, the database's trigger. */
-function limitsOf(objects: ReturnType<typeof objectsOf>, sql: string): number[] {
+function limitsOf(objects: ReturnType<typeof objectsOf>, target: Record<string, any>): number[] {
   const kafka = ofKind(objects, 'Kafka')[0].spec.kafka.config;
   const connect = ofKind(objects, 'KafkaConnect')[0].spec.config;
-  const trigger = Number(/IF size > (\d+) THEN/.exec(sql)?.[1]) + EVENT_ENVELOPE_BYTES;
+  const trigger = Number(target.guards.maxRowJsonBytes) + EVENT_ENVELOPE_BYTES;
   const consumers = clientProperties(objects).map((p) => Number(p['max.partition.fetch.bytes']));
   expect(consumers.length).toBeGreaterThan(0);
   return [
@@ -43,7 +43,7 @@ function limitsOf(objects: ReturnType<typeof objectsOf>, sql: string): number[] 
 describe('change events: one size limit, exact decimals, whole rows, no TRUNCATE', () => {
   it.each(ENVIRONMENTS)('%s: the brokers, topics, producer, consumers and the database all carry the same event-size limit (8 MiB by default)', (env) => {
     const rendered = render(env);
-    const limits = limitsOf(objectsOf(rendered), reconcileFile(rendered, 'reconcile.sql'));
+    const limits = limitsOf(objectsOf(rendered), reconcileTarget(rendered));
     expect(new Set(limits)).toEqual(new Set([8 * 1024 * 1024]));
   });
 
@@ -52,7 +52,7 @@ describe('change events: one size limit, exact decimals, whole rows, no TRUNCATE
       c.capture.maxEventBytes = bytes;
     });
     const objects = objectsOf(rendered);
-    expect(new Set(limitsOf(objects, reconcileFile(rendered, 'reconcile.sql')))).toEqual(new Set([bytes]));
+    expect(new Set(limitsOf(objects, reconcileTarget(rendered)))).toEqual(new Set([bytes]));
     // The producer's buffer holds several of the largest requests.
     expect(ofKind(objects, 'KafkaConnect')[0].spec.config['producer.buffer.memory']).toBeGreaterThanOrEqual(4 * bytes);
   });
@@ -115,10 +115,8 @@ describe('change events: one size limit, exact decimals, whole rows, no TRUNCATE
     const config = connectorOf(objectsOf(rendered));
     expect(config['decimal.handling.mode']).toBe('string');
     expect(config['skipped.operations']).toBe('t');
-    const sql = reconcileFile(rendered, 'reconcile.sql');
-    expect(sql).toContain("'ALTER TABLE %s REPLICA IDENTITY FULL'");
-    expect(sql).toContain("'CREATE TRIGGER cdc8s_refuse_truncate BEFORE TRUNCATE ON %s FOR EACH STATEMENT");
-    expect(sql).toContain("'CREATE TRIGGER zz_cdc8s_event_size BEFORE INSERT OR UPDATE ON %s FOR EACH ROW");
+    // What the reconcile keeps on every captured table (the live database test proves it does).
+    expect(reconcileTarget(rendered).guards).toEqual({ replicaIdentityFull: true, refuseTruncate: true, maxRowJsonBytes: 8 * 1024 * 1024 - EVENT_ENVELOPE_BYTES });
   });
 
   it('precise decimals are refused: base64 for JSON consumers, and a NaN in a NOT NULL column kills the task', () => {
@@ -139,18 +137,18 @@ describe('change events: one size limit, exact decimals, whole rows, no TRUNCATE
   });
 
   it('capture.truncate: skip drops the trigger instead; capture.replicaIdentity: default leaves identities alone', () => {
-    const sql = reconcileFile(
-      renderVariant('eks', (c) => {
-        c.capture.truncate = 'skip';
-        c.capture.replicaIdentity = 'default';
-      }),
-      'reconcile.sql',
+    const rendered = renderVariant('eks', (c) => {
+      c.capture.truncate = 'skip';
+      c.capture.replicaIdentity = 'default';
+    });
+    expect(reconcileTarget(rendered).guards).toMatchObject({ replicaIdentityFull: false, refuseTruncate: false });
+    // The SQL reads both: it drops the trigger where refuseTruncate is false, and without FULL an
+    // update's event carries no old row, so only the new one counts.
+    const sql = reconcileFile(rendered, 'reconcile.sql');
+    expect(sql).toContain("EXECUTE format('DROP TRIGGER cdc8s_refuse_truncate ON %s', r.rel);");
+    expect(sql).toContain(
+      "CASE WHEN (t->'guards'->>'replicaIdentityFull')::boolean THEN ' + CASE WHEN TG_OP = ''UPDATE'' THEN octet_length(row_to_json(OLD)::text) ELSE 0 END' ELSE '' END",
     );
-    expect(sql).not.toContain('CREATE TRIGGER cdc8s_refuse_truncate');
-    expect(sql).toContain("'DROP TRIGGER cdc8s_refuse_truncate ON %s'");
-    expect(sql).not.toContain('REPLICA IDENTITY FULL');
-    // Without FULL an update's event carries no old row: only the new one counts.
-    expect(sql).toContain('size bigint := octet_length(row_to_json(NEW)::text);');
   });
 
   it('capture.transactionMetadata: Debezium writes BEGIN and END to its own topic, Connect may write it, and every consumer reads it', () => {
@@ -179,9 +177,11 @@ describe('change events: one size limit, exact decimals, whole rows, no TRUNCATE
   });
 
   it.each(ENVIRONMENTS)('%s: application sessions end an idle transaction after 60 s and a statement after 30 s', (env) => {
-    const sql = reconcileFile(render(env), 'reconcile.sql');
-    expect(sql).toContain("ALTER ROLE transactions_app SET idle_in_transaction_session_timeout = '60s';");
-    expect(sql).toContain("ALTER ROLE transactions_app SET statement_timeout = '30s';");
+    const rendered = render(env);
+    expect(reconcileTarget(rendered)).toMatchObject({ appUser: 'transactions_app', appSessionLimits: { idleInTransactionSeconds: 60, statementSeconds: 30 } });
+    const sql = reconcileFile(rendered, 'reconcile.sql');
+    expect(sql).toContain('ALTER ROLE :"app_user" SET idle_in_transaction_session_timeout = :\'idle_in_transaction_timeout\';');
+    expect(sql).toContain('ALTER ROLE :"app_user" SET statement_timeout = :\'app_statement_timeout\';');
   });
 
   it('npm run diff names a change of what consumers read (decimal form, transaction records), and stays quiet otherwise', () => {

@@ -172,7 +172,12 @@ export function copyOfDist(): string {
   return dir;
 }
 
-/** The rendered reconcile ConfigMap's file (`reconcile.sql`, `check.sql`, `reconcile.sh`). */
+/** The rendered reconcile ConfigMap's file (`reconcile.sql`, `check.sql`, `reconcile.sh`, `target.json`). */
 export function reconcileFile(rendered: RenderedEnvironment, name: string): string {
   return configMapData(objectsOf(rendered), 'postgres-reconcile')[name];
+}
+
+/** What the reconcile brings the database to: the ConfigMap's target.json, as data. */
+export function reconcileTarget(rendered: RenderedEnvironment): Record<string, any> {
+  return JSON.parse(reconcileFile(rendered, 'target.json'));
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { renderEnvironment } from '../src/output/render';
-import { ENVIRONMENTS, envFile, file, objectsOf, reconcileFile, render } from './helpers';
+import { ENVIRONMENTS, envFile, file, objectsOf, reconcileFile, reconcileTarget, render } from './helpers';
 import { resolveConfig } from '../src/platforms/resolve';
 
 describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
@@ -10,6 +10,7 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const context = `images/postgres-debezium/${name}`;
   const conf = file(rendered, `${context}/postgresql.conf`);
   const sql = reconcileFile(rendered, 'reconcile.sql');
+  const target = reconcileTarget(rendered);
   const hba = file(rendered, `${context}/pg_hba.conf`);
   const dockerfile = file(rendered, `${context}/Dockerfile`);
   const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
@@ -24,8 +25,11 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(entrypoint).toContain("-c listen_addresses=''");
     expect(entrypoint).toContain('--file="$CDC8S_FIRST_START_SQL"');
     expect(entrypoint).not.toMatch(/--set=[a-z_]+=|password=/);
-    expect(sql).toMatch(/^\\set app_password `cat \/etc\/cdc8s\/secrets\/app\/password`$/m);
-    expect(sql).toMatch(/^\\set debezium_password `cat \/etc\/cdc8s\/secrets\/debezium\/password`$/m);
+    // psql reads each password from the file target.json names: the mounted Secret.
+    expect(target.passwordFiles).toEqual({ app: '/etc/cdc8s/secrets/app/password', debezium: '/etc/cdc8s/secrets/debezium/password' });
+    expect(sql).toMatch(/^\\set app_password `cat :'app_password_file'`$/m);
+    expect(sql).toMatch(/^\\set debezium_password `cat :'debezium_password_file'`$/m);
+    expect(container.env).toContainEqual({ name: 'CDC8S_RECONCILE_DIR', value: '/etc/cdc8s/reconcile' });
     // ALTER ROLE receives a SCRAM verifier computed in the server, never the password itself.
     expect(sql).toContain("format('ALTER ROLE %I PASSWORD %L', rolname, pg_temp.cdc8s_scram(p,");
   });
@@ -48,27 +52,33 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   });
 
   it('creates a Debezium role with REPLICATION and LOGIN, never SUPERUSER', () => {
-    const role = /ALTER ROLE debezium WITH ([^;]+);/.exec(sql)?.[1] ?? '';
+    expect(target.debeziumUser).toBe('debezium');
+    const role = /ALTER ROLE :"debezium_user" WITH ([^;]+);/.exec(sql)?.[1] ?? '';
     expect(role).toMatch(/\bLOGIN\b/);
     expect(role).toMatch(/\bREPLICATION\b/);
     expect(role).toMatch(/\bNOSUPERUSER\b/);
     expect(role).not.toMatch(/(^|\s)SUPERUSER\b/);
-    expect(sql).not.toMatch(/ALTER ROLE debezium[^;]*[^O]SUPERUSER/);
-    expect(sql).not.toMatch(/GRANT [^;]*pg_read_all_data|GRANT [^;]*TO debezium WITH ADMIN/);
+    expect(sql).not.toMatch(/ALTER ROLE :"debezium_user"[^;]*[^O]SUPERUSER/);
+    expect(sql).not.toMatch(/GRANT [^;]*pg_read_all_data|GRANT [^;]*WITH ADMIN/);
   });
 
   it('grants Debezium no default privileges and writes only on its signal table (the live test proves the rest)', () => {
-    expect(sql).toContain('GRANT USAGE ON SCHEMA public TO debezium;');
+    expect(sql).toContain("format('GRANT USAGE ON SCHEMA %I TO %I', nspname, :'debezium_user')");
     expect(sql).not.toMatch(/ALTER DEFAULT PRIVILEGES [^;]*GRANT/);
-    expect(sql).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE|TRUNCATE)[^;]*TO debezium/);
-    expect(sql).toContain('GRANT SELECT, INSERT ON cdc8s.debezium_signal TO debezium;');
+    expect(sql).not.toMatch(/GRANT (ALL|INSERT|UPDATE|DELETE|TRUNCATE)[^;]*TO :"debezium_user"/);
+    expect(sql).toContain('GRANT SELECT, INSERT ON :"signal_schema".:"signal_table" TO :"debezium_user";');
+    expect(target.signalTable).toEqual({ schema: 'cdc8s', table: 'debezium_signal' });
   });
 
   it('keeps the pgoutput publication at the captured tables, never a schema', () => {
     // Created empty; the tables are set by name (SET TABLE), never a schema or ALL TABLES.
-    expect(sql).toContain("format('CREATE PUBLICATION %I WITH (publish = %L)', 'cdc8s_publication', 'insert, update, delete')");
+    expect(sql).toContain("format('CREATE PUBLICATION %I WITH (publish = %L)', t->>'publication', t->>'publishedOperations')");
     expect(sql).not.toMatch(/ADD TABLES IN SCHEMA|CREATE PUBLICATION [^;]*FOR/);
-    expect(sql).toContain("(VALUES ('public', 'transactions'), ('public', 'accounts'), ('cdc8s', 'debezium_signal'))");
+    expect(target).toMatchObject({ publication: 'cdc8s_publication', publishedOperations: 'insert, update, delete' });
+    expect(target.tables).toEqual([
+      { schema: 'public', table: 'transactions' },
+      { schema: 'public', table: 'accounts' },
+    ]);
     expect(sql).toContain("'ALTER PUBLICATION %I SET TABLE %s'");
   });
 

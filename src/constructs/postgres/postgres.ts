@@ -8,7 +8,7 @@ import { RequiredSecret } from '../k8s/required-secret';
 import { mebibytes, resourceRequirements } from '../k8s/resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from '../k8s/security';
 import { PostgresReconcile, RECONCILE_DIR } from './reconcile';
-import { CapturedTableGuards, DatabaseTarget } from './reconcile-sql';
+import { CapturedTableGuards, DatabaseTarget } from './database-target';
 import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './tls';
 import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './backup';
 import { BackupRepository } from '../../model/backup-repository';
@@ -265,6 +265,8 @@ export class Postgres extends Construct {
             { name: 'PGDATA', value: POSTGRES_DATA_DIR },
             { name: 'POSTGRES_PASSWORD_FILE', value: `${POSTGRES_SECRET_MOUNTS.superuser}/password` },
             { name: 'CDC8S_FIRST_START_SQL', value: `${RECONCILE_DIR}/reconcile.sql` },
+            // Where reconcile.sql finds target.json (the same ConfigMap).
+            { name: 'CDC8S_RECONCILE_DIR', value: RECONCILE_DIR },
           ],
           resources: resourceRequirements(props.resources),
           securityContext: restrictedContainerSecurityContext(),

@@ -1,6 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
-import { DatabaseTarget, reconcileSql } from './reconcile-sql';
+import { DatabaseTarget, targetDocument } from './database-target';
 import { ScriptSidecar } from '../k8s/script-sidecar';
 import { shippedFile } from '../k8s/shipped-files';
 import { serverEnvironment } from './server-environment';
@@ -46,11 +46,11 @@ export class PostgresReconcile extends ScriptSidecar {
       id,
       { name: `${props.name}-reconcile`, namespace: props.namespace, labels: props.labels, mountDir: RECONCILE_DIR },
       {
-        'reconcile.sql': reconcileSql(props),
+        'reconcile.sql': shippedFile('constructs/postgres/files/reconcile.sql'),
         'check.sql': shippedFile('constructs/postgres/files/check.sql'),
-        // What check.sql and reconcile.sh read: in the ConfigMap, so a captured table is added without restarting the database.
-        'target.json': `${JSON.stringify({ tables: props.tables.map(({ schema, table }) => ({ schema, table })), signalTable: { schema: props.signalTable.schema, table: props.signalTable.table } }, null, 2)}\n`,
         'reconcile.sh': shippedFile('constructs/postgres/files/reconcile-loop.sh'),
+        // What the three read: in the ConfigMap, so a captured table is added without restarting the database.
+        'target.json': targetDocument(props),
       },
     );
     this.loopEnvironment = [
