@@ -48,6 +48,7 @@ export type { WorkloadProps } from './constructs/k8s/workload';
 export { DefaultDeny, WorkloadNetworkPolicy } from './constructs/k8s/network-policy';
 export type { WorkloadNetworkPolicyProps } from './constructs/k8s/network-policy';
 export { RequiredSecret } from './constructs/k8s/required-secret';
+export type { CallerMetadata } from './constructs/k8s/caller-metadata';
 
 // The shared vocabulary.
 export type { ConsumerSettings, EnvironmentConfig, ImageRef } from './model/config';

@@ -148,3 +148,21 @@ describe('ConsumersChart.addConsumer: a consumer added in code is held to the fi
     expect(() => consumers.addConsumer({ ...input, name: 'Audit_Log' })).toThrow(/consumers\/2\/name/);
   });
 });
+
+describe('caller metadata reaches every object a construct renders, and never replaces its own', () => {
+  it('a topic and a user carry the caller labels and annotations; the cluster label stays the construct’s', () => {
+    const { objects } = chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', { ...clusterProps, metadata: { labels: { team: 'payments' }, annotations: { 'example.com/owner': 'ledger' } } });
+      const metadata = { labels: { team: 'payments', 'strimzi.io/cluster': 'other' }, annotations: { 'example.com/owner': 'ledger' } };
+      new KafkaTopic(chart, 'Orders', { cluster, topicName: 'orders', partitions: 1, replicas: 3, config: {}, component: 'cdc-topic', metadata });
+      new KafkaUser(chart, 'Reader', { cluster, name: 'reader', acls: [], component: 'consumer', metadata });
+    });
+    const all = objects();
+    expect(all.length).toBeGreaterThan(3);
+    for (const o of all) {
+      expect(o.metadata.labels?.team, `${o.kind} ${o.metadata.name}`).toBe('payments');
+      expect(o.metadata.annotations?.['example.com/owner'], `${o.kind} ${o.metadata.name}`).toBe('ledger');
+    }
+    for (const o of all.filter((x) => x.kind === 'KafkaTopic' || x.kind === 'KafkaUser')) expect(o.metadata.labels?.['strimzi.io/cluster']).toBe('events');
+  });
+});

@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { commonLabels } from './labels';
+import { applyCallerMetadata, CallerMetadata } from './caller-metadata';
 
 /** Pods by namespace and labels: one end of a flow. */
 export interface PodPeer {
@@ -61,6 +62,8 @@ export class DefaultDeny extends Construct {
 export const HTTPS_EXCEPT_METADATA: NetworkFlow = { peers: [{ ipBlock: { cidr: '0.0.0.0/0', except: ['169.254.0.0/16'] } }], ports: [443] };
 
 export interface WorkloadNetworkPolicyProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the policy (usually the workload's). */
   readonly name: string;
   readonly namespace: string;
@@ -93,6 +96,7 @@ export class WorkloadNetworkPolicy extends Construct {
         ...(egress ? { egress: egress.map((flow) => ({ ...(flow.peers ? { to: [...flow.peers] } : {}), ports: portsOf(flow) })) } : {}),
       },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }
 

@@ -2,8 +2,11 @@ import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { HttpBackend } from './http-exposure';
 import { Workload, WorkloadProps } from './workload';
+import { applyCallerMetadata, CallerMetadata } from './caller-metadata';
 
 export interface WebServiceProps extends WorkloadProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /**
    * Service type; the platform decides.
    * @default 'ClusterIP'
@@ -60,5 +63,6 @@ export class WebService extends Construct {
         ],
       },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }

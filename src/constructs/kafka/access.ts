@@ -3,6 +3,7 @@ import { Construct } from 'constructs';
 import { KafkaCluster } from './cluster';
 import { KafkaUser } from './user';
 import { RequiredSecret } from '../k8s/required-secret';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** apiVersion of the Kafka Access Operator's resource (CRD of kafka-access-operator 0.3.0). */
 export const KAFKA_ACCESS_API = 'access.strimzi.io/v1alpha1';
@@ -15,6 +16,8 @@ export const KAFKA_ACCESS_API = 'access.strimzi.io/v1alpha1';
 export const KAFKA_ACCESS_SECRET_KEYS = ['bootstrap.servers', 'security.protocol', 'sasl.mechanism', 'ssl.truststore.crt', 'username', 'password', 'sasl.jaas.config'] as const;
 
 export interface KafkaAccessProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the KafkaAccess and of the Secret the operator writes. */
   readonly name: string;
   /** Namespace of the application that reads the Secret. */
@@ -51,5 +54,6 @@ export class KafkaAccess extends Construct {
       purpose: `cluster CA and SCRAM credentials of KafkaUser ${props.user.userName}`,
       writtenBy: `the Kafka Access Operator, from KafkaAccess ${props.namespace}/${props.name}`,
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }

@@ -33,6 +33,7 @@ import {
   strimziPodLabels,
   TLS_LISTENER_PORT,
 } from '../../model/strimzi';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** One KafkaNodePool's size. */
 export interface NodePoolSize {
@@ -45,6 +46,8 @@ export interface NodePoolSize {
 }
 
 export interface KafkaClusterProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the Kafka resource; Strimzi derives Service and Secret names from it. */
   readonly name: string;
   /** Namespace of the cluster; the entity operator watches it for KafkaTopic and KafkaUser. */
@@ -190,6 +193,7 @@ export class KafkaCluster extends Construct {
     if (props.dedicatedControllers) {
       this.nodePool('Controllers', 'controller', props.dedicatedControllers, [KafkaNodePoolSpecRoles.CONTROLLER], props, poolLabels);
     }
+    applyCallerMetadata(this, props.metadata);
   }
 
   private nodePool(id: string, name: string, size: NodePoolSize, roles: KafkaNodePoolSpecRoles[], props: KafkaClusterProps, labels: Record<string, string>): void {

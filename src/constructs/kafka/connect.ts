@@ -23,6 +23,7 @@ import { connectBuildSecurityContext, restrictedContainerSecurityContext, strimz
 import { brokerPodLabels, connectBuildPodLabels, CONNECT_REST_PORT, connectServiceAccount, connectWorkerPodLabels, strimziPodLabels, TLS_LISTENER_PORT } from '../../model/strimzi';
 import { HTTPS_EXCEPT_METADATA, NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from '../k8s/network-policy';
 import { spreadAcrossZonesAndNodes } from '../k8s/workload';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -75,6 +76,8 @@ export function operatorBuildTag(kafkaVersion: string, debeziumVersion: string, 
 }
 
 export interface KafkaConnectProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the KafkaConnect; also its group.id and internal topic prefix. */
   readonly name: string;
   /** Namespace of the Connect pods: the Kafka namespace, where its KafkaUser's Secret is written. */
@@ -217,6 +220,7 @@ export class KafkaConnect extends Construct {
       podSelector: strimziPodLabels('KafkaConnect', props.name),
       ingress: [{ peers: [podPeer(props.operator)], ports: [CONNECT_REST_PORT] }],
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }
 

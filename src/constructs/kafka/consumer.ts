@@ -6,6 +6,7 @@ import { workloadLabels } from '../k8s/labels';
 import { RequiredSecret } from '../k8s/required-secret';
 import { Workload, WorkloadProps } from '../k8s/workload';
 import { CLIENT_PROPERTIES_KEY, KAFKA_CLIENT_CONFIG_LABEL, toProperties } from '../../model/client-properties';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** app.kubernetes.io/component of every consumer's objects (their NetworkPolicy selects on it). */
 export const CONSUMER_COMPONENT = 'consumer';
@@ -16,6 +17,8 @@ const MOUNTS = { config: '/etc/kafka/client', access: '/etc/kafka/access' } as c
 type ConsumerWorkloadProps = Omit<WorkloadProps, 'component' | 'env' | 'mounts' | 'podAnnotations'>;
 
 export interface KafkaConsumerAppProps extends ConsumerWorkloadProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** The TLS listener, `host:port`. */
   readonly bootstrapServers: string;
   /** Consumer group; its KafkaUser may read only this group. */
@@ -84,5 +87,6 @@ export class KafkaConsumerApp extends Construct {
       // from it at start changes (its client config, its topics).
       podAnnotations: { 'cdc8s.io/client-config-sha256': createHash('sha256').update(fileContent).update('\0').update(topicList).digest('hex').slice(0, 16) },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }

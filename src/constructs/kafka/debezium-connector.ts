@@ -6,6 +6,7 @@ import { commonLabels } from '../k8s/labels';
 import { Postgres } from '../postgres/postgres';
 import { RequiredSecret } from '../k8s/required-secret';
 import { STRIMZI_CLUSTER_LABEL } from '../../model/strimzi';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** The prefix of the logical messages heartbeats write (excluded from events). */
 const HEARTBEAT_MESSAGE_PREFIX = 'cdc8s-heartbeat';
@@ -17,6 +18,8 @@ export const DEBEZIUM_POLL_INTERVAL_MS = 50;
 export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.PostgresConnector';
 
 export interface DebeziumPostgresConnectorProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the KafkaConnector (and of the connector in Connect). */
   readonly name: string;
   /** The Connect cluster that runs it (same namespace). */
@@ -149,6 +152,7 @@ export class DebeziumPostgresConnector extends Construct {
         config: this.config,
       },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 }
 

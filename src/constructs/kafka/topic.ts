@@ -4,8 +4,11 @@ import { KafkaCluster } from './cluster';
 import { KafkaUser, Operation, ResourceType } from './user';
 import { commonLabels } from '../k8s/labels';
 import { STRIMZI_CLUSTER_LABEL, topicResourceName } from '../../model/strimzi';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 export interface KafkaTopicProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** The cluster the topic operator creates it in (its namespace is the one the operator watches). */
   readonly cluster: KafkaCluster;
   /** The Kafka topic name, exactly as clients use it. */
@@ -42,6 +45,7 @@ export class KafkaTopic extends Construct {
         config: props.config,
       },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 
   /**

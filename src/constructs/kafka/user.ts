@@ -10,6 +10,7 @@ import {
 import { KafkaCluster } from './cluster';
 import { commonLabels } from '../k8s/labels';
 import { SCRAM_USER_SECRET_KEYS, STRIMZI_CLUSTER_LABEL } from '../../model/strimzi';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 export { Operation, PatternType, ResourceType };
 
@@ -23,6 +24,8 @@ export interface AclRule {
 }
 
 export interface KafkaUserProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** The cluster whose user operator creates the user (in its namespace). */
   readonly cluster: KafkaCluster;
   /** User name; also the name of the Secret the user operator writes (in the cluster's namespace). */
@@ -60,6 +63,7 @@ export class KafkaUser extends Construct {
         },
       },
     });
+    applyCallerMetadata(this, props.metadata);
   }
 
   /** Lets the user commit offsets as consumer group `group`. */

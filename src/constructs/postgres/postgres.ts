@@ -12,6 +12,7 @@ import { CapturedTableGuards, DatabaseTarget } from './database-target';
 import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './tls';
 import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './backup';
 import { BackupRepository } from '../../model/backup-repository';
+import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
 /** Where the data volume is mounted; the data directory is a subdirectory of it (POSTGRES_DATA_DIR). */
 const DATA_VOLUME_PATH = '/var/lib/postgresql/data';
@@ -26,6 +27,8 @@ const DO_NOT_DISRUPT = { 'cluster-autoscaler.kubernetes.io/safe-to-evict': 'fals
 export const POSTGRES_CONTAINER = 'postgres';
 
 export interface PostgresProps {
+  /** Labels and annotations added to every object it renders (its own win). */
+  readonly metadata?: CallerMetadata;
   /** Name of the Service and StatefulSet; clients connect to `<name>.<namespace>.svc`. */
   readonly name: string;
   readonly namespace: string;
@@ -223,6 +226,7 @@ export class Postgres extends Construct {
       // The server opens no connections of its own; the backup tool reaches the repository.
       egress: [...props.backup.egress],
     });
+    applyCallerMetadata(this, props.metadata);
   }
 
   private podSpec(props: PostgresProps): k8s.PodSpec {
