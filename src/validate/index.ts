@@ -1,7 +1,9 @@
 import { ErrorObject, ValidateFunction } from 'ajv';
 import { isCustomResource } from '../model/apply-order';
 import { KubernetesSchemas } from './kubernetes';
-import { loadModelValidator, ModelValidator, modelSourceFor } from './models';
+import { loadModelValidator, ModelPasses, ModelValidator, modelSourceFor } from './models';
+import { sharedCodeCache } from '../compiled/code-cache';
+import { join } from 'node:path';
 import { KUBERNETES_VERSIONS, missingCertManagerCrds, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
 import { StrimziSchemas } from './strimzi';
 import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
@@ -76,7 +78,9 @@ export async function validateDocuments(documents: readonly ObjectDocument[], so
   const kafkaAccess = kafkaAccessMissing ? undefined : new StrimziSchemas(sources.kafkaAccessCrdsDir);
   // And cert-manager's (controller-gen output, like Strimzi's: structural, unknown fields refused here).
   const certManager = certManagerMissing ? undefined : new StrimziSchemas(sources.certManagerCrdsDir);
-  const models = await loadModels(documents);
+  const codeDir = sharedCodeCache().dir;
+  const passes = new ModelPasses(codeDir === undefined ? undefined : join(codeDir, 'model-passes'));
+  const models = await loadModels(documents, passes);
 
   const checked = new Map<string, number>();
   const count = (source: string) => checked.set(source, (checked.get(source) ?? 0) + 1);
@@ -132,12 +136,15 @@ export async function validateDocuments(documents: readonly ObjectDocument[], so
         }
       } else {
         const model = models.get(typeKey(object));
-        if (!model) notValidated.set(type, 'no schema available');
+        if (modelSourceFor(object.apiVersion, object.kind) !== undefined && passes.has(object)) count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
+        else if (!model) notValidated.set(type, 'no schema available');
         else {
           count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
+          const errors = model(object);
+          if (errors.length === 0) passes.remember(object);
           report(
             `${modelSourceFor(object.apiVersion, object.kind)}`,
-            model(object).map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })),
+            errors.map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })),
           );
         }
       }
@@ -161,11 +168,14 @@ export function formatReport(report: ValidationReport): { problems: string[]; su
   };
 }
 
-/** The model of each custom resource type present, each loaded once, all at the same time (they are ES modules: file reads overlap). */
-async function loadModels(documents: readonly ObjectDocument[]): Promise<Map<string, ModelValidator>> {
+/**
+ * The model of each custom resource type with an object no model has passed before, each loaded
+ * once, all at the same time (they are ES modules: file reads overlap).
+ */
+async function loadModels(documents: readonly ObjectDocument[], passes: ModelPasses): Promise<Map<string, ModelValidator>> {
   const types = new Map<string, RenderedObject>();
   for (const object of documents.flatMap((d) => d.objects)) {
-    if (isCustomResource(object.apiVersion)) types.set(typeKey(object), object);
+    if (isCustomResource(object.apiVersion) && !passes.has(object)) types.set(typeKey(object), object);
   }
   const loaded = await Promise.all([...types].map(async ([key, { apiVersion, kind }]) => [key, await loadModelValidator(apiVersion, kind)] as const));
   return new Map(loaded.filter((entry): entry is readonly [string, ModelValidator] => entry[1] !== undefined));

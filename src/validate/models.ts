@@ -1,3 +1,7 @@
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import packageJson from '../../package.json';
+import { cacheKey } from '../compiled/code-cache';
 /** An object checked by a model's validator; it throws with Ajv-style `errors`. */
 interface ModelInstance {
   validate(): void;
@@ -82,4 +86,32 @@ export async function loadModelValidator(apiVersion: string, kind: string): Prom
       return errors;
     }
   };
+}
+
+/**
+ * Objects a model has found valid before, remembered by a digest of the object and of the pinned
+ * model packages: a synth of unchanged custom resources loads no model at all (loading one costs
+ * tens of milliseconds in Node's ES module loader). Only passes are remembered, so a problem is
+ * reported on every run; deleting the directory only costs time.
+ */
+export class ModelPasses {
+  constructor(private readonly dir: string | undefined) {}
+
+  has(object: unknown): boolean {
+    return this.dir !== undefined && existsSync(join(this.dir, passKey(object)));
+  }
+
+  remember(object: unknown): void {
+    if (this.dir === undefined) return;
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      writeFileSync(join(this.dir, passKey(object)), '');
+    } catch {
+      // A cache that cannot be written only costs time.
+    }
+  }
+}
+
+function passKey(object: unknown): string {
+  return cacheKey('model-pass', JSON.stringify(packageJson.dependencies), JSON.stringify(object));
 }
