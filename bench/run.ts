@@ -247,7 +247,7 @@ function measure(options: BenchOptions, helm: string, work: string): BenchResult
   const seconds = (id: string) => (samples.get(id) ?? []).map((s) => s.seconds);
   const commands = [synthAll, synthColdCache, synthFreshClone, synthOne, helmOne, helmAll, floor, floorNpm].map((c) => commandResult(c, samples.get(c.id) ?? [], work));
   const ratios: RatioResult[] = [
-    { label: '1 ÷ 4b: full synth ÷ floor, both through npm (target ≤ 3×)', ratio: pairedRatio(seconds('synth'), seconds('floor-npm')) },
+    { label: '1 ÷ 4b: full synth ÷ floor, both through npm (target ≤ 2×)', ratio: pairedRatio(seconds('synth'), seconds('floor-npm')) },
     { label: `1 ÷ 3b: full synth ÷ helm template of the ${envs.length} charts`, ratio: pairedRatio(seconds('synth'), seconds('helm-template-all')) },
     { label: '2 ÷ 4a: one environment ÷ floor, both without npm', ratio: pairedRatio(seconds('synth-direct'), seconds('floor')) },
     { label: `2 ÷ 3a: one environment ÷ helm template of its chart`, ratio: pairedRatio(seconds('synth-direct'), seconds('helm-template')) },
