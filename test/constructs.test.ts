@@ -1,6 +1,7 @@
 import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
-import { KafkaAccess, KafkaCluster, KafkaTopic, KafkaUser, Operation, ResourceType, WorkloadNetworkPolicy } from '../src';
+import { KafkaAccess, KafkaCluster, KafkaConsumerApp, KafkaTopic, KafkaUser, Operation, RequiredSecret, ResourceType, WebService, WorkloadNetworkPolicy } from '../src';
+import { parseProperties } from '../src/model/client-properties';
 import { ConfigError } from '../src/config/errors';
 import { resolveEnvironment } from '../src/platforms/resolve';
 import { buildPipeline } from '../src/charts';
@@ -164,5 +165,62 @@ describe('caller metadata reaches every object a construct renders, and never re
       expect(o.metadata.annotations?.['example.com/owner'], `${o.kind} ${o.metadata.name}`).toBe('ledger');
     }
     for (const o of all.filter((x) => x.kind === 'KafkaTopic' || x.kind === 'KafkaUser')) expect(o.metadata.labels?.['strimzi.io/cluster']).toBe('events');
+  });
+});
+
+const app = {
+  name: 'reader',
+  namespace: 'apps',
+  instance: 'test',
+  image: 'ghcr.io/example/reader:1.0.0',
+  version: '1.0.0',
+  replicas: 2,
+  port: 8080,
+  runAsUser: 10001,
+  readinessPath: '/ready',
+  livenessPath: '/live',
+  resources,
+};
+
+describe('KafkaConsumerApp', () => {
+  it('renders its client config as a properties file the app loads, its access Secret as files, and a restricted workload', () => {
+    const { objects } = chartWith((chart) => {
+      const access = new RequiredSecret(chart, 'Access', { name: 'reader-kafka', namespace: 'apps', keys: ['sasl.jaas.config', 'ssl.truststore.crt'], purpose: 'test' });
+      new KafkaConsumerApp(chart, 'Reader', {
+        ...app,
+        bootstrapServers: 'events-kafka-bootstrap.streaming.svc:9093',
+        groupId: 'reader-group',
+        topics: ['orders'],
+        access,
+        clientConfig: { 'isolation.level': 'read_committed', 'enable.auto.commit': false },
+      });
+    });
+    const map = objects().find((o) => o.kind === 'ConfigMap');
+    const properties = parseProperties(map?.data['client.properties']);
+    expect(properties).toMatchObject({
+      'bootstrap.servers': 'events-kafka-bootstrap.streaming.svc:9093',
+      'group.id': 'reader-group',
+      'isolation.level': 'read_committed',
+      'enable.auto.commit': 'false',
+    });
+    // The password is never in the config: the JAAS line comes from the mounted Secret.
+    expect(map?.data['client.properties']).not.toMatch(/password=/);
+    const pod = objects().find((o) => o.kind === 'Deployment')?.spec.template.spec;
+    expect(pod.containers[0].env).toContainEqual({ name: 'KAFKA_CLIENT_CONFIG', value: '/etc/kafka/client/client.properties' });
+    expect(pod.volumes.some((v: { secret?: { secretName: string } }) => v.secret?.secretName === 'reader-kafka')).toBe(true);
+    expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
+    expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+});
+
+describe('WebService', () => {
+  it('renders the workload behind a Service on its port, probed on its paths', () => {
+    const { objects } = chartWith((chart) => new WebService(chart, 'Api', { ...app, name: 'api', component: 'api' }));
+    const service = objects().find((o) => o.kind === 'Service');
+    const container = objects().find((o) => o.kind === 'Deployment')?.spec.template.spec.containers[0];
+    expect(service?.spec.ports[0].targetPort).toBeDefined();
+    expect(container.readinessProbe.httpGet.path).toBe('/ready');
+    expect(container.livenessProbe.httpGet.path).toBe('/live');
+    expect(objects().some((o) => o.kind === 'PodDisruptionBudget')).toBe(true);
   });
 });
