@@ -80,7 +80,9 @@ export async function validateDocuments(documents: readonly ObjectDocument[], so
   const certManager = certManagerMissing ? undefined : new StrimziSchemas(sources.certManagerCrdsDir);
   const codeDir = sharedCodeCache().dir;
   const passes = new ModelPasses(codeDir === undefined ? undefined : join(codeDir, 'model-passes'));
-  const models = await loadModels(documents, passes);
+  // Custom resources a model passed before: their models need not even be loaded.
+  const passed = new Set(documents.flatMap((d) => d.objects).filter((o) => modelSourceFor(o.apiVersion, o.kind) !== undefined && passes.has(o)));
+  const models = await loadModels(documents, passed);
 
   const checked = new Map<string, number>();
   const count = (source: string) => checked.set(source, (checked.get(source) ?? 0) + 1);
@@ -136,14 +138,15 @@ export async function validateDocuments(documents: readonly ObjectDocument[], so
         }
       } else {
         const model = models.get(typeKey(object));
-        if (modelSourceFor(object.apiVersion, object.kind) !== undefined && passes.has(object)) count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
+        const source = modelSourceFor(object.apiVersion, object.kind);
+        if (passed.has(object)) count(`${source} (model)`);
         else if (!model) notValidated.set(type, 'no schema available');
         else {
-          count(`${modelSourceFor(object.apiVersion, object.kind)} (model)`);
+          count(`${source} (model)`);
           const errors = model(object);
           if (errors.length === 0) passes.remember(object);
           report(
-            `${modelSourceFor(object.apiVersion, object.kind)}`,
+            `${source}`,
             errors.map((e) => ({ path: e.instancePath || '/', message: e.message ?? 'is invalid' })),
           );
         }
@@ -172,10 +175,10 @@ export function formatReport(report: ValidationReport): { problems: string[]; su
  * The model of each custom resource type with an object no model has passed before, each loaded
  * once, all at the same time (they are ES modules: file reads overlap).
  */
-async function loadModels(documents: readonly ObjectDocument[], passes: ModelPasses): Promise<Map<string, ModelValidator>> {
+async function loadModels(documents: readonly ObjectDocument[], passed: ReadonlySet<RenderedObject>): Promise<Map<string, ModelValidator>> {
   const types = new Map<string, RenderedObject>();
   for (const object of documents.flatMap((d) => d.objects)) {
-    if (isCustomResource(object.apiVersion) && !passes.has(object)) types.set(typeKey(object), object);
+    if (isCustomResource(object.apiVersion) && !passed.has(object)) types.set(typeKey(object), object);
   }
   const loaded = await Promise.all([...types].map(async ([key, { apiVersion, kind }]) => [key, await loadModelValidator(apiVersion, kind)] as const));
   return new Map(loaded.filter((entry): entry is readonly [string, ModelValidator] => entry[1] !== undefined));
