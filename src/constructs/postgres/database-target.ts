@@ -2,8 +2,6 @@ import { CapturedTable } from '../../model/config';
 
 /** What the live database must match; every run of the reconcile brings it here. */
 export interface DatabaseTarget {
-  /** Environment the script is rendered for (named in its header). */
-  readonly environment: string;
   /** Application database; owned by the app role. */
   readonly database: string;
   /** Role that owns the database and the captured schemas (the application's migrations). */

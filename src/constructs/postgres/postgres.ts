@@ -157,7 +157,6 @@ export class Postgres extends Construct {
       name: props.name,
       namespace: props.namespace,
       labels,
-      environment: props.instance,
       database: props.database,
       appUser: props.roles.app,
       debeziumUser: props.roles.debezium,
