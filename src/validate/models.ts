@@ -112,6 +112,9 @@ export class ModelPasses {
   }
 }
 
+/** The pinned model packages (with every other dependency): a new model version checks everything again. */
+const MODEL_PACKAGES = JSON.stringify(packageJson.dependencies);
+
 function passKey(object: unknown): string {
-  return cacheKey('model-pass', JSON.stringify(packageJson.dependencies), JSON.stringify(object));
+  return cacheKey('model-pass', MODEL_PACKAGES, JSON.stringify(object));
 }
