@@ -83,9 +83,9 @@ export async function benchDataPlane(options: DataPlaneOptions, progress: (m: st
     const pipeline = new Pipeline({ mutate: variant.startsWith('relaxed') ? relax : undefined });
     try {
       await pipeline.start();
-      pipeline.sql(TABLES_DDL);
+      pipeline.db.sql(TABLES_DDL);
       await pipeline.startConnector();
-      const consumer = pipeline.startConsumer('ledger-projector');
+      const consumer = pipeline.clients.startConsumer('ledger-projector');
       const workload = new Workload();
       const window = (rate: number) => measureWindow(pipeline, consumer, workload, rate, options.windowSeconds);
       await window(options.rates[0]); // warm-up: JIT, connections, first transactions
@@ -139,7 +139,7 @@ async function measureWindow(pipeline: Pipeline, consumer: ConsumerRun, workload
   // Each writer's pause between transactions sets the rate (less the statement's own ~0.5 ms).
   const pause = Math.max(0, WRITERS / rate - 0.0005);
   const started = Date.now();
-  await runWriters(workload.scripts, pipeline.appPsql, seconds * 20_000, pause);
+  await runWriters(workload.scripts, pipeline.db.appPsql, seconds * 20_000, pause);
   const achieved = operations / ((Date.now() - started) / 1000);
   const expected = consumedBefore + workload.eventCount() - expectedBefore;
   await eventually(

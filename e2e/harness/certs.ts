@@ -43,10 +43,10 @@ export interface Certificates {
   readonly adminPem: string;
 }
 
-/** A cluster CA and two certificates (the nodes' carries `addresses` as IP SANs). */
-export function makeCertificates(dir: string, cluster: string, addresses: readonly string[], adminSubject: string): Certificates {
+/** A cluster CA and two certificates (the nodes' carries `addresses` as IP SANs and `dnsNames`, as Strimzi's broker certificates name the bootstrap Service). */
+export function makeCertificates(dir: string, cluster: string, addresses: readonly string[], dnsNames: readonly string[], adminSubject: string): Certificates {
   const ca = new CertificateAuthority(dir, '/O=io.strimzi/CN=cluster-ca');
-  const sans = ['DNS:localhost', ...addresses.map((a) => `IP:${a}`)].join(',');
+  const sans = ['DNS:localhost', ...dnsNames.map((n) => `DNS:${n}`), ...addresses.map((a) => `IP:${a}`)].join(',');
   const node = ca.issue('node', `/O=io.strimzi/CN=${cluster}-kafka`, sans);
   return {
     caPem: ca.certificate,

@@ -22,10 +22,13 @@ export class SqlSession {
     });
   }
 
-  /** Runs `sql` in the session (bounded); throws with psql's errors when it reports one. */
-  async run(sql: string, timeoutMs = 60_000): Promise<void> {
-    const mark = `cdc8s-session-mark-${++this.marks}`;
-    this.child.stdin?.write(`${sql}\n\\echo ${mark}\n`);
+  /** Runs `sql` in the session (bounded; a missing final semicolon is added); returns what psql printed for it, or throws with psql's errors when it reports one. */
+  async run(sql: string, timeoutMs = 60_000): Promise<string> {
+    const mark = `cdc8s-session-mark-${++this.marks}\n`;
+    const from = this.output.length;
+    // psql runs a statement at its semicolon: without one it would wait in the query buffer past the mark.
+    const terminated = /;\s*$/.test(sql) ? sql : `${sql}\n;`;
+    this.child.stdin?.write(`${terminated}\n\\echo ${mark}`);
     await eventually(
       () => this.output.includes(mark) || this.child.exitCode !== null,
       timeoutMs,
@@ -33,6 +36,7 @@ export class SqlSession {
       50,
     );
     if (this.errors.includes('ERROR') || this.child.exitCode !== null) throw new Error(`psql session failed: ${this.errors.slice(-2000)}`);
+    return this.output.slice(from, this.output.indexOf(mark, from)).trim();
   }
 
   /** Ends the session (psql exits at the end of its input). */

@@ -57,6 +57,16 @@ export function kafkaNodes(objects: readonly RenderedObject[], cluster: string):
 }
 
 /** The one Kafka CR of the objects. */
+/**
+ * The bootstrap Service's DNS names, as Strimzi puts them in each broker's certificate (with and
+ * without the namespace, `svc` and the cluster domain): clients verify the broker by them.
+ */
+export function bootstrapServiceNames(kafka: RenderedObject): string[] {
+  const service = `${kafka.metadata.name}-kafka-bootstrap`;
+  const namespace = kafka.metadata.namespace as string;
+  return [service, `${service}.${namespace}`, `${service}.${namespace}.svc`, `${service}.${namespace}.svc.cluster.local`];
+}
+
 export function kafkaOf(objects: readonly RenderedObject[]): RenderedObject {
   return single(objects, 'Kafka');
 }

@@ -22,16 +22,16 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
 
   beforeAll(async () => {
     await pipeline.start();
-    pipeline.sql(TABLES_DDL);
-    await pipeline.published();
-    pipeline.sql(workload.snapshotRows(1_000));
+    pipeline.db.sql(TABLES_DDL);
+    await pipeline.db.published();
+    pipeline.db.sql(workload.snapshotRows(1_000));
   });
   afterAll(() => pipeline.stop());
 
   /** Writes `operations` changes from 4 concurrent writers while `during` runs; then everything must arrive exactly once. */
   async function streamAndVerify(operations: number, options: { pauseSeconds?: number; during?: () => Promise<void>; catchUpMs?: number } = {}): Promise<void> {
     workload.stream(operations, 4);
-    const writes = runWriters(workload.scripts, pipeline.appPsql, 300_000, options.pauseSeconds);
+    const writes = runWriters(workload.scripts, pipeline.db.appPsql, 300_000, options.pauseSeconds);
     await options.during?.();
     await writes;
     await verifyAllArrived(options.catchUpMs);
@@ -44,7 +44,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     await eventually(
       () => consumer.count() >= expected,
       catchUpMs,
-      () => `${consumer.count()} of ${expected} events consumed; operator restarts: ${pipeline.autoRestarts.join('; ')}`,
+      () => `${consumer.count()} of ${expected} events consumed; operator restarts: ${pipeline.connector.autoRestarts.join('; ')}`,
     );
     const caughtUp = Date.now() - writesDone;
     // A duplicate would arrive within a few polls of the last record.
@@ -52,39 +52,39 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     expect(compare(workload.expected, decode(consumer.records())).slice(0, 10)).toEqual([]);
     // The numbers for the record (README, issue notes): not asserted beyond the bounds above.
     console.log(
-      `e2e: ${expected} events over ${workload.expected.size} keys so far, all exactly once and in order; the last arrived ${(caughtUp / 1000).toFixed(1)} s after the last write; operator restarts: ${pipeline.autoRestarts.length}`,
+      `e2e: ${expected} events over ${workload.expected.size} keys so far, all exactly once and in order; the last arrived ${(caughtUp / 1000).toFixed(1)} s after the last write; operator restarts: ${pipeline.connector.autoRestarts.length}`,
     );
   }
 
   describe('7. least privilege, tested by refusal', () => {
     it('a consumer reads only its own topics with its own group, and cannot write', () => {
-      const ledger = pipeline.clientProperties('ledger-projector').file;
-      const fraud = pipeline.clientProperties('fraud-scorer').file;
-      expect(pipeline.probe(ledger, 'consume', 'cdc.public.accounts', 'ledger-projector')).toBe('ALLOWED');
-      expect(pipeline.probe(fraud, 'consume', 'cdc.public.accounts', 'fraud-scorer')).toMatch(/^DENIED TopicAuthorizationException/);
-      expect(pipeline.probe(ledger, 'consume', 'cdc.public.transactions', 'fraud-scorer')).toMatch(/^DENIED GroupAuthorizationException/);
+      const ledger = pipeline.clients.pod('ledger-projector');
+      const fraud = pipeline.clients.pod('fraud-scorer');
+      expect(pipeline.clients.probe(ledger, 'consume', 'cdc.public.accounts', 'ledger-projector')).toBe('ALLOWED');
+      expect(pipeline.clients.probe(fraud, 'consume', 'cdc.public.accounts', 'fraud-scorer')).toMatch(/^DENIED TopicAuthorizationException/);
+      expect(pipeline.clients.probe(ledger, 'consume', 'cdc.public.transactions', 'fraud-scorer')).toMatch(/^DENIED GroupAuthorizationException/);
       // Without Write on any topic the producer cannot even get a producer id (Cluster), or is refused the topic.
-      expect(pipeline.probe(ledger, 'produce', 'cdc.public.transactions')).toMatch(/^DENIED (Topic|Cluster)AuthorizationException/);
+      expect(pipeline.clients.probe(ledger, 'produce', 'cdc.public.transactions')).toMatch(/^DENIED (Topic|Cluster)AuthorizationException/);
     });
 
     it('the Connect user cannot read a consumer group or write outside its topics', () => {
-      const connect = pipeline.connectUserProperties();
-      expect(pipeline.probe(connect, 'consume', 'cdc.public.transactions', 'ledger-projector')).toMatch(/^DENIED (Group|Topic)AuthorizationException/);
-      expect(pipeline.probe(connect, 'produce', 'payments-elsewhere')).toMatch(/^DENIED TopicAuthorizationException/);
+      const connect = pipeline.clients.connectUserProperties();
+      expect(pipeline.clients.probe(connect, 'consume', 'cdc.public.transactions', 'ledger-projector')).toMatch(/^DENIED (Group|Topic)AuthorizationException/);
+      expect(pipeline.clients.probe(connect, 'produce', 'payments-elsewhere')).toMatch(/^DENIED TopicAuthorizationException/);
     });
 
     it('a wrong password is refused', () => {
-      const wrong = pipeline.clientProperties('ledger-projector', 'not-the-password').file;
-      expect(pipeline.probe(wrong, 'consume', 'cdc.public.transactions', 'ledger-projector')).toMatch(/^DENIED SaslAuthenticationException/);
+      const wrong = pipeline.clients.pod('ledger-projector', 'not-the-password');
+      expect(pipeline.clients.probe(wrong, 'consume', 'cdc.public.transactions', 'ledger-projector')).toMatch(/^DENIED SaslAuthenticationException/);
     });
   });
 
   it('1. snapshot, then stream: 1,000 existing rows, then 10,000 concurrent inserts, updates and deletes, all exactly once and in order', async () => {
     connector = await pipeline.startConnector();
-    consumer = pipeline.startConsumer('ledger-projector');
+    consumer = pipeline.clients.startConsumer('ledger-projector');
     await streamAndVerify(10_000);
     // The database agrees: every live row at its version, and nothing else.
-    const rows = pipeline
+    const rows = pipeline.db
       .sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
       .split('\n');
     expect(rows.sort()).toEqual([...workload.finalRows()].map(([k, v]) => `${k}=${v}`).sort());
@@ -94,43 +94,43 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
   });
 
   it('2. one broker SIGKILLed mid-stream: writes go on (RF 3, min ISR 2, acks=all), it restarts and catches up, nothing is lost', async () => {
-    const [victim] = pipeline.brokerIds();
+    const [victim] = pipeline.kafka.brokerIds();
     await streamAndVerify(3_000, {
       pauseSeconds: 0.01,
       during: async () => {
         await sleep(3_000);
-        pipeline.killNode(victim);
+        pipeline.kafka.kill(victim);
       },
     });
-    await pipeline.restartNode(victim);
+    await pipeline.kafka.restart(victim);
     await eventually(
-      () => pipeline.isr().under === 0,
+      () => pipeline.kafka.isr().under === 0,
       120_000,
-      () => `ISR not full again: ${pipeline.isr().detail}`,
+      () => `ISR not full again: ${pipeline.kafka.isr().detail}`,
       3_000,
     );
   });
 
   it('3. two brokers down: no ack and no progress while they are, the slot keeps the WAL, then everything arrives exactly once', async () => {
-    const [a, b] = pipeline.brokerIds();
-    pipeline.killNode(a);
-    pipeline.killNode(b);
+    const [a, b] = pipeline.kafka.brokerIds();
+    pipeline.kafka.kill(a);
+    pipeline.kafka.kill(b);
     // Long enough for the controllers to fence both (broker.session.timeout.ms, 9 s).
     await sleep(12_000);
     workload.stream(400, 4);
-    await runWriters(workload.scripts, pipeline.appPsql, 120_000);
+    await runWriters(workload.scripts, pipeline.db.appPsql, 120_000);
     const expected = workload.eventCount();
     await sleep(5_000);
     const consumed = consumer.count();
-    const slot = pipeline.slot();
+    const slot = pipeline.db.slot();
     await sleep(10_000);
     expect(consumer.count(), 'records committed with one broker of three').toBe(consumed);
     expect(consumed).toBeLessThan(expected);
-    expect(pipeline.slot().confirmed, 'Debezium confirmed WAL it could not deliver').toBe(slot.confirmed);
+    expect(pipeline.db.slot().confirmed, 'Debezium confirmed WAL it could not deliver').toBe(slot.confirmed);
     expect(slot.confirmed).toBeLessThan(slot.current);
     // Why: the partitions' only in-sync replica cannot satisfy acks=all with min.insync.replicas=2.
-    expect(pipeline.workers.map((w) => w.log()).join('\n')).toContain('NOT_ENOUGH_REPLICAS');
-    await Promise.all([pipeline.restartNode(a), pipeline.restartNode(b)]);
+    expect(pipeline.connect.processes.map((w) => w.log()).join('\n')).toContain('NOT_ENOUGH_REPLICAS');
+    await Promise.all([pipeline.kafka.restart(a), pipeline.kafka.restart(b)]);
     await verifyAllArrived();
   });
 
@@ -139,19 +139,19 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       pauseSeconds: 0.01,
       during: async () => {
         await sleep(3_000);
-        const worker = await pipeline.taskWorker(connector);
-        pipeline.workers[worker].kill('SIGKILL');
+        const worker = await pipeline.connector.taskWorker();
+        pipeline.connect.processes[worker].kill('SIGKILL');
         // The database sees the task die at once (its replication connection is gone); Connect's REST
         // keeps reporting it RUNNING until the group reassigns it. Alerts judge by the slot.
         await eventually(
-          () => !pipeline.slotActive(),
+          () => !pipeline.db.slotActive(),
           15_000,
           () => 'the slot stayed active after its worker died',
           200,
         );
-        console.log(`e2e: task's worker SIGKILLed: slot inactive; Connect's REST reports the task ${await pipeline.taskState(connector)}`);
+        console.log(`e2e: task's worker SIGKILLed: slot inactive; Connect's REST reports the task ${await pipeline.connector.taskState()}`);
         await sleep(2_000);
-        await pipeline.restartWorker(worker);
+        await pipeline.connect.restart(worker);
       },
       // Kafka's default scheduled.rebalance.max.delay.ms (5 min) would hold the task this long.
       catchUpMs: 120_000,
@@ -160,24 +160,24 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
 
   it('5. PostgreSQL crash-restarted mid-stream: the connector resumes from its slot, nothing is lost', async () => {
     workload.stream(2_000, 4);
-    await runWriters(workload.scripts, pipeline.appPsql, 120_000);
+    await runWriters(workload.scripts, pipeline.db.appPsql, 120_000);
     // Immediately: the connector is still streaming what was just written.
-    await pipeline.postgres.restart('immediate');
+    await pipeline.db.server.restart('immediate');
     await streamAndVerify(2_000);
   });
 
   it("6. heartbeats: with traffic only on an uncaptured table, the slot's confirmed_flush_lsn still advances", async () => {
-    const before = pipeline.slot();
+    const before = pipeline.db.slot();
     const traffic = Array.from({ length: 4 }, () => Array.from({ length: 100 }, (_, i) => `INSERT INTO public.audit_log (note) VALUES ('uncaptured ${i}');`));
-    await runWriters(traffic, pipeline.appPsql, 120_000, 0.1);
-    const after = pipeline.slot();
+    await runWriters(traffic, pipeline.db.appPsql, 120_000, 0.1);
+    const after = pipeline.db.slot();
     expect(after.current).toBeGreaterThan(before.current);
     // heartbeat.interval.ms is 10 s; Connect commits offsets every 60 s (offset.flush.interval.ms).
     // Past where the WAL was before the uncaptured traffic began: only heartbeats can have moved it.
     await eventually(
-      () => pipeline.slot().confirmed > before.current,
+      () => pipeline.db.slot().confirmed > before.current,
       150_000,
-      () => `confirmed_flush_lsn ${pipeline.slot().confirmed} not past ${before.current}`,
+      () => `confirmed_flush_lsn ${pipeline.db.slot().confirmed} not past ${before.current}`,
       2_000,
     );
   });
@@ -186,7 +186,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     const from = consumer.position();
     const accounts = [...workload.finalRows()].filter(([k]) => k.startsWith('accounts:'));
     // The INSERT npm run diff prints for a newly captured table, run as its kubectl exec runs it (the superuser).
-    pipeline.postgres.superuser(snapshotSignal(pipeline.objects as any, ['public.accounts']).sql);
+    pipeline.db.server.superuser(snapshotSignal(pipeline.objects as any, ['public.accounts']).sql);
     const snapshotted = () =>
       new Map(
         decode(consumer.records(from))
@@ -196,7 +196,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     await eventually(
       () => snapshotted().size >= accounts.length,
       180_000,
-      () => `${snapshotted().size} of ${accounts.length} account rows re-read; connect: ${pipeline.workers.map((w) => w.tail(10)).join('\n')}`,
+      () => `${snapshotted().size} of ${accounts.length} account rows re-read; connect: ${pipeline.connect.processes.map((w) => w.tail(10)).join('\n')}`,
       2_000,
     );
     // Each live row at its current version, and no row that was deleted.
@@ -216,7 +216,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       else state.set(e.key, e.event.version);
     }
     const rows = new Map(
-      pipeline
+      pipeline.db
         .sql("SELECT 'accounts:' || id || '=' || version FROM public.accounts UNION ALL SELECT 'transactions:' || id || '=' || version FROM public.transactions")
         .split('\n')
         .filter(Boolean)
@@ -243,76 +243,76 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         pipeline.rotateDebeziumPassword(rotated);
         // The reconcile sidecar sees the Secret change and sets the role's password.
         await eventually(
-          () => pipeline.reconcileSidecar.tail(30).includes('password of debezium set from its Secret'),
+          () => pipeline.db.reconcileSidecar.tail(30).includes('password of debezium set from its Secret'),
           60_000,
-          () => `not rotated:\n${pipeline.reconcileSidecar.tail(20)}`,
+          () => `not rotated:\n${pipeline.db.reconcileSidecar.tail(20)}`,
           1_000,
         );
         // The runbook's last step: strimzi.io/restart=true, so the connector resolves the Secret again.
-        await pipeline.restartConnector(connector);
+        await pipeline.connector.restart();
       },
       catchUpMs: 180_000,
     });
-    const old = pipeline.postgres.client({ user: 'debezium', password: pipeline.debeziumPassword, database: 'transactions' }, 'SELECT 1');
+    const old = pipeline.db.server.client({ user: 'debezium', password: pipeline.db.debeziumPassword, database: 'transactions' }, 'SELECT 1');
     expect(old.stderr).toContain('password authentication failed');
-    expect(pipeline.postgres.client({ user: 'debezium', password: rotated, database: 'transactions' }, 'SELECT 1').stdout.trim()).toBe('1');
+    expect(pipeline.db.server.client({ user: 'debezium', password: rotated, database: 'transactions' }, 'SELECT 1').stdout.trim()).toBe('1');
   }, 400_000);
 
   it('10. drill, invalidated slot: the slot is lost under load, and the runbook brings the pipeline back with a re-snapshot', async () => {
-    const slot = pipeline.slotName;
+    const slot = pipeline.db.slotName;
     // Fault: the connector falls behind (paused) while the retention bound is tiny, and the WAL moves on.
-    pipeline.postgres.superuser("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", 'postgres');
-    pipeline.postgres.superuser('SELECT pg_reload_conf()', 'postgres');
-    await pipeline.stopConnector(connector);
-    pipeline.sql(writesWithoutDeletes(900_000, 2_000));
-    for (let i = 0; i < 4; i++) pipeline.postgres.superuser("INSERT INTO public.audit_log (note) SELECT repeat('x', 1000) FROM generate_series(1, 2000); SELECT pg_switch_wal()");
-    pipeline.postgres.superuser('CHECKPOINT');
+    pipeline.db.server.superuser("ALTER SYSTEM SET max_slot_wal_keep_size = '1MB'", 'postgres');
+    pipeline.db.server.superuser('SELECT pg_reload_conf()', 'postgres');
+    await pipeline.connector.stop();
+    pipeline.db.sql(writesWithoutDeletes(900_000, 2_000));
+    for (let i = 0; i < 4; i++) pipeline.db.server.superuser("INSERT INTO public.audit_log (note) SELECT repeat('x', 1000) FROM generate_series(1, 2000); SELECT pg_switch_wal()");
+    pipeline.db.server.superuser('CHECKPOINT');
     // Runbook step 1: detect.
-    expect(pipeline.postgres.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('lost');
-    pipeline.postgres.superuser('ALTER SYSTEM RESET max_slot_wal_keep_size', 'postgres');
-    pipeline.postgres.superuser('SELECT pg_reload_conf()', 'postgres');
+    expect(pipeline.db.server.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toBe('lost');
+    pipeline.db.server.superuser('ALTER SYSTEM RESET max_slot_wal_keep_size', 'postgres');
+    pipeline.db.server.superuser('SELECT pg_reload_conf()', 'postgres');
     // Steps 2 to 5: stopped (above, as state: stopped in Git), drop the slot, reset the offsets, run.
-    pipeline.postgres.superuser(`SELECT pg_drop_replication_slot('${slot}')`);
-    await pipeline.resetOffsets(connector);
+    pipeline.db.server.superuser(`SELECT pg_drop_replication_slot('${slot}')`);
+    await pipeline.connector.resetOffsets();
     const from = consumer.position();
-    await pipeline.resumeConnector(connector);
-    pipeline.sql(writesWithoutDeletes(910_000, 500));
+    await pipeline.connector.resume();
+    pipeline.db.sql(writesWithoutDeletes(910_000, 500));
     await eventually(
       () => convergedDifferences(from).length === 0,
       240_000,
       () => `not converged: ${convergedDifferences(from).slice(0, 5).join('; ')}`,
       3_000,
     );
-    expect(pipeline.postgres.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toMatch(/^(reserved|extended)$/);
+    expect(pipeline.db.server.superuser(`SELECT wal_status FROM pg_replication_slots WHERE slot_name = '${slot}'`)).toMatch(/^(reserved|extended)$/);
   }, 400_000);
 
   it('11. drill, restore: PostgreSQL restored to a point in time with the rendered backup tool; consumers converge on the restored state and nothing committed after the restore is skipped', async () => {
     // The backup sidecar's full backup exists; archiving ran since. A fresh one makes the restore short.
-    pipeline.postgres.pgbackrest('--stanza=cdc8s', '--type=full', 'backup');
-    pipeline.postgres.superuser('SELECT pg_sleep(2)', 'postgres');
-    pipeline.sql(writesWithoutDeletes(920_000, 300));
-    const target = pipeline.postgres.superuser('SELECT now()::text', 'postgres');
-    pipeline.postgres.superuser('SELECT pg_sleep(1)', 'postgres');
+    pipeline.db.server.pgbackrest('--stanza=cdc8s', '--type=full', 'backup');
+    pipeline.db.server.superuser('SELECT pg_sleep(2)', 'postgres');
+    pipeline.db.sql(writesWithoutDeletes(920_000, 300));
+    const target = pipeline.db.server.superuser('SELECT now()::text', 'postgres');
+    pipeline.db.server.superuser('SELECT pg_sleep(1)', 'postgres');
     // Committed after the restore point: the restore discards them, and so must the consumers' view.
-    pipeline.sql(writesWithoutDeletes(930_000, 300));
-    pipeline.postgres.superuser('SELECT pg_switch_wal()', 'postgres');
-    pipeline.postgres.pgbackrest('--stanza=cdc8s', 'check');
+    pipeline.db.sql(writesWithoutDeletes(930_000, 300));
+    pipeline.db.server.superuser('SELECT pg_switch_wal()', 'postgres');
+    pipeline.db.server.pgbackrest('--stanza=cdc8s', 'check');
     // The runbook: stop the connector, restore, reset the offsets, run.
-    await pipeline.stopConnector(connector);
-    await pipeline.postgres.restoreToTime(target);
+    await pipeline.connector.stop();
+    await pipeline.db.server.restoreToTime(target);
     await eventually(
-      () => pipeline.postgres.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f',
+      () => pipeline.db.server.superuser('SELECT pg_is_in_recovery()', 'postgres') === 'f',
       60_000,
       () => 'still in recovery',
     );
-    expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 930000')).toBe('0');
-    expect(pipeline.sql('SELECT count(*) FROM public.accounts WHERE id >= 920000')).toBe('300');
-    await pipeline.published();
-    await pipeline.resetOffsets(connector);
+    expect(pipeline.db.sql('SELECT count(*) FROM public.accounts WHERE id >= 930000')).toBe('0');
+    expect(pipeline.db.sql('SELECT count(*) FROM public.accounts WHERE id >= 920000')).toBe('300');
+    await pipeline.db.published();
+    await pipeline.connector.resetOffsets();
     const from = consumer.position();
-    await pipeline.resumeConnector(connector);
+    await pipeline.connector.resume();
     // Committed after the restore, on the new timeline: every one must arrive.
-    pipeline.sql(writesWithoutDeletes(940_000, 300));
+    pipeline.db.sql(writesWithoutDeletes(940_000, 300));
     await eventually(
       () => convergedDifferences(from).length === 0,
       240_000,
@@ -333,23 +333,23 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     /** Applies a fault to the connector's task; resolves to what brings it back. */
     const faults: Record<Fault, () => Promise<() => Promise<void>>> = {
       'connector stopped and resumed': async () => {
-        await pipeline.stopConnector(connector);
-        return () => pipeline.resumeConnector(connector);
+        await pipeline.connector.stop();
+        return () => pipeline.connector.resume();
       },
       'worker stopped gracefully': async () => {
-        const worker = await pipeline.taskWorker(connector);
-        await pipeline.stopWorker(worker, 'SIGTERM');
-        return () => pipeline.startWorker(worker);
+        const worker = await pipeline.connector.taskWorker();
+        await pipeline.connect.stop(worker, 'SIGTERM');
+        return () => pipeline.connect.startAgain(worker);
       },
       'worker SIGKILLed': async () => {
-        const worker = await pipeline.taskWorker(connector);
-        await pipeline.stopWorker(worker, 'SIGKILL');
-        return () => pipeline.startWorker(worker);
+        const worker = await pipeline.connector.taskWorker();
+        await pipeline.connect.stop(worker, 'SIGKILL');
+        return () => pipeline.connect.startAgain(worker);
       },
     };
-    const heartbeat = () => pipeline.of('KafkaConnector').spec.config['heartbeat.action.query'] as string;
+    const heartbeat = () => pipeline.rendered.of('KafkaConnector').spec.config['heartbeat.action.query'] as string;
     /** Debezium stores its position with its next heartbeat record (heartbeat.interval.ms, 10 s): then it is the one just processed. */
-    const heartbeatInterval = () => Number(pipeline.of('KafkaConnector').spec.config['heartbeat.interval.ms']);
+    const heartbeatInterval = () => Number(pipeline.rendered.of('KafkaConnector').spec.config['heartbeat.interval.ms']);
     const arrived = (from: number, keys: readonly string[]) => {
       const wanted = new Set(keys);
       const counts = new Map<string, number>();
@@ -367,7 +367,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         () => arrived(from, keys).missing.length === 0,
         180_000,
         () =>
-          `${arrived(from, keys).missing.length} of ${keys.length} committed rows never arrived (e.g. ${arrived(from, keys).missing.slice(0, 3).join(', ')}); connect: ${pipeline.workers.map((w) => w.tail(5)).join('\n')}`,
+          `${arrived(from, keys).missing.length} of ${keys.length} committed rows never arrived (e.g. ${arrived(from, keys).missing.slice(0, 3).join(', ')}); connect: ${pipeline.connect.processes.map((w) => w.tail(5)).join('\n')}`,
         2_000,
       );
       await sleep(3_000);
@@ -379,11 +379,11 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       async (fault) => {
         const from = consumer.position();
         const [before, after] = [workload.newRows('accounts', 200), workload.newRows('accounts', 200)];
-        const session = pipeline.openSession();
+        const session = pipeline.db.session();
         // Idle inside its transaction across the fault: the session opts out of the role's idle limit, as a batch job would.
         await session.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
         // What Debezium's heartbeat runs, then at once the open transaction's next changes.
-        pipeline.postgres.superuser(heartbeat());
+        pipeline.db.server.superuser(heartbeat());
         await session.run(after.statements.join('\n'));
         await sleep(heartbeatInterval() + 500);
         const resume = await faults[fault]();
@@ -400,7 +400,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       async (fault) => {
         const from = consumer.position();
         const [before, other, after] = [workload.newRows('accounts', 200), workload.newRows('transactions', 1), workload.newRows('accounts', 200)];
-        const [open, short] = [pipeline.openSession(), pipeline.openSession()];
+        const [open, short] = [pipeline.db.session(), pipeline.db.session()];
         await open.run(`SET idle_in_transaction_session_timeout = 0;\nBEGIN;\n${before.statements.join('\n')}`);
         await short.run(other.statements[0]);
         await open.run(after.statements.join('\n'));
@@ -428,7 +428,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         const base = consumer.count();
         const rows = workload.newRows('accounts', 20_000);
         const keys = keysOf(rows.statements);
-        const session = pipeline.openSession();
+        const session = pipeline.db.session();
         await session.run(rows.copy, 120_000);
         session.close();
         // Mid-emission: part of the COPY's rows delivered (committed with their offsets), not all.
@@ -463,7 +463,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       await eventually(
         () => eventsOf(from, table, id).length >= count,
         180_000,
-        () => `${eventsOf(from, table, id).length} of ${count} events of ${table} ${id}; operator restarts: ${pipeline.autoRestarts.slice(-3).join('; ')}`,
+        () => `${eventsOf(from, table, id).length} of ${count} events of ${table} ${id}; operator restarts: ${pipeline.connector.autoRestarts.slice(-3).join('; ')}`,
         1_000,
       );
       return eventsOf(from, table, id);
@@ -475,9 +475,9 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       // Alone (-t 13) the earlier scenarios have not started the connector and the consumer.
       if (!connector) {
         connector = await pipeline.startConnector();
-        consumer = pipeline.startConsumer('ledger-projector');
+        consumer = pipeline.clients.startConsumer('ledger-projector');
       }
-      pipeline.sql(
+      pipeline.db.sql(
         'ALTER TABLE public.accounts ADD COLUMN memo text; ALTER TABLE public.transactions ADD COLUMN exact numeric(12,2), ADD COLUMN settled numeric NOT NULL DEFAULT 0',
       );
     });
@@ -485,10 +485,10 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     it('an update that leaves a large (TOASTed) value unchanged still carries it, and updates and deletes carry the real row before', async () => {
       const from = consumer.position();
       const id = 7_000_001;
-      pipeline.sql(`INSERT INTO public.accounts (id, version, balance, memo) VALUES (${id}, 1, 500, ${incompressible(400)})`);
-      const memo = pipeline.sql(`SELECT memo FROM public.accounts WHERE id = ${id}`);
-      pipeline.sql(`UPDATE public.accounts SET version = 2, balance = 600 WHERE id = ${id}`);
-      pipeline.sql(`DELETE FROM public.accounts WHERE id = ${id}`);
+      pipeline.db.sql(`INSERT INTO public.accounts (id, version, balance, memo) VALUES (${id}, 1, 500, ${incompressible(400)})`);
+      const memo = pipeline.db.sql(`SELECT memo FROM public.accounts WHERE id = ${id}`);
+      pipeline.db.sql(`UPDATE public.accounts SET version = 2, balance = 600 WHERE id = ${id}`);
+      pipeline.db.sql(`DELETE FROM public.accounts WHERE id = ${id}`);
       const [created, updated, deleted, tombstone] = await arrive(from, 'accounts', id, 4);
       expect(created.after).toEqual({ id, version: 1, balance: 500, memo });
       expect(updated.before).toEqual({ id, version: 1, balance: 500, memo });
@@ -506,7 +506,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         [7_000_104, '-0.01', "'-Infinity'"],
       ];
       for (const [id, exact, settled] of rows)
-        pipeline.sql(`INSERT INTO public.transactions (id, version, account_id, amount, exact, settled) VALUES (${id}, 1, 1, 1, ${exact}, ${settled})`);
+        pipeline.db.sql(`INSERT INTO public.transactions (id, version, account_id, amount, exact, settled) VALUES (${id}, 1, 1, 1, ${exact}, ${settled})`);
       const values = await Promise.all(rows.map(async ([id]) => (await arrive(from, 'transactions', id, 1))[0].after));
       expect(values.map((v) => [v.exact, v.settled])).toEqual([
         ['1234.50', '0.10'],
@@ -515,7 +515,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         ['-0.01', 'NEGATIVE_INFINITY'],
       ]);
       // Every later change still flows.
-      pipeline.sql('INSERT INTO public.transactions (id, version, account_id, amount) VALUES (7000105, 1, 1, 1)');
+      pipeline.db.sql('INSERT INTO public.transactions (id, version, account_id, amount) VALUES (7000105, 1, 1, 1)');
       expect((await arrive(from, 'transactions', 7_000_105, 1))[0].after.settled).toBe('0');
     });
 
@@ -540,8 +540,8 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         ['t_bytea', 'bytea', "'\\xdeadbeef'"],
         ['t_int_array', 'integer[]', "'{1,2}'"],
       ];
-      pipeline.sql(columns.map(([name, type]) => `ALTER TABLE public.accounts ADD COLUMN ${name} ${type}`).join('; '));
-      pipeline.sql(
+      pipeline.db.sql(columns.map(([name, type]) => `ALTER TABLE public.accounts ADD COLUMN ${name} ${type}`).join('; '));
+      pipeline.db.sql(
         `INSERT INTO public.accounts (id, version, balance, ${columns.map(([name]) => name).join(', ')}) VALUES (${id}, 1, 0, ${columns.map(([, , value]) => value).join(', ')})`,
       );
       const [created] = await arrive(from, 'accounts', id, 1);
@@ -583,20 +583,20 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
         t_int_array: 'array',
         t_bigint: 'int64',
       });
-      pipeline.sql(columns.map(([name]) => `ALTER TABLE public.accounts DROP COLUMN ${name}`).join('; '));
+      pipeline.db.sql(columns.map(([name]) => `ALTER TABLE public.accounts DROP COLUMN ${name}`).join('; '));
     });
 
     it('a 2 MiB row arrives whole; a row whose event would pass capture.maxEventBytes is refused by the database, and the pipeline goes on', async () => {
       const from = consumer.position();
       const id = 7_000_201;
-      pipeline.sql(`INSERT INTO public.accounts (id, version, balance, memo) VALUES (${id}, 1, 0, ${incompressible(65_536)})`);
+      pipeline.db.sql(`INSERT INTO public.accounts (id, version, balance, memo) VALUES (${id}, 1, 0, ${incompressible(65_536)})`);
       const [created] = await arrive(from, 'accounts', id, 1);
       expect(created.after.memo).toHaveLength(2 * 1024 * 1024);
       // 6 MiB new and 2 MiB old in one event: more than the 8 MiB limit leaves for row data.
-      expect(() => pipeline.sql(`UPDATE public.accounts SET memo = memo || memo || memo WHERE id = ${id}`)).toThrow(
+      expect(() => pipeline.db.sql(`UPDATE public.accounts SET memo = memo || memo || memo WHERE id = ${id}`)).toThrow(
         /UPDATE of a row of public\.accounts refused: its change event would carry/,
       );
-      pipeline.sql(`UPDATE public.accounts SET version = 2 WHERE id = ${id}`);
+      pipeline.db.sql(`UPDATE public.accounts SET version = 2 WHERE id = ${id}`);
       const [, updated] = await arrive(from, 'accounts', id, 2);
       expect(updated.after.version).toBe(2);
       expect(updated.after.memo).toBe(created.after.memo);
@@ -606,7 +606,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const from = consumer.position();
       const first = 7_100_000;
       // One source transaction over both tables.
-      pipeline.sql(
+      pipeline.db.sql(
         `INSERT INTO public.accounts (id, version, balance) SELECT g, 1, 0 FROM generate_series(${first}, ${first + 19_999}) g; INSERT INTO public.transactions (id, version, account_id, amount) SELECT g, 1, ${first}, 1 FROM generate_series(${first}, ${first + 9}) g`,
       );
       const tables = ['public.accounts', 'public.transactions'];
@@ -614,7 +614,7 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
       const seen = () => {
         const records = consumer.records(from);
         const ends = records
-          .filter((r) => r.topic === pipeline.transactionTopic)
+          .filter((r) => r.topic === pipeline.clients.transactionTopic)
           .map((r) => r.value ?? '')
           .filter((v) => v.includes('"END"'));
         return `the 20,010-row transaction was not applied: ${records.length} records since the insert, ${ends.length} END records; the last: ${ends.at(-1)?.slice(-400)}`;
@@ -633,9 +633,9 @@ describe.runIf(ready)('the rendered data plane on real Kafka, Connect, Debezium 
     });
 
     it('TRUNCATE of a captured table is refused with what to do instead: its topic would keep every row', () => {
-      const rows = pipeline.sql('SELECT count(*) FROM public.transactions');
-      expect(() => pipeline.sql('TRUNCATE public.transactions')).toThrow(/TRUNCATE of public\.transactions refused[\s\S]*DELETE the rows instead/);
-      expect(pipeline.sql('SELECT count(*) FROM public.transactions')).toBe(rows);
+      const rows = pipeline.db.sql('SELECT count(*) FROM public.transactions');
+      expect(() => pipeline.db.sql('TRUNCATE public.transactions')).toThrow(/TRUNCATE of public\.transactions refused[\s\S]*DELETE the rows instead/);
+      expect(pipeline.db.sql('SELECT count(*) FROM public.transactions')).toBe(rows);
     });
   });
 });

@@ -33,6 +33,11 @@ import org.apache.kafka.clients.consumer.ConsumerRecords;
 import org.apache.kafka.clients.consumer.KafkaConsumer;
 import org.apache.kafka.clients.producer.KafkaProducer;
 import org.apache.kafka.clients.producer.ProducerRecord;
+import org.apache.kafka.clients.admin.AlterConfigOp;
+import org.apache.kafka.clients.admin.ConfigEntry;
+import org.apache.kafka.common.TopicPartition;
+import org.apache.kafka.common.config.ConfigResource;
+import org.apache.kafka.common.header.Header;
 import org.apache.kafka.common.acl.AccessControlEntry;
 import org.apache.kafka.common.config.ConfigTransformer;
 import org.apache.kafka.common.config.provider.ConfigProvider;
@@ -54,6 +59,12 @@ import org.apache.kafka.common.serialization.StringSerializer;
  *                                                  per record; commits after each batch; stops when stop-file exists
  *   probe   <client.properties> produce <topic> | consume <topic> <group>
  *                                                  one line: ALLOWED, or DENIED <exception>: <message>
+ *   read    <client.properties> <topic> <partition> <from> <to | -1 for the end>
+ *                                                  the records at offsets [from, to) of one partition, one JSON line each
+ *                                                  (the client config's isolation.level decides what a transaction hides)
+ *   alter-topic <admin.properties> <topic> <key>=<value>...
+ *                                                  incremental topic config change (an empty value deletes the override)
+ *   topic-config <admin.properties> <topic>        the topic's configs that are not broker defaults, as one JSON object
  *   resolve <providers.properties> <config.json>   resolves ${provider:path:key} references with the config providers a
  *                                                  worker config names, as Connect does; prints each resolved key with
  *                                                  the sha256 of its value (never the value), or FAILED <exception>: <message>
@@ -67,6 +78,9 @@ public final class E2eTool {
       case "consume" -> consume(properties(args[1]), Arrays.asList(args[2].split(",")), Path.of(args[3]), Path.of(args[4]));
       case "probe" -> System.out.println(probe(properties(args[1]), Arrays.copyOfRange(args, 2, args.length)));
       case "isr" -> System.out.println(isr(properties(args[1])));
+      case "read" -> read(properties(args[1]), new TopicPartition(args[2], Integer.parseInt(args[3])), Long.parseLong(args[4]), Long.parseLong(args[5]));
+      case "alter-topic" -> alterTopic(properties(args[1]), args[2], Arrays.copyOfRange(args, 3, args.length));
+      case "topic-config" -> System.out.println(topicConfig(properties(args[1]), args[2]));
       case "resolve" -> System.out.println(resolve(properties(args[1]), JSON.readTree(Path.of(args[2]).toFile())));
       default -> throw new IllegalArgumentException("unknown command " + args[0]);
     }
@@ -172,11 +186,7 @@ public final class E2eTool {
       while (true) {
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<String, String> record : records) {
-          ObjectNode line = JSON.createObjectNode();
-          line.put("topic", record.topic()).put("partition", record.partition()).put("offset", record.offset())
-              .put("timestamp", record.timestamp()).put("received", System.currentTimeMillis())
-              .put("key", record.key()).put("value", record.value());
-          writer.write(JSON.writeValueAsString(line));
+          writer.write(JSON.writeValueAsString(line(record)));
           writer.newLine();
         }
         writer.flush();
@@ -184,6 +194,61 @@ public final class E2eTool {
         if (!records.isEmpty()) consumer.commitSync();
         if (records.isEmpty() && Files.exists(stop)) return;
       }
+    }
+  }
+
+  /** A record as one JSON object; `topic` comes first (the harness counts lines by their prefix). Header values as UTF-8. */
+  static ObjectNode line(ConsumerRecord<String, String> record) {
+    ObjectNode line = JSON.createObjectNode();
+    line.put("topic", record.topic()).put("partition", record.partition()).put("offset", record.offset())
+        .put("timestamp", record.timestamp()).put("received", System.currentTimeMillis())
+        .put("key", record.key()).put("value", record.value());
+    ObjectNode headers = line.putObject("headers");
+    for (Header header : record.headers()) headers.put(header.key(), header.value() == null ? null : new String(header.value(), StandardCharsets.UTF_8));
+    return line;
+  }
+
+  /** Reads [from, to) of one partition without a group (assign and seek); fails after 60 s short of `to`. */
+  static void read(Properties config, TopicPartition partition, long from, long to) throws Exception {
+    config.put("key.deserializer", StringDeserializer.class.getName());
+    config.put("value.deserializer", StringDeserializer.class.getName());
+    config.remove("group.id");
+    config.put("enable.auto.commit", "false");
+    try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config)) {
+      consumer.assign(List.of(partition));
+      consumer.seek(partition, from);
+      // -1: up to the end offset now (for read_committed, the last stable offset).
+      if (to < 0) to = consumer.endOffsets(List.of(partition)).get(partition);
+      long deadline = System.currentTimeMillis() + 60_000;
+      // The position passes `to` also over offsets a read_committed consumer never returns (aborted records, markers).
+      while (consumer.position(partition) < to) {
+        if (System.currentTimeMillis() > deadline) throw new IllegalStateException(partition + ": at offset " + consumer.position(partition) + " of " + to + " after 60 s");
+        for (ConsumerRecord<String, String> record : consumer.poll(Duration.ofMillis(200))) {
+          if (record.offset() < to) System.out.println(JSON.writeValueAsString(line(record)));
+        }
+      }
+    }
+  }
+
+  static void alterTopic(Properties admin, String topic, String[] changes) throws Exception {
+    List<AlterConfigOp> ops = new ArrayList<>();
+    for (String change : changes) {
+      String[] kv = change.split("=", 2);
+      ops.add(kv[1].isEmpty() ? new AlterConfigOp(new ConfigEntry(kv[0], null), AlterConfigOp.OpType.DELETE) : new AlterConfigOp(new ConfigEntry(kv[0], kv[1]), AlterConfigOp.OpType.SET));
+    }
+    try (Admin client = Admin.create(admin)) {
+      client.incrementalAlterConfigs(Map.of(new ConfigResource(ConfigResource.Type.TOPIC, topic), ops)).all().get(60, TimeUnit.SECONDS);
+    }
+  }
+
+  static String topicConfig(Properties admin, String topic) throws Exception {
+    ConfigResource resource = new ConfigResource(ConfigResource.Type.TOPIC, topic);
+    try (Admin client = Admin.create(admin)) {
+      ObjectNode out = JSON.createObjectNode();
+      for (ConfigEntry entry : client.describeConfigs(List.of(resource)).all().get(60, TimeUnit.SECONDS).get(resource).entries()) {
+        if (entry.source() == ConfigEntry.ConfigSource.DYNAMIC_TOPIC_CONFIG) out.put(entry.name(), entry.value());
+      }
+      return JSON.writeValueAsString(out);
     }
   }
 
