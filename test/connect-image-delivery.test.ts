@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ENVIRONMENTS, file, RenderedObject, objectsOf, ofKind, render, renderVariant } from './helpers';
+import { parseDockerfile } from '../e2e/harness/postgres-root';
 
 const connectOf = (objects: RenderedObject[]) => ofKind(objects, 'KafkaConnect')[0];
 const streamingNamespace = (objects: RenderedObject[]) => ofKind(objects, 'Namespace').find((n) => n.metadata.name === 'cdc-streaming') as RenderedObject;
@@ -109,11 +110,15 @@ describe('with connect.image set, the workers run a prebuilt image and no build 
     const rendered = renderVariant('eks', (c) => {
       c.connect.image = prebuilt;
     });
-    const dockerfile = file(rendered, 'images/kafka-connect-debezium/eks/Dockerfile');
-    expect(dockerfile).toContain('FROM quay.io/strimzi/kafka:1.2.0-kafka-4.3.1');
-    expect(dockerfile).toContain('debezium-connector-postgres-3.7.0.Final-plugin.tar.gz');
-    expect(dockerfile).toMatch(/echo "[0-9a-f]{128} {2}\S+" \| sha512sum --check --strict -/);
-    expect(dockerfile).toMatch(/USER 1001\n$/);
+    // As a build without --build-arg reads it: the pins are the arguments' defaults.
+    const steps = parseDockerfile(file(rendered, 'images/kafka-connect-debezium/eks/Dockerfile'));
+    expect(steps[0]).toEqual({ keyword: 'FROM', args: 'quay.io/strimzi/kafka:1.2.0-kafka-4.3.1' });
+    const run = steps.find((s) => s.keyword === 'RUN')?.args;
+    expect(run).toContain('"https://repo1.maven.org/maven2/io/debezium/debezium-connector-postgres/3.7.0.Final/debezium-connector-postgres-3.7.0.Final-plugin.tar.gz"');
+    expect(run).toContain(
+      `echo "${connectOf(objectsOf(render('eks'))).spec.build.plugins[0].artifacts[0].sha512sum}  /tmp/debezium-connector-postgres-plugin.tar.gz" | sha512sum --check --strict -`,
+    );
+    expect(steps.at(-1)).toEqual({ keyword: 'USER', args: '1001' });
   });
 
   it('minikube runs an image built into its node store: no registry that expires images (ttl.sh)', () => {

@@ -1,10 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { configMapData, ENVIRONMENTS, file, objectsOf, ofKind, render } from './helpers';
 
+/** A container's pgBackRest repository settings (its PGBACKREST_REPO1_* env). */
+function repositoryOf(container: { env?: { name: string; value?: string }[] }): Record<string, string> {
+  return Object.fromEntries((container.env ?? []).filter((e) => e.name.startsWith('PGBACKREST_REPO1_')).map((e) => [e.name, e.value as string]));
+}
+
 describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
   const rendered = render(env);
   const objects = objectsOf(rendered);
-  const conf = configMapData(objects, 'postgres-backup')['pgbackrest.conf'];
   const statefulSet = ofKind(objects, 'StatefulSet').find((s) => s.metadata.name === 'postgres');
   const pod = statefulSet?.spec.template.spec;
   const serviceAccount = ofKind(objects, 'ServiceAccount').find((s) => s.metadata.name === pod.serviceAccountName && s.metadata.namespace === statefulSet?.metadata.namespace);
@@ -15,11 +19,14 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
     expect(postgresqlConf).toMatch(/^archive_mode = on$/m);
     expect(postgresqlConf).toMatch(/^archive_command = 'pgbackrest --stanza=cdc8s archive-push %p'$/m);
     // Debezium's heartbeat writes WAL every 10 s, so every archive_timeout switches segments: 12 an hour at 300 s.
-    expect(postgresqlConf).toMatch(/^archive_timeout = 300$/m);
-    expect(conf).toMatch(/^repo1-retention-full=4$/m);
-    // The server's archive_command and the sidecar read the same file.
-    for (const container of pod.containers.filter((c: { name: string }) => ['postgres', 'backup'].includes(c.name))) {
+    expect(file(rendered, `images/postgres-debezium/${env}/environment.conf`)).toMatch(/^archive_timeout = 300$/m);
+    // The server's archive_command and the sidecar read the same file and the same repository settings.
+    const runners = pod.containers.filter((c: { name: string }) => ['postgres', 'backup'].includes(c.name));
+    expect(runners).toHaveLength(2);
+    for (const container of runners) {
       expect(container.volumeMounts).toContainEqual({ name: 'backup-config', mountPath: '/etc/pgbackrest', readOnly: true });
+      expect(repositoryOf(container)).toEqual(repositoryOf(runners[0]));
+      expect(repositoryOf(container).PGBACKREST_REPO1_RETENTION_FULL).toBe('4');
     }
   });
 
@@ -48,11 +55,15 @@ describe.each(ENVIRONMENTS)('%s: backups and point-in-time recovery', (env) => {
   });
 
   it("writes to the platform's repository with the database pod's own identity, and may reach only it", () => {
+    // pgBackRest's option names, from the PGBACKREST_REPO1_* environment it reads them from.
     const repo = Object.fromEntries(
-      conf
-        .split('\n')
-        .filter((l) => l.startsWith('repo1-'))
-        .map((l) => l.split('=')),
+      Object.entries(repositoryOf(pod.containers[0])).map(([name, value]) => [
+        name
+          .replace(/^PGBACKREST_/, '')
+          .toLowerCase()
+          .replaceAll('_', '-'),
+        value,
+      ]),
     );
     const egress = JSON.stringify(policy?.spec.egress ?? []);
     if (env === 'eks') {

@@ -64,6 +64,35 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     expect(server.client(debezium, "SELECT current_setting('log_connections') || current_setting('log_replication_commands')").stdout.trim()).toBe('onon');
   });
 
+  it("runs the shipped postgresql.conf with the environment's settings from its include, as the server itself reports them", () => {
+    const settings = server.superuser(
+      "SELECT string_agg(name || '=' || setting || coalesce(unit, '') || ' from ' || coalesce(regexp_replace(sourcefile, '^.*/', ''), source), ', ' ORDER BY name) FROM pg_settings WHERE name IN ('wal_level', 'max_wal_senders', 'max_replication_slots', 'max_slot_wal_keep_size', 'archive_mode', 'archive_timeout', 'ssl')",
+      'postgres',
+    );
+    // environments/eks.yaml: 10 senders, 10 slots, 50GB (the server counts it in MB).
+    expect(settings.split(', ')).toEqual([
+      'archive_mode=on from postgresql.conf',
+      'archive_timeout=300s from environment.conf',
+      'max_replication_slots=10 from environment.conf',
+      'max_slot_wal_keep_size=51200MB from environment.conf',
+      'max_wal_senders=10 from environment.conf',
+      'ssl=on from postgresql.conf',
+      'wal_level=logical from postgresql.conf',
+    ]);
+  });
+
+  it("admits clients by the shipped pg_hba.conf and the environment's rows it includes: TLS and SCRAM only, nothing in error", () => {
+    const rules = server.superuser(
+      "SELECT string_agg(concat_ws(' ', regexp_replace(file_name, '^.*/', ''), type, array_to_string(database, ','), array_to_string(user_name, ','), address, auth_method, error), '; ' ORDER BY rule_number) FROM pg_hba_file_rules",
+      'postgres',
+    );
+    expect(rules.split('; ')).toEqual([
+      'pg_hba.conf local all postgres peer',
+      'pg_hba.clients.conf hostssl transactions transactions_app 127.0.0.1 scram-sha-256',
+      'pg_hba.clients.conf hostssl transactions debezium 127.0.0.1 scram-sha-256',
+    ]);
+  });
+
   it('gives Debezium a REPLICATION login that is not a superuser', () => {
     expect(server.client(debezium, "SELECT rolcanlogin, rolreplication, rolsuper, rolcreatedb, rolcreaterole FROM pg_roles WHERE rolname = 'debezium'").stdout.trim()).toBe(
       't|t|f|f|f',

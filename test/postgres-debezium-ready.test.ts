@@ -4,6 +4,7 @@ import { parse } from 'yaml';
 import { renderEnvironment } from '../src/output/render';
 import { ENVIRONMENTS, envFile, file, objectsOf, reconcileFile, reconcileTarget, render } from './helpers';
 import { resolveConfig } from '../src/platforms/resolve';
+import { parseDockerfile } from '../e2e/harness/postgres-root';
 
 describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const rendered = render(name);
@@ -11,8 +12,11 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   const conf = file(rendered, `${context}/postgresql.conf`);
   const sql = reconcileFile(rendered, 'reconcile.sql');
   const target = reconcileTarget(rendered);
+  const environmentConf = file(rendered, `${context}/environment.conf`);
   const hba = file(rendered, `${context}/pg_hba.conf`);
-  const dockerfile = file(rendered, `${context}/Dockerfile`);
+  const hbaClients = file(rendered, `${context}/pg_hba.clients.conf`);
+  // As a build without --build-arg reads it (the base image is the ARG's default).
+  const steps = parseDockerfile(file(rendered, `${context}/Dockerfile`));
   const statefulSet = objectsOf(rendered).find((o) => o.kind === 'StatefulSet' && o.metadata.name === 'postgres');
   const container = statefulSet?.spec.template.spec.containers[0];
 
@@ -34,20 +38,21 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
     expect(sql).toContain("format('ALTER ROLE %I PASSWORD %L', rolname, pg_temp.cdc8s_scram(p,");
   });
 
-  it('turns on logical decoding with senders, slots and a bound on retained WAL', () => {
+  it("turns on logical decoding with senders, slots and a bound on retained WAL (the live test reads them from the server's pg_settings)", () => {
     expect(conf).toMatch(/^wal_level = logical$/m);
-    expect(conf).toMatch(/^max_wal_senders = \d+$/m);
-    expect(conf).toMatch(/^max_replication_slots = \d+$/m);
-    expect(conf).toMatch(/^max_slot_wal_keep_size = \d+[MGT]B$/m);
+    expect(conf).toMatch(/^include = 'environment.conf'$/m);
+    expect(environmentConf).toMatch(/^max_wal_senders = \d+$/m);
+    expect(environmentConf).toMatch(/^max_replication_slots = \d+$/m);
+    expect(environmentConf).toMatch(/^max_slot_wal_keep_size = '\d+[MGT]B'$/m);
   });
 
   it("runs that configuration: the container starts postgres with the rendered config file, through the image's entrypoint", () => {
     expect(container.args.slice(0, 3)).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf']);
     expect(container.command).toBeUndefined();
-    expect(dockerfile).toContain('COPY postgresql.conf pg_hba.conf /etc/postgresql/');
-    expect(dockerfile).toContain('ENTRYPOINT ["bash", "/usr/local/lib/cdc8s/entrypoint.sh"]');
+    expect(steps).toContainEqual({ keyword: 'COPY', args: 'postgresql.conf environment.conf pg_hba.conf pg_hba.clients.conf /etc/postgresql/' });
+    expect(steps).toContainEqual({ keyword: 'ENTRYPOINT', args: '["bash", "/usr/local/lib/cdc8s/entrypoint.sh"]' });
     // A fast shutdown on the kubelet's stop: SIGTERM would wait for every client to disconnect.
-    expect(dockerfile).toMatch(/^STOPSIGNAL SIGINT$/m);
+    expect(steps).toContainEqual({ keyword: 'STOPSIGNAL', args: 'SIGINT' });
     expect(conf).toContain("hba_file = '/etc/postgresql/pg_hba.conf'");
   });
 
@@ -83,23 +88,25 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   });
 
   it('deletes every logical decoding output plugin but the built-in pgoutput, and logs replication commands', () => {
-    expect(dockerfile).toMatch(/^RUN bash \S+\/install\.sh \S+ 999 test_decoding\.so /m);
+    expect(steps.find((s) => s.keyword === 'RUN')?.args).toMatch(/^bash \S+\/install\.sh \S+ 999 test_decoding\.so /);
     expect(file(rendered, `${context}/install.sh`)).toContain('rm -f /usr/lib/postgresql/*/lib/"$plugin"');
     expect(conf).toMatch(/^log_replication_commands = on$/m);
     expect(conf).toMatch(/^log_connections = on$/m);
   });
 
-  it('accepts the Debezium role from the pod network over TLS and scram-sha-256 only', () => {
-    const rows = hba.split('\n').filter((l) => l.startsWith('host'));
+  it("accepts the Debezium role from the pod network over TLS and scram-sha-256 only (the live test reads the server's pg_hba_file_rules)", () => {
+    expect(hba).toMatch(/^include pg_hba\.clients\.conf$/m);
+    const rows = [...hba.split('\n'), ...hbaClients.split('\n')].filter((l) => l.startsWith('host'));
     expect(rows.some((r) => /^hostssl\s+transactions\s+debezium\s+\S+\s+scram-sha-256$/.test(r))).toBe(true);
     expect(rows.every((r) => r.startsWith('hostssl '))).toBe(true);
     expect(conf).toMatch(/^ssl = on$/m);
     expect(rows.every((r) => r.endsWith('scram-sha-256'))).toBe(true);
-    expect(hba).not.toMatch(/\btrust\b/);
+    expect(`${hba}${hbaClients}`).not.toMatch(/\btrust\b/);
   });
 
   it('builds FROM a pinned Debian trixie image and tags the result with its PostgreSQL version and a digest of the context', () => {
-    expect(dockerfile).toMatch(/^FROM docker\.io\/library\/debian:trixie-\d{8}-slim(@sha256:[0-9a-f]{64})?$/m);
+    expect(steps[0].keyword).toBe('FROM');
+    expect(steps[0].args).toMatch(/^docker\.io\/library\/debian:trixie-\d{8}-slim(@sha256:[0-9a-f]{64})?$/);
     expect(container.image).toMatch(/\/postgres-debezium:17\.\d+-[0-9a-f]{12}$/);
   });
 

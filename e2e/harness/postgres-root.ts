@@ -40,15 +40,36 @@ const SECURITY_MIRROR = process.env.CDC8S_DEBIAN_SECURITY_MIRROR ?? 'http://deb.
 /** A cold build downloads about 250 MB and installs it: bounded. */
 const BUILD_TIMEOUT_MS = 15 * 60_000;
 
+/**
+ * The Dockerfile's instructions as Docker reads them: continuation lines joined, and build
+ * arguments substituted with their defaults (a build without --build-arg). An ARG before FROM is
+ * seen by FROM, and after it only where the stage declares it again. ARGs are not steps.
+ */
 export function parseDockerfile(text: string): Instruction[] {
-  return text
+  const global = new Map<string, string>();
+  const stage = new Map<string, string>();
+  const instructions: Instruction[] = [];
+  const substitute = (args: string, scope: ReadonlyMap<string, string>) => args.replace(/\$\{(\w+)\}/g, (_, name: string) => scope.get(name) ?? '');
+  const lines = text
+    .replace(/\\\n/g, ' ')
     .split('\n')
-    .filter((line) => line.trim() !== '' && !line.startsWith('#'))
-    .map((line) => {
-      const match = /^([A-Z]+)\s+(.*)$/.exec(line);
-      if (!match || !KNOWN.includes(match[1])) throw new Error(`the rendered Dockerfile has an instruction the test build does not know: ${line}`);
-      return { keyword: match[1], args: match[2] };
-    });
+    .filter((l) => l.trim() !== '' && !l.startsWith('#'));
+  for (const line of lines) {
+    const match = /^([A-Z]+)\s+(.*)$/.exec(line);
+    if (match?.[1] === 'ARG') {
+      const [name, value] = match[2].split(/=(.*)/s);
+      if (instructions.length === 0) {
+        if (value === undefined) throw new Error(`ARG ${name} before FROM needs a default: a plain build has nothing else`);
+        global.set(name, value);
+      } else {
+        stage.set(name, value ?? global.get(name) ?? '');
+      }
+      continue;
+    }
+    if (!match || !KNOWN.includes(match[1])) throw new Error(`the rendered Dockerfile has an instruction the test build does not know: ${line}`);
+    instructions.push({ keyword: match[1], args: substitute(match[2], match[1] === 'FROM' ? global : stage) });
+  }
+  return instructions;
 }
 
 function jsonArray(instruction: Instruction): string[] {

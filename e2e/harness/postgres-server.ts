@@ -208,34 +208,31 @@ export class PostgresServer {
     chmodSync(path, mode);
   }
 
-  /** The volume's ConfigMap, with the rendered port moved to this server's and an object-store repository to a directory. */
+  /** The volume's ConfigMap, as rendered. */
   private writeConfigMap(volume: string, data: Readonly<Record<string, string>>): void {
     const spec = this.pod.volumes.find((v: any) => v.name === volume);
-    for (const [name, content] of Object.entries(data)) {
-      const local = name === 'pgbackrest.conf' ? this.localRepository(content) : content;
-      this.writeVolumeFile(volume, name, this.movePort(local), spec.configMap.defaultMode ?? 0o644, this.pod.securityContext?.fsGroup ?? 0);
-    }
-  }
-
-  private movePort(text: string): string {
-    return text.replaceAll(`PGPORT=${POSTGRES_PORT}`, `PGPORT=${this.port}`).replaceAll(`pg1-port=${POSTGRES_PORT}`, `pg1-port=${this.port}`);
+    for (const [name, content] of Object.entries(data)) this.writeVolumeFile(volume, name, content, spec.configMap.defaultMode ?? 0o644, this.pod.securityContext?.fsGroup ?? 0);
   }
 
   /**
-   * The rendered pgbackrest.conf with an object-store repository (S3, GCS) replaced by a directory
-   * repository at the path a volume repository has (nothing here reaches a cloud), mounted in the
-   * server's and the backup sidecar's containers; every other option as rendered.
+   * Where pgBackRest finds the repository here: an object store (S3, GCS) is replaced by a directory
+   * repository at the path a volume repository has (nothing here reaches a cloud), mounted in each
+   * container that runs pgBackRest; its other options (retention) stay as rendered. Returns the
+   * environment overrides, none for a volume repository.
    */
-  private localRepository(rendered: string): string {
-    if (/^repo1-type=posix$/m.test(rendered)) return rendered;
+  private localRepository(name: string): Record<string, string | undefined> {
+    const rendered = new Map<string, string>((this.container(name).env ?? []).map((e: any) => [e.name, e.value]));
+    const type = rendered.get('PGBACKREST_REPO1_TYPE');
+    if (type === undefined || type === 'posix') return {};
     const repository = join(this.dir, 'volumes', 'test-repository');
-    mkdirSync(repository, { recursive: true });
-    chownSync(repository, 0, this.pod.securityContext?.fsGroup ?? 0);
-    chmodSync(repository, 0o2770);
-    for (const container of [POSTGRES_CONTAINER, 'backup']) this.extraMounts.set(container, [{ source: repository, target: BACKUP_VOLUME_PATH, readOnly: false }]);
-    const lines = rendered.split('\n').filter((line) => !/^repo1-(type|path|s3-|gcs-)/.test(line));
-    lines.splice(lines.indexOf('[global]') + 1, 0, 'repo1-type=posix', `repo1-path=${BACKUP_VOLUME_PATH}`);
-    return lines.join('\n');
+    if (!existsSync(repository)) {
+      mkdirSync(repository, { recursive: true });
+      chownSync(repository, 0, this.pod.securityContext?.fsGroup ?? 0);
+      chmodSync(repository, 0o2770);
+    }
+    this.extraMounts.set(name, [{ source: repository, target: BACKUP_VOLUME_PATH, readOnly: false }]);
+    const cloud = [...rendered.keys()].filter((key) => /^PGBACKREST_REPO1_(PATH|S3_|GCS_)/.test(key));
+    return { ...Object.fromEntries(cloud.map((key) => [key, undefined])), PGBACKREST_REPO1_TYPE: 'posix', PGBACKREST_REPO1_PATH: BACKUP_VOLUME_PATH };
   }
 
   /**
@@ -287,13 +284,18 @@ export class PostgresServer {
       target: m.mountPath,
       readOnly: m.readOnly === true && !overrides.writable?.includes(m.name),
     }));
+    this.localRepository(name);
     return [...this.imageFiles, ...rendered, ...(this.extraMounts.get(name) ?? [])];
   }
 
-  /** A container's environment: the image's ENV, then its rendered env, the port moved. */
+  /**
+   * A container's environment: its rendered env, with the server's port moved to this run's (for
+   * libpq and pgBackRest, whose rendered pgbackrest.conf names 5432) and the repository local.
+   */
   private environment(name: string, extra: Readonly<Record<string, string>> = {}): Record<string, string> {
-    const rendered = Object.fromEntries((this.container(name).env ?? []).map((e: any) => [e.name, e.name === 'PGPORT' ? String(this.port) : e.value]));
-    return { ...rendered, ...extra };
+    const rendered = Object.fromEntries((this.container(name).env ?? []).map((e: any) => [e.name, e.value]));
+    const merged: Record<string, string | undefined> = { ...rendered, PGPORT: String(this.port), PGBACKREST_PG1_PORT: String(this.port), ...this.localRepository(name), ...extra };
+    return Object.fromEntries(Object.entries(merged).filter((entry): entry is [string, string] => entry[1] !== undefined));
   }
 
   /** The user a container runs as (its own securityContext, else the pod's). */

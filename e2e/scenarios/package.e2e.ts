@@ -45,7 +45,8 @@ describe('the packed library in an empty project', () => {
     const files = entries.map((e) => e.replace(/^package\//, ''));
     expect(files).toContain('lib/src/index.js');
     expect(files).toContain('lib/src/index.d.ts');
-    const unexpected = files.filter((f) => !/^lib\/(src|imports)\/.*\.(js|d\.ts|json|sh|sql|conf)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f));
+    expect(files).toContain('lib/src/constructs/postgres/files/Dockerfile');
+    const unexpected = files.filter((f) => !/^lib\/(src|imports)\/.*(\.(js|d\.ts|json|sh|sql|conf)|\/Dockerfile)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f));
     expect(unexpected).toEqual([]);
     for (const js of files.filter((f) => f.endsWith('.js'))) expect(files, js).toContain(js.replace(/\.js$/, '.d.ts'));
   });

@@ -3,17 +3,12 @@ import { STRIMZI_VERSION } from '../../model/strimzi';
 import { debeziumPostgresPluginUrl } from '../../model/debezium-plugin';
 import { imageContextDir } from '../../model/paths';
 import { contextDigest, ImageBuildContext } from '../k8s/image-context';
+import { shippedFile } from '../k8s/shipped-files';
 
 /** Strimzi's Kafka image for a Kafka version: what Strimzi's own Connect build starts FROM. */
 export function strimziKafkaImage(kafkaVersion: string): string {
   return `quay.io/strimzi/kafka:${STRIMZI_VERSION}-kafka-${kafkaVersion}`;
 }
-
-/** Where Kafka Connect in Strimzi's image loads plugins from (`plugin.path`). */
-const PLUGIN_DIR = '/opt/kafka/plugins/debezium-postgres';
-
-/** UID Strimzi's images run as. */
-const STRIMZI_UID = 1001;
 
 export interface KafkaConnectImageProps {
   /** Environment the context is rendered for (named in the generated files). */
@@ -51,21 +46,13 @@ export class KafkaConnectImage extends ImageBuildContext {
   }
 }
 
+/** The shipped Dockerfile after the build arguments it reads, with this environment's pins as their defaults. */
 function dockerfile(props: KafkaConnectImageProps): string {
-  const archive = `/tmp/debezium-connector-postgres-${props.debeziumVersion}-plugin.tar.gz`;
   return [
     `# Rendered by cdc8s for environment ${props.environment}: change environments/${props.environment}.yaml, not this file.`,
-    '# Kafka Connect with the Debezium Postgres connector, as Strimzi would build it. The archive must',
-    '# match its pinned sha512 or the build stops.',
-    `FROM ${strimziKafkaImage(props.kafkaVersion)}`,
-    'USER root:root',
-    `RUN curl --fail --location --silent --show-error --output ${archive} \\`,
-    `      ${debeziumPostgresPluginUrl(props.debeziumVersion)} \\`,
-    `  && echo "${props.pluginSha512}  ${archive}" | sha512sum --check --strict - \\`,
-    `  && mkdir -p ${PLUGIN_DIR} \\`,
-    `  && tar --extract --gzip --file ${archive} --directory ${PLUGIN_DIR} --no-same-owner \\`,
-    `  && rm -f ${archive}`,
-    `USER ${STRIMZI_UID}`,
-    '',
+    `ARG KAFKA_IMAGE=${strimziKafkaImage(props.kafkaVersion)}`,
+    `ARG PLUGIN_URL=${debeziumPostgresPluginUrl(props.debeziumVersion)}`,
+    `ARG PLUGIN_SHA512=${props.pluginSha512}`,
+    shippedFile('constructs/kafka/files/Dockerfile'),
   ].join('\n');
 }

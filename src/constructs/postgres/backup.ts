@@ -16,24 +16,11 @@ export const BACKUP_READY_FILE = '/tmp/backup-ready';
 /** Seconds between the sidecar's looks at the newest full backup. */
 const POLL_SECONDS = 300;
 
-/** postgresql.conf lines: every WAL segment goes to the repository (point-in-time recovery). */
-export function walArchivingSettings(archiveTimeoutSeconds: number): string[] {
-  return [
-    '# WAL archiving to the backup repository (pgBackRest): with the full backups, recovery to any',
-    '# point in time. A segment is archived at least every archive_timeout (what a lost volume loses):',
-    "# Debezium's heartbeat writes WAL every 10 s, so each timeout switches to a new 16 MiB segment.",
-    'archive_mode = on',
-    `archive_command = 'pgbackrest --stanza=${BACKUP_STANZA} archive-push %p'`,
-    `archive_timeout = ${archiveTimeoutSeconds}`,
-  ];
-}
-
 export interface PostgresBackupProps {
   /** Name of the ConfigMap. */
   readonly name: string;
   readonly namespace: string;
   readonly labels: Record<string, string>;
-  readonly environment: string;
   /** The platform's repository: S3, GCS or a volume. */
   readonly repository: BackupRepository;
   /** Full backups kept. */
@@ -42,15 +29,12 @@ export interface PostgresBackupProps {
   readonly fullEveryHours: number;
   /** postgresql.conf `archive_timeout`, seconds: how often a segment is due for archiving. */
   readonly archiveTimeoutSeconds: number;
-  /** The server's data directory, socket directory and port. */
-  readonly dataDir: string;
-  readonly socketDir: string;
-  readonly port: number;
 }
 
 /**
  * Backups and point-in-time recovery with pgBackRest: its configuration (a ConfigMap mounted where
- * it looks, so both the server's archive_command and the sidecar read it), and a sidecar that
+ * it looks, so both the server's archive_command and the sidecar read it; the repository in their
+ * environment), and a sidecar that
  * creates the stanza and takes a full backup whenever the newest is older than the interval.
  * A sidecar, not a CronJob: pgBackRest reads the data directory, which only this pod mounts.
  */
@@ -61,14 +45,18 @@ export class PostgresBackup extends ScriptSidecar {
       id,
       { name: props.name, namespace: props.namespace, labels: props.labels, mountDir: PGBACKREST_CONFIG_DIR },
       {
-        'pgbackrest.conf': pgbackrestConfiguration(props),
+        'pgbackrest.conf': shippedFile('constructs/postgres/files/pgbackrest.conf'),
         'backup.sh': shippedFile('constructs/postgres/files/backup-loop.sh'),
         'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
       },
     );
     this.health = { archiveBoundSeconds: archiveBoundSeconds(props.archiveTimeoutSeconds), backupBoundSeconds: props.fullEveryHours * 3600 + 2 * POLL_SECONDS };
     this.fullEverySeconds = props.fullEveryHours * 3600;
+    this.repositoryEnv = repositoryEnvironment(props.repository, props.retentionFull);
   }
+
+  /** The repository's options for each container that runs pgBackRest (the server's archive_command, the sidecar). */
+  readonly repositoryEnv: k8s.EnvVar[];
 
   private readonly fullEverySeconds: number;
 
@@ -101,6 +89,7 @@ export class PostgresBackup extends ScriptSidecar {
       },
       [
         ...serverEnvironment(server),
+        ...this.repositoryEnv,
         // backup.sh's parameters (src/constructs/postgres/files/backup-loop.sh).
         { name: 'CDC8S_BACKUP_STANZA', value: BACKUP_STANZA },
         { name: 'CDC8S_READY_FILE', value: BACKUP_READY_FILE },
@@ -120,26 +109,12 @@ function archiveBoundSeconds(archiveTimeoutSeconds: number): number {
   return Math.max(600, 3 * archiveTimeoutSeconds);
 }
 
-function pgbackrestConfiguration(p: PostgresBackupProps): string {
-  const repository = Object.entries(p.repository.options).map(([key, value]) => `repo1-${key}=${value}`);
-  return [
-    `# Rendered by cdc8s for environment ${p.environment}: change environments/${p.environment}.yaml, not this file.`,
-    '[global]',
-    ...repository,
-    `repo1-retention-full=${p.retentionFull}`,
-    'compress-type=zst',
-    '# A backup starts with an immediate checkpoint rather than waiting for the next one.',
-    'start-fast=y',
-    '# Read-only root filesystem: logs to the container output, locks in the scratch volume.',
-    'log-level-console=info',
-    'log-level-file=off',
-    'lock-path=/tmp/pgbackrest',
-    '',
-    `[${BACKUP_STANZA}]`,
-    `pg1-path=${p.dataDir}`,
-    `pg1-socket-path=${p.socketDir}`,
-    `pg1-port=${p.port}`,
-    'pg1-user=postgres',
-    '',
-  ].join('\n');
+/**
+ * The repository's options as pgBackRest reads them from the environment (`PGBACKREST_` and the
+ * option name, upper case, dashes as underscores), for every container that runs it: the server's
+ * archive_command and the sidecar.
+ */
+export function repositoryEnvironment(repository: BackupRepository, retentionFull: number): k8s.EnvVar[] {
+  const options = { ...repository.options, 'retention-full': String(retentionFull) };
+  return Object.entries(options).map(([key, value]) => ({ name: `PGBACKREST_REPO1_${key.toUpperCase().replaceAll('-', '_')}`, value }));
 }

@@ -3,8 +3,6 @@ import { ImageRef } from '../../model/config';
 import { imageReference } from '../k8s/image';
 import { imageContextDir } from '../../model/paths';
 import { contextDigest, ImageBuildContext } from '../k8s/image-context';
-import { POSTGRES_TLS_DIR } from './tls';
-import { walArchivingSettings } from './backup';
 import { DEBIAN_SUITE, PGBACKREST_VERSION, POSTGRES_MAJOR, POSTGRES_VERSION, packagesFile } from '../../model/postgres-versions';
 import { shippedFile } from '../k8s/shipped-files';
 
@@ -75,99 +73,56 @@ export class PostgresDebeziumImage extends ImageBuildContext {
   readonly imageRef: string;
   readonly tag: string;
 
-  constructor(
-    scope: Construct,
-    id: string,
-    private readonly props: PostgresDebeziumImageProps,
-  ) {
+  private readonly props: PostgresDebeziumImageProps;
+
+  constructor(scope: Construct, id: string, props: PostgresDebeziumImageProps) {
     super(scope, id);
+    this.props = props;
     this.files = new Map([
-      ['Dockerfile', this.dockerfile()],
+      ['Dockerfile', `${this.header()}\nARG BASE_IMAGE=${imageReference(props.baseImage)}\n${shippedFile('constructs/postgres/files/Dockerfile')}`],
       ['packages', packagesFile()],
       ['install.sh', shippedFile('constructs/postgres/files/install.sh')],
       ['entrypoint.sh', shippedFile('constructs/postgres/files/entrypoint.sh')],
-      ['postgresql.conf', this.postgresqlConf()],
-      ['pg_hba.conf', this.pgHba()],
+      ['postgresql.conf', shippedFile('constructs/postgres/files/postgresql.conf')],
+      ['environment.conf', this.environmentConf()],
+      ['pg_hba.conf', shippedFile('constructs/postgres/files/pg_hba.conf')],
+      ['pg_hba.clients.conf', this.hbaClients()],
     ]);
     this.tag = `${POSTGRES_VERSION}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
     this.contextDir = imageContextDir(props.repository, props.environment);
   }
 
-  private header(comment: string): string {
-    return `${comment} Rendered by cdc8s for environment ${this.props.environment}: change environments/${this.props.environment}.yaml, not this file.`;
-  }
-
-  private dockerfile(): string {
-    const build = '/tmp/cdc8s-build';
+  /** The first lines of each file rendered per environment: where it comes from, and the versions the image installs. */
+  private header(): string {
+    const { environment } = this.props;
     return [
-      this.header('#'),
-      `FROM ${imageReference(this.props.baseImage)}`,
-      `# PostgreSQL ${POSTGRES_VERSION} and pgBackRest ${PGBACKREST_VERSION} from Debian ${DEBIAN_SUITE}, exactly the versions the tests run (packages).`,
-      `COPY install.sh packages ${build}/`,
-      `RUN bash ${build}/install.sh ${build}/packages ${POSTGRES_UID} ${REMOVED_OUTPUT_PLUGINS.join(' ')} && rm -rf ${build}`,
-      'COPY postgresql.conf pg_hba.conf /etc/postgresql/',
-      `COPY entrypoint.sh ${POSTGRES_ENTRYPOINT}`,
-      `ENV PATH=${POSTGRES_IMAGE_PATH} LANG=C.UTF-8`,
-      `USER ${POSTGRES_UID}:${POSTGRES_UID}`,
-      // SIGTERM is PostgreSQL's smart shutdown, which waits for every client to disconnect: the pod's
-      // grace period would run out and end in SIGKILL and crash recovery. SIGINT is a fast shutdown.
-      'STOPSIGNAL SIGINT',
-      `ENTRYPOINT ["bash", "${POSTGRES_ENTRYPOINT}"]`,
-      `CMD ["postgres", "-c", "config_file=${POSTGRES_CONFIG_FILE}"]`,
-      '',
+      `# Rendered by cdc8s for environment ${environment}: change environments/${environment}.yaml, not this file.`,
+      `# PostgreSQL ${POSTGRES_VERSION} and pgBackRest ${PGBACKREST_VERSION} from Debian ${DEBIAN_SUITE} (packages).`,
     ].join('\n');
   }
 
-  private postgresqlConf(): string {
+  /** What the environment sets in postgresql.conf (included at its end). */
+  private environmentConf(): string {
     const p = this.props;
-    return [
-      this.header('#'),
-      "listen_addresses = '*'",
-      `port = ${POSTGRES_PORT}`,
-      "hba_file = '/etc/postgresql/pg_hba.conf'",
-      `unix_socket_directories = '${POSTGRES_SOCKET_DIR}'`,
-      "password_encryption = 'scram-sha-256'",
-      '',
-      '# TLS with the certificate cert-manager issues and renews (a reload picks up a renewal); pg_hba',
-      '# admits TCP clients only over it.',
-      'ssl = on',
-      `ssl_cert_file = '${POSTGRES_TLS_DIR}/tls.crt'`,
-      `ssl_key_file = '${POSTGRES_TLS_DIR}/tls.key'`,
-      "ssl_min_protocol_version = 'TLSv1.2'",
-      '',
-      '# Logical decoding for Debezium (pgoutput is built into PostgreSQL >= 10).',
-      'wal_level = logical',
-      `max_wal_senders = ${p.maxWalSenders}`,
-      `max_replication_slots = ${p.maxReplicationSlots}`,
-      '# WAL a stalled slot may retain; past it PostgreSQL invalidates the slot instead of filling the disk.',
-      `max_slot_wal_keep_size = ${p.maxSlotWalKeepSize}`,
-      '',
-      ...walArchivingSettings(p.archiveTimeoutSeconds),
-      '',
-      '# Who connected, and every replication command (slot creation and drops, START_REPLICATION): the',
-      '# audit trail of what the REPLICATION role did.',
-      'log_connections = on',
-      'log_disconnections = on',
-      'log_replication_commands = on',
-      '',
-    ].join('\n');
+    return postgresSettings(this.header(), {
+      max_wal_senders: p.maxWalSenders,
+      max_replication_slots: p.maxReplicationSlots,
+      max_slot_wal_keep_size: p.maxSlotWalKeepSize,
+      archive_timeout: p.archiveTimeoutSeconds,
+    });
   }
 
-  private pgHba(): string {
+  /** pg_hba rows (included by pg_hba.conf): the application and Debezium, over TLS with SCRAM, from each client range, to the database only. */
+  private hbaClients(): string {
     const p = this.props;
-    const rows = [
-      '# TYPE  DATABASE  USER  ADDRESS  METHOD',
-      '# The superuser only over the local socket, as the postgres OS user (init scripts, maintenance).',
-      'local   all       postgres           peer',
-      '# Debezium streams through a logical replication connection, which pg_hba matches by database',
-      '# name (the `replication` keyword covers physical replication only, which nothing here needs).',
-      '# hostssl only: a plaintext TCP connection matches no line and is refused.',
-    ];
-    for (const cidr of p.clientCidrs) {
-      rows.push(`hostssl ${p.database}  ${p.appUser}  ${cidr}  scram-sha-256`);
-      rows.push(`hostssl ${p.database}  ${p.debeziumUser}  ${cidr}  scram-sha-256`);
-    }
-    return [this.header('#'), ...rows, ''].join('\n');
+    const rows = p.clientCidrs.flatMap((cidr) => [p.appUser, p.debeziumUser].map((user) => `hostssl ${p.database}  ${user}  ${cidr}  scram-sha-256`));
+    return [this.header(), ...rows, ''].join('\n');
   }
+}
+
+/** postgresql.conf lines `name = value`: numbers as they are, strings quoted. */
+export function postgresSettings(header: string, settings: Readonly<Record<string, string | number>>): string {
+  const value = (v: string | number) => (typeof v === 'number' ? String(v) : `'${v.replaceAll("'", "''")}'`);
+  return [header, ...Object.entries(settings).map(([name, v]) => `${name} = ${value(v)}`), ''].join('\n');
 }

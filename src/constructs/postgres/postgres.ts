@@ -127,14 +127,10 @@ export class Postgres extends Construct {
       name: `${props.name}-backup`,
       namespace: props.namespace,
       labels,
-      environment: props.instance,
       repository: props.backup.repository,
       retentionFull: props.backup.retentionFull,
       fullEveryHours: props.backup.fullEveryHours,
       archiveTimeoutSeconds: props.backup.archiveTimeoutSeconds,
-      dataDir: POSTGRES_DATA_DIR,
-      socketDir: POSTGRES_SOCKET_DIR,
-      port: POSTGRES_PORT,
     });
     const volumeClaim = (id: string, claim: { claimName: string; storageClassName: string; volumeName?: string; size: string }) =>
       new k8s.KubePersistentVolumeClaim(this, id, {
@@ -270,6 +266,8 @@ export class Postgres extends Construct {
             { name: 'CDC8S_FIRST_START_SQL', value: `${RECONCILE_DIR}/reconcile.sql` },
             // Where reconcile.sql finds target.json (the same ConfigMap).
             { name: 'CDC8S_RECONCILE_DIR', value: RECONCILE_DIR },
+            // archive_command's repository.
+            ...this.backup.repositoryEnv,
           ],
           resources: resourceRequirements(props.resources),
           securityContext: restrictedContainerSecurityContext(),
