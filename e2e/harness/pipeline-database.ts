@@ -12,7 +12,8 @@ import { SqlSession } from './sql-session';
  */
 export class PipelineDatabase {
   readonly app = { user: 'transactions_app', password: `app-${randomBytes(8).toString('hex')}`, database: 'transactions' };
-  debeziumPassword = `dbz-${randomBytes(8).toString('hex')}`;
+  /** The Debezium role's password at the first start (a rotation sets another). */
+  readonly debeziumPassword = `dbz-${randomBytes(8).toString('hex')}`;
   server!: PostgresServer;
   /** The reconcile sidecar: publishes each captured table as the application creates it. */
   reconcileSidecar!: ManagedProcess;

@@ -83,7 +83,6 @@ export class Pipeline {
 
   /** Rotates the Debezium role's password the way a Secret update reaches both readers: the database pod's mount and Connect's config provider. */
   rotateDebeziumPassword(password: string): void {
-    this.db.debeziumPassword = password;
     this.db.server.setPasswords({ debezium: password });
     this.writeDebeziumSecret(password);
   }

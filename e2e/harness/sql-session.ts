@@ -22,12 +22,14 @@ export class SqlSession {
     });
   }
 
-  /** Runs `sql` in the session (bounded; a missing final semicolon is added); returns what psql printed for it, or throws with psql's errors when it reports one. */
+  /** Runs `sql` in the session (bounded; a missing final semicolon is added, except after a backslash line such as COPY's `\.`); returns what psql printed for it, or throws with psql's errors when it reports one. */
   async run(sql: string, timeoutMs = 60_000): Promise<string> {
     const mark = `cdc8s-session-mark-${++this.marks}\n`;
     const from = this.output.length;
-    // psql runs a statement at its semicolon: without one it would wait in the query buffer past the mark.
-    const terminated = /;\s*$/.test(sql) ? sql : `${sql}\n;`;
+    // psql runs a statement at its semicolon: without one it would wait in the query buffer past
+    // the mark. A COPY's data ends with its own terminator line (\.), after which psql takes no `;`.
+    const last = sql.trimEnd().split('\n').pop() ?? '';
+    const terminated = last.endsWith(';') || last.startsWith('\\') ? sql : `${sql};`;
     this.child.stdin?.write(`${terminated}\n\\echo ${mark}`);
     await eventually(
       () => this.output.includes(mark) || this.child.exitCode !== null,
