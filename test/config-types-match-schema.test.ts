@@ -1,11 +1,11 @@
 import { join } from 'node:path';
 import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
-import schema from '../src/config/environment.schema.json';
+import schema from '../src/model/environment.schema.json';
 import { ROOT } from './helpers';
 
 /**
- * src/model/config.ts types what the loader returns, and src/config/environment.schema.json decides
+ * src/model/config.ts types what the loader returns, and src/model/environment.schema.json decides
  * it: the two must name the same fields, with the same optionality (a field the schema requires or
  * fills with a default is never undefined in the type). Read with TypeScript's own checker.
  */

@@ -1,4 +1,3 @@
-import { Testing } from 'cdk8s';
 import { describe, expect, it } from 'vitest';
 import { KafkaAccess, KafkaCluster, KafkaConsumerApp, KafkaTopic, KafkaUser, Operation, RequiredSecret, ResourceType, WebService, WorkloadNetworkPolicy } from '../src';
 import { parseProperties } from '../src/model/client-properties';
@@ -7,32 +6,14 @@ import { resolveEnvironment } from '../src/platforms/resolve';
 import { buildPipeline } from '../src/charts';
 import type { KafkaClusterProps } from '../src/constructs/kafka/cluster';
 import { envFile } from './helpers';
+import { chartWith, clusterProps as baseClusterProps, resources } from './construct-fixtures';
+import { configDefault } from '../src/model/config-defaults';
 
 /**
  * Each public construct alone in a cdk8s Testing chart: what it renders from its props, and what
  * its methods add. The whole-environment suites check the composition; these check the parts.
  */
-const resources = { requests: { cpu: '100m', memory: '256Mi' }, limits: { cpu: '1', memory: '256Mi' } };
-const clusterProps: KafkaClusterProps = {
-  name: 'events',
-  namespace: 'streaming',
-  version: '4.3.1',
-  metadataVersion: '4.3-IV0',
-  brokers: { replicas: 3, storageSize: '10Gi', resources },
-  storageClass: 'standard',
-  config: { 'min.insync.replicas': 2, 'default.replication.factor': 3 },
-  entityOperatorResources: resources,
-  clients: [],
-  operator: { namespace: 'strimzi', podLabels: { name: 'strimzi-cluster-operator' } },
-  kubernetesApi: [{ ports: [443] }],
-  dns: [{ ports: [53], protocol: 'UDP' }],
-};
-
-function chartWith<T>(make: (chart: ReturnType<typeof Testing.chart>) => T) {
-  const chart = Testing.chart();
-  const made = make(chart);
-  return { made, objects: () => Testing.synth(chart) };
-}
+const clusterProps: KafkaClusterProps = { ...baseClusterProps, name: 'events', version: '4.3.1', metadataVersion: '4.3-IV0' };
 
 describe('KafkaCluster', () => {
   it('renders the Kafka resource, its node pools and the bootstrap address clients use', () => {
@@ -210,6 +191,65 @@ describe('KafkaConsumerApp', () => {
     expect(pod.volumes.some((v: { secret?: { secretName: string } }) => v.secret?.secretName === 'reader-kafka')).toBe(true);
     expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 10001 });
     expect(pod.containers[0].securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+  });
+});
+
+describe('KafkaConsumerApp built with its cluster and KafkaUser, and topic.grantRead(app)', () => {
+  // Only what a caller must give: the workload settings come from the schema's defaults.
+  const required = { namespace: app.namespace, instance: app.instance, image: app.image, version: app.version, resources };
+  const build = (grant: (topic: KafkaTopic, app: KafkaConsumerApp) => void) =>
+    chartWith((chart) => {
+      const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+      const topic = new KafkaTopic(chart, 'Orders', { cluster, topicName: 'orders', partitions: 1, replicas: 3, config: {}, component: 'cdc-topic' });
+      const user = new KafkaUser(chart, 'Reader', { cluster, name: 'billing', acls: [], component: 'consumer' });
+      const reader = new KafkaConsumerApp(chart, 'Billing', { ...required, name: 'billing', groupId: 'billing', topics: ['orders'], clientConfig: {}, kafka: { cluster, user } });
+      grant(topic, reader);
+    }).objects();
+
+  it("gives the app's KafkaUser the topic and its group, its KafkaAccess the credentials, and its pods the listener; twice is once", () => {
+    const objects = build((topic, reader) => {
+      topic.grantRead(reader);
+      topic.grantRead(reader);
+    });
+    expect(objects.find((o) => o.kind === 'KafkaUser')?.spec.authorization.acls).toEqual([
+      { resource: { type: 'topic', name: 'orders', patternType: 'literal' }, operations: ['Read', 'Describe'] },
+      { resource: { type: 'group', name: 'billing', patternType: 'literal' }, operations: ['Read'] },
+    ]);
+    const access = objects.find((o) => o.kind === 'KafkaAccess');
+    expect(access?.metadata).toMatchObject({ name: 'billing-kafka', namespace: 'apps' });
+    expect(access?.spec.user).toMatchObject({ kind: 'KafkaUser', name: 'billing', namespace: 'streaming' });
+    const pod = objects.find((o) => o.kind === 'Deployment')?.spec.template.spec;
+    expect(pod.volumes).toContainEqual({ name: 'kafka-access', secret: { secretName: 'billing-kafka', defaultMode: 0o440 } });
+    const peers = objects.find((o) => o.kind === 'Kafka')?.spec.kafka.listeners[0].networkPolicyPeers;
+    const selector = objects.find((o) => o.kind === 'Deployment')?.spec.selector.matchLabels;
+    expect(peers).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'apps' } }, podSelector: { matchLabels: selector } }]);
+    expect(parseProperties(objects.find((o) => o.kind === 'ConfigMap')?.data['client.properties'])['bootstrap.servers']).toBe('events-kafka-bootstrap.streaming.svc:9093');
+  });
+
+  it("takes the workload settings it is not given from the config schema's defaults", () => {
+    const pod = build(() => {}).find((o) => o.kind === 'Deployment');
+    expect(pod?.spec.replicas).toBe(configDefault('consumers[].replicas'));
+    expect(pod?.spec.template.spec.securityContext.runAsUser).toBe(configDefault('consumers[].runAsUser'));
+    expect(pod?.spec.template.spec.containers[0].ports[0].containerPort).toBe(configDefault('consumers[].port'));
+    expect(pod?.spec.template.spec.containers[0].readinessProbe.httpGet.path).toBe(configDefault('consumers[].probes.readinessPath'));
+  });
+
+  it('without the topic grant the listener admits nobody and the user may read nothing', () => {
+    const objects = build(() => {});
+    expect(objects.find((o) => o.kind === 'Kafka')?.spec.kafka.listeners[0].networkPolicyPeers).toEqual([]);
+    expect(objects.find((o) => o.kind === 'KafkaUser')?.spec.authorization.acls).toEqual([]);
+  });
+
+  it('an app built without its KafkaUser cannot be granted to, and says how to build it', () => {
+    expect(() =>
+      chartWith((chart) => {
+        const cluster = new KafkaCluster(chart, 'Kafka', clusterProps);
+        const topic = new KafkaTopic(chart, 'Orders', { cluster, topicName: 'orders', partitions: 1, replicas: 3, config: {}, component: 'cdc-topic' });
+        const access = new RequiredSecret(chart, 'Access', { name: 'reader-kafka', namespace: 'apps', keys: ['sasl.jaas.config', 'ssl.truststore.crt'], purpose: 'test' });
+        const reader = new KafkaConsumerApp(chart, 'Reader', { ...app, bootstrapServers: 'x:9093', groupId: 'g', topics: ['orders'], access, clientConfig: {} });
+        topic.grantRead(reader);
+      }),
+    ).toThrow('topic orders: the reader has no KafkaUser to grant to (build the app with kafka: { cluster, user })');
   });
 });
 

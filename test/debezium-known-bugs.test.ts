@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import schema from '../src/config/environment.schema.json';
+import schema from '../src/model/environment.schema.json';
 import { compareDebeziumVersions, dataLossBugsIn, KNOWN_DATA_LOSS_BUGS } from '../src/model/debezium-known-bugs';
 import { ENVIRONMENTS, objectsOf, ofKind, render, renderVariant } from './helpers';
 

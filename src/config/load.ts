@@ -7,7 +7,7 @@ import { sharedCodeCache } from '../compiled/code-cache';
 import { SHARED_OUTPUT_DIRS } from '../model/paths';
 import { ConfigError } from './errors';
 import { crossFieldIssues } from './rules';
-import schema from './environment.schema.json';
+import schema from '../model/environment.schema.json';
 import { ConfigIssue, Environment, EnvironmentConfig, PLATFORM_NAMES } from '../model/config';
 
 /** Environment files are small; anything bigger is a mistake (or an attack on the parser). */

@@ -1,7 +1,8 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { withConfigDefaults } from '../../model/config-defaults';
 import { HttpBackend } from './http-exposure';
-import { Workload, WorkloadProps } from './workload';
+import { Workload, WORKLOAD_DEFAULTS, WorkloadProps } from './workload';
 import { applyCallerMetadata, CallerMetadata } from './caller-metadata';
 
 export interface WebServiceProps extends WorkloadProps {
@@ -36,13 +37,14 @@ export class WebService extends Construct {
     }
     const servicePort = props.servicePort ?? 80;
     const workload = new Workload(this, 'Workload', props);
+    const settings = withConfigDefaults(props, WORKLOAD_DEFAULTS);
     this.podLabels = workload.podLabels;
     this.backend = {
       serviceName: props.name,
       namespace: props.namespace,
       servicePort,
-      targetPort: props.port,
-      healthCheckPath: props.readinessPath,
+      targetPort: settings.port,
+      healthCheckPath: settings.readinessPath,
       hostname: props.hostname,
       labels: workload.podLabels,
     };

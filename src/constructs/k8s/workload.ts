@@ -1,6 +1,7 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { Resources } from '../../model/config';
+import { withConfigDefaults } from '../../model/config-defaults';
 import { selectorLabels, workloadLabels } from './labels';
 import { resourceRequirements } from './resources';
 import { restrictedContainerSecurityContext, restrictedPodSecurityContext } from './security';
@@ -18,16 +19,31 @@ export interface WorkloadProps {
   readonly image: string;
   /** The image tag, for the version label. */
   readonly version: string;
-  /** Pod count; at 2 or more the workload also gets spreading and a PodDisruptionBudget. */
-  readonly replicas: number;
-  /** Container port of the HTTP endpoints (>= 1024: it runs as non-root). */
-  readonly port: number;
-  /** Non-root UID the image runs as. */
-  readonly runAsUser: number;
-  /** HTTP path that answers 200 when the pod can take work (readiness). */
-  readonly readinessPath: string;
-  /** HTTP path that answers 200 while the process is healthy (startup and liveness). */
-  readonly livenessPath: string;
+  /**
+   * Pod count; at 2 or more the workload also gets spreading and a PodDisruptionBudget.
+   * @default 2 (config schema: api.replicas)
+   */
+  readonly replicas?: number;
+  /**
+   * Container port of the HTTP endpoints (>= 1024: it runs as non-root).
+   * @default 8080 (config schema: api.port)
+   */
+  readonly port?: number;
+  /**
+   * Non-root UID the image runs as.
+   * @default 10001 (config schema: api.runAsUser)
+   */
+  readonly runAsUser?: number;
+  /**
+   * HTTP path that answers 200 when the pod can take work (readiness).
+   * @default '/readyz' (config schema: api.probes.readinessPath)
+   */
+  readonly readinessPath?: string;
+  /**
+   * HTTP path that answers 200 while the process is healthy (startup and liveness).
+   * @default '/livez' (config schema: api.probes.livenessPath)
+   */
+  readonly livenessPath?: string;
   /** Requests and limits of the container. */
   readonly resources: Resources;
   /** Environment variables; secret values only through `valueFrom`. */
@@ -40,6 +56,15 @@ export interface WorkloadProps {
   readonly podAnnotations?: Record<string, string>;
 }
 
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const WORKLOAD_DEFAULTS = {
+  replicas: 'api.replicas',
+  port: 'api.port',
+  runAsUser: 'api.runAsUser',
+  readinessPath: 'api.probes.readinessPath',
+  livenessPath: 'api.probes.livenessPath',
+} as const;
+
 /**
  * A stateless workload done properly: its own ServiceAccount (no API token mounted), a
  * restricted, read-only pod, startup/readiness/liveness probes, requests and limits, and — when it
@@ -49,8 +74,9 @@ export class Workload extends Construct {
   readonly podLabels: Record<string, string>;
   readonly selector: Record<string, string>;
 
-  constructor(scope: Construct, id: string, props: WorkloadProps) {
+  constructor(scope: Construct, id: string, given: WorkloadProps) {
     super(scope, id);
+    const props = withConfigDefaults(given, WORKLOAD_DEFAULTS);
     const identity = { name: props.name, component: props.component, instance: props.instance, version: props.version };
     const labels = workloadLabels(identity);
     const selector = selectorLabels(identity);

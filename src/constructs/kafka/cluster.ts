@@ -1,4 +1,6 @@
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { withConfigDefaults, WithDefaults } from '../../model/config-defaults';
 import {
   Kafka,
   KafkaNodePool,
@@ -48,14 +50,23 @@ export interface NodePoolSize {
 export interface KafkaClusterProps {
   /** Labels and annotations added to every object it renders (its own win). */
   readonly metadata?: CallerMetadata;
-  /** Name of the Kafka resource; Strimzi derives Service and Secret names from it. */
-  readonly name: string;
+  /**
+   * Name of the Kafka resource; Strimzi derives Service and Secret names from it.
+   * @default 'cdc' (config schema: kafka.name)
+   */
+  readonly name?: string;
   /** Namespace of the cluster; the entity operator watches it for KafkaTopic and KafkaUser. */
   readonly namespace: string;
-  /** Kafka version, e.g. `4.3.1`. */
-  readonly version: string;
-  /** KRaft metadata version, e.g. `4.3-IV0`; pinned so that an operator upgrade never moves it. */
-  readonly metadataVersion: string;
+  /**
+   * Kafka version, e.g. `4.3.1`.
+   * @default '4.3.1' (config schema: kafka.version)
+   */
+  readonly version?: string;
+  /**
+   * KRaft metadata version, e.g. `4.3-IV0`; pinned so that an operator upgrade never moves it.
+   * @default '4.3-IV0' (config schema: kafka.metadataVersion)
+   */
+  readonly metadataVersion?: string;
   /** The `broker` pool. */
   readonly brokers: NodePoolSize;
   /** A dedicated `controller` pool; omitted: the brokers are also the KRaft controllers. */
@@ -78,6 +89,13 @@ export interface KafkaClusterProps {
   readonly dns: readonly NetworkFlow[];
 }
 
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const CLUSTER_DEFAULTS = {
+  name: 'kafka.name',
+  version: 'kafka.version',
+  metadataVersion: 'kafka.metadataVersion',
+} as const;
+
 /**
  * A KRaft Kafka cluster on Strimzi 1.2 (`kafka.strimzi.io/v1`): the Kafka resource and its node
  * pools. One internal listener, TLS with SCRAM-SHA-512, and simple ACL authorization: every client
@@ -92,10 +110,14 @@ export class KafkaCluster extends Construct {
   readonly clusterCaSecret: string;
   /** Name of the listener clients use (TLS, SCRAM-SHA-512). */
   readonly listenerName = 'tls';
+  /** The pods the listener's NetworkPolicy admits (Strimzi renders it from these). */
+  private readonly listenerPeers: k8s.NetworkPolicyPeer[] = [];
 
-  constructor(scope: Construct, id: string, props: KafkaClusterProps) {
+  constructor(scope: Construct, id: string, given: KafkaClusterProps) {
+    const props = withConfigDefaults(given, CLUSTER_DEFAULTS);
     super(scope, id);
     this.name = props.name;
+    for (const client of props.clients) this.allowClient(client);
     this.namespace = props.namespace;
     this.bootstrapServers = bootstrapAddress(props.name, props.namespace, TLS_LISTENER_PORT);
     this.clusterCaSecret = clusterCaCertSecret(props.name);
@@ -115,7 +137,8 @@ export class KafkaCluster extends Construct {
               type: KafkaSpecKafkaListenersType.INTERNAL,
               tls: true,
               authentication: { type: KafkaSpecKafkaListenersAuthenticationType.SCRAM_HYPHEN_SHA_HYPHEN_512 },
-              networkPolicyPeers: props.clients.map(podPeer),
+              // Read at synth: allowClient (a grant) adds to it until then.
+              networkPolicyPeers: this.listenerPeers,
             },
           ],
           authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
@@ -196,7 +219,20 @@ export class KafkaCluster extends Construct {
     applyCallerMetadata(this, props.metadata);
   }
 
-  private nodePool(id: string, name: string, size: NodePoolSize, roles: KafkaNodePoolSpecRoles[], props: KafkaClusterProps, labels: Record<string, string>): void {
+  /** Admits these pods to the client listener (its NetworkPolicy); a grant to an app calls it. Idempotent. */
+  allowClient(peer: PodPeer): void {
+    const rendered = podPeer(peer);
+    if (!this.listenerPeers.some((p) => JSON.stringify(p) === JSON.stringify(rendered))) this.listenerPeers.push(rendered);
+  }
+
+  private nodePool(
+    id: string,
+    name: string,
+    size: NodePoolSize,
+    roles: KafkaNodePoolSpecRoles[],
+    props: WithDefaults<KafkaClusterProps, keyof typeof CLUSTER_DEFAULTS>,
+    labels: Record<string, string>,
+  ): void {
     const podSelector = { matchLabels: { [STRIMZI_CLUSTER_LABEL]: props.name, 'strimzi.io/pool-name': name } };
     new KafkaNodePool(this, id, {
       metadata: { name, namespace: props.namespace, labels },

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { withConfigDefaults } from '../../model/config-defaults';
 import { CA_KEY } from '../postgres/tls';
 import {
   KafkaConnect as KafkaConnectResource,
@@ -78,8 +79,11 @@ export function operatorBuildTag(kafkaVersion: string, debeziumVersion: string, 
 export interface KafkaConnectProps {
   /** Labels and annotations added to every object it renders (its own win). */
   readonly metadata?: CallerMetadata;
-  /** Name of the KafkaConnect; also its group.id and internal topic prefix. */
-  readonly name: string;
+  /**
+   * Name of the KafkaConnect; also its group.id and internal topic prefix.
+   * @default 'cdc-connect' (config schema: connect.name)
+   */
+  readonly name?: string;
   /** Namespace of the Connect pods: the Kafka namespace, where its KafkaUser's Secret is written. */
   readonly namespace: string;
   /** The Kafka cluster it connects to (bootstrap address, CA Secret). */
@@ -88,8 +92,11 @@ export interface KafkaConnectProps {
   readonly user: KafkaUser;
   /** Kafka version of the Connect runtime (the cluster's). */
   readonly version: string;
-  /** Worker pods; the connector's single task fails over between them. */
-  readonly replicas: number;
+  /**
+   * Worker pods; the connector's single task fails over between them.
+   * @default 2 (config schema: connect.replicas)
+   */
+  readonly replicas?: number;
   /** Requests and limits of each worker. */
   readonly resources: Resources;
   /** Where the workers' image comes from: Strimzi's build, or an image built from the rendered context. */
@@ -112,6 +119,12 @@ export interface KafkaConnectProps {
 /** Where the workers see the database's CA (Strimzi admits additional volume mounts only under /mnt). */
 const DATABASE_TRUST_DIR = '/mnt/postgres-tls';
 
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const CONNECT_DEFAULTS = {
+  name: 'connect.name',
+  replicas: 'connect.replicas',
+} as const;
+
 /**
  * Kafka Connect with the Debezium Postgres plugin: built by Strimzi from the Maven Central archive,
  * or a prebuilt image of the same content.
@@ -127,7 +140,8 @@ export class KafkaConnect extends Construct {
   readonly databaseCaFile = `${DATABASE_TRUST_DIR}/${CA_KEY}`;
   readonly internalTopics: ConnectInternalTopics;
 
-  constructor(scope: Construct, id: string, props: KafkaConnectProps) {
+  constructor(scope: Construct, id: string, given: KafkaConnectProps) {
+    const props = withConfigDefaults(given, CONNECT_DEFAULTS);
     super(scope, id);
     if (props.user.secret.namespace !== props.namespace) {
       throw new Error(`KafkaConnect ${props.name}: its KafkaUser's Secret is written to ${props.user.secret.namespace}; Connect must run there, not in ${props.namespace}`);

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { withConfigDefaults } from '../../model/config-defaults';
 import { KafkaConnector, KafkaConnectorSpecState } from '../../../imports/kafka.strimzi.io';
 import { CapturedTable, KafkaConfigMap } from '../../model/config';
 import { KafkaConnect } from './connect';
@@ -20,8 +21,11 @@ export const POSTGRES_CONNECTOR_CLASS = 'io.debezium.connector.postgresql.Postgr
 export interface DebeziumPostgresConnectorProps {
   /** Labels and annotations added to every object it renders (its own win). */
   readonly metadata?: CallerMetadata;
-  /** Name of the KafkaConnector (and of the connector in Connect). */
-  readonly name: string;
+  /**
+   * Name of the KafkaConnector (and of the connector in Connect).
+   * @default 'postgres-cdc' (config schema: connect.connector.name)
+   */
+  readonly name?: string;
   /** The Connect cluster that runs it (same namespace). */
   readonly connect: KafkaConnect;
   /** The database: host, port, database, role and publication come from its handles. */
@@ -30,33 +34,78 @@ export interface DebeziumPostgresConnectorProps {
   readonly passwordSecret: RequiredSecret;
   /** Captured tables; each must be one the database's reconcile publishes. */
   readonly tables: readonly CapturedTable[];
-  /** Logical replication slot the connector creates and owns. */
-  readonly slot: string;
-  /** Debezium topic.prefix; topics are `<prefix>.<schema>.<table>`. */
-  readonly topicPrefix: string;
-  /** Debezium snapshot.mode, e.g. `initial`. */
-  readonly snapshotMode: string;
-  /** Debezium heartbeat.interval.ms: lets the slot advance while captured tables are quiet. */
-  readonly heartbeatIntervalMs: number;
+  /**
+   * Logical replication slot the connector creates and owns.
+   * @default 'cdc8s_slot' (config schema: capture.slot)
+   */
+  readonly slot?: string;
+  /**
+   * Debezium topic.prefix; topics are `<prefix>.<schema>.<table>`.
+   * @default 'cdc' (config schema: capture.topicPrefix)
+   */
+  readonly topicPrefix?: string;
+  /**
+   * Debezium snapshot.mode, e.g. `initial`.
+   * @default 'initial' (config schema: capture.snapshotMode)
+   */
+  readonly snapshotMode?: string;
+  /**
+   * Debezium heartbeat.interval.ms: lets the slot advance while captured tables are quiet.
+   * @default 10000 (config schema: capture.heartbeatIntervalMs)
+   */
+  readonly heartbeatIntervalMs?: number;
   /** Replication of any topic Connect creates (all are pre-created as KafkaTopics; this is the safety net). */
   readonly replicationFactor: number;
   /** min.insync.replicas of any topic Connect creates. */
   readonly minInSyncReplicas: number;
-  /** Partitions of any topic Connect creates. */
-  readonly partitions: number;
-  /** cleanup.policy of the CDC topics (and of any topic Connect creates). */
-  readonly cleanupPolicy: string;
-  /** max.message.bytes of any topic Connect creates (capture.maxEventBytes). */
-  readonly maxEventBytes: number;
-  /** Debezium provide.transaction.metadata: BEGIN and END records on transactionTopicName(topicPrefix). */
-  readonly transactionMetadata: boolean;
-  /** Debezium decimal.handling.mode: how NUMERIC values reach consumers. */
-  readonly decimalHandling: 'string' | 'double';
-  /** KafkaConnector spec.state. */
-  readonly state: 'running' | 'paused' | 'stopped';
+  /**
+   * Partitions of any topic Connect creates.
+   * @default 6 (config schema: capture.partitions)
+   */
+  readonly partitions?: number;
+  /**
+   * cleanup.policy of the CDC topics (and of any topic Connect creates).
+   * @default 'compact' (config schema: capture.cleanupPolicy)
+   */
+  readonly cleanupPolicy?: string;
+  /**
+   * max.message.bytes of any topic Connect creates (capture.maxEventBytes).
+   * @default 8388608 (config schema: capture.maxEventBytes)
+   */
+  readonly maxEventBytes?: number;
+  /**
+   * Debezium provide.transaction.metadata: BEGIN and END records on transactionTopicName(topicPrefix).
+   * @default false (config schema: capture.transactionMetadata)
+   */
+  readonly transactionMetadata?: boolean;
+  /**
+   * Debezium decimal.handling.mode: how NUMERIC values reach consumers.
+   * @default 'string' (config schema: capture.decimalHandling)
+   */
+  readonly decimalHandling?: 'string' | 'double';
+  /**
+   * KafkaConnector spec.state.
+   * @default 'running' (config schema: connect.connector.state)
+   */
+  readonly state?: 'running' | 'paused' | 'stopped';
   /** Overrides, merged last (the durability policy checks the result). */
   readonly overrides: KafkaConfigMap;
 }
+
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const CONNECTOR_DEFAULTS = {
+  name: 'connect.connector.name',
+  slot: 'capture.slot',
+  topicPrefix: 'capture.topicPrefix',
+  snapshotMode: 'capture.snapshotMode',
+  heartbeatIntervalMs: 'capture.heartbeatIntervalMs',
+  partitions: 'capture.partitions',
+  cleanupPolicy: 'capture.cleanupPolicy',
+  maxEventBytes: 'capture.maxEventBytes',
+  transactionMetadata: 'capture.transactionMetadata',
+  decimalHandling: 'capture.decimalHandling',
+  state: 'connect.connector.state',
+} as const;
 
 /**
  * The Debezium Postgres source connector as a KafkaConnector. It reads the publication the
@@ -67,8 +116,9 @@ export class DebeziumPostgresConnector extends Construct {
   /** The config as emitted (before Strimzi), for tests and the policy. */
   readonly config: Readonly<Record<string, string | number | boolean>>;
 
-  constructor(scope: Construct, id: string, props: DebeziumPostgresConnectorProps) {
+  constructor(scope: Construct, id: string, given: DebeziumPostgresConnectorProps) {
     super(scope, id);
+    const props = withConfigDefaults(given, CONNECTOR_DEFAULTS);
     const { connection, roles, logicalReplication } = props.postgres;
     const published = new Set(logicalReplication.tables.map((t) => `${t.schema}.${t.table}`));
     for (const table of props.tables) {

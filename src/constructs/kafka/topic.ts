@@ -3,6 +3,7 @@ import { KafkaTopic as KafkaTopicResource } from '../../../imports/kafka.strimzi
 import { KafkaCluster } from './cluster';
 import { KafkaUser, Operation, ResourceType } from './user';
 import { commonLabels } from '../k8s/labels';
+import { PodPeer } from '../k8s/network-policy';
 import { STRIMZI_CLUSTER_LABEL, topicResourceName } from '../../model/strimzi';
 import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 
@@ -23,14 +24,25 @@ export interface KafkaTopicProps {
   readonly component: string;
 }
 
+/** An application that reads topics: its KafkaUser, its consumer group and its pods. */
+export interface KafkaReader {
+  /** Undefined for an app built without its KafkaUser (KafkaConsumerApp without `kafka`): nothing to grant to. */
+  readonly kafkaUser?: KafkaUser;
+  readonly groupId: string;
+  readonly podPeer: PodPeer;
+}
+
 /** A KafkaTopic; `spec.topicName` carries the real name where it is not a valid resource name. */
 export class KafkaTopic extends Construct {
   /** The Kafka topic name. */
   readonly topicName: string;
+  /** The cluster it lives in. */
+  readonly cluster: KafkaCluster;
 
   constructor(scope: Construct, id: string, props: KafkaTopicProps) {
     super(scope, id);
     this.topicName = props.topicName;
+    this.cluster = props.cluster;
     const resourceName = topicResourceName(props.topicName);
     new KafkaTopicResource(this, 'Resource', {
       metadata: {
@@ -49,11 +61,17 @@ export class KafkaTopic extends Construct {
   }
 
   /**
-   * Lets `user` read and describe this topic (its group needs KafkaUser.allowGroup too). The user's
-   * Secret reaches an app through a KafkaAccess, and its pods reach the brokers through the
-   * consumers' NetworkPolicy: ConsumersChart.addConsumer does all of it for a consumer.
+   * Lets a reader read and describe this topic. A KafkaUser gets the ACLs alone. An app
+   * (KafkaConsumerApp built with `kafka`) gets them on its KafkaUser, Read on its consumer group, and
+   * its pods admitted to the cluster's client listener; its KafkaAccess already brings it the
+   * credentials and the CA. Granting twice adds nothing.
    */
-  grantRead(user: KafkaUser): void {
+  grantRead(reader: KafkaUser | KafkaReader): void {
+    const user = reader instanceof KafkaUser ? reader : reader.kafkaUser;
+    if (!user) throw new Error(`topic ${this.topicName}: the reader has no KafkaUser to grant to (build the app with kafka: { cluster, user })`);
     user.allow({ type: ResourceType.TOPIC, name: this.topicName, operations: [Operation.READ, Operation.DESCRIBE] });
+    if (reader instanceof KafkaUser) return;
+    user.allowGroup(reader.groupId);
+    this.cluster.allowClient(reader.podPeer);
   }
 }

@@ -71,9 +71,9 @@ export class KafkaUser extends Construct {
     this.allow({ type: ResourceType.GROUP, name: group, operations: [Operation.READ] });
   }
 
-  /** Allows more: what a grant (KafkaTopic.grantRead) adds for the user. */
+  /** Allows more: what a grant (KafkaTopic.grantRead) adds for the user. A rule it already has is not added again. */
   allow(...rules: readonly AclRule[]): void {
-    this.acls.push(...rules.map(aclEntry));
+    for (const entry of rules.map(aclEntry)) if (!this.acls.some((a) => JSON.stringify(a) === JSON.stringify(entry))) this.acls.push(entry);
   }
 }
 

@@ -1,5 +1,6 @@
 import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
+import { withConfigDefaults } from '../../model/config-defaults';
 import { ScriptSidecar } from '../k8s/script-sidecar';
 import { shippedFile } from '../k8s/shipped-files';
 import { serverEnvironment } from './server-environment';
@@ -23,13 +24,29 @@ export interface PostgresBackupProps {
   readonly labels: Record<string, string>;
   /** The platform's repository: S3, GCS or a volume. */
   readonly repository: BackupRepository;
-  /** Full backups kept. */
-  readonly retentionFull: number;
-  /** Hours between full backups. */
-  readonly fullEveryHours: number;
-  /** postgresql.conf `archive_timeout`, seconds: how often a segment is due for archiving. */
-  readonly archiveTimeoutSeconds: number;
+  /**
+   * Full backups kept.
+   * @default 4 (config schema: postgres.backup.retentionFull)
+   */
+  readonly retentionFull?: number;
+  /**
+   * Hours between full backups.
+   * @default 24 (config schema: postgres.backup.fullEveryHours)
+   */
+  readonly fullEveryHours?: number;
+  /**
+   * postgresql.conf `archive_timeout`, seconds: how often a segment is due for archiving.
+   * @default 300 (config schema: postgres.backup.archiveTimeoutSeconds)
+   */
+  readonly archiveTimeoutSeconds?: number;
 }
+
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const BACKUP_DEFAULTS = {
+  retentionFull: 'postgres.backup.retentionFull',
+  fullEveryHours: 'postgres.backup.fullEveryHours',
+  archiveTimeoutSeconds: 'postgres.backup.archiveTimeoutSeconds',
+} as const;
 
 /**
  * Backups and point-in-time recovery with pgBackRest: its configuration (a ConfigMap mounted where
@@ -39,7 +56,8 @@ export interface PostgresBackupProps {
  * A sidecar, not a CronJob: pgBackRest reads the data directory, which only this pod mounts.
  */
 export class PostgresBackup extends ScriptSidecar {
-  constructor(scope: Construct, id: string, props: PostgresBackupProps) {
+  constructor(scope: Construct, id: string, given: PostgresBackupProps) {
+    const props = withConfigDefaults(given, BACKUP_DEFAULTS);
     super(
       scope,
       id,

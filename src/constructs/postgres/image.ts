@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { withConfigDefaults, WithDefaults } from '../../model/config-defaults';
 import { ImageRef } from '../../model/config';
 import { imageReference } from '../k8s/image';
 import { imageContextDir } from '../../model/paths';
@@ -43,17 +44,37 @@ export interface PostgresDebeziumImageProps {
   readonly appUser: string;
   /** Replication role Debezium logs in as. */
   readonly debeziumUser: string;
-  /** postgresql.conf `max_wal_senders`. */
-  readonly maxWalSenders: number;
-  /** postgresql.conf `max_replication_slots`. */
-  readonly maxReplicationSlots: number;
-  /** postgresql.conf `max_slot_wal_keep_size`, e.g. `10GB`. */
-  readonly maxSlotWalKeepSize: string;
+  /**
+   * postgresql.conf `max_wal_senders`.
+   * @default 10 (config schema: postgres.replication.maxWalSenders)
+   */
+  readonly maxWalSenders?: number;
+  /**
+   * postgresql.conf `max_replication_slots`.
+   * @default 10 (config schema: postgres.replication.maxReplicationSlots)
+   */
+  readonly maxReplicationSlots?: number;
+  /**
+   * postgresql.conf `max_slot_wal_keep_size`, e.g. `10GB`.
+   * @default '10GB' (config schema: postgres.replication.maxSlotWalKeepSize)
+   */
+  readonly maxSlotWalKeepSize?: string;
   /** Source ranges pg_hba accepts password logins from. */
   readonly clientCidrs: readonly string[];
-  /** postgresql.conf `archive_timeout`, seconds. */
-  readonly archiveTimeoutSeconds: number;
+  /**
+   * postgresql.conf `archive_timeout`, seconds.
+   * @default 300 (config schema: postgres.backup.archiveTimeoutSeconds)
+   */
+  readonly archiveTimeoutSeconds?: number;
 }
+
+/** Where each setting a caller may leave out takes its default (the `@default`s above). */
+export const IMAGE_DEFAULTS = {
+  maxWalSenders: 'postgres.replication.maxWalSenders',
+  maxReplicationSlots: 'postgres.replication.maxReplicationSlots',
+  maxSlotWalKeepSize: 'postgres.replication.maxSlotWalKeepSize',
+  archiveTimeoutSeconds: 'postgres.backup.archiveTimeoutSeconds',
+} as const;
 
 /**
  * A Debezium-ready PostgreSQL image as a deterministic Docker build context: Debian's PostgreSQL and
@@ -73,11 +94,11 @@ export class PostgresDebeziumImage extends ImageBuildContext {
   readonly imageRef: string;
   readonly tag: string;
 
-  private readonly props: PostgresDebeziumImageProps;
+  private readonly props: WithDefaults<PostgresDebeziumImageProps, keyof typeof IMAGE_DEFAULTS>;
 
   constructor(scope: Construct, id: string, props: PostgresDebeziumImageProps) {
     super(scope, id);
-    this.props = props;
+    this.props = withConfigDefaults(props, IMAGE_DEFAULTS);
     this.files = new Map([
       ['Dockerfile', `${this.header()}\nARG BASE_IMAGE=${imageReference(props.baseImage)}\n${shippedFile('constructs/postgres/files/Dockerfile')}`],
       ['packages', packagesFile()],
