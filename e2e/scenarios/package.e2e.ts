@@ -46,7 +46,9 @@ describe('the packed library in an empty project', () => {
     expect(files).toContain('lib/src/index.js');
     expect(files).toContain('lib/src/index.d.ts');
     expect(files).toContain('lib/src/constructs/postgres/files/Dockerfile');
-    const unexpected = files.filter((f) => !/^lib\/(src|imports)\/.*(\.(js|d\.ts|json|sh|sql|conf)|\/Dockerfile)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f));
+    const unexpected = files.filter(
+      (f) => !/^lib\/(src|imports)\/.*(\.(js|d\.ts|json|sh|sql|conf)|\/Dockerfile)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f),
+    );
     expect(unexpected).toEqual([]);
     for (const js of files.filter((f) => f.endsWith('.js'))) expect(files, js).toContain(js.replace(/\.js$/, '.d.ts'));
   });

@@ -69,7 +69,8 @@ export class KafkaConsumerApp extends Construct implements KafkaReader {
     super(scope, id);
     const configName = `${props.name}-kafka-client`;
     const { kafka } = props;
-    if (!kafka && (!props.access || !props.bootstrapServers)) throw new Error(`consumer ${props.name}: give kafka (its cluster and KafkaUser), or both bootstrapServers and access`);
+    if (!kafka && (!props.access || !props.bootstrapServers))
+      throw new Error(`consumer ${props.name}: give kafka (its cluster and KafkaUser), or both bootstrapServers and access`);
     const access = props.access ?? this.ownAccess(props.name, props.namespace, props.instance, kafka!);
     const bootstrapServers = props.bootstrapServers ?? kafka!.cluster.bootstrapServers;
     this.kafkaUser = props.kafka?.user;
