@@ -30,7 +30,7 @@ describe('model passes are remembered, failures never', () => {
   it('an invalid object is reported on the second run as on the first (a failure is not remembered)', async () => {
     const bad = externalSecret();
     bad.spec.target = { creationPolicy: 'Sometimes' };
-    const sources = { kubernetesDir: tempDir(), strimziCrdsDir: tempDir(), kafkaAccessCrdsDir: tempDir(), certManagerCrdsDir: tempDir() };
+    const sources = { kubernetesDir: tempDir(), strimziCrdsDir: tempDir(), kafkaAccessCrdsDir: tempDir(), certManagerCrdsDir: tempDir(), prometheusOperatorCrdsDir: tempDir() };
     const run = async () => (await validateDocuments([{ where: 'bad.yaml', objects: [bad, externalSecret()] }], sources, { requireSources: false })).problems;
     const first = await run();
     expect(first.map((p) => p.path)).toContain('/spec/target/creationPolicy');

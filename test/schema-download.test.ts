@@ -118,7 +118,7 @@ describe.runIf(haveShared)('schemas downloaded for a fresh clone', () => {
     const { run } = freshCloneSynth([], down);
     const result = await run();
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/validate: warning: could not download 11 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 10 more\)/);
+    expect(result.stderr).toMatch(/validate: warning: could not download 13 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 12 more\)/);
     expect(result.stderr).toContain('Kubernetes JSON schemas not found');
     expect(result.stdout).toContain('kafka.strimzi.io/v1 Kafka (Strimzi CRDs missing)');
     const underCi = await run({ CI: 'true' });
@@ -138,7 +138,7 @@ describe.runIf(haveShared)('schemas downloaded for a fresh clone', () => {
     const shared = sharedDir();
     const result = await freshCloneSynth(['--k8s-schemas', join(shared, 'schemas', 'kubernetes'), '--crds', join(shared, 'crds', 'strimzi-1.2.0')]).run();
     expect(result.status, result.stderr).toBe(0);
-    expect(mirror.requests).toEqual([...PINNED_FILES.kafkaAccess, ...PINNED_FILES.certManager].map((f) => f.path));
+    expect(mirror.requests).toEqual([...PINNED_FILES.kafkaAccess, ...PINNED_FILES.certManager, ...PINNED_FILES.prometheusOperator].map((f) => f.path));
     expect(result.stdout).toContain('validate: not validated: none');
   });
 

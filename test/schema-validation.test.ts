@@ -65,7 +65,7 @@ describe.skipIf(!schemasAvailable() || !crdsAvailable())('npm run validate: ever
     const file = manifestFile([{ ...kafka, spec: { ...kafka?.spec, zookeeper: { replicas: 3 } } }]);
     const result = cli('validate', ['--file', file]);
     expect(result.status).toBe(1);
-    expect(result.stderr).toContain('Kafka cdc-streaming/cdc: /spec/zookeeper is not a known field (Strimzi 1.2.0 CRDs)');
+    expect(result.stderr).toContain('Kafka cdc-streaming/cdc: /spec/zookeeper is not a known field (Strimzi 1.2.0 CRDs (strict))');
   });
 
   it('checks the metadata of custom resources against ObjectMeta, as the API server does', () => {

@@ -4,9 +4,18 @@ import { KubernetesSchemas } from './kubernetes';
 import { loadModelValidator, ModelPasses, ModelValidator, modelSourceFor } from './models';
 import { sharedCodeCache } from '../compiled/code-cache';
 import { join } from 'node:path';
-import { KUBERNETES_VERSIONS, missingCertManagerCrds, missingKafkaAccessCrd, missingKubernetesSchemas, missingStrimziCrds, SchemaSources, STRIMZI_VERSION } from './sources';
+import {
+  KUBERNETES_VERSIONS,
+  missingCertManagerCrds,
+  missingKafkaAccessCrd,
+  missingKubernetesSchemas,
+  missingPrometheusOperatorCrds,
+  missingStrimziCrds,
+  SchemaSources,
+  STRIMZI_VERSION,
+} from './sources';
 import { StrimziSchemas } from './strimzi';
-import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION, PROMETHEUS_OPERATOR_VERSION } from '../model/versions';
 import { apiGroupOf, describe, RenderedObject } from '../model/rendered-object';
 
 export { acquireSchemaSources, defaultSchemaSources, downloadCacheDir, KUBERNETES_VERSIONS, sharedDir, STRIMZI_VERSION } from './sources';
@@ -52,11 +61,53 @@ export class MissingSchemaError extends Error {
 
 const KUBERNETES_SOURCE = `Kubernetes ${KUBERNETES_VERSIONS.join(' + ')} (strict)`;
 const STRIMZI_SOURCE = `Strimzi ${STRIMZI_VERSION} CRDs (strict)`;
-const STRIMZI_GROUP = 'kafka.strimzi.io';
-const KAFKA_ACCESS_GROUP = 'access.strimzi.io';
-const CERT_MANAGER_GROUP = 'cert-manager.io';
-const CERT_MANAGER_SOURCE = `cert-manager ${CERT_MANAGER_VERSION} CRDs (strict)`;
-const KAFKA_ACCESS_SOURCE = `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD (strict)`;
+
+/** A group of custom resources and the CRDs that decide them. */
+interface CrdSource {
+  readonly group: string;
+  /** The SchemaSources field naming the CRDs' directory. */
+  readonly dir: keyof SchemaSources;
+  /** What to download when the directory is missing (undefined when present). */
+  readonly missing: (dir: string) => string | undefined;
+  /** How a report names what checked an object. */
+  readonly source: string;
+  /** The release, in "not served by …". */
+  readonly project: string;
+  /** The CRDs, in "… missing". */
+  readonly what: string;
+}
+
+/**
+ * The custom resource groups validated against their project's CRDs (all controller-gen or
+ * Strimzi-generated structural schemas: one CRD validator serves them, unknown fields refused).
+ */
+const CRD_SOURCES: readonly CrdSource[] = [
+  { group: 'kafka.strimzi.io', dir: 'strimziCrdsDir', missing: missingStrimziCrds, source: STRIMZI_SOURCE, project: `Strimzi ${STRIMZI_VERSION}`, what: 'Strimzi CRDs' },
+  {
+    group: 'access.strimzi.io',
+    dir: 'kafkaAccessCrdsDir',
+    missing: missingKafkaAccessCrd,
+    source: `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} CRD (strict)`,
+    project: `the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`,
+    what: 'Kafka Access Operator CRD',
+  },
+  {
+    group: 'cert-manager.io',
+    dir: 'certManagerCrdsDir',
+    missing: missingCertManagerCrds,
+    source: `cert-manager ${CERT_MANAGER_VERSION} CRDs (strict)`,
+    project: `cert-manager ${CERT_MANAGER_VERSION}`,
+    what: 'cert-manager CRDs',
+  },
+  {
+    group: 'monitoring.coreos.com',
+    dir: 'prometheusOperatorCrdsDir',
+    missing: missingPrometheusOperatorCrds,
+    source: `Prometheus Operator ${PROMETHEUS_OPERATOR_VERSION} CRDs (strict)`,
+    project: `the Prometheus Operator ${PROMETHEUS_OPERATOR_VERSION}`,
+    what: 'Prometheus Operator CRDs',
+  },
+];
 
 /**
  * Checks every object against the upstream schema for its kind: built-in objects against the
@@ -67,17 +118,12 @@ const KAFKA_ACCESS_SOURCE = `Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSI
  */
 export async function validateDocuments(documents: readonly ObjectDocument[], sources: SchemaSources, options: { readonly requireSources: boolean }): Promise<ValidationReport> {
   const kubernetesMissing = missingKubernetesSchemas(sources.kubernetesDir);
-  const strimziMissing = missingStrimziCrds(sources.strimziCrdsDir);
-  const kafkaAccessMissing = missingKafkaAccessCrd(sources.kafkaAccessCrdsDir);
-  const certManagerMissing = missingCertManagerCrds(sources.certManagerCrdsDir);
-  const missingSources = [kubernetesMissing, strimziMissing, kafkaAccessMissing, certManagerMissing].filter((m): m is string => m !== undefined);
+  const crdMissing = CRD_SOURCES.map((c) => c.missing(sources[c.dir]));
+  const missingSources = [kubernetesMissing, ...crdMissing].filter((m): m is string => m !== undefined);
   if (missingSources.length > 0 && options.requireSources) throw new MissingSchemaError(missingSources);
   const kubernetes = kubernetesMissing ? [] : KUBERNETES_VERSIONS.map((v) => new KubernetesSchemas(v, sources.kubernetesDir));
-  const strimzi = strimziMissing ? undefined : new StrimziSchemas(sources.strimziCrdsDir);
-  // The same CRD validator serves the Kafka Access Operator's CRD (a Strimzi project, same generator).
-  const kafkaAccess = kafkaAccessMissing ? undefined : new StrimziSchemas(sources.kafkaAccessCrdsDir);
-  // And cert-manager's (controller-gen output, like Strimzi's: structural, unknown fields refused here).
-  const certManager = certManagerMissing ? undefined : new StrimziSchemas(sources.certManagerCrdsDir);
+  // Each group's CRDs, when present.
+  const crds = new Map(CRD_SOURCES.map((c, i) => [c.group, { ...c, schemas: crdMissing[i] ? undefined : new StrimziSchemas(sources[c.dir]) }]));
   const codeDir = sharedCodeCache().dir;
   const passes = new ModelPasses(codeDir === undefined ? undefined : join(codeDir, 'model-passes'));
   // Custom resources a model passed before: their models need not even be loaded.
@@ -107,26 +153,12 @@ export async function validateDocuments(documents: readonly ObjectDocument[], so
             );
         }
       }
-      if (apiGroupOf(object.apiVersion) === STRIMZI_GROUP) {
-        if (!strimzi) notValidated.set(type, 'Strimzi CRDs missing');
+      const crd = crds.get(apiGroupOf(object.apiVersion));
+      if (crd) {
+        if (!crd.schemas) notValidated.set(type, `${crd.what} missing`);
         else {
-          count(STRIMZI_SOURCE);
-          report(`Strimzi ${STRIMZI_VERSION} CRDs`, ajvProblems(strimzi.validatorFor(object.apiVersion, object.kind), object, `not served by Strimzi ${STRIMZI_VERSION}`));
-        }
-      } else if (apiGroupOf(object.apiVersion) === KAFKA_ACCESS_GROUP) {
-        if (!kafkaAccess) notValidated.set(type, 'Kafka Access Operator CRD missing');
-        else {
-          count(KAFKA_ACCESS_SOURCE);
-          report(
-            KAFKA_ACCESS_SOURCE,
-            ajvProblems(kafkaAccess.validatorFor(object.apiVersion, object.kind), object, `not served by the Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION}`),
-          );
-        }
-      } else if (apiGroupOf(object.apiVersion) === CERT_MANAGER_GROUP) {
-        if (!certManager) notValidated.set(type, 'cert-manager CRDs missing');
-        else {
-          count(CERT_MANAGER_SOURCE);
-          report(CERT_MANAGER_SOURCE, ajvProblems(certManager.validatorFor(object.apiVersion, object.kind), object, `not served by cert-manager ${CERT_MANAGER_VERSION}`));
+          count(crd.source);
+          report(crd.source, ajvProblems(crd.schemas.validatorFor(object.apiVersion, object.kind), object, `not served by ${crd.project}`));
         }
       } else if (!isCustomResource(object.apiVersion)) {
         if (kubernetes.length === 0) notValidated.set(type, 'Kubernetes schemas missing');

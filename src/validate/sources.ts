@@ -3,7 +3,7 @@ import { join, relative } from 'node:path';
 import { STRIMZI_VERSION } from '../model/strimzi';
 import { cacheRoot, packageRoot } from '../model/package-root';
 import { DownloadOptions, ensureCached, PINNED_FILES, UpstreamSource } from './upstream';
-import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION, PROMETHEUS_OPERATOR_VERSION } from '../model/versions';
 
 export { STRIMZI_VERSION };
 
@@ -20,6 +20,8 @@ export interface SchemaSources {
   readonly kafkaAccessCrdsDir: string;
   /** Directory with cert-manager's Certificate and ClusterIssuer CRDs. */
   readonly certManagerCrdsDir: string;
+  /** Directory with the Prometheus Operator's PodMonitor and PrometheusRule CRDs. */
+  readonly prometheusOperatorCrdsDir: string;
 }
 
 /** Each source's directory in the shared layout (../shared, the download cache), and the field naming it. */
@@ -28,6 +30,7 @@ const SOURCE_FIELDS: Readonly<Record<UpstreamSource, keyof SchemaSources>> = {
   strimzi: 'strimziCrdsDir',
   kafkaAccess: 'kafkaAccessCrdsDir',
   certManager: 'certManagerCrdsDir',
+  prometheusOperator: 'prometheusOperatorCrdsDir',
 };
 
 /** The sources as a directory laid out like ../shared holds them. */
@@ -37,6 +40,7 @@ export function schemaSourcesUnder(root: string): SchemaSources {
     strimziCrdsDir: join(root, 'crds', `strimzi-${STRIMZI_VERSION}`),
     kafkaAccessCrdsDir: join(root, 'crds', `kafka-access-operator-${KAFKA_ACCESS_OPERATOR_VERSION}`),
     certManagerCrdsDir: join(root, 'crds', `cert-manager-${CERT_MANAGER_VERSION}`),
+    prometheusOperatorCrdsDir: join(root, 'crds', `prometheus-operator-${PROMETHEUS_OPERATOR_VERSION}`),
   };
 }
 
@@ -157,6 +161,14 @@ export function missingCertManagerCrds(dir: string): string | undefined {
   );
 }
 
+export function missingPrometheusOperatorCrds(dir: string): string | undefined {
+  if (hasYaml(dir)) return undefined;
+  return (
+    `Prometheus Operator ${PROMETHEUS_OPERATOR_VERSION} CRDs not found in ${dir}: ${FETCH_HINT}, or download example/prometheus-operator-crd/monitoring.coreos.com_podmonitors.yaml ` +
+    `and monitoring.coreos.com_prometheusrules.yaml from github.com/prometheus-operator/prometheus-operator at tag v${PROMETHEUS_OPERATOR_VERSION} into that directory`
+  );
+}
+
 export function missingStrimziCrds(dir: string): string | undefined {
   if (hasYaml(dir)) return undefined;
   return (
@@ -174,4 +186,5 @@ const MISSING: Readonly<Record<UpstreamSource, (dir: string) => string | undefin
   strimzi: missingStrimziCrds,
   kafkaAccess: missingKafkaAccessCrd,
   certManager: missingCertManagerCrds,
+  prometheusOperator: missingPrometheusOperatorCrds,
 };

@@ -18,6 +18,36 @@ function closeAllObjects(schema: JsonSchema): void {
 }
 
 /**
+ * Go's RE2 flag group `(?i)` (case-insensitive, as the API server's CRD validation reads it), which
+ * JavaScript patterns lack: each ASCII letter after it becomes a class of both cases. The Prometheus
+ * Operator's CRDs use it (`^(?i)(abort|warn)?$`); escapes and classes are left as they are.
+ */
+export function withoutGoFlags(pattern: string): string {
+  const at = pattern.indexOf('(?i)');
+  if (at < 0) return pattern;
+  let out = pattern.slice(0, at);
+  let inClass = false;
+  for (let i = at + 4; i < pattern.length; i++) {
+    const c = pattern[i];
+    if (c === '\\') {
+      out += c + (pattern[++i] ?? '');
+      continue;
+    }
+    if (c === '[') inClass = true;
+    else if (c === ']') inClass = false;
+    out += !inClass && /[a-z]/i.test(c) ? `[${c.toLowerCase()}${c.toUpperCase()}]` : c;
+  }
+  return out;
+}
+
+/** Every `pattern` of a schema, in JavaScript's dialect. */
+function translatePatterns(schema: JsonSchema): void {
+  if (typeof schema !== 'object' || schema === null) return;
+  if (typeof schema.pattern === 'string') schema.pattern = withoutGoFlags(schema.pattern);
+  for (const value of Object.values(schema)) if (typeof value === 'object' && value !== null) translatePatterns(value as JsonSchema);
+}
+
+/**
  * Validators for the served versions of a directory of Strimzi CRDs (or the Kafka Access
  * Operator's), by `apiVersion/kind`. Each is
  * generated the first time any run needs it and comes from the code cache after that: the CRDs
@@ -58,6 +88,7 @@ function readCrds(files: readonly string[]): Map<string, JsonSchema> {
     for (const version of crd.spec.versions.filter((v: JsonSchema) => v.served)) {
       const schema = version.schema.openAPIV3Schema as JsonSchema;
       closeAllObjects(schema);
+      translatePatterns(schema);
       // The API server checks metadata itself and always keeps apiVersion and kind; some CRD
       // generators (the Kafka Access Operator's Fabric8) leave the latter two out of the schema.
       schema.properties.metadata = { type: 'object' };

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { STRIMZI_VERSION } from '../model/strimzi';
-import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION, PROMETHEUS_OPERATOR_VERSION } from '../model/versions';
 
 /** One upstream file validation reads: where it sits in a `shared`-style directory, where upstream publishes it, its sha256. */
 export interface PinnedFile {
@@ -13,7 +13,7 @@ export interface PinnedFile {
 }
 
 /** The upstream schema sets, each the files of one directory of the shared layout. */
-export type UpstreamSource = 'kubernetes' | 'strimzi' | 'kafkaAccess' | 'certManager';
+export type UpstreamSource = 'kubernetes' | 'strimzi' | 'kafkaAccess' | 'certManager' | 'prometheusOperator';
 
 // Commits, not tags or branches: what a URL serves must never change under its pin.
 /** cdk8s-team/cdk8s: `kubernetes-schemas/<version>/_definitions.json` (v1.30.0 last changed in d853c60, v1.35.0 in e646a08). */
@@ -27,6 +27,14 @@ const CERT_MANAGER_COMMIT = '24e33194fb39488eff2bbf10c6dc640f407cad44';
 const certManager = (file: string, sha256: string): PinnedFile => ({
   path: `crds/cert-manager-${CERT_MANAGER_VERSION}/${file}`,
   url: raw('cert-manager/cert-manager', CERT_MANAGER_COMMIT, `deploy/crds/${file}`),
+  sha256,
+});
+
+/** prometheus-operator/prometheus-operator tag v0.93.0; `example/prometheus-operator-crd/` holds one file per CRD. */
+const PROMETHEUS_OPERATOR_COMMIT = 'f8fafd475f3d132e239432ae6172de60a6cb6516';
+const prometheusOperator = (file: string, sha256: string): PinnedFile => ({
+  path: `crds/prometheus-operator-${PROMETHEUS_OPERATOR_VERSION}/${file}`,
+  url: raw('prometheus-operator/prometheus-operator', PROMETHEUS_OPERATOR_COMMIT, `example/prometheus-operator-crd/${file}`),
   sha256,
 });
 
@@ -72,6 +80,10 @@ export const PINNED_FILES: Readonly<Record<UpstreamSource, readonly PinnedFile[]
   certManager: [
     certManager('cert-manager.io_certificates.yaml', '7ad91029c00ec959d54215b19d3b1a9b7e0247eaa60f987151c2b70d8661f8af'),
     certManager('cert-manager.io_clusterissuers.yaml', '30008001b78aafb8e110af61359561104b5fafc3a4dc6ac0013245d0ee3fe4ca'),
+  ],
+  prometheusOperator: [
+    prometheusOperator('monitoring.coreos.com_podmonitors.yaml', '45a93443daa687d3654f7e9631909ff7edcdf3ec09c5e60251b74aa2722aee5d'),
+    prometheusOperator('monitoring.coreos.com_prometheusrules.yaml', '78be98554b9c8506ab2b4f4feb91c5f3a56e536a0a510f3a8e876a459970d56d'),
   ],
 };
 
