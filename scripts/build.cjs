@@ -35,7 +35,7 @@ function inputFiles() {
  * Scripts, SQL and config templates that ship inside rendered objects, kept beside their construct
  * under src/; the compiled constructs read them from lib/src/ (src/constructs/k8s/shipped-files.ts).
  */
-const SHIPPED_EXTENSIONS = ['.sh', '.sql', '.conf', '/Dockerfile'];
+const SHIPPED_EXTENSIONS = ['.sh', '.sql', '.conf', '.yaml', '.json', '/Dockerfile'];
 
 function shippedFiles() {
   return filesUnder('src').filter((file) => SHIPPED_EXTENSIONS.some((extension) => file.endsWith(extension)));

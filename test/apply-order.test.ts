@@ -18,11 +18,14 @@ describe.each(ENVIRONMENTS)('%s: kubectl apply -f dist/%s/ works in file order',
       '50-connector.yaml',
       '60-api.yaml',
       '70-consumers.yaml',
+      // PodMonitors, alerts and dashboards: only with observability on (eks and gke by default).
+      ...(rendered.env.config.observability.enabled ? ['80-monitoring.yaml'] : []),
     ]);
     const kindsIn = (file: string) => new Set(parseYamlObjects(rendered.files.get(`${name}/${file}`) as string).map((o) => o.kind));
     expect(parseYamlObjects(rendered.files.get(manifestFiles[0]) as string).filter((o) => o.kind === 'Namespace')).toHaveLength(3);
     expect(kindsIn('10-postgres.yaml')).toContain('StatefulSet');
-    expect([...kindsIn('20-kafka.yaml')].sort()).toEqual(['Kafka', 'KafkaNodePool', 'NetworkPolicy']);
+    // With observability, the JMX exporter's rules (a ConfigMap) go with the Kafka that reads them.
+    expect([...kindsIn('20-kafka.yaml')].sort()).toEqual([...(rendered.env.config.observability.enabled ? ['ConfigMap'] : []), 'Kafka', 'KafkaNodePool', 'NetworkPolicy']);
     expect([...kindsIn('30-topics-users.yaml')].sort()).toEqual(['KafkaTopic', 'KafkaUser']);
     expect(kindsIn('40-connect.yaml')).toContain('KafkaConnect');
     expect([...kindsIn('50-connector.yaml')]).toEqual(['KafkaConnector']);

@@ -112,7 +112,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
   });
 
   it('skips the dry run of custom resources whose CRDs may not exist yet, and only of those', () => {
-    // Strimzi, External Secrets, cert-manager, Gateway API and GKE policies come from CRDs an operator or the cloud installs.
+    // Strimzi, External Secrets, cert-manager, Gateway API, GKE policies and the Prometheus Operator's kinds come from CRDs an operator or the cloud installs.
     const crdGroups = [
       'kafka.strimzi.io',
       'access.strimzi.io',
@@ -121,6 +121,7 @@ describe.each(ENVIRONMENTS)('%s: Argo CD syncs dist/<env>/ in apply order and sh
       'cert-manager.io',
       'gateway.networking.k8s.io',
       'networking.gke.io',
+      'monitoring.coreos.com',
     ];
     expect(objects.filter((o) => crdGroups.includes(groupOf(o))).length).toBeGreaterThanOrEqual(12);
     for (const o of objects) {

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { STRIMZI_JMX_EXPORTER_VERSION } from '../src/model/strimzi';
 import { describe, expect, it } from 'vitest';
 import { adminPlan, connectorConfig, connectWorkerProperties, kafkaNodes, kafkaOf, nodeProperties } from '../e2e/harness/strimzi';
 import { objectsOf, render, ROOT } from './helpers';
@@ -116,5 +117,9 @@ describe('the e2e Maven project takes the versions the config names', () => {
     const connect = objects.find((o) => o.kind === 'KafkaConnect') as RenderedObject;
     expect(property('kafka.version')).toBe(kafka.spec.kafka.version);
     expect(connect.spec.build.plugins[0].artifacts[0].url).toContain(`/debezium-connector-postgres-${property('debezium.version')}-plugin.tar.gz`);
+  });
+
+  it("the JMX exporter's collector at the version Strimzi 1.2.0's images attach", () => {
+    expect(property('jmx-exporter.version')).toBe(STRIMZI_JMX_EXPORTER_VERSION);
   });
 });

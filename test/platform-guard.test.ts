@@ -14,8 +14,16 @@ describe.each(ENVIRONMENTS)('%s: the admission policy for the platform team', (e
   const objects = objectsOf(rendered);
 
   it('is a policy and its Deny binding, outside what Argo CD or Helm apply', () => {
-    // With the database's CA, also the platform team's (cert-manager's namespace, cluster-scoped issuers).
-    expect(guard.map((o) => o.kind)).toEqual(['ValidatingAdmissionPolicy', 'ValidatingAdmissionPolicyBinding', 'ClusterIssuer', 'Certificate', 'ClusterIssuer']);
+    // With the database's CA, also the platform team's (cert-manager's namespace, cluster-scoped issuers),
+    // and, with observability, kube-state-metrics' configuration and grant (its namespace).
+    expect(guard.map((o) => o.kind)).toEqual([
+      'ValidatingAdmissionPolicy',
+      'ValidatingAdmissionPolicyBinding',
+      'ClusterIssuer',
+      'Certificate',
+      'ClusterIssuer',
+      ...(rendered.env.config.observability.enabled ? ['ConfigMap', 'ClusterRole', 'ClusterRoleBinding'] : []),
+    ]);
     expect(binding.spec).toEqual({ policyName: policy.metadata.name, validationActions: ['Deny'] });
     expect(policy.spec.failurePolicy).toBe('Fail');
     expect(objects.some((o) => o.kind.startsWith('ValidatingAdmissionPolicy'))).toBe(false);

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { parse } from 'yaml';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { REMOVED_OUTPUT_PLUGINS } from '../src/constructs/postgres/image';
 import { RenderedEnvironment } from '../src/output/render';
@@ -88,9 +89,46 @@ describe.runIf(postgresAvailable(rendered.files, 'eks'))('the rendered PostgreSQ
     );
     expect(rules.split('; ')).toEqual([
       'pg_hba.conf local all postgres peer',
+      'pg_hba.conf local postgres cdc8s_monitor peer',
       'pg_hba.clients.conf hostssl transactions transactions_app 127.0.0.1 scram-sha-256',
       'pg_hba.clients.conf hostssl transactions debezium 127.0.0.1 scram-sha-256',
     ]);
+  });
+
+  it('postgres_exporter from the image logs in as the monitoring role by peer and runs every rendered query without error', async () => {
+    const port = 31000 + Math.floor(Math.random() * 2000);
+    // A logical slot as the connector makes it, so that the slot query has a row.
+    server.superuser("SELECT pg_create_logical_replication_slot('exporter_probe', 'pgoutput')");
+    const exporter = server.startExporter(port);
+    try {
+      let text = '';
+      await eventually(
+        async () => {
+          text = await fetch(`http://127.0.0.1:${port}/metrics`, { signal: AbortSignal.timeout(10_000) })
+            .then((r) => r.text())
+            .catch(() => '');
+          return text.includes('pg_up');
+        },
+        30_000,
+        () => `no scrape: ${exporter.tail(10)}`,
+      );
+      const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\S+)$`, 'm').exec(text)?.[1]);
+      expect(value('pg_up')).toBe(1);
+      // Every query of the rendered queries.yaml ran (an error in one sets this, and logs it).
+      expect(value('pg_exporter_last_scrape_error'), exporter.tail(5)).toBe(0);
+      const queries = parse(configMapData(objectsOf(rendered), 'postgres-exporter')['queries.yaml']) as Record<string, { metrics: Record<string, { usage: string }>[] }>;
+      for (const [namespace, query] of Object.entries(queries)) {
+        for (const column of query.metrics.flatMap((m) => Object.entries(m)).filter(([, m]) => m.usage !== 'LABEL')) {
+          // cdc8s_backup has a row only once the backup sidecar recorded a backup (postgres-backup-live).
+          if (namespace === 'cdc8s_backup') continue;
+          expect(text, `${namespace}_${column[0]}`).toMatch(new RegExp(`^${namespace}_${column[0]}[{ ]`, 'm'));
+        }
+      }
+      expect(text).toMatch(/^cdc8s_slot_active\{[^}]*slot_name="exporter_probe"[^}]*\} 0$/m);
+    } finally {
+      await exporter.stop();
+      server.superuser("SELECT pg_drop_replication_slot('exporter_probe')");
+    }
   });
 
   it('gives Debezium a REPLICATION login that is not a superuser', () => {

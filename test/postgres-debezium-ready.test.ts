@@ -49,7 +49,7 @@ describe.each(ENVIRONMENTS)('%s: Postgres is ready for Debezium', (name) => {
   it("runs that configuration: the container starts postgres with the rendered config file, through the image's entrypoint", () => {
     expect(container.args.slice(0, 3)).toEqual(['postgres', '-c', 'config_file=/etc/postgresql/postgresql.conf']);
     expect(container.command).toBeUndefined();
-    expect(steps).toContainEqual({ keyword: 'COPY', args: 'postgresql.conf environment.conf pg_hba.conf pg_hba.clients.conf /etc/postgresql/' });
+    expect(steps).toContainEqual({ keyword: 'COPY', args: 'postgresql.conf environment.conf pg_hba.conf pg_hba.clients.conf pg_ident.conf /etc/postgresql/' });
     expect(steps).toContainEqual({ keyword: 'ENTRYPOINT', args: '["bash", "/usr/local/lib/cdc8s/entrypoint.sh"]' });
     // A fast shutdown on the kubelet's stop: SIGTERM would wait for every client to disconnect.
     expect(steps).toContainEqual({ keyword: 'STOPSIGNAL', args: 'SIGINT' });

@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { MONITOR_ROLE } from '../src/constructs/postgres/database-target';
 import { shippedFile } from '../src/constructs/k8s/shipped-files';
 import { BACKUP_STANZA } from '../src/constructs/postgres/backup';
 import {
@@ -59,5 +60,19 @@ describe("the database image's shipped files agree with what the constructs rend
     expect(stanza).toContain(`pg1-path=${POSTGRES_DATA_DIR}\n`);
     expect(stanza).toContain(`pg1-socket-path=${POSTGRES_SOCKET_DIR}\n`);
     expect(stanza).toContain(`pg1-port=${POSTGRES_PORT}\n`);
+  });
+
+  it('pg_hba.conf and pg_ident.conf: postgres_exporter logs in as the monitoring role by peer, as the postgres OS user, to the maintenance database only', () => {
+    const hba = shippedFile('constructs/postgres/files/pg_hba.conf')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'));
+    expect(hba.filter((l) => l.includes(MONITOR_ROLE)).map((l) => l.split(/\s+/))).toEqual([['local', 'postgres', MONITOR_ROLE, 'peer', `map=${MONITOR_ROLE}`]]);
+    const ident = shippedFile('constructs/postgres/files/pg_ident.conf')
+      .split('\n')
+      .filter((l) => l.trim() && !l.startsWith('#'))
+      .map((l) => l.split(/\s+/));
+    expect(ident).toEqual([[MONITOR_ROLE, 'postgres', MONITOR_ROLE]]);
+    const conf = settings(shippedFile('constructs/postgres/files/postgresql.conf'));
+    expect(conf.get('ident_file')).toBe(`'${POSTGRES_CONFIG_FILE.replace(/[^/]+$/, 'pg_ident.conf')}'`);
   });
 });

@@ -78,6 +78,7 @@ export class ConnectChart extends Chart {
       config: { ...connectWorkerConfig(durability), ...eventSizeSettings(env.config.capture.maxEventBytes).connectWorker, ...connect.config },
       egress: [{ peers: [podPeer(peers.postgres)], ports: [POSTGRES_PORT] }, ...platform.kubernetesApiEgress()],
       dns: peers.dns,
+      metrics: env.config.observability.enabled,
       databaseTrust: new PostgresTrust(this, 'PostgresTrust', {
         environment: env.name,
         namespace: namespaces.streaming,

@@ -1,10 +1,13 @@
 import { Chart } from 'cdk8s';
+import { k8s } from 'cdk8s-plus-27';
 import { Construct } from 'constructs';
 import { validateConfig } from '../config/load';
 import { KafkaCluster } from '../constructs/kafka/cluster';
 import { CONSUMER_COMPONENT, KafkaConsumerApp } from '../constructs/kafka/consumer';
 import { KafkaAccess } from '../constructs/kafka/access';
-import { commonLabels, workloadLabels } from '../constructs/k8s/labels';
+import { JMX_RULES_KEY } from '../constructs/kafka/jmx-metrics';
+import { shippedFile } from '../constructs/k8s/shipped-files';
+import { commonLabels, selectorLabels, workloadLabels } from '../constructs/k8s/labels';
 import { podPeer, WorkloadNetworkPolicy } from '../constructs/k8s/network-policy';
 import { annotateApplyOrder } from '../model/apply-order';
 import { ConsumerSettings } from '../model/config';
@@ -24,6 +27,9 @@ export interface ConsumersChartProps extends ChartContext {
  * A consumer as a program adds it: what the environment file's `consumers[]` entry holds, with the
  * same defaults (replicas, port, runAsUser, probes, config: environment.schema.json) left out.
  */
+/** The JMX exporter rules for Java consumers' Kafka clients (observability on). */
+export const CONSUMER_METRICS_CONFIG_MAP = 'kafka-consumer-metrics';
+
 export type ConsumerInput = Pick<ConsumerSettings, 'name' | 'image' | 'tables' | 'resources'> & Partial<ConsumerSettings>;
 
 /**
@@ -34,6 +40,7 @@ export type ConsumerInput = Pick<ConsumerSettings, 'name' | 'image' | 'tables' |
 export class ConsumersChart extends Chart {
   private readonly props: ConsumersChartProps;
   private network?: WorkloadNetworkPolicy;
+  private metricsRules?: k8s.KubeConfigMap;
 
   constructor(scope: Construct, id: string, props: ConsumersChartProps) {
     super(scope, id);
@@ -76,6 +83,21 @@ export class ConsumersChart extends Chart {
       user: access.consumerUser(consumer),
       labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
     });
+    if (peers.monitoring) {
+      // For Java consumers: the JMX exporter's rules for the Kafka client (README, "Observability").
+      this.metricsRules ??= new k8s.KubeConfigMap(this, 'ConsumerMetrics', {
+        metadata: { name: CONSUMER_METRICS_CONFIG_MAP, namespace, labels: { ...commonLabels(), 'app.kubernetes.io/component': CONSUMER_COMPONENT } },
+        data: { [JMX_RULES_KEY]: shippedFile('constructs/kafka/files/consumer-metrics.yaml') },
+      });
+      // Prometheus scrapes the consumer's /metrics on its HTTP port (README, "Observability").
+      new WorkloadNetworkPolicy(this, `${consumer.name}-Metrics`, {
+        name: `${consumer.name}-metrics`,
+        namespace,
+        labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
+        podSelector: selectorLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
+        ingress: [{ peers: [podPeer(peers.monitoring)], ports: [consumer.port] }],
+      });
+    }
     return new KafkaConsumerApp(this, consumer.name, {
       ...appWorkload(consumer, namespace, env.name),
       bootstrapServers: cluster.bootstrapServers,

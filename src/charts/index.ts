@@ -10,6 +10,7 @@ import { ChartContext } from './context';
 import { KafkaChart } from './kafka';
 import { TopicsUsersChart } from './topics-users';
 import { pipelinePeers } from './network-peers';
+import { MonitoringChart } from './monitoring';
 import { NamespacesChart } from './namespaces';
 import { PlatformGuardChart } from './platform-guard';
 import { PostgresChart } from './postgres';
@@ -18,7 +19,7 @@ import { PostgresChart } from './postgres';
  * The deployable units: one Helm subchart each, so a user can leave one out
  * (`--set kafka.enabled=false` when Kafka is managed elsewhere).
  */
-export const COMPONENTS = ['namespaces', 'postgres', 'kafka', 'connect', 'api', 'consumers'] as const;
+export const COMPONENTS = ['namespaces', 'postgres', 'kafka', 'connect', 'api', 'consumers', 'monitoring'] as const;
 export type Component = (typeof COMPONENTS)[number];
 
 /** A chart, the file it is written to (file names sort in `kubectl apply` order), its stage and unit. */
@@ -60,6 +61,7 @@ export function buildPipeline(env: ResolvedEnvironment, app = new App({ outdir: 
   const connector = new ConnectorChart(app, 'connector', { ...context, connect: connect.connect, postgres: postgres.database, debeziumSecret: postgres.debeziumSecret });
   const api = new ApiChart(app, 'api', { ...context, postgres: postgres.database });
   const consumers = new ConsumersChart(app, 'consumers', { ...context, cluster: kafka.cluster, access });
+  const monitoring = config.observability.enabled ? new MonitoringChart(app, 'monitoring', context) : undefined;
   const charts: OrderedChart[] = [
     { file: '00-namespaces.yaml', chart: namespaces, stage: 'namespaces', component: 'namespaces' },
     { file: '10-postgres.yaml', chart: postgres, stage: 'postgres', component: 'postgres' },
@@ -69,6 +71,7 @@ export function buildPipeline(env: ResolvedEnvironment, app = new App({ outdir: 
     { file: '50-connector.yaml', chart: connector, stage: 'connector', component: 'connect' },
     { file: '60-api.yaml', chart: api, stage: 'api', component: 'api' },
     { file: '70-consumers.yaml', chart: consumers, stage: 'consumers', component: 'consumers' },
+    ...(monitoring ? [{ file: '80-monitoring.yaml', chart: monitoring, stage: 'monitoring', component: 'monitoring' } as const] : []),
   ];
   for (const { chart, stage } of charts) annotateApplyOrder(chart, stage);
   const objects = charts.flatMap(({ chart }) => apiObjectsOf(chart));

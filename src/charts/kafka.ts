@@ -31,6 +31,7 @@ export class KafkaChart extends Chart {
       operator: peers.strimziOperator,
       kubernetesApi: platform.kubernetesApiEgress(),
       dns: peers.dns,
+      ...(peers.monitoring ? { metrics: { kafkaExporterResources: env.config.observability.kafkaExporter.resources, scrapedFrom: peers.monitoring } } : {}),
     });
   }
 }

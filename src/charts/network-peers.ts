@@ -16,6 +16,8 @@ export interface PipelinePeers {
   readonly connect: PodPeer;
   readonly kafkaBrokers: PodPeer;
   readonly strimziOperator: PodPeer;
+  /** Any pod of the monitoring namespace (Prometheus): the only scraper admitted; undefined without observability. */
+  readonly monitoring?: PodPeer;
   /** Where pods send DNS queries (the platform's resolver): every policy that restricts egress admits it. */
   readonly dns: readonly NetworkFlow[];
 }
@@ -26,7 +28,7 @@ export interface PipelinePeers {
  * NetworkPolicies from this, whichever chart renders the peer.
  */
 export function pipelinePeers({ name: instance, config }: Environment, platform: Platform): PipelinePeers {
-  const { namespaces, api, kafka, connect } = config;
+  const { namespaces, api, kafka, connect, observability } = config;
   return {
     postgres: { namespace: namespaces.data, podLabels: selectorLabels({ name: POSTGRES_NAME, component: 'database', instance }) },
     api: { namespace: namespaces.apps, podLabels: selectorLabels({ name: api.name, component: 'api', instance }) },
@@ -34,6 +36,7 @@ export function pipelinePeers({ name: instance, config }: Environment, platform:
     connect: { namespace: namespaces.streaming, podLabels: connectWorkerPodLabels(connect.name) },
     kafkaBrokers: { namespace: namespaces.streaming, podLabels: brokerPodLabels(kafka.name) },
     strimziOperator: { namespace: kafka.operatorNamespace, podLabels: STRIMZI_OPERATOR_POD_LABELS },
+    ...(observability.enabled ? { monitoring: { namespace: observability.namespace, podLabels: {} } } : {}),
     dns: platform.clusterDns(),
   };
 }

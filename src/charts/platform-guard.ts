@@ -2,6 +2,7 @@ import { ApiObject, Chart } from 'cdk8s';
 import { Construct } from 'constructs';
 import { commonLabels } from '../constructs/k8s/labels';
 import { PostgresCertificateAuthority } from '../constructs/postgres/tls';
+import { StrimziStateMetrics } from '../constructs/observability/strimzi-state-metrics';
 import { ChartContext } from './context';
 
 export interface PlatformGuardChartProps extends ChartContext {
@@ -20,6 +21,7 @@ const LEVELS = ['privileged', 'baseline', 'restricted'];
  * only for namespaced objects, so a commit could otherwise relabel our namespaces to
  * `privileged` or point our PersistentVolume at the node's `/`. The API server then refuses any
  * Pod Security label looser than we render and any other hostPath for our volume, whoever asks.
+ * Beside it, what else the platform owns: the database's CA, and kube-state-metrics' configuration.
  */
 export class PlatformGuardChart extends Chart {
   constructor(scope: Construct, id: string, { env, objects }: PlatformGuardChartProps) {
@@ -63,5 +65,13 @@ export class PlatformGuardChart extends Chart {
     });
     // The database's CA: platform-owned like the policy, in cert-manager's namespace.
     new PostgresCertificateAuthority(this, 'PostgresCa', env.name);
+    // kube-state-metrics' view of Strimzi's resources: platform-owned too, in its namespace.
+    if (env.config.observability.enabled) {
+      new StrimziStateMetrics(this, 'StrimziStateMetrics', {
+        name: `cdc8s-${env.name}-strimzi-state`,
+        kubeStateMetrics: env.config.observability.kubeStateMetrics,
+        labels: commonLabels(),
+      });
+    }
   }
 }

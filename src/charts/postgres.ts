@@ -107,6 +107,7 @@ export class PostgresChart extends Chart {
       // The API reads and writes; Connect streams the WAL over a replication connection.
       clients: [peers.api, peers.connect],
       dns: peers.dns,
+      ...(peers.monitoring ? { exporter: { resources: env.config.observability.postgresExporter.resources, scrapedFrom: peers.monitoring } } : {}),
     });
   }
 }

@@ -78,12 +78,15 @@ export function validateConfig(file: string, data: unknown): EnvironmentConfig {
 /**
  * Defaults that depend on the platform, read from the schema's `x-default-by-platform` (so every
  * default still lives in the schema): production clusters get dedicated KRaft controllers, which
- * can never be switched later; a laptop saves the nodes.
+ * can never be switched later, and metrics and alerts; a laptop saves the nodes and needs no
+ * Prometheus Operator.
  */
 function applyPlatformDefaults(config: EnvironmentConfig): void {
-  const byPlatform = schema.properties.kafka.properties.controllers.properties.mode['x-default-by-platform'] as Record<string, 'dual-role' | 'dedicated'>;
+  const byPlatform = <T>(property: { 'x-default-by-platform': unknown }) => (property['x-default-by-platform'] as Record<string, T>)[config.platform];
   const controllers = config.kafka.controllers as { mode?: 'dual-role' | 'dedicated' };
-  controllers.mode ??= byPlatform[config.platform];
+  controllers.mode ??= byPlatform(schema.properties.kafka.properties.controllers.properties.mode);
+  const observability = config.observability as { enabled?: boolean };
+  observability.enabled ??= byPlatform(schema.properties.observability.properties.enabled);
 }
 
 /** Safe YAML: core schema only (no tags that build objects), unique keys, no aliases, bounded size. */

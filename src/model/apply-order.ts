@@ -6,7 +6,7 @@ import { apiGroupOf } from './rendered-object';
  * The stages of a rollout. The file names of dist/<env>/ (kubectl) follow this order; the Argo CD
  * sync waves follow the dependencies below.
  */
-export const APPLY_STAGES = ['namespaces', 'secrets', 'postgres', 'api', 'kafka', 'topics-users', 'consumers', 'connect', 'connector'] as const;
+export const APPLY_STAGES = ['namespaces', 'secrets', 'postgres', 'api', 'kafka', 'topics-users', 'consumers', 'connect', 'connector', 'monitoring'] as const;
 export type ApplyStage = (typeof APPLY_STAGES)[number];
 
 /**
@@ -26,6 +26,8 @@ export const STAGE_DEPENDENCIES: Readonly<Record<ApplyStage, readonly ApplyStage
   // Connect authenticates as its KafkaUser and reads the Debezium password.
   connect: ['topics-users', 'postgres'],
   connector: ['connect', 'postgres'],
+  // PodMonitors, rules and dashboards need only their namespaces (and the Prometheus Operator's CRDs).
+  monitoring: ['namespaces'],
 };
 
 /**

@@ -150,6 +150,31 @@ export interface GkeSettings {
   readonly secretKeyPrefix: string;
 }
 
+/** Alert thresholds of the PrometheusRule (environment.schema.json, `observability.alerts`). */
+export interface AlertThresholds {
+  readonly slotWalRetainedRatio: number;
+  readonly streamingLagSeconds: number;
+  readonly consumerLagRecords: number;
+  readonly backupGraceHours: number;
+  readonly archiveBacklogSegments: number;
+  readonly rebalancesPer15m: number;
+}
+
+/** Metrics, alerts and dashboards (environment.schema.json, `observability`). */
+export interface ObservabilitySettings {
+  readonly enabled: boolean;
+  /** Where Prometheus runs: the only namespace admitted to the exporters. */
+  readonly namespace: string;
+  /** Labels a Prometheus selects PodMonitors and PrometheusRules by. */
+  readonly prometheusLabels: Readonly<Record<string, string>>;
+  readonly grafanaDashboardLabel: string;
+  /** Where the cluster's kube-state-metrics runs, and as whom. */
+  readonly kubeStateMetrics: { readonly namespace: string; readonly serviceAccount: string };
+  readonly postgresExporter: { readonly resources: Resources };
+  readonly kafkaExporter: { readonly resources: Resources };
+  readonly alerts: AlertThresholds;
+}
+
 export interface EnvironmentConfig {
   readonly platform: PlatformName;
   readonly namespaces: { readonly data: string; readonly streaming: string; readonly apps: string };
@@ -206,6 +231,7 @@ export interface EnvironmentConfig {
   readonly connect: ConnectSettings;
   readonly consumers: readonly ConsumerSettings[];
   readonly api: AppSettings & { readonly hostname?: string };
+  readonly observability: ObservabilitySettings;
   readonly argocd?: ArgoCdSettings;
   /** The control plane's addresses and port, as pods reach it; omitted: the platform's default. */
   readonly kubernetesApi?: { readonly cidrs: readonly string[]; readonly port: number };

@@ -13,7 +13,9 @@ export const POSTGRES_MAJOR = 17;
 /**
  * Debian packages the image installs, name → exact version (Debian trixie's archive). pgBackRest
  * reads PostgreSQL 17's pg_control from 2.52 on (2.45, bookworm's, fails with "unexpected control
- * version = 1700"); ca-certificates lets it verify S3 and GCS over TLS.
+ * version = 1700"); ca-certificates lets it verify S3 and GCS over TLS. postgres_exporter runs
+ * beside the server from the same image (a container of the database pod), so the exporter the
+ * tests scrape is the one that ships.
  */
 export const POSTGRES_PACKAGES: Readonly<Record<string, string>> = {
   [`postgresql-${POSTGRES_MAJOR}`]: '17.12-0+deb13u1',
@@ -21,6 +23,7 @@ export const POSTGRES_PACKAGES: Readonly<Record<string, string>> = {
   libpq5: '17.12-0+deb13u1',
   pgbackrest: '2.55.1-1',
   'ca-certificates': '20250419+deb13u1',
+  'prometheus-postgres-exporter': '0.17.1-1+b4',
 };
 
 /** The upstream version of a Debian package version: `17.12-0+deb13u1` → `17.12`, `2.55.1-1` → `2.55.1`. */
@@ -40,3 +43,6 @@ export function packagesFile(): string {
     .map(([name, version]) => `${name}=${version}\n`)
     .join('');
 }
+
+/** The postgres_exporter version the image ships, e.g. `0.17.1`. */
+export const POSTGRES_EXPORTER_VERSION = upstreamVersion(POSTGRES_PACKAGES['prometheus-postgres-exporter']);

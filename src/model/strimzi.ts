@@ -105,3 +105,22 @@ export function entityOperatorPodLabels(cluster: string): Record<string, string>
 export function brokerPodLabels(cluster: string): Record<string, string> {
   return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/broker-role': 'true' };
 }
+
+/**
+ * Where Strimzi's pods serve Prometheus metrics (MetricsModel: `tcp-prometheus`, 9404): the JMX
+ * exporter agent on Kafka and Connect pods, and Kafka Exporter.
+ */
+export const STRIMZI_METRICS_PORT = 9404;
+export const STRIMZI_METRICS_PORT_NAME = 'tcp-prometheus';
+
+/**
+ * The JMX exporter Strimzi 1.2.0's Kafka images attach (docker-images/kafka-based/kafka/Dockerfile,
+ * JMX_EXPORTER_VERSION): the rule engine our metricsConfig rules are written for, and the one the
+ * e2e runs (e2e/java/pom.xml, jmx-exporter.version).
+ */
+export const STRIMZI_JMX_EXPORTER_VERSION = '1.6.0';
+
+/** Labels of Kafka Exporter's pod (`<name>-kafka-exporter`). */
+export function kafkaExporterPodLabels(cluster: string): Record<string, string> {
+  return { ...strimziPodLabels('Kafka', cluster), 'strimzi.io/name': `${cluster}-kafka-exporter` };
+}

@@ -42,6 +42,10 @@ const COMPONENT_DOCS: Record<Component, { readonly holds: string; readonly disab
   connect: { holds: 'Kafka Connect with the Debezium plugin and the Postgres connector', disable: 'change data capture runs elsewhere' },
   api: { holds: 'the transactions API and its exposure', disable: 'the API is deployed by its own pipeline' },
   consumers: { holds: 'the Kafka consumer applications', disable: 'the consumers are deployed by their own pipelines' },
+  monitoring: {
+    holds: 'PodMonitors, the alerts (PrometheusRule) and Grafana dashboards (needs the Prometheus Operator CRDs)',
+    disable: 'the cluster has no Prometheus Operator',
+  },
 };
 
 /**

@@ -17,6 +17,9 @@ import {
   KafkaSpecKafkaAuthorizationType,
   KafkaSpecKafkaListenersAuthenticationType,
   KafkaSpecKafkaListenersType,
+  KafkaSpecKafkaExporterResourcesLimits,
+  KafkaSpecKafkaMetricsConfigType,
+  KafkaSpecKafkaExporterResourcesRequests,
 } from '../../../imports/kafka.strimzi.io';
 import { KafkaConfigMap, Resources } from '../../model/config';
 import { commonLabels } from '../k8s/labels';
@@ -30,12 +33,15 @@ import {
   KAFKA_CONTROL_PLANE_PORT,
   KAFKA_OPERATOR_PORTS,
   KAFKA_REPLICATION_PORT,
+  kafkaExporterPodLabels,
   kafkaNodePodLabels,
   STRIMZI_CLUSTER_LABEL,
+  STRIMZI_METRICS_PORT,
   strimziPodLabels,
   TLS_LISTENER_PORT,
 } from '../../model/strimzi';
 import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
+import { jmxMetrics } from './jmx-metrics';
 
 /** One KafkaNodePool's size. */
 export interface NodePoolSize {
@@ -87,6 +93,11 @@ export interface KafkaClusterProps {
   readonly kubernetesApi: readonly NetworkFlow[];
   /** Where its pods resolve names (the platform's DNS). */
   readonly dns: readonly NetworkFlow[];
+  /**
+   * Metrics: the JMX exporter on every node (rules: files/kafka-metrics.yaml) and Kafka Exporter
+   * (consumer group lag) with these resources, scraped from the given namespace. Omitted: none.
+   */
+  readonly metrics?: { readonly kafkaExporterResources: Resources; readonly scrapedFrom: PodPeer };
 }
 
 /** Where each setting a caller may leave out takes its default (the `@default`s above). */
@@ -123,6 +134,9 @@ export class KafkaCluster extends Construct {
     this.clusterCaSecret = clusterCaCertSecret(props.name);
     const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka' };
     const poolLabels = { ...labels, [STRIMZI_CLUSTER_LABEL]: props.name };
+    const metricsConfig = props.metrics
+      ? jmxMetrics(this, { name: `${props.name}-kafka-metrics`, namespace: props.namespace, labels, rulesFile: 'constructs/kafka/files/kafka-metrics.yaml' })
+      : undefined;
 
     new Kafka(this, 'Kafka', {
       metadata: { name: props.name, namespace: props.namespace, labels },
@@ -143,12 +157,14 @@ export class KafkaCluster extends Construct {
           ],
           authorization: { type: KafkaSpecKafkaAuthorizationType.SIMPLE },
           config: props.config,
+          ...(metricsConfig ? { metricsConfig: { type: KafkaSpecKafkaMetricsConfigType.JMX_PROMETHEUS_EXPORTER, ...metricsConfig } } : {}),
           ...(props.rackTopologyKey ? { rack: { topologyKey: props.rackTopologyKey } } : {}),
           template: {
             // One broker down at a time (drains, upgrades): with RF 3 and min ISR 2, writes continue.
             podDisruptionBudget: { maxUnavailable: 1 },
           },
         },
+        ...(props.metrics ? { kafkaExporter: kafkaExporterSpec(props.metrics.kafkaExporterResources) } : {}),
         entityOperator: {
           // Restricted even when the operator runs with the baseline provider (the default).
           template: {
@@ -203,6 +219,20 @@ export class KafkaCluster extends Construct {
       dns: props.dns,
       egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }, ...props.kubernetesApi],
     });
+
+    if (props.metrics) {
+      // Kafka Exporter reads offsets on the replication port; Strimzi's own policy admits nothing to
+      // its metrics port, and the namespace denies by default: the monitoring namespace may scrape it.
+      new WorkloadNetworkPolicy(this, 'KafkaExporterNetwork', {
+        name: `${props.name}-kafka-exporter`,
+        namespace: props.namespace,
+        labels,
+        podSelector: kafkaExporterPodLabels(props.name),
+        ingress: [{ peers: [podPeer(props.metrics.scrapedFrom)], ports: [STRIMZI_METRICS_PORT] }],
+        dns: props.dns,
+        egress: [{ peers: [podPeer(nodes)], ports: [KAFKA_REPLICATION_PORT] }],
+      });
+    }
 
     const dualRole = props.dedicatedControllers === undefined;
     this.nodePool(
@@ -272,4 +302,18 @@ export class KafkaCluster extends Construct {
       },
     });
   }
+}
+
+/**
+ * Kafka Exporter: consumer group lag for every group and topic (its defaults, `.*`), restricted,
+ * with Sarama's verbose client off. Strimzi gives it the cluster CA and its own TLS identity.
+ */
+function kafkaExporterSpec(resources: Resources) {
+  return {
+    resources: resourceQuantities(resources, KafkaSpecKafkaExporterResourcesLimits, KafkaSpecKafkaExporterResourcesRequests),
+    template: {
+      pod: { securityContext: strimziPodSecurityContext({ writesVolumes: false }) },
+      container: { securityContext: restrictedContainerSecurityContext() },
+    },
+  };
 }

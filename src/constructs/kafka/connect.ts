@@ -11,6 +11,7 @@ import {
   KafkaConnectSpecBuildPluginsArtifactsType,
   KafkaConnectSpecBuildResourcesLimits,
   KafkaConnectSpecBuildResourcesRequests,
+  KafkaConnectSpecMetricsConfigType,
   KafkaConnectSpecResourcesLimits,
   KafkaConnectSpecResourcesRequests,
 } from '../../../imports/kafka.strimzi.io';
@@ -25,6 +26,7 @@ import { brokerPodLabels, connectBuildPodLabels, CONNECT_REST_PORT, connectServi
 import { HTTPS_EXCEPT_METADATA, NetworkFlow, podPeer, PodPeer, WorkloadNetworkPolicy } from '../k8s/network-policy';
 import { spreadAcrossZonesAndNodes } from '../k8s/workload';
 import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
+import { jmxMetrics } from './jmx-metrics';
 
 /** Connect's three internal topics, named after its group (one Connect cluster, one set). */
 export interface ConnectInternalTopics {
@@ -114,6 +116,11 @@ export interface KafkaConnectProps {
   readonly dns: readonly NetworkFlow[];
   /** The database's CA certificate, as a Secret volume with a `ca.crt` item: mounted for connectors to verify the server. */
   readonly databaseTrust: k8s.Volume;
+  /**
+   * The JMX exporter on every worker (rules: files/connect-metrics.yaml: workers, connector and task
+   * states, Debezium's streaming and snapshot metrics). Default: off.
+   */
+  readonly metrics?: boolean;
 }
 
 /** Where the workers see the database's CA (Strimzi admits additional volume mounts only under /mnt). */
@@ -151,6 +158,9 @@ export class KafkaConnect extends Construct {
     this.serviceAccountName = connectServiceAccount(props.name);
     this.internalTopics = connectInternalTopics(props.name);
     const labels = { ...commonLabels(), 'app.kubernetes.io/component': 'kafka-connect' };
+    const metricsConfig = props.metrics
+      ? jmxMetrics(this, { name: `${props.name}-connect-metrics`, namespace: props.namespace, labels, rulesFile: 'constructs/kafka/files/connect-metrics.yaml' })
+      : undefined;
 
     new KafkaConnectResource(this, 'Resource', {
       metadata: {
@@ -174,6 +184,7 @@ export class KafkaConnect extends Construct {
           passwordSecret: { secretName: props.user.secret.name, password: 'password' },
         },
         config: props.config,
+        ...(metricsConfig ? { metricsConfig: { type: KafkaConnectSpecMetricsConfigType.JMX_PROMETHEUS_EXPORTER, ...metricsConfig } } : {}),
         resources: resourceQuantities(props.resources, KafkaConnectSpecResourcesLimits, KafkaConnectSpecResourcesRequests),
         ...imageSpec(props.image),
         template: {

@@ -66,6 +66,7 @@ export class PostgresBackup extends ScriptSidecar {
         'pgbackrest.conf': shippedFile('constructs/postgres/files/pgbackrest.conf'),
         'backup.sh': shippedFile('constructs/postgres/files/backup-loop.sh'),
         'health.sh': shippedFile('constructs/postgres/files/backup-health.sh'),
+        'backup-status.sql': shippedFile('constructs/postgres/files/backup-status.sql'),
       },
     );
     this.health = { archiveBoundSeconds: archiveBoundSeconds(props.archiveTimeoutSeconds), backupBoundSeconds: props.fullEveryHours * 3600 + 2 * POLL_SECONDS };

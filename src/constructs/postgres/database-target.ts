@@ -1,5 +1,11 @@
 import { CapturedTable } from '../../model/config';
 
+/**
+ * The role postgres_exporter logs in as: pg_monitor, over the socket by peer authentication only
+ * (files/pg_hba.conf and pg_ident.conf name it; shipped-files-agree.test.ts holds them to this).
+ */
+export const MONITOR_ROLE = 'cdc8s_monitor';
+
 /** What the live database must match; every run of the reconcile brings it here. */
 export interface DatabaseTarget {
   /** Application database; owned by the app role. */
@@ -48,6 +54,7 @@ export function targetDocument(t: DatabaseTarget): string {
     database: t.database,
     appUser: t.appUser,
     debeziumUser: t.debeziumUser,
+    monitorUser: MONITOR_ROLE,
     tables: t.tables.map(table),
     signalTable: table(t.signalTable),
     publication: t.publication,

@@ -4,7 +4,7 @@ import { ImageRef } from '../../model/config';
 import { imageReference } from '../k8s/image';
 import { imageContextDir } from '../../model/paths';
 import { contextDigest, ImageBuildContext } from '../k8s/image-context';
-import { DEBIAN_SUITE, PGBACKREST_VERSION, POSTGRES_MAJOR, POSTGRES_VERSION, packagesFile } from '../../model/postgres-versions';
+import { DEBIAN_SUITE, PGBACKREST_VERSION, POSTGRES_EXPORTER_VERSION, POSTGRES_MAJOR, POSTGRES_VERSION, packagesFile } from '../../model/postgres-versions';
 import { shippedFile } from '../k8s/shipped-files';
 
 /** Logical decoding output plugins the image deletes (file names in the server's lib directory). */
@@ -108,6 +108,7 @@ export class PostgresDebeziumImage extends ImageBuildContext {
       ['environment.conf', this.environmentConf()],
       ['pg_hba.conf', shippedFile('constructs/postgres/files/pg_hba.conf')],
       ['pg_hba.clients.conf', this.hbaClients()],
+      ['pg_ident.conf', shippedFile('constructs/postgres/files/pg_ident.conf')],
     ]);
     this.tag = `${POSTGRES_VERSION}-${contextDigest(this.files).slice(0, 12)}`;
     this.imageRef = `${props.registry}/${props.repository}:${this.tag}`;
@@ -119,7 +120,7 @@ export class PostgresDebeziumImage extends ImageBuildContext {
     const { environment } = this.props;
     return [
       `# Rendered by cdc8s for environment ${environment}: change environments/${environment}.yaml, not this file.`,
-      `# PostgreSQL ${POSTGRES_VERSION} and pgBackRest ${PGBACKREST_VERSION} from Debian ${DEBIAN_SUITE} (packages).`,
+      `# PostgreSQL ${POSTGRES_VERSION}, pgBackRest ${PGBACKREST_VERSION} and postgres_exporter ${POSTGRES_EXPORTER_VERSION} from Debian ${DEBIAN_SUITE} (packages).`,
     ].join('\n');
   }
 

@@ -13,6 +13,7 @@ import { POSTGRES_TLS_DIR, PostgresServerCertificate } from './tls';
 import { BACKUP_VOLUME_PATH, PGBACKREST_CONFIG_DIR, PostgresBackup } from './backup';
 import { BackupRepository } from '../../model/backup-repository';
 import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
+import { POSTGRES_EXPORTER_PORT, PostgresExporter } from './exporter';
 
 /** Where the data volume is mounted; the data directory is a subdirectory of it (POSTGRES_DATA_DIR). */
 const DATA_VOLUME_PATH = '/var/lib/postgresql/data';
@@ -75,6 +76,8 @@ export interface PostgresProps {
   readonly clients: readonly PodPeer[];
   /** Where its pods resolve names (the platform's DNS). */
   readonly dns: readonly NetworkFlow[];
+  /** postgres_exporter beside the server, with these resources, scraped from these pods. Omitted: none. */
+  readonly exporter?: { readonly resources: Resources; readonly scrapedFrom: PodPeer };
 }
 
 /** Where clients reach the database; pass this, never retype host names. */
@@ -104,6 +107,8 @@ export class Postgres extends Construct {
   readonly backup: PostgresBackup;
   /** The server's certificate (cert-manager), verified by every client. */
   readonly certificate: PostgresServerCertificate;
+  /** postgres_exporter (a container of the pod), when the props ask for it. */
+  readonly exporter?: PostgresExporter;
   readonly serviceName: string;
   readonly podLabels: Record<string, string>;
 
@@ -168,6 +173,8 @@ export class Postgres extends Construct {
       watchedFiles: [passwordFiles.app, passwordFiles.debezium, serverCertificate],
     });
 
+    if (props.exporter) this.exporter = new PostgresExporter(this, 'Exporter', { name: `${props.name}-exporter`, namespace: props.namespace, labels });
+
     volumeClaim('Data', { claimName: props.claimName, storageClassName: props.storageClassName, volumeName: props.volumeName, size: props.storageSize });
 
     new k8s.KubeService(this, 'Service', {
@@ -216,7 +223,10 @@ export class Postgres extends Construct {
       namespace: props.namespace,
       labels,
       podSelector: selector,
-      ingress: [{ peers: props.clients.map(podPeer), ports: [POSTGRES_PORT] }],
+      ingress: [
+        { peers: props.clients.map(podPeer), ports: [POSTGRES_PORT] },
+        ...(props.exporter ? [{ peers: [podPeer(props.exporter.scrapedFrom)], ports: [POSTGRES_EXPORTER_PORT] }] : []),
+      ],
       dns: props.dns,
       // The server opens no connections of its own; the backup tool reaches the repository.
       egress: [...props.backup.egress],
@@ -301,6 +311,9 @@ export class Postgres extends Construct {
           resourceRequirements(props.backup.resources),
           { socketDir: POSTGRES_SOCKET_DIR, port: POSTGRES_PORT },
         ),
+        ...(this.exporter && props.exporter
+          ? [this.exporter.container(props.image.imageRef, { socket: mounts.run, port: POSTGRES_PORT }, 'exporter-queries', resourceRequirements(props.exporter.resources))]
+          : []),
       ],
       volumes: [
         { name: 'data', persistentVolumeClaim: { claimName: props.claimName } },
@@ -319,6 +332,7 @@ export class Postgres extends Construct {
         this.backup.volume('backup-config'),
         { name: 'backup-tmp', emptyDir: { sizeLimit: quantity('64Mi') } },
         ...(props.backup.claim ? [{ name: 'backup-repository', persistentVolumeClaim: { claimName: props.backup.claim.claimName } }] : []),
+        ...(this.exporter ? [this.exporter.volume('exporter-queries')] : []),
       ],
     };
   }

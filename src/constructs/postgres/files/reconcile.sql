@@ -14,6 +14,7 @@ SET statement_timeout = '60s';
 SELECT t->>'database' AS database,
        t->>'appUser' AS app_user,
        t->>'debeziumUser' AS debezium_user,
+       t->>'monitorUser' AS monitor_user,
        t->'signalTable'->>'schema' AS signal_schema,
        t->'signalTable'->>'table' AS signal_table,
        t->'passwordFiles'->>'app' AS app_password_file,
@@ -76,7 +77,7 @@ CREATE FUNCTION pg_temp.cdc8s_password_matches(verifier text, password text) RET
 $f$;
 
 -- Roles: created when missing, their attributes pinned on every run.
-SELECT format('CREATE ROLE %I', r) FROM (VALUES (:'app_user'), (:'debezium_user')) AS v(r) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \gexec
+SELECT format('CREATE ROLE %I', r) FROM (VALUES (:'app_user'), (:'debezium_user'), (:'monitor_user')) AS v(r) WHERE NOT EXISTS (SELECT FROM pg_roles WHERE rolname = r) \gexec
 ALTER ROLE :"app_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS;
 -- No application session holds a transaction open for long: the connector's first start
 -- (CREATE_REPLICATION_SLOT waits for every open transaction) and VACUUM wait on it. New sessions only.
@@ -84,6 +85,10 @@ ALTER ROLE :"app_user" SET idle_in_transaction_session_timeout = :'idle_in_trans
 ALTER ROLE :"app_user" SET statement_timeout = :'app_statement_timeout';
 -- Debezium: may stream WAL and read the captured tables, nothing more (no SUPERUSER).
 ALTER ROLE :"debezium_user" WITH LOGIN REPLICATION NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS;
+-- postgres_exporter: reads the statistics views (pg_monitor), no data; it has no password and logs
+-- in only over the socket (pg_hba.conf, peer map), to the maintenance database.
+ALTER ROLE :"monitor_user" WITH LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS PASSWORD NULL;
+SELECT format('GRANT pg_monitor TO %I', :'monitor_user') WHERE NOT pg_has_role(:'monitor_user', 'pg_monitor', 'MEMBER') \gexec
 -- Passwords: set only when the mounted Secret no longer matches (a rotation), as a SCRAM verifier.
 SELECT format('ALTER ROLE %I PASSWORD %L', rolname, pg_temp.cdc8s_scram(p, uuid_send(gen_random_uuid()), 4096)),
        format('DO $n$ BEGIN RAISE NOTICE %L; END $n$', format('password of %s set from its Secret', rolname))
@@ -94,6 +99,13 @@ SELECT format('CREATE DATABASE %I OWNER %I', :'database', :'app_user') WHERE NOT
 ALTER DATABASE :"database" OWNER TO :"app_user";
 REVOKE ALL ON DATABASE :"database" FROM PUBLIC;
 GRANT CONNECT ON DATABASE :"database" TO :"app_user", :"debezium_user";
+
+-- Where the backup sidecar records the newest full backup (backup-status.sql) and postgres_exporter
+-- reads it (exporter-queries.yaml): the maintenance database, readable by pg_monitor.
+SELECT 'CREATE SCHEMA cdc8s_backup' WHERE NOT EXISTS (SELECT FROM pg_namespace WHERE nspname = 'cdc8s_backup') \gexec
+SELECT 'CREATE TABLE cdc8s_backup.status (stanza text PRIMARY KEY, last_full_stop timestamptz NOT NULL)' WHERE to_regclass('cdc8s_backup.status') IS NULL \gexec
+SELECT 'GRANT USAGE ON SCHEMA cdc8s_backup TO pg_monitor' WHERE NOT has_schema_privilege('pg_monitor', 'cdc8s_backup', 'USAGE') \gexec
+SELECT 'GRANT SELECT ON cdc8s_backup.status TO pg_monitor' WHERE NOT has_table_privilege('pg_monitor', 'cdc8s_backup.status', 'SELECT') \gexec
 
 \connect :"database"
 \set QUIET on
