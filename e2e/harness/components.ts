@@ -21,6 +21,8 @@ export interface Components {
   readonly classpath: string;
   /** A plugin.path with the Debezium Postgres plugin unpacked from the archive the rendered build downloads. */
   readonly pluginPath: string;
+  /** The JMX exporter agent (`-javaagent:<this>=<host>:<port>:<rules>`): e2e/java MetricsAgent, the upstream collector beside it. */
+  readonly metricsAgent: string;
 }
 
 /**
@@ -52,7 +54,8 @@ export function components(versions: ComponentVersions, pluginSha512: string): C
   const jars = readdirSync(join(TARGET, 'lib'))
     .filter((f) => f.endsWith('.jar'))
     .map((f) => join(TARGET, 'lib', f));
-  return { java: javaBinary(), classpath: [join(TARGET, 'cdc8s-e2e-0.1.0.jar'), ...jars].join(':'), pluginPath };
+  const tools = join(TARGET, 'cdc8s-e2e-0.1.0.jar');
+  return { java: javaBinary(), classpath: [tools, ...jars].join(':'), pluginPath, metricsAgent: tools };
 }
 
 /** The components a rendered output names: Kafka's version, and the Debezium plugin its KafkaConnect build downloads. */

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { RenderedObject } from '../../src/model/rendered-object';
 import { Jvm } from './jvm';
 import { Loopback } from './loopback';
+import { jmxRulesFile, metricsAgentOption } from './metrics';
 import { ManagedProcess } from './process';
 import { connectWorkerProperties } from './strimzi';
 
@@ -33,6 +34,7 @@ export class ConnectWorkers {
   constructor(
     private readonly dir: string,
     private readonly connect: RenderedObject,
+    private readonly objects: readonly RenderedObject[],
     private readonly jvm: Jvm,
     private readonly loopback: Loopback,
     private readonly environment: () => WorkerEnvironment,
@@ -65,6 +67,11 @@ export class ConnectWorkers {
   async startAgain(index: number): Promise<void> {
     this.processes[index] = this.process(index).start();
     await this.serving(index);
+  }
+
+  /** A worker's loopback address. */
+  addressOf(index: number): string {
+    return this.loopback.worker(index);
   }
 
   /** The index of the worker a Connect `worker_id` (`host:port`) names, or -1. */
@@ -106,11 +113,13 @@ export class ConnectWorkers {
   private process(index: number): ManagedProcess {
     const environment = this.environment();
     const properties = join(this.dir, `connect-${index}.properties`);
+    // The JMX exporter as Strimzi attaches it when the KafkaConnect renders metricsConfig.
+    const rules = jmxRulesFile(this.objects, this.connect, this.dir);
     return this.jvm.process(`connect worker ${index}`, {
       heapMb: 768,
       main: 'org.apache.kafka.connect.cli.ConnectDistributed',
       args: [this.writeProperties(properties, index, environment)],
-      jvmOptions: [`-Djdk.net.hosts.file=${environment.hostsFile}`],
+      jvmOptions: [`-Djdk.net.hosts.file=${environment.hostsFile}`, ...(rules ? [metricsAgentOption(this.jvm.bin.metricsAgent, this.loopback.worker(index), rules)] : [])],
       log: `connect-${index}.log`,
     });
   }

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { CONSUMER_METRICS_CONFIG_MAP } from '../../src/charts/consumers';
+import { JMX_RULES_KEY } from '../../src/constructs/kafka/jmx-metrics';
 import { transactionTopicName } from '../../src/constructs/kafka/debezium-connector';
 import { Certificates } from './certs';
 import { ConsumedRecord, ConsumerRun, parseRecords } from './consumer-run';
@@ -64,18 +66,31 @@ export class KafkaClients {
     };
   }
 
-  /** Starts a consumer as its pod would, with the rendered client config; its records land in a JSON-lines file. */
-  startConsumer(consumer: string): ConsumerRun {
+  /**
+   * Starts a consumer as its pod would, with the rendered client config; its records land in a
+   * JSON-lines file. `recordDelayMs`: a slow application (each record takes this long, and it polls
+   * one record at a time, so its client sees the lag grow);
+   * `metricsAddress`: the JMX exporter with the rendered kafka-consumer-metrics rules, serving there.
+   */
+  startConsumer(consumer: string, options: { recordDelayMs?: number; metricsAddress?: { host: string; port: number } } = {}): ConsumerRun {
     const pod = this.pod(consumer);
     const out = join(this.dir, `${consumer}-${Date.now()}.jsonl`);
     const stop = `${out}.stop`;
     writeFileSync(out, '');
+    const inPod = this.inPod(pod);
+    const jvmOptions = [...inPod.jvmOptions, ...(options.recordDelayMs ? [`-Dcdc8s.recordDelayMs=${options.recordDelayMs}`, '-Dcdc8s.maxPollRecords=1'] : [])];
+    if (options.metricsAddress) {
+      const rules = join(this.dir, 'consumer-metrics.yml');
+      writeFileSync(rules, this.rendered.of('ConfigMap', CONSUMER_METRICS_CONFIG_MAP).data[JMX_RULES_KEY]);
+      jvmOptions.push(`-javaagent:${this.jvm.bin.metricsAgent}=${options.metricsAddress.host}:${options.metricsAddress.port}:${rules}`);
+    }
     const process = this.jvm
       .process(`consumer ${consumer}`, {
         heapMb: 256,
         main: 'cdc8s.e2e.E2eTool',
         args: ['consume', pod.clientConfig, pod.topics, out, stop],
-        ...this.inPod(pod),
+        wrap: inPod.wrap,
+        jvmOptions,
         log: `${consumer}.log`,
       })
       .start();

@@ -5,6 +5,7 @@ import { RenderedObject } from '../../src/model/rendered-object';
 import { Certificates } from './certs';
 import { Jvm } from './jvm';
 import { Loopback } from './loopback';
+import { jmxRulesFile, metricsAgentOption } from './metrics';
 import { listening, ManagedProcess } from './process';
 import { adminPlan, CONTROL_PLANE_PORT, kafkaNodes, KafkaNode, kafkaOf, nodeProperties, nodeSecrets, REPLICATION_PORT } from './strimzi';
 
@@ -118,7 +119,10 @@ export class KafkaNodes {
       this.jvm.writeSecret(secrets.trustedCa, readFileSync(certs.caPem, 'utf8'));
       this.jvm.run('kafka.tools.StorageTool', ['format', '-t', this.clusterId, '-c', properties]);
     }
-    return this.jvm.process(`kafka node ${node.id} (${node.pool})`, { heapMb: 512, main: 'kafka.Kafka', args: [properties], log: `kafka-${node.id}.log` });
+    // The JMX exporter as Strimzi attaches it when the Kafka renders metricsConfig, with its rules.
+    const rules = jmxRulesFile(this.objects, this.kafka, this.dir);
+    const jvmOptions = rules ? [metricsAgentOption(this.jvm.bin.metricsAgent, this.loopback.node(node.id), rules)] : [];
+    return this.jvm.process(`kafka node ${node.id} (${node.pool})`, { heapMb: 512, main: 'kafka.Kafka', args: [properties], log: `kafka-${node.id}.log`, jvmOptions });
   }
 
   /** Waits (bounded) until a node accepts connections: brokers on the client listener, controllers on the control plane. */

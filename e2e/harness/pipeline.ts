@@ -48,7 +48,7 @@ export class Pipeline {
     this.jvm = new Jvm(this.dir, this.rendered.objects);
     this.db = new PipelineDatabase(this.rendered);
     this.kafka = new KafkaNodes(this.dir, this.rendered.objects, this.jvm, loopback, certificates);
-    this.connect = new ConnectWorkers(this.dir, this.rendered.of('KafkaConnect'), this.jvm, loopback, () => ({
+    this.connect = new ConnectWorkers(this.dir, this.rendered.of('KafkaConnect'), this.rendered.objects, this.jvm, loopback, () => ({
       bootstrapServers: this.kafka.bootstrapServers,
       truststorePem: certificates().caPem,
       hostsFile: this.connectHosts(),

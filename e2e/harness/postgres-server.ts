@@ -393,6 +393,30 @@ export class PostgresServer {
     return this.startContainer('backup', this.container('backup').command);
   }
 
+  /**
+   * The rendered postgres_exporter container, as the kubelet runs it, except that it listens on
+   * loopback at `port` and logs in at this run's server port (its DSN names 5432).
+   */
+  startExporter(port: number): ManagedProcess {
+    const container = this.container('exporter');
+    const command = (container.command as string[]).map((arg) => (arg.startsWith('--web.listen-address=') ? `--web.listen-address=127.0.0.1:${port}` : arg));
+    const dsn = (container.env as { name: string; value: string }[]).find((e) => e.name === 'DATA_SOURCE_NAME')?.value;
+    if (!dsn) throw new Error('the exporter container has no DATA_SOURCE_NAME');
+    return this.startContainer('exporter', command, { DATA_SOURCE_NAME: dsn.replace(`port=${POSTGRES_PORT}`, `port=${this.port}`) });
+  }
+
+  /**
+   * The backup repository refuses writes (a bucket gone, a grant revoked): archive_command and
+   * backups fail until the returned function restores it.
+   */
+  breakRepository(): () => void {
+    const repository = ['test-repository', 'backup-repository'].map((v) => join(this.dir, 'volumes', v)).find((dir) => existsSync(dir));
+    if (!repository) throw new Error('no backup repository in this run');
+    const mode = statSync(repository).mode & 0o7777;
+    chmodSync(repository, 0o500);
+    return () => chmodSync(repository, mode);
+  }
+
   /** Runs a container's rendered exec probe in that container (the rendered port moved to this server's). */
   probe(container: string, probe: 'startupProbe' | 'readinessProbe' | 'livenessProbe'): SpawnSyncReturns<string> {
     const command: string[] | undefined = this.container(container)[probe]?.exec?.command;

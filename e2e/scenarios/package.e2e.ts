@@ -46,8 +46,11 @@ describe('the packed library in an empty project', () => {
     expect(files).toContain('lib/src/index.js');
     expect(files).toContain('lib/src/index.d.ts');
     expect(files).toContain('lib/src/constructs/postgres/files/Dockerfile');
+    // The exporters' rules and queries, the alerts and the dashboards the observability constructs read.
+    expect(files).toContain('lib/src/constructs/observability/files/alerts.yaml');
+    expect(files).toContain('lib/src/constructs/observability/files/dashboards/kafka.json');
     const unexpected = files.filter(
-      (f) => !/^lib\/(src|imports)\/.*(\.(js|d\.ts|json|sh|sql|conf)|\/Dockerfile)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f),
+      (f) => !/^lib\/(src|imports)\/.*(\.(js|d\.ts|json|sh|sql|conf|yaml)|\/Dockerfile)$/.test(f) && !['package.json', 'README.md', 'lib/package.json'].includes(f),
     );
     expect(unexpected).toEqual([]);
     for (const js of files.filter((f) => f.endsWith('.js'))) expect(files, js).toContain(js.replace(/\.js$/, '.d.ts'));

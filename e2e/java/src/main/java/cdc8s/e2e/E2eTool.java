@@ -180,14 +180,20 @@ public final class E2eTool {
   static void consume(Properties config, List<String> topics, Path out, Path stop) throws Exception {
     config.put("key.deserializer", StringDeserializer.class.getName());
     config.put("value.deserializer", StringDeserializer.class.getName());
+    // A slow application hands its records on one at a time (-Dcdc8s.maxPollRecords), as such apps tune it.
+    String maxPollRecords = System.getProperty("cdc8s.maxPollRecords");
+    if (maxPollRecords != null) config.put("max.poll.records", maxPollRecords);
     try (KafkaConsumer<String, String> consumer = new KafkaConsumer<>(config);
          BufferedWriter writer = Files.newBufferedWriter(out, StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND)) {
       consumer.subscribe(topics);
+      // A slow application (-Dcdc8s.recordDelayMs): each record takes this long to process.
+      long delay = Long.getLong("cdc8s.recordDelayMs", 0);
       while (true) {
         ConsumerRecords<String, String> records = consumer.poll(Duration.ofMillis(200));
         for (ConsumerRecord<String, String> record : records) {
           writer.write(JSON.writeValueAsString(line(record)));
           writer.newLine();
+          if (delay > 0) Thread.sleep(delay);
         }
         writer.flush();
         // Manual commits, after the records are safely written: the rendered config has enable.auto.commit=false.
