@@ -69,7 +69,8 @@ describe.runIf(ready).each(['minikube', 'eks', 'gke'])('%s: the Helm chart on a 
   afterAll(() => server?.stop());
 
   it("the README's first install: namespaces only, then the operator, then the upgrade NOTES.txt prints; no error, no warning", () => {
-    const onlyNamespaces = present.filter((c) => c !== 'namespaces')
+    const onlyNamespaces = present
+      .filter((c) => c !== 'namespaces')
       .map((c) => `${c}.enabled=false`)
       .join(',');
     const first = run(['install', 'cdc8s', chart, ...release, '--create-namespace', '--set', onlyNamespaces]);
