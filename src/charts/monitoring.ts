@@ -6,6 +6,7 @@ import { GrafanaDashboard } from '../constructs/observability/grafana-dashboard'
 import { PodMonitor } from '../constructs/observability/pod-monitor';
 import { AlertParameters, PipelineAlerts } from '../constructs/observability/prometheus-rule';
 import { connectWorkerPodLabels, kafkaExporterPodLabels, kafkaNodePodLabels, STRIMZI_CLUSTER_LABEL, STRIMZI_METRICS_PORT_NAME } from '../model/strimzi';
+import { escapeRegex } from '../model/regex';
 import { ChartContext } from './context';
 
 /** Where each alert's runbook is: the README's "Observability" section (each alert adds its anchor). */
@@ -45,6 +46,7 @@ export class MonitoringChart extends Chart {
       CONNECTOR_STATE: connect.connector.state,
       TOPIC_PREFIX: capture.topicPrefix,
       SLOT: capture.slot,
+      // Each group id as a literal of the PromQL regular expression.
       CONSUMER_GROUPS: consumers.map((c) => escapeRegex(c.groupId ?? c.name)).join('|') || '^$',
       RUNBOOK_URL,
       SLOT_WAL_RETAINED_RATIO: observability.alerts.slotWalRetainedRatio,
@@ -70,9 +72,4 @@ export class MonitoringChart extends Chart {
         }),
     );
   }
-}
-
-/** A consumer group id as a literal inside a PromQL regular expression. */
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }

@@ -1,4 +1,5 @@
 import { Construct } from 'constructs';
+import { escapeRegex } from '../../model/regex';
 import { withConfigDefaults } from '../../model/config-defaults';
 import { KafkaConnector, KafkaConnectorSpecState } from '../../../imports/kafka.strimzi.io';
 import { CapturedTable, KafkaConfigMap } from '../../model/config';
@@ -229,10 +230,6 @@ function includeList(tables: readonly CapturedTable[]): string {
 /** The tables a table.include.list as rendered by includeList names, as `schema.table`. */
 export function includedTables(list: string): string[] {
   return list === '' ? [] : list.split(',').map((t) => t.replace('\\.', '.'));
-}
-
-function escapeRegex(text: string): string {
-  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 /** `${strimzisecrets:<namespace>/<secret>:<key>}`: resolved by the Connect worker, never stored in the config. */
