@@ -5,6 +5,7 @@ import { ConfigError } from '../src/config/errors';
 import { MAX_CONFIG_BYTES } from '../src/config/load';
 import { cli, copyOfDist, ENVIRONMENTS, envFile, ROOT, snapshotTree, tempDir } from './helpers';
 import { resolveEnvironment } from '../src/platforms/resolve';
+import { mebibytes } from '../src/constructs/k8s/resources';
 
 const BAD = join('test', 'fixtures', 'bad-configs');
 const fixtures = readdirSync(join(ROOT, BAD))
@@ -95,5 +96,11 @@ describe('the shipped environments are valid', () => {
     expect(config.capture).toMatchObject({ publication: 'cdc8s_publication', slot: 'cdc8s_slot', tables: [{ schema: 'public', table: 'transactions' }] });
     expect(config.minikube).toEqual({ postgresHostPath: '/data/cdc8s/postgres' });
     expect(config.api.replicas).toBe(2);
+  });
+
+  it('takes a fractional memory quantity, as Kubernetes does (1.5Gi is 1536Mi)', () => {
+    const { config } = resolveEnvironment(join(ROOT, 'test', 'fixtures', 'good-configs', 'fractional-memory.yaml'));
+    expect(config.postgres.resources.requests.memory).toBe('1.5Gi');
+    expect(mebibytes(config.postgres.resources.requests.memory)).toBe(1536);
   });
 });

@@ -66,7 +66,7 @@ export function validateConfig(file: string, data: unknown): EnvironmentConfig {
     data[data.platform as string] ??= {};
   }
   if (!validate(data)) {
-    throw new ConfigError(file, (validate.errors ?? []).slice(0, 1).map(toIssue));
+    throw new ConfigError(file, [firstIssue(validate.errors?.[0], data)]);
   }
   const config = data as EnvironmentConfig;
   applyPlatformDefaults(config);
@@ -119,6 +119,32 @@ function isRecord(value: unknown): value is Record<string, unknown> {
   return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
+/**
+ * The issue to report. A misspelled key (`captrue:`) fails as its correct one missing, because
+ * the schema checks `required` first: then the unknown key beside it is the cause to name.
+ */
+function firstIssue(error: ErrorObject | undefined, data: unknown): ConfigIssue {
+  if (!error) return { path: '', message: 'is invalid', rule: 'the environment schema' };
+  if (error.keyword === 'required') {
+    const parent = error.parentSchema as { properties?: Record<string, unknown> } | undefined;
+    const object = valueAt(data, error.instancePath);
+    const unknown = isRecord(object) ? Object.keys(object).find((key) => !(key in (parent?.properties ?? {}))) : undefined;
+    if (unknown !== undefined) {
+      return toIssue({ ...error, keyword: 'additionalProperties', params: { additionalProperty: unknown } });
+    }
+  }
+  return toIssue(error);
+}
+
+/** The value at a JSON pointer (Ajv's instancePath). */
+function valueAt(data: unknown, pointer: string): unknown {
+  return pointer
+    .split('/')
+    .slice(1)
+    .map((part) => part.replaceAll('~1', '/').replaceAll('~0', '~'))
+    .reduce<unknown>((value, key) => (isRecord(value) || Array.isArray(value) ? (value as Record<string, unknown>)[key] : undefined), data);
+}
+
 function toIssue(error: ErrorObject): ConfigIssue {
   const parent = error.parentSchema as { 'x-rule'?: string; properties?: Record<string, unknown> } | undefined;
   const schemaRule = parent?.['x-rule'];
@@ -140,6 +166,13 @@ function toIssue(error: ErrorObject): ConfigIssue {
     case 'enum': {
       const allowed = (error.params as { allowedValues: unknown[] }).allowedValues;
       return { path: error.instancePath, message: `must be one of ${allowed.map((v) => JSON.stringify(v)).join(', ')}`, rule: schemaRule ?? 'allowed values' };
+    }
+    case 'type': {
+      const expected = String((error.params as { type: string | string[] }).type).split(',');
+      const wanted = expected.length > 1 ? `a ${expected.slice(0, -1).join(', ')} or ${expected.at(-1)}` : /^[aeiou]/.test(expected[0]) ? `an ${expected[0]}` : `a ${expected[0]}`;
+      // YAML reads `cpu: 2` as a number; the quoted form is the fix.
+      const quoted = expected.includes('string') && typeof error.data === 'number' ? `: quote it, "${error.data}"` : '';
+      return { path: error.instancePath, message: `must be ${wanted}, got ${JSON.stringify(error.data)}${quoted}`, rule: schemaRule ?? `type ${expected.join(' or ')}` };
     }
     case 'pattern':
       return {

@@ -130,7 +130,7 @@ const BYTE_UNITS: Record<string, number> = {
 
 /** A Kubernetes (Mi/Gi/Ti) or PostgreSQL (MB/GB/TB) size in bytes. */
 export function parseBytes(quantity: string): number {
-  const match = /^(\d+)([KMGT]i|[MGT]B)$/.exec(quantity);
+  const match = /^(\d+(?:\.\d+)?)([KMGT]i|[MGT]B)$/.exec(quantity);
   if (!match) throw new Error(`not a size: ${quantity}`);
-  return Number(match[1]) * BYTE_UNITS[match[2]];
+  return Math.round(Number(match[1]) * BYTE_UNITS[match[2]]);
 }

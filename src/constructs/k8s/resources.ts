@@ -21,9 +21,9 @@ export function resourceRequirements(resources: Resources): k8s.ResourceRequirem
   return resourceQuantities(resources, k8s.Quantity, k8s.Quantity);
 }
 
-/** A memory quantity of the config (`512Mi`, `8Gi`) in MiB. */
+/** A memory quantity of the config (`512Mi`, `1.5Gi`) in MiB, rounded down. */
 export function mebibytes(quantity: string): number {
-  const match = /^(\d+)(Mi|Gi)$/.exec(quantity);
+  const match = /^(\d+(?:\.\d+)?)(Mi|Gi)$/.exec(quantity);
   if (!match) throw new Error(`not a memory quantity in Mi or Gi: ${quantity}`);
-  return Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1);
+  return Math.floor(Number(match[1]) * (match[2] === 'Gi' ? 1024 : 1));
 }
