@@ -118,12 +118,36 @@ describe.runIf(haveShared)('schemas downloaded for a fresh clone', () => {
     const { run } = freshCloneSynth([], down);
     const result = await run();
     expect(result.status, result.stderr).toBe(0);
-    expect(result.stderr).toMatch(/validate: warning: could not download 13 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 12 more\)/);
-    expect(result.stderr).toContain('Kubernetes JSON schemas not found');
+    expect(result.stderr).toMatch(
+      /validate: warning: could not download 13 upstream schema file\(s\): http:\/\/127\.0\.0\.1:\d+\/\S+: ECONNREFUSED \(and 12 more\); not retried for an hour/,
+    );
+    // One warning: the per-source "not found" lines would repeat it.
+    expect(
+      result.stderr
+        .trim()
+        .split('\n')
+        .filter((line) => line.includes('warning:')),
+    ).toHaveLength(1);
     expect(result.stdout).toContain('kafka.strimzi.io/v1 Kafka (Strimzi CRDs missing)');
     const underCi = await run({ CI: 'true' });
     expect(underCi.status).toBe(1);
     expect(underCi.stderr).toContain('validate: Kubernetes JSON schemas not found');
+  });
+
+  it('a failed download is not retried for an hour: the next synth makes no request and says so in one line; CI retries at once', async () => {
+    const { run } = freshCloneSynth([], { CDC8S_SCHEMA_MIRROR: await closedPortUrl() });
+    expect((await run()).status).toBe(0);
+    const warm = await run({ CDC8S_SCHEMA_MIRROR: url });
+    expect(warm.status, warm.stderr).toBe(0);
+    expect(mirror.requests).toEqual([]);
+    expect(warm.stderr.trim().split('\n')).toEqual([
+      expect.stringMatching(
+        /^validate: warning: 5 upstream schema source\(s\) missing; the download failed at \d\d:\d\d UTC \(.*ECONNREFUSED\) and is retried after \d\d:\d\d UTC, or now by npm run fetch-schemas$/,
+      ),
+    ]);
+    const underCi = await run({ CDC8S_SCHEMA_MIRROR: url, CI: 'true' });
+    expect(underCi.status, underCi.stderr).toBe(0);
+    expect(mirror.requests).toHaveLength(PINNED.length);
   });
 
   it('--offline downloads nothing and warns', async () => {

@@ -12,6 +12,7 @@ export function schemaSources(options: CliOptions): Promise<AcquiredSources> {
     ...defaultDownloadOptions(),
     offline: options.offline,
     cacheDir: downloadCacheDir(),
+    retryNow: process.env.CI === 'true',
   });
 }
 
@@ -29,10 +30,12 @@ export class SchemaValidationError extends Error {}
  * IntegrityError when a downloaded schema is not the pinned one.
  */
 export async function validateStep(documents: readonly ObjectDocument[], options: CliOptions): Promise<void> {
-  const { sources, notes } = await schemaSources(options);
+  const { sources, notes, downloadFailed } = await schemaSources(options);
   for (const note of notes) process.stderr.write(`${note}\n`);
   const report = await validateDocuments(documents, sources, { requireSources: process.env.CI === 'true' });
   const { problems, summary } = formatReport(report);
   if (problems.length > 0) throw new SchemaValidationError([...problems, summary[0]].join('\n'));
-  for (const line of summary) (line.includes('warning:') ? process.stderr : process.stdout).write(`${line}\n`);
+  // After a failed download, the note above already says what is missing and how to get it.
+  const lines = downloadFailed ? summary.filter((line) => !line.includes('warning:')) : summary;
+  for (const line of lines) (line.includes('warning:') ? process.stderr : process.stdout).write(`${line}\n`);
 }

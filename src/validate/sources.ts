@@ -1,4 +1,4 @@
-import { existsSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { STRIMZI_VERSION } from '../model/strimzi';
 import { cacheRoot, packageRoot } from '../model/package-root';
@@ -78,12 +78,18 @@ export interface AcquireOptions extends DownloadOptions {
   readonly offline: boolean;
   /** Directory the verified downloads are kept in, laid out like ../shared. */
   readonly cacheDir: string;
+  /** The clock (tests); default Date.now(). */
+  readonly now?: number;
+  /** Download even if a download failed within the hour (CI, where a missing source fails the run). */
+  readonly retryNow?: boolean;
 }
 
 /** The sources to validate against, and what was done to get them (lines for stderr). */
 export interface AcquiredSources {
   readonly sources: SchemaSources;
   readonly notes: readonly string[];
+  /** A download was needed and failed (now, or within the last hour): the missing sources' own lines would repeat it. */
+  readonly downloadFailed: boolean;
 }
 
 /**
@@ -106,6 +112,13 @@ export async function acquireSchemaSources(given: Partial<SchemaSources>, shared
       if (!options.offline) toFetch.push(source);
     }
   }
+  const backoff = toFetch.length > 0 && !options.retryNow ? recentFailure(options.cacheDir, options.now ?? Date.now()) : undefined;
+  if (backoff) {
+    notes.push(
+      `validate: warning: ${toFetch.length} upstream schema source(s) missing; the download failed at ${backoff.at} (${backoff.failure}) and is retried after ${backoff.retryAfter}, or now by npm run fetch-schemas`,
+    );
+    return { sources, notes, downloadFailed: true };
+  }
   if (toFetch.length > 0) {
     const results = await ensureCached(
       toFetch.flatMap((s) => PINNED_FILES[s]),
@@ -120,11 +133,40 @@ export async function acquireSchemaSources(given: Partial<SchemaSources>, shared
     const failures = results.flatMap((r) => ('failure' in r ? [r] : []));
     if (failures.length > 0) {
       notes.push(
-        `validate: warning: could not download ${failures.length} upstream schema file(s): ${failures[0].failure}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}`,
+        `validate: warning: could not download ${failures.length} upstream schema file(s): ${failures[0].failure}${failures.length > 1 ? ` (and ${failures.length - 1} more)` : ''}; not retried for an hour (npm run fetch-schemas retries now)`,
       );
+      recordFailure(options.cacheDir, failures[0].failure, options.now ?? Date.now());
+      return { sources, notes, downloadFailed: true };
     }
+    rmSync(join(options.cacheDir, FAILURE_FILE), { force: true });
   }
-  return { sources, notes };
+  return { sources, notes, downloadFailed: false };
+}
+
+/** Where a failed download is remembered, so that a warm synth offline does not wait on the network again. */
+const FAILURE_FILE = 'download-failed.json';
+const RETRY_AFTER_MS = 60 * 60_000;
+
+function recordFailure(cacheDir: string, failure: string, now: number): void {
+  try {
+    mkdirSync(cacheDir, { recursive: true });
+    writeFileSync(join(cacheDir, FAILURE_FILE), JSON.stringify({ at: now, failure }));
+  } catch {
+    // A cache that cannot be written only means the next synth tries again.
+  }
+}
+
+/** The last failed download if it is less than an hour old: when it was, why, and when the next attempt is. */
+function recentFailure(cacheDir: string, now: number): { at: string; failure: string; retryAfter: string } | undefined {
+  let recorded: { at: number; failure: string };
+  try {
+    recorded = JSON.parse(readFileSync(join(cacheDir, FAILURE_FILE), 'utf8'));
+  } catch {
+    return undefined;
+  }
+  if (!(now - recorded.at < RETRY_AFTER_MS && now >= recorded.at)) return undefined;
+  const clock = (t: number) => new Date(t).toISOString().slice(11, 16) + ' UTC';
+  return { at: clock(recorded.at), failure: recorded.failure, retryAfter: clock(recorded.at + RETRY_AFTER_MS) };
 }
 
 function displayPath(dir: string): string {
