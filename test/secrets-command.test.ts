@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { describe, expect, it } from 'vitest';
 import { cli, RenderedObject } from './helpers';
 
@@ -56,10 +57,18 @@ describe('npm run secrets', () => {
     expect(a).not.toBe(b);
   });
 
-  it('on EKS, refuses and lists the Secrets Manager entries to create instead', () => {
-    const result = cli('secrets', ['--env', 'eks']);
-    expect(result.status).not.toBe(0);
-    expect(result.stdout).toBe('');
-    expect(result.stderr).toContain('AWS Secrets Manager secret cdc8s/eks/postgres-debezium');
+  it.each(['eks', 'gke'])('on %s, lists the secret manager entries to create, as comments: exit 0, and `| sh` does nothing', (env) => {
+    const result = cli('secrets', ['--env', env]);
+    expect({ status: result.status, stderr: result.stderr }).toEqual({ status: 0, stderr: '' });
+    expect(result.stdout).toContain(env === 'eks' ? 'AWS Secrets Manager secret cdc8s/eks/postgres-debezium' : 'postgres-debezium');
+    expect(
+      result.stdout
+        .trim()
+        .split('\n')
+        .every((line) => line.startsWith('#')),
+    ).toBe(true);
+    // No kubectl on PATH: a command in it would fail.
+    const sh = spawnSync('/bin/sh', [], { input: result.stdout, encoding: 'utf8', env: { PATH: '/nonexistent' } });
+    expect({ status: sh.status, stdout: sh.stdout, stderr: sh.stderr }).toEqual({ status: 0, stdout: '', stderr: '' });
   });
 });

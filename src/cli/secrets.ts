@@ -28,12 +28,18 @@ void runCli(process.argv.slice(2), (options) => {
   const required = all.filter((s) => !s.writtenBy);
 
   if (!platform.userAppliesSecrets) {
+    // Nothing to create in the cluster: what to create in the secret manager, as comments, so that
+    // the usual `| sh` does nothing and exits 0.
     const lines = [...new Map(required.map((s) => [s.secretName, s])).values()].map((s) => `  ${s.secretName}: ${platform.describeSecretSource(s)}`);
     const grants = platform.secretGrants(required).map((line) => `  ${line}`);
-    throw new UsageError(
-      `secrets: ${env.name} syncs its Secrets through External Secrets; create these in the secret manager:\n${lines.join('\n')}\n` +
-        `and give each namespace's reader identity exactly its secrets:\n${grants.join('\n')}`,
-    );
+    const text = [
+      `cdc8s: ${env.name} syncs its Secrets through External Secrets: nothing to create in the cluster. Create these in the secret manager (once):`,
+      ...lines,
+      "and give each namespace's reader identity exactly its secrets:",
+      ...grants,
+    ];
+    process.stdout.write(`${['#!/bin/sh', ...text.map((line) => `# ${line}`)].join('\n')}\n`);
+    return 0;
   }
   // One value per Secret name and key: the copies of a Secret in several namespaces must agree.
   const byName = new Map<string, RequiredSecret[]>();
@@ -50,6 +56,7 @@ void runCli(process.argv.slice(2), (options) => {
     return { name, namespaces: copies.map((s) => s.namespace), list: { apiVersion: 'v1', kind: 'List', items } };
   });
   process.stdout.write(secretsScript(env.name, options.rotate, groups));
+  return 0;
 });
 
 /** The script: one call per Secret name, its copies (a List) on standard input. */
