@@ -2,7 +2,9 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
-import { ROOT } from './helpers';
+import { ENVIRONMENTS, envFile, ROOT } from './helpers';
+import { strimziRelease } from '../src/output/prerequisites';
+import { resolveEnvironment } from '../src/platforms/resolve';
 
 const scripts = Object.keys((JSON.parse(readFileSync(join(ROOT, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts);
 const workflowText = readFileSync(join(ROOT, '.github', 'workflows', 'manifests.yml'), 'utf8');
@@ -44,12 +46,12 @@ describe('the pull-request workflow runs what a developer runs locally', () => {
   });
 });
 
-describe('the README installs Strimzi the way the rendered objects assume', () => {
-  const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
-  const installs = [...readme.matchAll(/helm install strimzi (?:[^\n]*\\\n)*[^\n]*/g)].map((m) => m[0]);
-
-  it('every Strimzi install command sets the restricted pod security provider', () => {
-    expect(installs.length).toBeGreaterThanOrEqual(2);
-    for (const command of installs) expect(command).toContain('STRIMZI_POD_SECURITY_PROVIDER_CLASS');
+describe('the Strimzi install (npm run prerequisites, NOTES.txt) is the one the rendered objects assume', () => {
+  it.each(ENVIRONMENTS)('%s: the restricted pod security provider, watching the streaming namespace, in the operator namespace', (env) => {
+    const { config } = resolveEnvironment(envFile(env));
+    const release = strimziRelease(config);
+    expect(release.set).toEqual(expect.arrayContaining(['extraEnvs[0].name=STRIMZI_POD_SECURITY_PROVIDER_CLASS', 'extraEnvs[0].value=restricted']));
+    expect(release.set).toContain(`watchNamespaces={${config.namespaces.streaming}}`);
+    expect(release.namespace).toBe(config.kafka.operatorNamespace);
   });
 });

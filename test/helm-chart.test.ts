@@ -111,7 +111,7 @@ describe.each(ENVIRONMENTS)('%s: the Helm umbrella chart installs exactly dist/<
     const first = helm(['install', 'cdc8s', chart(), '--dry-run=client', '--set', only]);
     expect(first.status, first.stderr).toBe(0);
     const notes = first.stdout.slice(first.stdout.indexOf('NOTES:'));
-    expect(notes).toContain('helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version 1.2.0');
+    expect(notes).toContain('helm upgrade --install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version 1.2.0');
     expect(notes).toContain(`watchNamespaces={${rendered.env.config.namespaces.streaming}}`);
     // The restricted provider is part of the security posture (README, "Security"), and the operator
     // must run where the streaming namespace's NetworkPolicies admit it.

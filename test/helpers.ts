@@ -105,7 +105,7 @@ export function tempDir(prefix = 'cdc8s-test-'): string {
   return dir;
 }
 
-type CliCommand = 'synth' | 'secrets' | 'validate';
+type CliCommand = 'synth' | 'secrets' | 'validate' | 'prerequisites';
 interface CliOptions {
   env?: Record<string, string | undefined>;
   input?: string;

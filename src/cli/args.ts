@@ -27,6 +27,14 @@ export interface CliOptions {
   readonly files: string[];
   /** secrets: replace existing Secrets with new values (`--rotate`); by default they are kept. */
   readonly rotate: boolean;
+  /** prerequisites: print the commands instead of running them (`--print`). */
+  readonly print: boolean;
+  /** prerequisites: only what talks to the Kubernetes API, without waiting for workloads (`--api-only`): no node steps. */
+  readonly apiOnly: boolean;
+  /** prerequisites: install each chart from `<dir>/<chart name>` instead of its upstream OCI reference (`--chart-dir`). */
+  readonly chartDir?: string;
+  /** prerequisites: steps to leave out, by id (`--skip`, repeatable). */
+  readonly skip: string[];
 }
 
 export class UsageError extends Error {}
@@ -43,6 +51,9 @@ export function parseArgs(argv: readonly string[]): CliOptions {
     validate: true,
     offline: false,
     rotate: false,
+    print: false,
+    apiOnly: false,
+    skip: [],
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i];
@@ -88,9 +99,21 @@ export function parseArgs(argv: readonly string[]): CliOptions {
       case '--rotate':
         options.rotate = true;
         break;
+      case '--print':
+        options.print = true;
+        break;
+      case '--api-only':
+        options.apiOnly = true;
+        break;
+      case '--chart-dir':
+        options.chartDir = value();
+        break;
+      case '--skip':
+        options.skip.push(value());
+        break;
       default:
         throw new UsageError(
-          `unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --rotate, --debug)`,
+          `unknown argument ${arg} (known: --env <name>, --config <file>, --out <dir>, --environments <dir>, --no-validate, --offline, --k8s-schemas <dir>, --crds <dir>, --file <path|->, --base <git-ref>, --rotate, --print, --api-only, --chart-dir <dir>, --skip <step>, --debug)`,
         );
     }
   }

@@ -1,10 +1,9 @@
 import { stringify } from 'yaml';
 import { HELM_RESOURCE_POLICY } from '../model/apply-order';
-import { ESO_GENERATORS_API } from '../constructs/cloud/registry-push-secret';
 import { Component, COMPONENTS } from '../charts';
-import { Environment, EnvironmentConfig } from '../model/config';
+import { Environment } from '../model/config';
 import { STRIMZI_VERSION } from '../model/strimzi';
-import { CERT_MANAGER_VERSION, EXTERNAL_SECRETS_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../model/versions';
+import { prerequisites, shellCommand, strimziRelease } from './prerequisites';
 import { RenderedObject } from '../model/rendered-object';
 
 /** One rendered manifest file: what `kubectl apply` reads and a Helm template repeats. */
@@ -22,8 +21,8 @@ export interface HelmChartInput {
   readonly manifests: readonly RenderedManifest[];
   /** Chart version: the cdc8s version (package.json), so a chart changes version with the generator. */
   readonly version: string;
-  /** Images the user builds before installing (the Debezium-ready Postgres). */
-  readonly imagesToBuild: readonly string[];
+  /** Images the user builds before installing (the Debezium-ready Postgres, the Connect image). */
+  readonly images: readonly { readonly ref: string; readonly contextDir: string }[];
   /** What enforces NetworkPolicies on the target platform. */
   readonly networkPolicyEnforcement: string;
 }
@@ -158,73 +157,6 @@ function valuesSchema(env: Environment, present: readonly Component[]) {
   };
 }
 
-/** A cluster-wide prerequisite the objects depend on but the chart must not install, and how to install it. */
-export interface Prerequisite {
-  readonly what: string;
-  /** The commands that install it (none: the platform provides it, or the line says how). */
-  readonly commands: readonly string[];
-}
-
-/**
- * What must exist before the objects work, in install order: the operators (each pinned, with its
- * install command), the platform file, the cloud's own pieces, the images to build. The README's
- * "What must exist first" and NOTES.txt say the same (test: prerequisites.test.ts).
- */
-export function prerequisites(input: HelmChartInput): Prerequisite[] {
-  const { env } = input;
-  const objects = input.manifests.flatMap((m) => m.objects);
-  const readers = objects.filter((o) => o.kind === 'SecretStore').map((o) => o.metadata.namespace as string);
-  const externalSecrets = readers.length > 0 || objects.some((o) => o.apiVersion === ESO_GENERATORS_API);
-  const uses = (kind: string) => objects.some((o) => o.kind === kind);
-  return [
-    {
-      what: `the Strimzi operator ${STRIMZI_VERSION} in ${env.config.kafka.operatorNamespace}, watching ${env.config.namespaces.streaming}, with STRIMZI_POD_SECURITY_PROVIDER_CLASS=restricted (it brings the Strimzi CRDs; after the namespaces exist)`,
-      commands: strimziInstallCommand(env.config),
-    },
-    ...(uses('Certificate')
-      ? [
-          {
-            what: `cert-manager ${CERT_MANAGER_VERSION} with its CRDs, then the platform file (the database's CA issuer, the admission policy)`,
-            commands: [
-              `helm install cert-manager oci://quay.io/jetstack/charts/cert-manager --version v${CERT_MANAGER_VERSION} --namespace cert-manager --create-namespace --set crds.enabled=true`,
-              `kubectl apply --server-side -f dist/platform/${env.name}.yaml`,
-            ],
-          },
-        ]
-      : []),
-    ...(externalSecrets
-      ? [
-          {
-            what: `External Secrets Operator ${EXTERNAL_SECRETS_VERSION} with its generators${readers.length ? `, and the cloud identity of the secret reader of ${readers.join(', ')} granted exactly its secrets (npm run secrets -- --env ${env.name} prints the policies)` : ''}`,
-            commands: [
-              `helm install external-secrets oci://ghcr.io/external-secrets/charts/external-secrets --version ${EXTERNAL_SECRETS_VERSION} --namespace external-secrets --create-namespace`,
-            ],
-          },
-        ]
-      : []),
-    ...(uses('KafkaAccess')
-      ? [
-          {
-            what: `the Strimzi Kafka Access Operator ${KAFKA_ACCESS_OPERATOR_VERSION} (it writes each consumer's Kafka Secret in ${env.config.namespaces.apps})`,
-            commands: [
-              `helm install kafka-access-operator oci://quay.io/strimzi-helm/strimzi-access-operator --version ${KAFKA_ACCESS_OPERATOR_VERSION} --namespace strimzi-access-operator --create-namespace`,
-            ],
-          },
-        ]
-      : []),
-    { what: input.networkPolicyEnforcement, commands: [] },
-    ...(uses('Ingress') ? [{ what: 'the AWS Load Balancer Controller (Ingress class alb)', commands: [] }] : []),
-    ...(uses('Gateway') ? [{ what: 'the Gateway API on the cluster', commands: ['gcloud container clusters update <cluster> --gateway-api=standard'] }] : []),
-    ...objects
-      .filter((o) => o.kind === 'GCPGatewayPolicy')
-      .map((o) => ({
-        what: `the SSL policy ${o.spec.default.sslPolicy}`,
-        commands: [`gcloud compute ssl-policies create ${o.spec.default.sslPolicy} --profile MODERN --min-tls-version 1.2`],
-      })),
-    ...input.imagesToBuild.map((ref) => ({ what: `the image ${ref}, built from dist/images/ and pushed`, commands: [] })),
-  ];
-}
-
 /**
  * NOTES.txt, shown after install and upgrade. Strimzi's chart creates RoleBindings in the
  * namespace it watches, so a first install is: namespaces only, Strimzi, then an upgrade.
@@ -236,11 +168,14 @@ function notes(input: HelmChartInput): string {
     `cdc8s pipeline for environment ${env.name}, chart {{ .Chart.Version }}, release {{ .Release.Name }}.`,
     '',
     'Not bundled (cluster-wide, installed once by the platform team, in this order):',
-    ...prerequisites(input).flatMap((p) => [`- ${p.what}`, ...p.commands.map((c) => `    ${c}`)]),
+    // The chart creates the namespaces itself (its namespaces subchart).
+    ...prerequisites({ ...input, objects: input.manifests.flatMap((m) => m.objects) })
+      .filter((p) => p.id !== 'namespaces')
+      .flatMap((p) => [`- ${p.what}`, ...p.commands.map((c) => `    ${c}`)]),
     '{{- if and .Values.namespaces.enabled (not .Values.kafka.enabled) }}',
     '',
     `The namespaces are in place. Install the Strimzi operator now:`,
-    ...strimziInstallCommand(env.config).map((line) => `  ${line}`),
+    `  ${shellCommand(strimziRelease(env.config))}`,
     // Without --reset-values, an upgrade given no values reuses this install's (everything off).
     "then install the rest of the pipeline (--reset-values: back to the chart's defaults, everything on):",
     '  helm upgrade {{ .Release.Name }} <this chart> --namespace {{ .Release.Namespace }} --reset-values',
@@ -272,19 +207,6 @@ function uninstallNotes(input: HelmChartInput): string[] {
     `  kubectl delete pvc --all -n ${data}; kubectl delete pvc -l strimzi.io/cluster=${input.env.config.kafka.name} -n ${streaming}`,
     '  then delete the released PersistentVolumes (kubectl get pv) and their cloud disks,',
     `  then the namespaces: kubectl delete namespace ${Object.values(input.env.config.namespaces).join(' ')}`,
-  ];
-}
-
-/**
- * The Strimzi operator install the pipeline assumes: in the configured namespace, watching the
- * streaming namespace, with the restricted pod security provider (every operand gets a
- * `restricted` security context unless its CR sets one; the Connect build sets its own).
- */
-export function strimziInstallCommand(config: EnvironmentConfig): string[] {
-  return [
-    `helm install strimzi oci://quay.io/strimzi-helm/strimzi-kafka-operator --version ${STRIMZI_VERSION} \\`,
-    `  --namespace ${config.kafka.operatorNamespace} --create-namespace --set 'watchNamespaces={${config.namespaces.streaming}}' \\`,
-    `  --set 'extraEnvs[0].name=STRIMZI_POD_SECURITY_PROVIDER_CLASS' --set 'extraEnvs[0].value=restricted'`,
   ];
 }
 

@@ -66,7 +66,7 @@ export function renderEnvironment(env: ResolvedEnvironment): RenderedEnvironment
     env,
     manifests,
     version: CDC8S_VERSION,
-    imagesToBuild: images.map((i) => i.imageRef),
+    images: images.map((i) => ({ ref: i.imageRef, contextDir: i.contextDir })),
     networkPolicyEnforcement: context.platform.networkPolicyEnforcement,
   });
   for (const [path, content] of chart) files.set(`${paths.helmChart}/${path}`, content);
