@@ -8,7 +8,7 @@
  * they compare it with: `helm template` of the same charts, and the floor, Node loading
  * cdk8s-plus-27. Commands of a group run in rounds (A B C A B C …) after warm-up rounds; each row
  * is a median, and each ratio the median of the per-round ratios. Prints a Markdown table and
- * writes bench/results.json and the README's table (with --results <file>: only that file).
+ * writes bench/results.json and the table in docs/development.md (with --results <file>: only that file).
  * Measures; never asserts.
  */
 import { spawnSync } from 'node:child_process';
@@ -26,7 +26,7 @@ import { scaleConfigText } from './scale-config';
 
 const ROOT = packageRoot();
 const DEFAULT_RESULTS = join(ROOT, 'bench', 'results.json');
-const README = join(ROOT, 'README.md');
+const README = join(ROOT, 'docs', 'development.md');
 const README_BEGIN = '<!-- bench:begin -->';
 const README_END = '<!-- bench:end -->';
 const DEFAULT_OPTIONS: BenchOptions = { e2e: false, walIdleMinutes: 0, runs: 7, warmup: 1, scales: [1, 10, 100, 500], results: DEFAULT_RESULTS };
@@ -348,7 +348,7 @@ function updateReadme(table: string, beginMarker: string, endMarker: string): vo
   const begin = text.indexOf(beginMarker);
   const end = text.indexOf(endMarker);
   if (begin < 0 || end < begin) {
-    process.stderr.write(`bench: README.md has no ${beginMarker} … ${endMarker} block; table not copied there\n`);
+    process.stderr.write(`bench: docs/development.md has no ${beginMarker} … ${endMarker} block; table not copied there\n`);
     return;
   }
   writeFileSync(README, `${text.slice(0, begin + beginMarker.length)}\n${table}\n${text.slice(end)}`);

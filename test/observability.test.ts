@@ -17,8 +17,8 @@ const anchor = (heading: string) =>
     .toLowerCase()
     .replace(/[^a-z0-9 _-]/g, '')
     .replace(/ /g, '-');
-const readmeAnchors = new Set(
-  readFileSync(join(ROOT, 'README.md'), 'utf8')
+const runbookAnchors = new Set(
+  readFileSync(join(ROOT, 'docs', 'operations.md'), 'utf8')
     .split('\n')
     .filter((l) => /^#{1,6} /.test(l))
     .map((l) => anchor(l.replace(/^#+ /, ''))),
@@ -142,14 +142,14 @@ describe.each(OBSERVED)('%s: observability on', (name) => {
     }
   });
 
-  it('every alert has a severity and a runbook: a section of the README', () => {
+  it('every alert has a severity and a runbook: a section of docs/operations.md', () => {
     const rules = rulesOf(objects);
     expect(rules.length).toBeGreaterThanOrEqual(20);
     for (const rule of rules) {
       expect(['critical', 'warning'], rule.alert).toContain(rule.labels.severity);
       const [url, section] = rule.annotations.runbook_url.split('#');
       expect(url).toBe(RUNBOOK_URL);
-      expect(readmeAnchors.has(section), `${rule.alert}: README has no section #${section}`).toBe(true);
+      expect(runbookAnchors.has(section), `${rule.alert}: docs/operations.md has no section #${section}`).toBe(true);
       expect(section).toBe(rule.alert.toLowerCase());
       expect(rule.annotations.summary, rule.alert).toBeTruthy();
     }

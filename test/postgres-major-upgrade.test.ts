@@ -38,7 +38,9 @@ describe('a PostgreSQL major upgrade is refused unless postgres.allowMajorUpgrad
 
   it(`npm run diff refuses a release moving from PostgreSQL ${POSTGRES_MAJOR - 1} to ${POSTGRES_MAJOR} and names the runbook (exit 3)`, () => {
     const result = diffFromMajor(POSTGRES_MAJOR - 1);
-    expect(result.stderr).toContain(`eks: the database image: PostgreSQL ${POSTGRES_MAJOR - 1} → ${POSTGRES_MAJOR} is a major upgrade: follow the README's major-upgrade runbook`);
+    expect(result.stderr).toContain(
+      `eks: the database image: PostgreSQL ${POSTGRES_MAJOR - 1} → ${POSTGRES_MAJOR} is a major upgrade: follow the major-upgrade runbook in docs/operations.md`,
+    );
     expect(result.status).toBe(3);
   });
 

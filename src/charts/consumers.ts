@@ -84,12 +84,12 @@ export class ConsumersChart extends Chart {
       labels: workloadLabels({ name: consumer.name, component: CONSUMER_COMPONENT, instance: env.name }),
     });
     if (peers.monitoring) {
-      // For Java consumers: the JMX exporter's rules for the Kafka client (README, "Observability").
+      // For Java consumers: the JMX exporter's rules for the Kafka client (docs/operations.md, "Observability").
       this.metricsRules ??= new k8s.KubeConfigMap(this, 'ConsumerMetrics', {
         metadata: { name: CONSUMER_METRICS_CONFIG_MAP, namespace, labels: { ...commonLabels(), 'app.kubernetes.io/component': CONSUMER_COMPONENT } },
         data: { [JMX_RULES_KEY]: shippedFile('constructs/kafka/files/consumer-metrics.yaml') },
       });
-      // Prometheus scrapes the consumer's /metrics on its HTTP port (README, "Observability").
+      // Prometheus scrapes the consumer's /metrics on its HTTP port (docs/operations.md, "Observability").
       new WorkloadNetworkPolicy(this, `${consumer.name}-Metrics`, {
         name: `${consumer.name}-metrics`,
         namespace,

@@ -47,7 +47,7 @@ export interface PipelineApp {
 }
 
 /**
- * Composes the pipeline for one environment. File order is apply order (README, "Apply order"):
+ * Composes the pipeline for one environment. File order is apply order (docs/architecture.md, "Apply order"):
  * each file only refers to what earlier files create, or to what an operator creates from them.
  */
 export function buildPipeline(env: ResolvedEnvironment, app = new App({ outdir: 'unused' })): PipelineApp {

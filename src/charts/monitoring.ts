@@ -9,8 +9,8 @@ import { connectWorkerPodLabels, kafkaExporterPodLabels, kafkaNodePodLabels, STR
 import { escapeRegex } from '../model/regex';
 import { ChartContext } from './context';
 
-/** Where each alert's runbook is: the README's "Observability" section (each alert adds its anchor). */
-export const RUNBOOK_URL = 'https://github.com/cdc8s/cdc8s/blob/main/README.md';
+/** Where each alert's runbook is: "Alerts and runbooks" in docs/operations.md (each alert adds its anchor). */
+export const RUNBOOK_URL = 'https://github.com/cdc8s/cdc8s/blob/main/docs/operations.md';
 
 /** The dashboards, one per layer (files/dashboards/<layer>.json). */
 export const DASHBOARD_LAYERS = ['postgres', 'connect', 'kafka', 'consumers'] as const;
@@ -63,7 +63,7 @@ export class MonitoringChart extends Chart {
       (layer) =>
         new GrafanaDashboard(this, `Dashboard-${layer}`, {
           name: `cdc8s-${env.name}-${layer}`,
-          // Ours, like every object here; Grafana's sidecar must search it (README, "Observability").
+          // Ours, like every object here; Grafana's sidecar must search it (docs/operations.md, "Observability").
           namespace: namespaces.streaming,
           labels: { ...commonLabels(), 'app.kubernetes.io/component': 'monitoring' },
           discoveryLabel: observability.grafanaDashboardLabel,

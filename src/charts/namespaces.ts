@@ -20,7 +20,7 @@ export class NamespacesChart extends Chart {
     namespace(this, namespaces.data, 'data', 'restricted');
     namespace(this, namespaces.streaming, 'streaming', env.config.connect.image ? 'restricted' : 'baseline');
     namespace(this, namespaces.apps, 'apps', 'restricted');
-    // Nothing reaches a pod unless a policy next to it admits the flow (README, "Network").
+    // Nothing reaches a pod unless a policy next to it admits the flow (docs/security.md).
     for (const [plane, name] of Object.entries(namespaces)) new DefaultDeny(this, `${plane}-deny`, name);
     // Nor leaves the streaming namespace: a connector can make Connect send what it reads
     // anywhere, so each Strimzi pod there gets exactly its destinations (kafka.ts, connect.ts).

@@ -2,7 +2,7 @@
  * Connector settings whose change alters the events consumers already read: the same row arrives
  * with other field types or other records beside it. Kafka and the connector accept such a change
  * silently, so `npm run diff` names it, with what consumers must handle first. A column's own type
- * change (`ALTER COLUMN … TYPE` in a migration) is outside the config; the README's "Schema changes
+ * change (`ALTER COLUMN … TYPE` in a migration) is outside the config; docs/architecture.md's "Schema changes
  * are type changes" covers it.
  */
 

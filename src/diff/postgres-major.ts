@@ -2,7 +2,7 @@
  * A PostgreSQL major version cannot follow an image change: the new server refuses the old data
  * directory ("database files are incompatible with server"), and the logical replication slot does
  * not survive pg_upgrade. So a change of major is refused unless the config names the target in
- * `postgres.allowMajorUpgrade`, which says the operator follows the major-upgrade runbook (README).
+ * `postgres.allowMajorUpgrade`, which says the operator follows the major-upgrade runbook (docs/operations.md).
  */
 
 import { databaseImage } from './database-objects';
@@ -22,5 +22,5 @@ export function majorUpgradeRefusal(before: readonly RenderedObject[], after: re
   if (from === undefined || to === undefined || from === to) return undefined;
   if (to < from) return `the database image: PostgreSQL ${from} → ${to} is a downgrade, which no data directory survives`;
   if (allowMajorUpgrade === to) return undefined;
-  return `the database image: PostgreSQL ${from} → ${to} is a major upgrade: follow the README's major-upgrade runbook (drain, drop the slot, pg_upgrade, new slot), then set postgres.allowMajorUpgrade: ${to}`;
+  return `the database image: PostgreSQL ${from} → ${to} is a major upgrade: follow the major-upgrade runbook in docs/operations.md (drain, drop the slot, pg_upgrade, new slot), then set postgres.allowMajorUpgrade: ${to}`;
 }

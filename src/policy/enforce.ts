@@ -14,7 +14,7 @@ export interface PolicyViolation {
   readonly message: string;
 }
 
-/** Every rule the policy enforces; the names appear in errors, tests and the README. */
+/** Every rule the policy enforces; the names appear in errors, tests and docs/architecture.md. */
 export const POLICY_RULES = [
   'broker-count',
   'broker-default-replication-factor',

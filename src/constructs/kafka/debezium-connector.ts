@@ -13,7 +13,7 @@ import { applyCallerMetadata, CallerMetadata } from '../k8s/caller-metadata';
 /** The prefix of the logical messages heartbeats write (excluded from events). */
 const HEARTBEAT_MESSAGE_PREFIX = 'cdc8s-heartbeat';
 
-/** Debezium poll.interval.ms: 50 took the durable p50 at 200 rows/s from about 700 to about 200 ms (README, "What the stages say"). */
+/** Debezium poll.interval.ms: 50 took the durable p50 at 200 rows/s from about 700 to about 200 ms (docs/development.md, "What the stages say"). */
 export const DEBEZIUM_POLL_INTERVAL_MS = 50;
 
 /** Debezium's class for the Postgres connector. */
@@ -157,7 +157,7 @@ export class DebeziumPostgresConnector extends Construct {
       'predicates.isSignal.type': 'org.apache.kafka.connect.transforms.predicates.TopicNameMatches',
       'predicates.isSignal.pattern': escapeRegex(cdcTopicName(props.topicPrefix, signal)),
       // How long Debezium's queue waits for a full batch before Connect polls what it has (default
-      // 500 ms): the largest share of commit-to-consumer latency at moderate rates (README, "What the stages say").
+      // 500 ms): the largest share of commit-to-consumer latency at moderate rates (docs/development.md, "What the stages say").
       'poll.interval.ms': DEBEZIUM_POLL_INTERVAL_MS,
       'heartbeat.interval.ms': props.heartbeatIntervalMs,
       // The publication holds only the captured tables, and PostgreSQL 15+ skips empty transactions:

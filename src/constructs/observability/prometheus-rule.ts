@@ -17,7 +17,7 @@ export interface AlertParameters {
   readonly SLOT: string;
   /** A regular expression matching every consumer group. */
   readonly CONSUMER_GROUPS: string;
-  /** The README's URL; each alert adds its section's anchor. */
+  /** docs/operations.md's URL; each alert adds its section's anchor. */
   readonly RUNBOOK_URL: string;
   readonly SLOT_WAL_RETAINED_RATIO: number;
   readonly STREAMING_LAG_MS: number;

@@ -204,11 +204,13 @@ export class Postgres extends Construct {
 
     // One writer: a voluntary eviction (a node drain, an autoscaler consolidating nodes) would stop
     // the database at a moment nobody chose. Nothing may evict it while it is healthy; move it on
-    // purpose (README: "Move the database to another node").
+    // purpose (docs/operations.md: "Move the database to another node").
     new k8s.KubePodDisruptionBudget(this, 'DisruptionBudget', {
       metadata: {
         ...metadata(props.name),
-        annotations: { 'ignore-check.kube-linter.io/pdb-max-unavailable': 'the only writer: nothing evicts it while it is healthy; move it on purpose (README, runbooks)' },
+        annotations: {
+          'ignore-check.kube-linter.io/pdb-max-unavailable': 'the only writer: nothing evicts it while it is healthy; move it on purpose (docs/operations.md, runbooks)',
+        },
       },
       spec: {
         maxUnavailable: k8s.IntOrString.fromNumber(0),

@@ -194,7 +194,7 @@ DECLARE
 BEGIN
   IF size > %s THEN
     RAISE EXCEPTION '%% of a row of %%.%% refused: its change event would carry %% bytes of row data, more than the %s capture.maxEventBytes leaves for it', TG_OP, TG_TABLE_SCHEMA, TG_TABLE_NAME, size
-      USING ERRCODE = 'program_limit_exceeded', HINT = 'store large objects elsewhere and keep a reference in the row, or raise capture.maxEventBytes (README, Large rows)';
+      USING ERRCODE = 'program_limit_exceeded', HINT = 'store large objects elsewhere and keep a reference in the row, or raise capture.maxEventBytes (docs/architecture.md, Large rows)';
   END IF;
   RETURN NEW;
 END $f$$def$,
@@ -219,7 +219,7 @@ END $$;
 CREATE OR REPLACE FUNCTION :"signal_schema".cdc8s_refuse_truncate() RETURNS trigger LANGUAGE plpgsql AS $f$
 BEGIN
   RAISE EXCEPTION 'TRUNCATE of %.% refused: the table is captured, and its topic would keep every truncated row', TG_TABLE_SCHEMA, TG_TABLE_NAME
-    USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead (each becomes a delete event and a tombstone), or see capture.truncate in the README';
+    USING ERRCODE = 'feature_not_supported', HINT = 'DELETE the rows instead (each becomes a delete event and a tombstone), or see capture.truncate in docs/architecture.md';
 END $f$;
 -- capture.truncate: refuse sets the trigger where it is missing; skip removes it.
 DO $$
