@@ -3,7 +3,8 @@ import { dirname, join, normalize } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { configurationReference, CONFIGURATION_DOC } from '../src/cli/config-docs';
 import { PINNED_FILES } from '../src/validate/upstream';
-import { ROOT } from './helpers';
+import { resolveEnvironment } from '../src/platforms/resolve';
+import { distManifests, ENVIRONMENTS, envFile, ROOT } from './helpers';
 
 /**
  * The README and docs/ say only what is true: the configuration reference is the schema's, every
@@ -109,5 +110,27 @@ describe('README and docs/', () => {
     expect([...new Set(excluding)].sort()).toEqual(named.sort());
     expect(text('docs/development.md')).toContain('**Node 20** (what CI runs) or later');
     expect(JSON.parse(text('package.json')).engines.node).toBe('>=20');
+  });
+});
+
+describe('what the docs say about the rendered objects', () => {
+  it('names every example application image as a placeholder (cdc8s publishes none)', () => {
+    const images = ENVIRONMENTS.flatMap((env) => {
+      const { config } = resolveEnvironment(envFile(env));
+      return [config.api.image, ...(config.consumers ?? []).map((c) => c.image)].map((i) => i.repository.split('/').pop() as string);
+    });
+    const placeholders = text('docs/deploy.md').split('**placeholders for your own')[0];
+    for (const image of new Set(images)) expect(placeholders, image).toContain(`\`${image}\``);
+  });
+
+  it("the consumer's Kafka Secret is the one docs/security.md names: the KafkaAccess writes <consumer>-kafka", () => {
+    expect(text('docs/security.md')).toContain('`<consumer>-kafka`');
+    const { config } = resolveEnvironment(envFile('minikube'));
+    const accesses = distManifests('minikube').objects.filter((o) => o.kind === 'KafkaAccess');
+    expect(accesses.map((o) => o.metadata.name).sort()).toEqual((config.consumers ?? []).map((c) => `${c.name}-kafka`).sort());
+  });
+
+  it("the configuration reference marks what is required, a consumer's resources included", () => {
+    expect(text(CONFIGURATION_DOC)).toContain('| `consumers[].resources` (required) |');
   });
 });
