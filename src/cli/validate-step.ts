@@ -35,7 +35,9 @@ export async function validateStep(documents: readonly ObjectDocument[], options
   const report = await validateDocuments(documents, sources, { requireSources: process.env.CI === 'true' });
   const { problems, summary } = formatReport(report);
   if (problems.length > 0) throw new SchemaValidationError([...problems, summary[0]].join('\n'));
-  // After a failed download, the note above already says what is missing and how to get it.
-  const lines = downloadFailed ? summary.filter((line) => !line.includes('warning:')) : summary;
+  // After a failed download, the note above already says what is missing from the cache and how
+  // to get it; a directory given on the command line keeps its own line.
+  const cache = downloadCacheDir();
+  const lines = downloadFailed ? summary.filter((line) => !(line.includes('warning:') && line.includes(cache))) : summary;
   for (const line of lines) (line.includes('warning:') ? process.stderr : process.stdout).write(`${line}\n`);
 }
