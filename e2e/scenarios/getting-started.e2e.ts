@@ -4,7 +4,7 @@ import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { cli, DIST, distManifests, ROOT, tempDir } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
-import { buildKube, KubeServer, missingGo } from '../harness/kube';
+import { buildKube, KubeServer, missingGo, SHARED_CRDS } from '../harness/kube';
 import { sharedDir } from '../../src/validate/sources';
 import { CERT_MANAGER_VERSION, KAFKA_ACCESS_OPERATOR_VERSION } from '../../src/model/versions';
 import { STRIMZI_VERSION } from '../../src/model/strimzi';
@@ -21,7 +21,7 @@ import { RenderedObject } from '../../src/model/rendered-object';
  * builds), the operators' rollouts and their webhooks are what only a real cluster checks.
  */
 const CHARTS = join(sharedDir(), 'charts');
-/** Each chart the minikube output needs: its folder in ../shared/charts and the release version its Chart.yaml leaves as a placeholder. */
+/** Each chart the outputs need (External Secrets aside, below): its folder in ../shared/charts and the release version its Chart.yaml leaves as a placeholder. */
 const UPSTREAM_CHARTS = [
   { folder: `strimzi-kafka-operator-${STRIMZI_VERSION}`, chart: 'strimzi-kafka-operator', version: STRIMZI_VERSION },
   { folder: `cert-manager-${CERT_MANAGER_VERSION}`, chart: 'cert-manager', version: `v${CERT_MANAGER_VERSION}` },
@@ -35,12 +35,27 @@ const missingCharts = () => {
 };
 const ready = availableOrSkip(missingGo()) && availableOrSkip(missingCharts());
 
-describe.runIf(ready)("the README's minikube sequence on a real Kubernetes 1.35 API server", () => {
+/**
+ * minikube as the README runs it. EKS the same way, except External Secrets Operator: its chart's
+ * source has no CRDs (its release generates them, and it needs a subchart from the network), so
+ * its CRDs at the same release come from ../shared/crds, as the platform's install would bring them.
+ */
+const SEQUENCES = [
+  { platform: 'minikube', skip: [] as string[], platformCrds: [] as string[], groups: [] as string[] },
+  {
+    platform: 'eks',
+    skip: ['--skip', 'external-secrets'],
+    platformCrds: ['external-secrets-2.9.0'],
+    groups: ['external-secrets.io', 'generators.external-secrets.io', 'monitoring.coreos.com'],
+  },
+];
+
+describe.runIf(ready).each(SEQUENCES)("the docs' $platform sequence on a real Kubernetes 1.35 API server", ({ platform, skip, platformCrds, groups }) => {
   let server: KubeServer;
   let chartDir: string;
   let env: Record<string, string>;
-  const objects = distManifests('minikube').objects as RenderedObject[];
-  const prerequisites = (args: string[]) => cli('prerequisites', ['--env', 'minikube', '--api-only', '--chart-dir', chartDir, ...args], { env });
+  const objects = distManifests(platform).objects as RenderedObject[];
+  const prerequisites = (args: string[]) => cli('prerequisites', ['--env', platform, '--api-only', '--chart-dir', chartDir, ...skip, ...args], { env });
 
   beforeAll(async () => {
     server = new KubeServer(buildKube('1.35'));
@@ -58,6 +73,7 @@ describe.runIf(ready)("the README's minikube sequence on a real Kubernetes 1.35 
           .replace(/^appVersion: .*$/m, `appVersion: "${version}"`),
       );
     }
+    if (platformCrds.length > 0) server.installCrds(SHARED_CRDS, (upstream) => platformCrds.includes(upstream));
     env = {
       PATH: `${dirname(server.bin.kubectl)}:${process.env.PATH}`,
       KUBECONFIG: server.kubeconfig,
@@ -88,7 +104,9 @@ describe.runIf(ready)("the README's minikube sequence on a real Kubernetes 1.35 
       .split('\n')
       .map((line) => line.split(' '));
     expect(crds.filter(([, , established]) => established !== 'True').map(([name]) => name)).toEqual([]);
-    expect([...new Set(crds.map(([, group]) => group))].sort()).toEqual(['access.strimzi.io', 'acme.cert-manager.io', 'cert-manager.io', 'core.strimzi.io', 'kafka.strimzi.io']);
+    expect([...new Set(crds.map(([, group]) => group))].sort()).toEqual(
+      ['access.strimzi.io', 'acme.cert-manager.io', 'cert-manager.io', 'core.strimzi.io', 'kafka.strimzi.io', ...groups].sort(),
+    );
     // Strimzi watches the streaming namespace: the chart put its RoleBindings there.
     const bindings = JSON.parse(server.kubectl(['get', 'rolebindings', '-n', 'cdc-streaming', '-o', 'json']).stdout).items;
     expect(bindings.map((b: any) => b.metadata.name)).toEqual(expect.arrayContaining(['strimzi-cluster-operator', 'strimzi-cluster-operator-entity-operator-delegation']));
@@ -102,15 +120,15 @@ describe.runIf(ready)("the README's minikube sequence on a real Kubernetes 1.35 
     expect(guard.length).toBeGreaterThan(0);
   });
 
-  it('npm run -s secrets -- --env minikube | sh', () => {
-    const script = cli('secrets', ['--env', 'minikube']);
+  it(`npm run -s secrets -- --env ${platform} | sh`, () => {
+    const script = cli('secrets', ['--env', platform]);
     expect(script.status).toBe(0);
     const ran = sh(script.stdout);
     expect({ status: ran.status, stderr: ran.stderr }).toEqual({ status: 0, stderr: '' });
   });
 
-  it('kubectl apply -f dist/minikube/: every object admitted, no error, no warning', () => {
-    const applied = sh(`kubectl apply -f ${join(DIST, 'minikube')}/`);
+  it(`kubectl apply -f dist/${platform}/: every object admitted, no error, no warning`, () => {
+    const applied = sh(`kubectl apply -f ${join(DIST, platform)}/`);
     expect({ status: applied.status, stderr: applied.stderr }).toEqual({ status: 0, stderr: '' });
     const file = join(server.dir, 'objects.json');
     writeFileSync(file, JSON.stringify({ apiVersion: 'v1', kind: 'List', items: objects }));
