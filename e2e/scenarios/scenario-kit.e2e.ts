@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { ROOT } from '../../test/helpers';
 import { availableOrSkip } from '../harness/available';
 import { missingToolchain } from '../harness/components';
 import { ConsumedRecord, Pipeline, pipelinePostgresAvailable } from '../harness/pipeline';
@@ -96,5 +99,35 @@ describe.runIf(ready)('a scenario on the rendered pipeline', () => {
     expect(pipeline.kafka.topicConfig(TOPIC)).toEqual({ ...rendered, 'retention.ms': '3600000', 'cleanup.policy': 'compact,delete' });
     pipeline.kafka.alterTopicConfig(TOPIC, { 'retention.ms': '', 'cleanup.policy': rendered['cleanup.policy'] });
     expect(pipeline.kafka.topicConfig(TOPIC)).toEqual(rendered);
+  });
+
+  it("the README's check: its SQL, as printed, on the rendered pipeline; the slot passes the insert within a minute, and the event is on the topic", async () => {
+    // Each `-c` of the README's check block, in order (kubectl exec runs psql as the container's user: the superuser).
+    const readme = readFileSync(join(ROOT, 'README.md'), 'utf8');
+    const block = readme.slice(readme.indexOf('### Check that it worked'), readme.indexOf('## Make it yours'));
+    const [create, insert, position] = block
+      .split('\n')
+      .filter((line) => line.startsWith('kubectl exec -n cdc-data postgres-0'))
+      .map((line) => [...line.matchAll(/ -c "((?:[^"\\]|\\.)*)"/g)].map((m) => m[1]));
+    expect([create.length, insert.length, position.length]).toEqual([1, 2, 1]);
+    pipeline.db.server.superuser(create[0]);
+    // Twice: the check can be run again (the row is updated, another event).
+    for (const round of [1, 2]) {
+      pipeline.db.server.superuser(insert[0]);
+      const inserted = pipeline.db.server.superuser(insert[1]);
+      const passed = () => pipeline.db.server.superuser(`SELECT '${pipeline.db.server.superuser(position[0])}'::pg_lsn >= '${inserted}'::pg_lsn`) === 't';
+      await eventually(passed, 60_000, () => `round ${round}: the slot did not pass ${inserted} within a minute (${pipeline.db.server.superuser(position[0])})`, 1_000);
+    }
+    const topic = 'cdc.public.transactions';
+    const partitions = pipeline.rendered.topic(topic).spec.partitions as number;
+    const events = Array.from({ length: partitions }, (_, p) => pipeline.clients.read(topic, p))
+      .flat()
+      .filter((r) => r.value !== null)
+      .map((r) => JSON.parse(r.value as string).payload)
+      .filter((e) => e.after?.id === 1 && e.after?.amount === 4200);
+    // The insert and the update of the second round, in order.
+    const versions = events.map((e) => e.after.version as number);
+    expect(versions.length).toBeGreaterThanOrEqual(2);
+    expect(versions.at(-1)).toBe((versions.at(-2) as number) + 1);
   });
 });
